@@ -1,0 +1,3 @@
+from ivo_app.cli import main
+
+raise SystemExit(main())

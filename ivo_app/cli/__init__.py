@@ -1,0 +1,82 @@
+"""The `ivo` command: a thin face over ivo_app.services (the window is the other face).
+
+Each area registers its subcommands from its own module (see COMMAND_MODULES). Exit status:
+0 success, 2 user or data error (one French line on stderr), 1 unexpected error (logged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ivo_app import __version__
+from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER, common_parser
+from ivo_app.errors import IvoError
+from ivo_app.logs import setup_logging
+
+COMMAND_MODULES = (
+    "ivo_app.cli.store_commands",
+    "ivo_app.cli.demo_command",
+    "ivo_app.cli.rules_commands",
+    "ivo_app.cli.duplicates_commands",
+    "ivo_app.cli.audit_commands",
+    "ivo_app.cli.admin_commands",
+    "ivo_app.cli.gui_command",
+)
+
+log = logging.getLogger("ivo_app.cli")
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"ivo : erreur d'utilisation : {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USER)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="ivo",
+        description="IVO : identitovigilance (RNIV, INS, audit IVO3).",
+    )
+    parser.add_argument("--version", action="version", version=f"ivo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
+    common = common_parser()
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # that area has not landed yet
+            raise
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USER
+    try:
+        return int(args.func(args) or 0)
+    except IvoError as exc:
+        print(f"ivo : {exc.message}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("ivo : interrompu, la base n'a pas été modifiée.", file=sys.stderr)
+        return EXIT_USER
+    except Exception:
+        log.exception("unexpected error in ivo %s", args.command)
+        from ivo_app.logs import log_file
+
+        print(
+            f"ivo : erreur interne inattendue, détails dans {log_file()}.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,136 @@
+"""ivo import | extractions | export | rejets."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from ivo_app.cli.common import (
+    add_extraction_arg,
+    add_output_args,
+    emit,
+    emit_json,
+    open_db,
+    stderr_progress,
+)
+from ivo_app.errors import IvoError
+from ivo_app.io.mapping import ColumnMapping
+from ivo_app.services import extractions, imports
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("import", parents=[common], help="importer une table d'identités")
+    p.add_argument("file", type=Path, metavar="FICHIER", help="CSV, XLSX, HL7 v2, FHIR ou dossier")
+    p.add_argument("--facility", required=True, metavar="NOM", help="établissement")
+    p.add_argument("--mapping", type=Path, metavar="FICHIER", help="fichier de correspondance JSON")
+    p.add_argument("--date", dest="extracted_on", metavar="AAAA-MM-JJ", help="date de l'extraction")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("extractions", parents=[common], help="lister les extractions")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_extractions)
+
+    p = sub.add_parser("export", parents=[common], help="exporter une extraction (format canonique)")
+    add_extraction_arg(p)
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("rejets", parents=[common], help="lignes rejetées d'une extraction")
+    add_extraction_arg(p)
+    add_output_args(p, ("table", "csv"))
+    p.set_defaults(func=cmd_rejections)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    mapping = ColumnMapping.load(args.mapping) if args.mapping else None
+    extracted_on = None
+    if args.extracted_on:
+        try:
+            extracted_on = date.fromisoformat(args.extracted_on)
+        except ValueError as exc:
+            raise IvoError(f"Date d'extraction invalide : {args.extracted_on} (AAAA-MM-JJ).") from exc
+    db = open_db(args)
+    result = imports.import_file(
+        db,
+        args.file,
+        args.facility,
+        mapping=mapping,
+        extracted_on=extracted_on,
+        progress=stderr_progress(),
+    )
+    if args.format == "json":
+        emit_json(
+            {
+                "extraction": result.extraction_id,
+                "facility": result.facility,
+                "rows": result.rows,
+                "format": result.source_format,
+                "encoding": result.encoding,
+                "separator": result.separator,
+                "rejected": [
+                    {"line": r.line_no, "reason": r.reason, "detail": r.detail} for r in result.rejections
+                ],
+            },
+            None,
+        )
+        return 0
+    details = f"format {result.source_format}"
+    if result.encoding:
+        details += f", encodage {result.encoding}"
+    if result.separator:
+        details += f", séparateur « {'tab' if result.separator == chr(9) else result.separator} »"
+    print(
+        f"Extraction {result.extraction_id} ({result.facility}) : {result.rows} identités "
+        f"importées, {len(result.rejections)} lignes rejetées ({details})."
+    )
+    for r in result.rejections[:50]:
+        print(f"  ligne {r.line_no} : {r.label}")
+    if len(result.rejections) > 50:
+        print(
+            f"  … et {len(result.rejections) - 50} autres (ivo rejets --extraction {result.extraction_id})."
+        )
+    return 0
+
+
+def cmd_extractions(args: argparse.Namespace) -> int:
+    infos = extractions.list_extractions(open_db(args))
+    if args.format == "json":
+        emit_json([i.to_json() for i in infos], None)
+        return 0
+    if not infos:
+        print("Aucune extraction.")
+        return 0
+    print(f"{'id':>4}  {'établissement':<30} {'date':<10} {'lignes':>8} {'rejets':>6}  fichier")
+    for i in infos:
+        print(
+            f"{i.id:>4}  {i.facility[:30]:<30} {i.extracted_on.isoformat():<10} "
+            f"{i.rows:>8} {i.rejected:>6}  {i.source_file}"
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    count = extractions.export_extraction(open_db(args), args.extraction, args.out)
+    print(f"{count} identités exportées dans {args.out}.")
+    return 0
+
+
+def cmd_rejections(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    extraction_id = extractions.resolve_extraction_id(db, args.extraction)
+    rows = extractions.rejections(db, extraction_id)
+    if args.format == "csv":
+        from ivo_app.io.writers import write_table
+
+        if args.out is None:
+            raise IvoError("--out est obligatoire avec --format csv.")
+        write_table(args.out, ["ligne", "motif", "detail"], rows)
+        return 0
+    emit(
+        "\n".join(f"ligne {n} : {reason} {detail}".rstrip() for n, reason, detail in rows)
+        or "Aucune ligne rejetée.",
+        args.out,
+    )
+    return 0

@@ -1,0 +1,291 @@
+"""Column mapping from a source file's headers to the canonical identity fields.
+
+The canonical format (docs: import format) is recognised without any step; other exports go
+through header synonyms, and what cannot be guessed is given by a saved mapping file (JSON):
+
+    {"columns": {"nom_naissance": "NOM JF", "ipp": "N° patient"},
+     "status": {"VALI": "QUAL"}, "date_format": "%d/%m/%Y"}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ivo_app.errors import MappingError
+from ivo_app.rules.normalize import fold_header
+
+# Canonical field → attribute of IdentityRecord / Identity.
+CANONICAL_FIELDS: dict[str, str] = {
+    "ipp": "ipp",
+    "nom_naissance": "birth_name",
+    "prenoms_naissance": "first_names",
+    "premier_prenom": "first_first_name",
+    "nom_utilise": "used_name",
+    "prenom_utilise": "used_first_name",
+    "date_naissance": "birth_date",
+    "sexe": "sex",
+    "lieu_naissance": "birthplace",
+    "matricule_ins": "ins_matricule",
+    "oid_ins": "ins_oid",
+    "statut": "status",
+    "attributs": "attributes",
+    "justificatif": "document_type",
+    "date_derniere_venue": "last_visit",
+    "date_completee": "birth_date_completed",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "ipp": "IPP",
+    "nom_naissance": "Nom de naissance",
+    "prenoms_naissance": "Prénoms de naissance",
+    "premier_prenom": "Premier prénom de naissance",
+    "nom_utilise": "Nom utilisé",
+    "prenom_utilise": "Prénom utilisé",
+    "date_naissance": "Date de naissance",
+    "sexe": "Sexe",
+    "lieu_naissance": "Lieu de naissance (code INSEE)",
+    "matricule_ins": "Matricule INS",
+    "oid_ins": "OID du matricule",
+    "statut": "Statut de l'identité",
+    "attributs": "Attributs",
+    "justificatif": "Justificatif d'identité",
+    "date_derniere_venue": "Date de dernière venue",
+    "date_completee": "Date de naissance complétée (indicateur)",
+}
+
+REQUIRED = ("ipp", "nom_naissance", "date_naissance", "sexe")
+
+# Header synonyms seen in admission-software exports, folded (see fold_header).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ipp": (
+        "ipp",
+        "n_ipp",
+        "num_ipp",
+        "no_ipp",
+        "numero_ipp",
+        "id_patient",
+        "patient_id",
+        "identifiant",
+        "identifiant_patient",
+        "num_patient",
+        "n_patient",
+        "no_patient",
+        "numero_patient",
+        "nip",
+        "ipp_patient",
+        "code_patient",
+    ),
+    "nom_naissance": (
+        "nom_naissance",
+        "nom_de_naissance",
+        "nom",
+        "nom_jf",
+        "nom_jeune_fille",
+        "nom_naiss",
+        "nomnaissance",
+        "nom_patronymique",
+        "patronyme",
+        "nom_famille",
+        "nom_de_famille",
+        "birth_name",
+        "family_name",
+        "lastname",
+        "last_name",
+    ),
+    "prenoms_naissance": (
+        "prenoms_naissance",
+        "prenoms",
+        "liste_prenoms",
+        "prenoms_de_naissance",
+        "liste_des_prenoms",
+        "prenoms_naiss",
+        "tous_prenoms",
+        "given_names",
+    ),
+    "premier_prenom": (
+        "premier_prenom",
+        "prenom",
+        "premier_prenom_naissance",
+        "premier_prenom_de_naissance",
+        "prenom_naissance",
+        "prenom1",
+        "first_name",
+        "firstname",
+        "given_name",
+    ),
+    "nom_utilise": (
+        "nom_utilise",
+        "nom_usage",
+        "nom_d_usage",
+        "nom_marital",
+        "nom_usuel",
+        "nom_epouse",
+        "used_name",
+    ),
+    "prenom_utilise": (
+        "prenom_utilise",
+        "prenom_usage",
+        "prenom_d_usage",
+        "prenom_usuel",
+        "used_first_name",
+    ),
+    "date_naissance": (
+        "date_naissance",
+        "ddn",
+        "date_naiss",
+        "date_de_naissance",
+        "datenaissance",
+        "dt_naissance",
+        "dt_naiss",
+        "naissance",
+        "ne_le",
+        "birth_date",
+        "birthdate",
+        "dob",
+    ),
+    "sexe": ("sexe", "sex", "genre", "gender", "civilite_sexe"),
+    "lieu_naissance": (
+        "lieu_naissance",
+        "lieu_naiss",
+        "lieu_de_naissance",
+        "code_lieu_naissance",
+        "cog_naissance",
+        "code_insee_naissance",
+        "insee_naissance",
+        "commune_naissance_code",
+        "code_commune_naissance",
+        "birthplace",
+    ),
+    "matricule_ins": (
+        "matricule_ins",
+        "ins",
+        "nir",
+        "matricule",
+        "ins_nir",
+        "num_ins",
+        "numero_ins",
+        "matricule_ins_nir",
+        "ins_matricule",
+    ),
+    "oid_ins": ("oid_ins", "oid", "oid_matricule", "ins_oid", "oid_nir"),
+    "statut": (
+        "statut",
+        "statut_identite",
+        "statut_id",
+        "statut_de_l_identite",
+        "status",
+        "fiabilite",
+        "niveau_confiance",
+        "statut_confiance",
+    ),
+    "attributs": ("attributs", "attribut", "attributs_identite", "attributes"),
+    "justificatif": (
+        "justificatif",
+        "type_justificatif",
+        "piece_identite",
+        "type_piece",
+        "mode_validation",
+        "justificatif_identite",
+        "document",
+    ),
+    "date_derniere_venue": (
+        "date_derniere_venue",
+        "derniere_venue",
+        "date_dern_venue",
+        "date_derniere_visite",
+        "derniere_visite",
+        "date_dernier_sejour",
+        "dernier_passage",
+        "last_visit",
+    ),
+    "date_completee": (
+        "date_completee",
+        "date_naissance_completee",
+        "ddn_fictive",
+        "date_fictive",
+        "ddn_completee",
+    ),
+}
+
+_SYNONYM_INDEX: dict[str, str] = {syn: canonical for canonical, syns in SYNONYMS.items() for syn in syns}
+
+
+@dataclass
+class ColumnMapping:
+    """Canonical field → source header, plus the status mapping and an optional date format."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    status: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"columns": self.columns, "status": self.status}
+        if self.date_format:
+            data["date_format"] = self.date_format
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
+        if not isinstance(data, dict):
+            raise MappingError("Fichier de correspondance invalide : un objet JSON est attendu.")
+        columns = data.get("columns", {})
+        unknown = sorted(set(columns) - set(CANONICAL_FIELDS))
+        if unknown:
+            raise MappingError("Fichier de correspondance invalide : champs inconnus " + ", ".join(unknown))
+        return cls(
+            columns={str(k): str(v) for k, v in columns.items()},
+            status={str(k).upper(): str(v).upper() for k, v in data.get("status", {}).items()},
+            date_format=data.get("date_format"),
+        )
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> ColumnMapping:
+        try:
+            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise MappingError(f"Fichier de correspondance illisible : {path}") from exc
+
+
+def guess_mapping(headers: list[str]) -> ColumnMapping:
+    """Map headers to canonical fields by synonym; the first header wins for a field."""
+    columns: dict[str, str] = {}
+    for header in headers:
+        canonical = _SYNONYM_INDEX.get(fold_header(header))
+        if canonical and canonical not in columns:
+            columns[canonical] = header
+    return ColumnMapping(columns=columns)
+
+
+def resolve_mapping(headers: list[str], given: ColumnMapping | None) -> ColumnMapping:
+    """Complete a user mapping with guesses and check the required fields are there."""
+    guessed = guess_mapping(headers)
+    mapping = ColumnMapping(
+        columns={**guessed.columns, **(given.columns if given else {})},
+        status=dict(given.status) if given else {},
+        date_format=given.date_format if given else None,
+    )
+    folded = {fold_header(h): h for h in headers}
+    for canonical, header in list(mapping.columns.items()):
+        if header not in headers:  # tolerate case/accent differences in a saved mapping
+            actual = folded.get(fold_header(header))
+            if actual is None:
+                raise MappingError(
+                    f"Colonne « {header} » (pour {FIELD_LABELS[canonical]}) absente du fichier."
+                )
+            mapping.columns[canonical] = actual
+    missing = [f for f in REQUIRED if f not in mapping.columns]
+    if "premier_prenom" not in mapping.columns and "prenoms_naissance" not in mapping.columns:
+        missing.append("premier_prenom")
+    if missing:
+        labels = ", ".join(FIELD_LABELS[f] for f in missing)
+        raise MappingError(
+            f"Colonnes obligatoires introuvables : {labels}. "
+            "Indiquez-les dans un fichier de correspondance (--mapping)."
+        )
+    return mapping

@@ -1,0 +1,1 @@
+"""RNIV rules, pure Python: traits, INS matricule, statuses, duplicates engine, indicators."""

@@ -1,0 +1,38 @@
+"""Normalisation of names shared by the rules, the duplicate engine and the search.
+
+The normal form is what identity servers compare: ASCII uppercase (unidecode), ligatures
+expanded, hyphen and apostrophe read as spaces, anything else dropped, single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from unidecode import unidecode
+
+_NON_LETTERS = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r" {2,}")
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(value: str | None) -> str:
+    """'  Le Gall-Dupont ' → 'LE GALL DUPONT'; 'Œuvray' → 'OEUVRAY'; None → ''."""
+    if not value:
+        return ""
+    text = unidecode(value).upper().replace("-", " ").replace("'", " ")
+    text = _NON_LETTERS.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def first_token(value: str | None) -> str:
+    """First word of a normalised first-name list ('JEAN PIERRE' → 'JEAN')."""
+    norm = normalize_name(value)
+    return norm.split(" ", 1)[0] if norm else ""
+
+
+@lru_cache(maxsize=50_000)
+def fold_header(value: str) -> str:
+    """Column header key: accents and case ignored, any run of non-alphanumerics as '_'."""
+    text = unidecode(value).lower().strip()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")

@@ -1,0 +1,96 @@
+"""Listing and exporting extractions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ivo_app.io.mapping import CANONICAL_FIELDS
+from ivo_app.io.writers import write_table
+from ivo_app.store.db import Database
+from ivo_app.store.models import Identity
+from ivo_app.store.uow import UnitOfWork
+
+
+@dataclass
+class ExtractionInfo:
+    id: int
+    facility: str
+    facility_id: int
+    extracted_on: date
+    imported_at: datetime
+    source_file: str
+    source_format: str
+    rows: int
+    rejected: int
+    sha256: str
+    is_demo: bool
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["extracted_on"] = self.extracted_on.isoformat()
+        data["imported_at"] = self.imported_at.isoformat(timespec="seconds")
+        return data
+
+
+def list_extractions(db: Database, facility_id: int | None = None) -> list[ExtractionInfo]:
+    with UnitOfWork(db) as uow:
+        return [
+            ExtractionInfo(
+                id=e.id,
+                facility=e.facility.name,
+                facility_id=e.facility_id,
+                extracted_on=e.extracted_on,
+                imported_at=e.imported_at,
+                source_file=e.source_file,
+                source_format=e.source_format,
+                rows=e.row_count,
+                rejected=e.rejected_count,
+                sha256=e.source_sha256,
+                is_demo=e.is_demo,
+            )
+            for e in uow.extractions.list(facility_id)
+        ]
+
+
+def resolve_extraction_id(db: Database, extraction_id: int | None) -> int:
+    """The given extraction id checked, or the most recent one."""
+    with UnitOfWork(db) as uow:
+        return uow.extractions.resolve(extraction_id).id
+
+
+def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:
+    from ivo_app.io.sources import REJECTION_REASONS
+
+    with UnitOfWork(db) as uow:
+        return [
+            (r.line_no, REJECTION_REASONS.get(r.reason, r.reason), r.detail or "")
+            for r in uow.extractions.rejections(extraction_id)
+        ]
+
+
+def _canonical_rows(uow: UnitOfWork, extraction_id: int) -> Iterator[list[Any]]:
+    attrs = list(CANONICAL_FIELDS.values())
+    for batch in uow.identities.iter_batches(extraction_id):
+        for identity in batch:
+            yield [_export_value(identity, a) for a in attrs]
+
+
+def _export_value(identity: Identity, attr: str) -> Any:
+    if attr == "birth_date":
+        return identity.birth_date.isoformat() if identity.birth_date else identity.birth_date_raw
+    if attr == "attributes":
+        return (identity.attributes or "").replace(",", " ") or None
+    if attr == "birth_date_completed":
+        return None if identity.birth_date_completed is None else int(identity.birth_date_completed)
+    return getattr(identity, attr)
+
+
+def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int:
+    """Write the identities of an extraction in the canonical import format (CSV or XLSX)."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        return write_table(out, list(CANONICAL_FIELDS), _canonical_rows(uow, extraction.id))

@@ -1,0 +1,242 @@
+"""Import use case: a file (or records) → one new extraction, all or nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from ivo_app.errors import IvoError, MappingError, UnreadableFileError
+from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping
+from ivo_app.io.sources import (
+    REJECTION_REASONS,
+    RawRecord,
+    RecordSource,
+    SourceRejection,
+    file_facts,
+    open_source,
+)
+from ivo_app.io.tabular import TabularSource
+from ivo_app.progress import CancelFn, Progress, ProgressFn
+from ivo_app.services.records import IDENTITY_COLUMNS, row_builder
+from ivo_app.store.db import Database
+from ivo_app.store.dialect import bulk_insert
+from ivo_app.store.models import Extraction, Identity, ImportRejection
+from ivo_app.store.repositories import FacilityRepository
+
+log = logging.getLogger(__name__)
+BATCH = 10_000
+
+
+@dataclass
+class Rejection:
+    line_no: int
+    reason: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        text = REJECTION_REASONS.get(self.reason, self.reason)
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+@dataclass
+class ImportResult:
+    extraction_id: int
+    facility: str
+    rows: int
+    rejections: list[Rejection] = field(default_factory=list)
+    source_format: str = ""
+    encoding: str | None = None
+    separator: str | None = None
+    mapping: dict[str, Any] | None = None
+
+
+@dataclass
+class FilePreview:
+    """What the import wizard shows before importing."""
+
+    format: str
+    encoding: str | None
+    separator: str | None
+    headers: list[str]
+    rows: list[list[str]]
+    mapping: ColumnMapping | None
+    mapping_error: str | None = None
+
+
+def preview_file(path: Path, mapping: ColumnMapping | None = None, limit: int = 20) -> FilePreview:
+    """First rows of a file with the detected encoding, separator and proposed mapping.
+
+    A mapping that cannot be completed is reported, not raised: the wizard lets the user finish it.
+    """
+    source = open_source(Path(path), mapping)
+    proposed: ColumnMapping | None = None
+    error: str | None = None
+    try:
+        proposed = source.mapping
+    except MappingError as exc:
+        error = exc.message
+    if isinstance(source, TabularSource):
+        headers, rows = source.headers, source.raw_rows(limit)
+    else:  # message formats: show the canonical fields they produce
+        headers = list(CANONICAL_FIELDS)
+        rows = [
+            [item.fields.get(f, "") for f in headers]
+            for item in islice((i for i in source if isinstance(i, RawRecord)), limit)
+        ]
+    return FilePreview(
+        format=source.format,
+        encoding=source.encoding,
+        separator=getattr(source, "separator", None),
+        headers=headers,
+        rows=rows,
+        mapping=proposed,
+        mapping_error=error,
+    )
+
+
+def import_file(
+    db: Database,
+    path: Path,
+    facility: str,
+    *,
+    mapping: ColumnMapping | None = None,
+    extracted_on: date | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> ImportResult:
+    """Import `path` as a new extraction of `facility`. Raises IvoError; the base is unchanged then."""
+    path = Path(path)
+    facts = file_facts(path) if path.is_file() else None
+    source = open_source(path, mapping, facts)
+    sha = facts.sha256 if facts else getattr(source, "sha256", "")
+    return load_records(
+        db,
+        source,
+        facility,
+        source_file=path.name,
+        source_sha256=sha,
+        extracted_on=extracted_on,
+        progress=progress,
+        is_cancelled=is_cancelled,
+    )
+
+
+def load_records(
+    db: Database,
+    source: RecordSource | Iterable[RawRecord | SourceRejection],
+    facility: str,
+    *,
+    source_file: str,
+    source_sha256: str = "",
+    source_format: str | None = None,
+    extracted_on: date | None = None,
+    is_demo: bool = False,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> ImportResult:
+    """Stream records into a new extraction in one transaction (rolled back on error or cancel)."""
+    tracker = Progress(progress, is_cancelled)
+    mapping: ColumnMapping | None = getattr(source, "mapping", None)
+    fmt = source_format or getattr(source, "format", "records")
+    position = getattr(source, "position", None)
+    rejections: list[Rejection] = []
+    rows = 0
+    with db.engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            session = Session(bind=conn)
+            fac = FacilityRepository(session).get_or_create(facility)
+            extraction = Extraction(
+                facility_id=fac.id,
+                extracted_on=extracted_on or date.today(),
+                source_file=source_file[:500],
+                source_sha256=source_sha256,
+                source_format=fmt,
+                encoding=getattr(source, "encoding", None),
+                mapping=mapping.to_json() if mapping else None,
+                is_demo=is_demo,
+            )
+            session.add(extraction)
+            session.flush()
+            build = row_builder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
+            seen: set[str] = set()
+            batch: list[tuple[Any, ...]] = []
+            for item in _items(source):
+                if isinstance(item, SourceRejection):
+                    rejections.append(Rejection(item.line_no, item.reason, item.detail))
+                    continue
+                row = build(item)
+                ipp = row[2]
+                if not ipp:
+                    rejections.append(Rejection(item.line_no, "ipp_manquant"))
+                    continue
+                if ipp in seen:
+                    rejections.append(Rejection(item.line_no, "ipp_double", ipp))
+                    continue
+                seen.add(ipp)
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    tracker.check()
+                    bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, batch)
+                    rows += len(batch)
+                    batch.clear()
+                    done, total = position() if position else (rows, 0)
+                    tracker.report(done, total, f"{rows} identités lues", force=True)
+            tracker.check()
+            bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, batch)
+            rows += len(batch)
+            if rows == 0:
+                raise IvoError("Aucune identité importée : le fichier ne contient aucune ligne valide.")
+            if rejections:
+                conn.execute(
+                    insert(ImportRejection),
+                    [
+                        {
+                            "extraction_id": extraction.id,
+                            "line_no": r.line_no,
+                            "reason": r.reason,
+                            "detail": r.detail[:1000] or None,
+                        }
+                        for r in rejections
+                    ],
+                )
+            extraction.row_count = rows
+            extraction.rejected_count = len(rejections)
+            session.flush()
+            tracker.check()
+            trans.commit()
+            done, total = position() if position else (rows, rows)
+            tracker.report(total or rows, total or rows, f"{rows} identités importées", force=True)
+            extraction_id = extraction.id
+        except BaseException:
+            trans.rollback()
+            raise
+    log.info("import: extraction %s, %s rows, %s rejected", extraction_id, rows, len(rejections))
+    return ImportResult(
+        extraction_id=extraction_id,
+        facility=facility,
+        rows=rows,
+        rejections=rejections,
+        source_format=fmt,
+        encoding=getattr(source, "encoding", None),
+        separator=getattr(source, "separator", None),
+        mapping=mapping.to_json() if mapping else None,
+    )
+
+
+def _items(
+    source: RecordSource | Iterable[RawRecord | SourceRejection],
+) -> Iterator[RawRecord | SourceRejection]:
+    try:
+        yield from source
+    except (UnicodeDecodeError, OSError) as exc:
+        raise UnreadableFileError(f"Fichier illisible en cours de lecture ({exc}).") from exc

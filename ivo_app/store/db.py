@@ -1,0 +1,66 @@
+"""Opening a database: URL resolution, engine set-up, migrations, session factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ivo_app import paths
+from ivo_app.errors import IvoError
+from ivo_app.store import migrate
+from ivo_app.store.dialect import configure_engine
+
+
+def normalise_url(url: str | None) -> str:
+    """`None` → embedded default; a bare file path → SQLite file; otherwise an SQLAlchemy URL."""
+    if not url:
+        return paths.default_db_url()
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@dataclass
+class Database:
+    """An open, migrated database: the engine and a session factory (one session per thread)."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session] = field(repr=False)
+    backup: Path | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, run_migrations: bool = True) -> Database:
+    resolved = normalise_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError as exc:
+        raise IvoError(f"Adresse de base de données invalide : {url}") from exc
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, future=True)
+    except Exception as exc:
+        raise IvoError(f"Impossible d'ouvrir la base de données : {exc}") from exc
+    configure_engine(engine)
+    backup = migrate.upgrade(engine) if run_migrations else None
+    return Database(
+        url=resolved,
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        backup=backup,
+    )

@@ -1,0 +1,77 @@
+"""Runs the Alembic migrations at start-up: back up the database file, upgrade, raise typed errors."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from ivo_app import paths
+from ivo_app.errors import MigrationError
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite_file(engine: Engine, label: str = "avant-migration") -> Path | None:
+    """Copy the SQLite file (and its WAL) next to itself; returns the backup path."""
+    db = engine.url.database
+    if engine.dialect.name != "sqlite" or not db or db == ":memory:":
+        return None
+    src = Path(db)
+    if not src.exists() or src.stat().st_size == 0:
+        return None
+    backups = src.parent / "sauvegardes"
+    backups.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = backups / f"{src.stem}-{label}-{stamp}{src.suffix}"
+    # Checkpoint so the copy of the main file is complete on its own.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy2(src, dest)
+    return dest
+
+
+def upgrade(engine: Engine) -> Path | None:
+    """Bring the schema to head. Backs the file up first when there is something to migrate."""
+    head = head_revision()
+    try:
+        current = current_revision(engine)
+    except Exception as exc:  # unreadable or not a database
+        raise MigrationError(f"Base de données illisible : {exc.__class__.__name__}.") from exc
+    if current == head:
+        return None
+    backup = backup_sqlite_file(engine) if current is not None else None
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except Exception as exc:
+        log.exception("migration failed")
+        where = f" Une sauvegarde a été faite : {backup}." if backup else ""
+        raise MigrationError(
+            f"La mise à jour du schéma de la base a échoué ({exc.__class__.__name__}).{where}"
+        ) from exc
+    return backup

@@ -1,0 +1,3 @@
+"""Models of the journal area (owned by that area's issue). Empty until that area lands."""
+
+from __future__ import annotations

@@ -1,0 +1,158 @@
+"""Repositories of the core aggregates. Services talk to these, widgets never touch the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ivo_app.errors import NotFoundError
+from ivo_app.store.models import Extraction, Facility, Identity, ImportRejection, Setting
+
+
+class FacilityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_or_create(self, name: str, finess: str | None = None) -> Facility:
+        name = " ".join(name.split())
+        facility = self.session.scalar(select(Facility).where(Facility.name == name))
+        if facility is None:
+            facility = Facility(name=name, finess=finess)
+            self.session.add(facility)
+            self.session.flush()
+        elif finess and not facility.finess:
+            facility.finess = finess
+        return facility
+
+    def by_name(self, name: str) -> Facility:
+        facility = self.session.scalar(select(Facility).where(Facility.name == name))
+        if facility is None:
+            raise NotFoundError(f"Établissement inconnu : {name}")
+        return facility
+
+    def get(self, facility_id: int) -> Facility:
+        facility = self.session.get(Facility, facility_id)
+        if facility is None:
+            raise NotFoundError(f"Établissement introuvable : {facility_id}")
+        return facility
+
+    def list(self) -> Sequence[Facility]:
+        return self.session.scalars(select(Facility).order_by(Facility.name)).all()
+
+
+class ExtractionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, extraction_id: int) -> Extraction:
+        extraction = self.session.get(Extraction, extraction_id)
+        if extraction is None:
+            raise NotFoundError(f"Extraction introuvable : {extraction_id}")
+        return extraction
+
+    def latest(self, facility_id: int | None = None) -> Extraction:
+        """The most recent extraction (of a facility, or of all)."""
+        query = select(Extraction).order_by(Extraction.id.desc()).limit(1)
+        if facility_id is not None:
+            query = query.where(Extraction.facility_id == facility_id)
+        extraction = self.session.scalar(query)
+        if extraction is None:
+            raise NotFoundError("Aucune extraction dans la base : importez d'abord un fichier (ivo import).")
+        return extraction
+
+    def resolve(self, extraction_id: int | None) -> Extraction:
+        """The given extraction, or the most recent one when None (the CLI's default)."""
+        return self.latest() if extraction_id is None else self.get(extraction_id)
+
+    def previous(self, extraction: Extraction) -> Extraction | None:
+        """The extraction of the same facility loaded just before this one (for trends)."""
+        return self.session.scalar(
+            select(Extraction)
+            .where(Extraction.facility_id == extraction.facility_id, Extraction.id < extraction.id)
+            .order_by(Extraction.id.desc())
+            .limit(1)
+        )
+
+    def list(self, facility_id: int | None = None) -> Sequence[Extraction]:
+        query = select(Extraction).order_by(Extraction.id)
+        if facility_id is not None:
+            query = query.where(Extraction.facility_id == facility_id)
+        return self.session.scalars(query).all()
+
+    def rejections(self, extraction_id: int) -> Sequence[ImportRejection]:
+        return self.session.scalars(
+            select(ImportRejection)
+            .where(ImportRejection.extraction_id == extraction_id)
+            .order_by(ImportRejection.line_no)
+        ).all()
+
+    def delete(self, extraction: Extraction) -> None:
+        self.session.delete(extraction)
+
+
+class IdentityRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def count(self, extraction_id: int) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(Identity).where(Identity.extraction_id == extraction_id)
+            )
+            or 0
+        )
+
+    def by_ipp(self, extraction_id: int, ipp: str) -> Identity:
+        identity = self.session.scalar(
+            select(Identity).where(Identity.extraction_id == extraction_id, Identity.ipp == ipp)
+        )
+        if identity is None:
+            raise NotFoundError(f"IPP introuvable dans l'extraction {extraction_id} : {ipp}")
+        return identity
+
+    def iter_batches(self, extraction_id: int, batch_size: int = 20_000) -> Iterator[list[Identity]]:
+        """All identities of an extraction in id order, a batch at a time (keyset pagination)."""
+        last_id = 0
+        while True:
+            batch = list(
+                self.session.scalars(
+                    select(Identity)
+                    .where(Identity.extraction_id == extraction_id, Identity.id > last_id)
+                    .order_by(Identity.id)
+                    .limit(batch_size)
+                )
+            )
+            if not batch:
+                return
+            yield batch
+            last_id = batch[-1].id
+            self.session.expunge_all()  # keep memory flat on million-row tables
+
+
+class SettingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str, facility_id: int | None = None, default: Any = None) -> Any:
+        row = self.session.scalar(
+            select(Setting).where(Setting.key == key, Setting.facility_id.is_(facility_id))
+            if facility_id is None
+            else select(Setting).where(Setting.key == key, Setting.facility_id == facility_id)
+        )
+        return default if row is None else row.value
+
+    def set(self, key: str, value: Any, facility_id: int | None = None) -> None:
+        query = select(Setting).where(Setting.key == key)
+        query = (
+            query.where(Setting.facility_id.is_(None))
+            if facility_id is None
+            else query.where(Setting.facility_id == facility_id)
+        )
+        row = self.session.scalar(query)
+        if row is None:
+            self.session.add(Setting(key=key, value=value, facility_id=facility_id))
+        else:
+            row.value = value
