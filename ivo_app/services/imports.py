@@ -27,6 +27,7 @@ from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.services.records import IDENTITY_COLUMNS, row_builder
 from ivo_app.store.db import Database
+from ivo_app.store import journal
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Extraction, Identity, ImportRejection
 from ivo_app.store.repositories import FacilityRepository
@@ -212,6 +213,19 @@ def load_records(
             extraction.row_count = rows
             extraction.rejected_count = len(rejections)
             session.flush()
+            journal.record(
+                conn,
+                "import",
+                f"extraction:{extraction.id}",
+                {
+                    "facility_id": fac.id,
+                    "file": source_file,
+                    "sha256": source_sha256,
+                    "rows": rows,
+                    "rejected": len(rejections),
+                    "format": fmt,
+                },
+            )
             tracker.check()
             trans.commit()
             done, total = position() if position else (rows, rows)
