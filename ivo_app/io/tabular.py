@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
+from operator import itemgetter
 
 from ivo_app.io.mapping import ColumnMapping, resolve_mapping
 from ivo_app.io.sources import RawRecord, SourceRejection
@@ -59,9 +60,13 @@ class TabularSource:
         """Apply the mapping; unmapped columns go to `extra`, wrong column counts are rejected."""
         mapping = self.mapping
         index = {h: i for i, h in enumerate(self.headers)}
-        mapped = [(canonical, index[header]) for canonical, header in mapping.columns.items()]
-        used = {i for _, i in mapped}
-        extras = [(h, i) for h, i in index.items() if i not in used]
+        keys = tuple(mapping.columns)
+        mapped = [index[mapping.columns[k]] for k in keys]
+        extra_names = tuple(h for h, i in index.items() if i not in set(mapped))
+        extra_idx = [index[h] for h in extra_names]
+        # itemgetter builds the tuples in C: this loop runs once per row of million-row files.
+        pick = itemgetter(*mapped) if len(mapped) > 1 else (lambda cells: (cells[mapped[0]],))
+        pick_extra = itemgetter(*extra_idx, 0) if extra_idx else None  # the 0 keeps a tuple result
         width = len(self.headers)
         for line_no, cells in self._cells():
             if len(cells) != width:
@@ -70,6 +75,11 @@ class TabularSource:
                 else:
                     yield SourceRejection(line_no, "colonnes", f"{len(cells)} colonnes au lieu de {width}")
                     continue
-            fields = {canonical: cells[i] for canonical, i in mapped}
-            extra = {h: cells[i] for h, i in extras if cells[i].strip()}
-            yield RawRecord(line_no, fields, extra)
+            extra = {}
+            if pick_extra is not None:
+                extra = {
+                    h: v
+                    for h, v in zip(extra_names, pick_extra(cells), strict=False)
+                    if v and not v.isspace()
+                }
+            yield RawRecord(line_no, dict(zip(keys, pick(cells), strict=True)), extra)

@@ -45,7 +45,7 @@ def parse_date(raw: str | None, fmt: str | None = None) -> date | None:
             try:
                 return date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                return None
+                continue  # 19800312 fails as JJMMAAAA, then reads as AAAAMMJJ
     return None
 
 

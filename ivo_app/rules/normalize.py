@@ -34,5 +34,5 @@ def first_token(value: str | None) -> str:
 @lru_cache(maxsize=50_000)
 def fold_header(value: str) -> str:
     """Column header key: accents and case ignored, any run of non-alphanumerics as '_'."""
-    text = unidecode(value).lower().strip()
+    text = unidecode(value.replace("°", " ")).lower().strip()  # "N° IPP", not "Ndeg IPP"
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")

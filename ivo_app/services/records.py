@@ -1,16 +1,19 @@
-"""RawRecord (text from any source) → stored identity row, the one conversion every import uses."""
+"""RawRecords (text from any source) → stored identity rows, the one conversion every import uses.
+
+This is the hot loop of million-row imports, so it works column by column on a batch: each column's
+distinct values are parsed once (memo dictionaries), and rows are zipped into tuples in C.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.sources import RawRecord
 from ivo_app.io.values import (
-    clean_text,
     compact_matricule,
     parse_attributes,
     parse_bool,
@@ -21,83 +24,123 @@ from ivo_app.io.values import (
 from ivo_app.rules.normalize import normalize_name
 
 IDENTITY_COLUMNS: tuple[str, ...] = (
-    "extraction_id",
-    "line_no",
-    "ipp",
-    "birth_name",
-    "first_names",
-    "first_first_name",
-    "birth_date",
-    "birth_date_raw",
-    "sex",
-    "birthplace",
-    "used_name",
-    "used_first_name",
-    "ins_matricule",
-    "ins_oid",
-    "status",
-    "status_source",
-    "attributes",
-    "document_type",
-    "last_visit",
-    "birth_date_completed",
-    "extra",
-    "birth_name_norm",
-    "first_first_name_norm",
-    "first_names_norm",
-    "used_name_norm",
-)
+    "extraction_id", "line_no", "ipp", "birth_name", "first_names", "first_first_name",
+    "birth_date", "birth_date_raw", "sex", "birthplace", "used_name", "used_first_name",
+    "ins_matricule", "ins_oid", "status", "status_source", "attributes", "document_type",
+    "last_visit", "birth_date_completed", "extra", "birth_name_norm", "first_first_name_norm",
+    "first_names_norm", "used_name_norm",
+)  # fmt: skip
+
+_MEMO_LIMIT = 500_000  # distinct values kept per column before the memo starts afresh
 
 
-def row_builder(
-    extraction_id: int, mapping: ColumnMapping | None, dates_as_text: bool
-) -> Callable[[RawRecord], tuple[Any, ...]]:
-    """A function turning a RawRecord into a tuple in IDENTITY_COLUMNS order."""
-    status_overrides = mapping.status if mapping else {}
-    date_format = mapping.date_format if mapping else None
+def clean_text(raw: str | None, limit: int = 255) -> str | None:
+    """Trimmed value or None; NUL removed (PostgreSQL refuses it), cut to the column size."""
+    if not raw:
+        return None
+    text = raw.replace("\x00", "").strip()
+    return text[:limit] if text else None
 
-    def as_date(value: date | None) -> Any:
-        if value is None:
-            return None
-        return value.isoformat() if dates_as_text else value
 
-    def build(record: RawRecord) -> tuple[Any, ...]:
-        f = record.fields
-        birth_name = clean_text(f.get("nom_naissance"))
-        first_names = clean_text(f.get("prenoms_naissance"))
-        first_first = clean_text(f.get("premier_prenom"))
-        if first_first is None and first_names:
-            first_first = first_names.split()[0]  # derivable from the list (import format)
-        used_name = clean_text(f.get("nom_utilise"))
-        raw_birth = clean_text(f.get("date_naissance"), 40)
-        birth = parse_date(raw_birth, date_format)
-        raw_status = clean_text(f.get("statut"), 40)
-        return (
-            extraction_id,
-            record.line_no,
-            (f.get("ipp") or "").strip()[:64],
-            birth_name,
-            first_names,
-            first_first,
-            as_date(birth),
-            raw_birth if birth is None else None,
-            parse_sex(f.get("sexe")),
-            clean_text(f.get("lieu_naissance"), 20),
-            used_name,
-            clean_text(f.get("prenom_utilise")),
-            compact_matricule(f.get("matricule_ins")),
-            clean_text(f.get("oid_ins"), 64),
-            parse_status(raw_status, status_overrides),
-            raw_status,
-            parse_attributes(f.get("attributs")),
-            clean_text(f.get("justificatif"), 20),
-            as_date(parse_date(clean_text(f.get("date_derniere_venue"), 40), date_format)),
-            parse_bool(f.get("date_completee")),
-            json.dumps(record.extra, ensure_ascii=False) if record.extra else None,
-            normalize_name(birth_name) or None,
-            normalize_name(first_first) or None,
-            normalize_name(first_names) or None,
-            normalize_name(used_name) or None,
+class Memo:
+    """Applies `fn` to a column, computing each distinct value once."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.values: dict[Any, Any] = {}
+
+    def column(self, raw: Sequence[Any]) -> list[Any]:
+        values, fn = self.values, self.fn
+        if len(values) > _MEMO_LIMIT:
+            values.clear()
+        missing = {v for v in raw if v not in values}
+        for v in missing:
+            values[v] = fn(v)
+        return [values[v] for v in raw]
+
+
+class RowBuilder:
+    """Builds rows in IDENTITY_COLUMNS order for one extraction."""
+
+    def __init__(self, extraction_id: int, mapping: ColumnMapping | None, dates_as_text: bool) -> None:
+        self.extraction_id = extraction_id
+        status_overrides = dict(mapping.status) if mapping else {}
+        date_format = mapping.date_format if mapping else None
+
+        def stored_date(value: date | None) -> Any:
+            if value is None:
+                return None
+            return value.isoformat() if dates_as_text else value
+
+        def birth(raw: str | None) -> tuple[Any, str | None]:
+            """(stored date, raw text kept only when it does not parse)."""
+            text = clean_text(raw, 40)
+            if text is None:
+                return None, None
+            parsed = parse_date(text, date_format)
+            return (stored_date(parsed), None) if parsed else (None, text)
+
+        def status(raw: str | None) -> tuple[str, str | None]:
+            text = clean_text(raw, 40)
+            return parse_status(text, status_overrides), text
+
+        self.text = Memo(clean_text)
+        self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
+        self.norm = Memo(lambda v: normalize_name(v) or None)
+        self.birth = Memo(birth)
+        self.visit = Memo(lambda v: stored_date(parse_date(clean_text(v, 40), date_format)))
+        self.sex = Memo(lambda v: parse_sex(clean_text(v, 40)))
+        self.status = Memo(status)
+        self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
+        self.flag = Memo(lambda v: parse_bool(v) if v else None)
+
+    def build(self, records: Sequence[RawRecord]) -> list[tuple[Any, ...]]:
+        fields = [r.fields for r in records]
+
+        def col(name: str) -> list[str | None]:
+            return [f.get(name) for f in fields]
+
+        text = self.text.column
+        birth_name = text(col("nom_naissance"))
+        first_names = text(col("prenoms_naissance"))
+        first_first = text(col("premier_prenom"))
+        # The first first name is derivable from the list (import format).
+        first_first = [
+            ff if ff is not None or fl is None else fl.split()[0]
+            for ff, fl in zip(first_first, first_names, strict=True)
+        ]
+        used_name = text(col("nom_utilise"))
+        births = self.birth.column(col("date_naissance"))
+        statuses = self.status.column(col("statut"))
+        norm = self.norm.column
+        n = len(records)
+        return list(
+            zip(
+                [self.extraction_id] * n,
+                [r.line_no for r in records],
+                [(f.get("ipp") or "").strip()[:64] for f in fields],
+                birth_name,
+                first_names,
+                first_first,
+                [b[0] for b in births],
+                [b[1] for b in births],
+                self.sex.column(col("sexe")),
+                self.short[20].column(col("lieu_naissance")),
+                used_name,
+                text(col("prenom_utilise")),
+                [compact_matricule(v) if v else None for v in col("matricule_ins")],
+                self.short[64].column(col("oid_ins")),
+                [s[0] for s in statuses],
+                [s[1] for s in statuses],
+                self.attributes.column(col("attributs")),
+                self.short[20].column(col("justificatif")),
+                self.visit.column(col("date_derniere_venue")),
+                self.flag.column(col("date_completee")),
+                [json.dumps(r.extra, ensure_ascii=False) if r.extra else None for r in records],
+                norm(birth_name),
+                norm(first_first),
+                norm(first_names),
+                norm(used_name),
+                strict=True,
+            )
         )
-
-    return build

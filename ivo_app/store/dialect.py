@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
@@ -52,3 +53,24 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+@contextlib.contextmanager
+def bulk_session(conn: Connection) -> Iterator[None]:
+    """Connection settings for one large write, restored afterwards (the connection is pooled).
+
+    SQLite: a bigger page cache keeps index inserts in memory, and foreign-key checks are off while
+    rows reference the extraction the same transaction just created (must be set before BEGIN).
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MiB
+    conn.commit()  # the PRAGMAs autobegan a transaction; the caller starts its own
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.exec_driver_sql("PRAGMA cache_size=-2000")
+        conn.commit()

@@ -37,7 +37,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()  # no-op after commit(); undoes everything otherwise
+        # close() rolls back whatever was not committed, and leaves loaded objects readable
+        # (detached, not expired) for the caller.
         self.session.close()
 
     def commit(self) -> None:

@@ -101,11 +101,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identity')),
     sa.UniqueConstraint('extraction_id', 'ipp', name=op.f('uq_identity_extraction_id'))
     )
-    with op.batch_alter_table('identity', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_identity_birth_date'), ['birth_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_identity_birth_name_norm'), ['birth_name_norm'], unique=False)
-        batch_op.create_index(batch_op.f('ix_identity_extraction_id'), ['extraction_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_identity_ins_matricule'), ['ins_matricule'], unique=False)
 
     op.create_table('import_rejection',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,11 +123,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_import_rejection_extraction_id'))
 
     op.drop_table('import_rejection')
-    with op.batch_alter_table('identity', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_identity_ins_matricule'))
-        batch_op.drop_index(batch_op.f('ix_identity_extraction_id'))
-        batch_op.drop_index(batch_op.f('ix_identity_birth_name_norm'))
-        batch_op.drop_index(batch_op.f('ix_identity_birth_date'))
 
     op.drop_table('identity')
     with op.batch_alter_table('demo_truth', schema=None) as batch_op:

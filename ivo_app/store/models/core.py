@@ -68,14 +68,17 @@ class Identity(Base):
     __table_args__ = (UniqueConstraint("extraction_id", "ipp"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    extraction_id: Mapped[int] = mapped_column(ForeignKey("extraction.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (extraction_id, ipp) index serves lookups by extraction, and
+    # every secondary index multiplies the cost of million-row imports. Matching keys live in the
+    # duplicate engine's own indexed tables.
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extraction.id", ondelete="CASCADE"))
     line_no: Mapped[int] = mapped_column(Integer)
     ipp: Mapped[str] = mapped_column(String(64))
     # Strict traits (traits stricts).
     birth_name: Mapped[str | None] = mapped_column(String(255))
     first_names: Mapped[str | None] = mapped_column(String(255))
     first_first_name: Mapped[str | None] = mapped_column(String(255))
-    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
     birth_date_raw: Mapped[str | None] = mapped_column(String(40))  # only when it did not parse
     sex: Mapped[str | None] = mapped_column(String(10))
     birthplace: Mapped[str | None] = mapped_column(String(20))
@@ -83,7 +86,7 @@ class Identity(Base):
     used_name: Mapped[str | None] = mapped_column(String(255))
     used_first_name: Mapped[str | None] = mapped_column(String(255))
     # INS.
-    ins_matricule: Mapped[str | None] = mapped_column(String(40), index=True)
+    ins_matricule: Mapped[str | None] = mapped_column(String(40))
     ins_oid: Mapped[str | None] = mapped_column(String(64))
     # Status and attributes after the import's status mapping; `status_source` keeps the raw value.
     status: Mapped[str | None] = mapped_column(String(20))
@@ -94,7 +97,7 @@ class Identity(Base):
     birth_date_completed: Mapped[bool | None] = mapped_column(Boolean)  # flag column if present
     extra: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     # Normalised shadow for matching and searching (see ivo_app.rules.normalize).
-    birth_name_norm: Mapped[str | None] = mapped_column(String(255), index=True)
+    birth_name_norm: Mapped[str | None] = mapped_column(String(255))
     first_first_name_norm: Mapped[str | None] = mapped_column(String(255))
     first_names_norm: Mapped[str | None] = mapped_column(String(255))
     used_name_norm: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,63 @@
+"""Helpers shared by the benchmark scripts: timing, peak memory of a child process, output."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float  # user + system: steadier than wall time on a shared machine
+    stdout: str
+
+
+def run_measured(code: str, *args: str) -> Run:
+    """Run `python -c code args` in a fresh process; its peak RSS, and the wall and CPU time of
+    the part the code brackets with `start()` / `stop()` (so interpreter and library start-up,
+    the same for every product, is not counted).
+
+    Each measured step runs in its own child so its peak memory is its own.
+    """
+    wrapper = (
+        "import resource, sys, time, json\n"
+        "_t = {}\n"
+        "def _cpu():\n"
+        "    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime\n"
+        "def start(): _t['w'], _t['c'] = time.perf_counter(), _cpu()\n"
+        "def stop(): _t['w'], _t['c'] = time.perf_counter() - _t['w'], _cpu() - _t['c']\n"
+        f"exec(compile({code!r}, 'bench', 'exec'))\n"
+        "elapsed, cpu = _t['w'], _t['c']\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print('__BENCH__' + json.dumps({'seconds': elapsed, 'rss': rss, 'cpu': cpu}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{proc.stderr[-3000:]}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("__BENCH__"))
+    data = json.loads(line[len("__BENCH__") :])
+    return Run(data["seconds"], data["rss"], data["cpu"], proc.stdout)
+
+
+def peak_rss_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start
