@@ -16,12 +16,34 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import run_measured  # noqa: E402
+from benchmarks._common import run_measured
 
-HEADER = ("ipp;nom_naissance;prenoms_naissance;premier_prenom;nom_utilise;prenom_utilise;date_naissance;"
-          "sexe;lieu_naissance;matricule_ins;oid_ins;statut;attributs;justificatif;date_derniere_venue")
-NAMES = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU",
-         "SIMON", "LAURENT", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUX", "VINCENT", "FOURNIER"]
+HEADER = (
+    "ipp;nom_naissance;prenoms_naissance;premier_prenom;nom_utilise;prenom_utilise;date_naissance;"
+    "sexe;lieu_naissance;matricule_ins;oid_ins;statut;attributs;justificatif;date_derniere_venue"
+)
+NAMES = [
+    "MARTIN",
+    "BERNARD",
+    "DUBOIS",
+    "THOMAS",
+    "ROBERT",
+    "RICHARD",
+    "PETIT",
+    "DURAND",
+    "LEROY",
+    "MOREAU",
+    "SIMON",
+    "LAURENT",
+    "LEFEBVRE",
+    "MICHEL",
+    "GARCIA",
+    "DAVID",
+    "BERTRAND",
+    "ROUX",
+    "VINCENT",
+    "FOURNIER",
+]
 FIRST = ["JEAN", "MARIE", "PIERRE", "ANNE", "LOUIS", "CLAIRE", "PAUL", "JULIE", "LUC", "SOPHIE"]
 
 
@@ -37,7 +59,8 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
             y, m, d = rnd.randint(1930, 2024), rnd.randint(1, 12), rnd.randint(1, 28)
             sex = rnd.choice("MF")
             status = rnd.choice(("QUAL", "QUAL", "PROV", "VALI", "RECUP"))
-            ins = f"{1 if sex == 'M' else 2}{y % 100:02d}{m:02d}31555{rnd.randint(1, 999):03d}{rnd.randint(1, 97):02d}"
+            order, key = rnd.randint(1, 999), rnd.randint(1, 97)
+            ins = f"{1 if sex == 'M' else 2}{y % 100:02d}{m:02d}31555{order:03d}{key:02d}"
             has_ins = status in ("QUAL", "RECUP")
             fh.write(
                 f"{100000 + i};{name};{firsts};{first};;;{d:02d}/{m:02d}/{y};{sex};31555;"
@@ -91,11 +114,15 @@ def main() -> None:
     print(f"fichier : {csv_path.name}, {rows} lignes, {size_mb:.0f} Mo")
     print(f"{'':26}{'temps (s)':>10}{'CPU (s)':>9}{'lignes/s':>12}{'pic RSS (Mo)':>14}")
     for label, run in (("sqlite3 executemany brut", bare), ("ivo import", ours)):
-        print(f"{label:26}{run.seconds:>10.2f}{run.cpu_seconds:>9.2f}{rows / run.seconds:>12,.0f}"
-              f"{run.peak_rss_mb:>14.0f}")
-    print(f"rapport ivo / brut : {ours.seconds / bare.seconds:.2f}× en temps écoulé, "
-          f"{ours.cpu_seconds / bare.cpu_seconds:.2f}× en temps CPU (objectif ≤ 3×) ; "
-          f"pic mémoire ivo : {ours.peak_rss_mb:.0f} Mo (objectif < 500 Mo)")
+        print(
+            f"{label:26}{run.seconds:>10.2f}{run.cpu_seconds:>9.2f}{rows / run.seconds:>12,.0f}"
+            f"{run.peak_rss_mb:>14.0f}"
+        )
+    print(
+        f"rapport ivo / brut : {ours.seconds / bare.seconds:.2f}× en temps écoulé, "
+        f"{ours.cpu_seconds / bare.cpu_seconds:.2f}× en temps CPU (objectif ≤ 3×) ; "
+        f"pic mémoire ivo : {ours.peak_rss_mb:.0f} Mo (objectif < 500 Mo)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
     """
     if not rows:
         return
+    raw: Any = conn.connection.driver_connection  # the DBAPI connection under this transaction
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
         cols = ", ".join(f'"{c}"' for c in columns)
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for row in rows:
@@ -48,7 +48,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
     placeholders = ", ".join("?" for _ in columns)
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({placeholders})'
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = raw.cursor()
     try:
         cursor.executemany(sql, rows)
     finally:

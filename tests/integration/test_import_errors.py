@@ -28,17 +28,22 @@ def counts(db) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
 
 
 def test_bad_rows_are_rejected_with_line_numbers(db, tmp_path: Path) -> None:
-    text = "\n".join([
-        HEADER,
-        "1;DUPONT;JEAN;01/01/1980;M",
-        '2;"MARTIN\nSUR DEUX LIGNES";ANNE;02/02/1980;F',  # quoted newline: still one record
-        ";SANSIPP;X;01/01/1990;M",
-        "1;DOUBLON;Y;01/01/1991;F",
-        "3;TROP;DE;COLONNES;ICI;ENCORE",
-        "4;COURT",
-        "",
-        "5;FIN;Z;03/03/1993;F;;",  # trailing empty fields are tolerated
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                "1;DUPONT;JEAN;01/01/1980;M",
+                '2;"MARTIN\nSUR DEUX LIGNES";ANNE;02/02/1980;F',  # quoted newline: still one record
+                ";SANSIPP;X;01/01/1990;M",
+                "1;DOUBLON;Y;01/01/1991;F",
+                "3;TROP;DE;COLONNES;ICI;ENCORE",
+                "4;COURT",
+                "",
+                "5;FIN;Z;03/03/1993;F;;",  # trailing empty fields are tolerated
+            ]
+        )
+        + "\n"
+    )
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
     result = import_file(db, path, "CH Test")
@@ -92,15 +97,21 @@ def test_cancelled_import_leaves_the_database_exactly_as_before(db, tmp_path: Pa
         return len(reports) >= 1
 
     with pytest.raises(OperationCancelled):
-        import_file(db, path, "CH Test", progress=lambda d, t, m: reports.append(d),
-                    is_cancelled=cancel_after_first_batch)
+        import_file(
+            db,
+            path,
+            "CH Test",
+            progress=lambda d, t, m: reports.append(d),
+            is_cancelled=cancel_after_first_batch,
+        )
     assert reports, "the import should have reported progress before being cancelled"
     assert counts(db) == before
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ivo_app", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ivo_app", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_exit_status_and_one_line_french_message(db_url: str, tmp_path: Path) -> None:

@@ -15,21 +15,81 @@ from ivo_app.services.imports import import_file, preview_file
 from ivo_app.store.models import Identity
 from ivo_app.store.uow import UnitOfWork
 
-HEADER = ["ipp", "nom_naissance", "prenoms_naissance", "premier_prenom", "nom_utilise", "date_naissance",
-          "sexe", "lieu_naissance", "matricule_ins", "oid_ins", "statut", "attributs", "justificatif",
-          "date_derniere_venue", "service"]
+HEADER = [
+    "ipp",
+    "nom_naissance",
+    "prenoms_naissance",
+    "premier_prenom",
+    "nom_utilise",
+    "date_naissance",
+    "sexe",
+    "lieu_naissance",
+    "matricule_ins",
+    "oid_ins",
+    "statut",
+    "attributs",
+    "justificatif",
+    "date_derniere_venue",
+    "service",
+]
 ROWS = [
-    ["1001", "DUPONT", "JEAN PIERRE", "JEAN", "", "12/03/1980", "M", "31555", "1 80 03 31 555 123 45",
-     "1.2.250.1.213.1.4.8", "QUAL", "", "CN", "2025-01-10", "Cardiologie"],
-    ["1002", "LŒWENBRÜCK", "ÉLODIE", "ÉLODIE", "MARTIN", "1985-07-01", "F", "99134", "", "", "VALI",
-     "homonyme", "PA", "", "Urgences"],
-    ["1003", "<b>Ōtsuka</b>", "=CMD()", "=CMD()", "", "31/02/1990", "X", "", "", "", "PROV", "DOUTEUSE", "",
-     "", ""],
+    [
+        "1001",
+        "DUPONT",
+        "JEAN PIERRE",
+        "JEAN",
+        "",
+        "12/03/1980",
+        "M",
+        "31555",
+        "1 80 03 31 555 123 45",
+        "1.2.250.1.213.1.4.8",
+        "QUAL",
+        "",
+        "CN",
+        "2025-01-10",
+        "Cardiologie",
+    ],
+    [
+        "1002",
+        "LŒWENBRÜCK",
+        "ÉLODIE",
+        "ÉLODIE",
+        "MARTIN",
+        "1985-07-01",
+        "F",
+        "99134",
+        "",
+        "",
+        "VALI",
+        "homonyme",
+        "PA",
+        "",
+        "Urgences",
+    ],
+    [
+        "1003",
+        "<b>Ōtsuka</b>",
+        "=CMD()",
+        "=CMD()",
+        "",
+        "31/02/1990",
+        "X",
+        "",
+        "",
+        "",
+        "PROV",
+        "DOUTEUSE",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
-def write_delimited(path: Path, sep: str, encoding: str, rows: list[list[str]] = ROWS,
-                    header: list[str] = HEADER) -> Path:
+def write_delimited(
+    path: Path, sep: str, encoding: str, rows: list[list[str]] = ROWS, header: list[str] = HEADER
+) -> Path:
     lines = [sep.join(header)] + [sep.join(r) for r in rows]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding, errors="strict"))
     return path
@@ -100,11 +160,26 @@ def test_xlsx_with_typed_cells(db, tmp_path: Path) -> None:
 
 
 def test_synonym_headers_of_an_admission_export(db, tmp_path: Path) -> None:
-    header = ["N° IPP", "NOM NAISSANCE", "PRENOM", "DATE NAISS", "SEXE", "INS", "LIEU NAISS", "STATUT", "Etage"]
+    header = [
+        "N° IPP",
+        "NOM NAISSANCE",
+        "PRENOM",
+        "DATE NAISS",
+        "SEXE",
+        "INS",
+        "LIEU NAISS",
+        "STATUT",
+        "Etage",
+    ]
     rows = [["77", "BERNARD", "LUC", "02/02/1950", "H", "", "99999", "Identité provisoire", "3"]]
     result = import_file(db, write_delimited(tmp_path / "s.csv", ";", "cp1252", rows, header), "CH Test")
     person = stored(db, result.extraction_id)["77"]
-    assert (person.birth_name, person.sex, person.status, person.birthplace) == ("BERNARD", "M", "PROV", "99999")
+    assert (person.birth_name, person.sex, person.status, person.birthplace) == (
+        "BERNARD",
+        "M",
+        "PROV",
+        "99999",
+    )
     assert person.extra == {"Etage": "3"}
 
 
@@ -113,12 +188,23 @@ def test_mapping_file_and_status_mapping(db, tmp_path: Path) -> None:
     rows = [["A1", "PETIT", "ANNE MARIE", "03/12/1970", "F", "VALI"]]
     path = write_delimited(tmp_path / "m.csv", ",", "utf-8", rows, header)
     mapping_path = tmp_path / "mapping.json"
-    mapping_path.write_text(json.dumps({
-        "columns": {"ipp": "dossier", "nom_naissance": "patronyme", "prenoms_naissance": "prenoms usuels",
-                    "date_naissance": "naissance", "sexe": "genre", "statut": "fiab"},
-        "status": {"VALI": "QUAL"},
-        "date_format": "%m/%d/%Y",
-    }), encoding="utf-8")
+    mapping_path.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "ipp": "dossier",
+                    "nom_naissance": "patronyme",
+                    "prenoms_naissance": "prenoms usuels",
+                    "date_naissance": "naissance",
+                    "sexe": "genre",
+                    "statut": "fiab",
+                },
+                "status": {"VALI": "QUAL"},
+                "date_format": "%m/%d/%Y",
+            }
+        ),
+        encoding="utf-8",
+    )
     result = import_file(db, path, "CH Test", mapping=ColumnMapping.load(mapping_path))
     person = stored(db, result.extraction_id)["A1"]
     assert person.status == "QUAL" and person.status_source == "VALI"
@@ -127,7 +213,9 @@ def test_mapping_file_and_status_mapping(db, tmp_path: Path) -> None:
 
 
 def test_preview_shows_columns_even_when_mapping_is_incomplete(tmp_path: Path) -> None:
-    path = write_delimited(tmp_path / "p.csv", ";", "cp1252", [["1", "X", "Y"]], ["dossier", "patronyme", "z"])
+    path = write_delimited(
+        tmp_path / "p.csv", ";", "cp1252", [["1", "X", "Y"]], ["dossier", "patronyme", "z"]
+    )
     preview = preview_file(path)
     assert preview.headers == ["dossier", "patronyme", "z"]
     assert preview.rows == [["1", "X", "Y"]]

@@ -43,7 +43,9 @@ def test_missing_required_columns_are_named_in_french() -> None:
 
 
 def test_mapping_file_round_trip_and_case_tolerance(tmp_path: Path) -> None:
-    given = ColumnMapping(columns={"ipp": "numero dossier", "nom_naissance": "patronyme"}, status={"VALI": "QUAL"})
+    given = ColumnMapping(
+        columns={"ipp": "numero dossier", "nom_naissance": "patronyme"}, status={"VALI": "QUAL"}
+    )
     path = tmp_path / "m.json"
     given.save(path)
     loaded = ColumnMapping.load(path)
