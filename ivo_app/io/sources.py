@@ -9,7 +9,7 @@ themselves. `open_source` picks the reader from the file's content, not only its
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,53 @@ class SourceRejection:
     line_no: int
     reason: str  # code, see REJECTION_REASONS
     detail: str = ""
+
+
+@dataclass(slots=True)
+class RecordBatch:
+    """Consecutive records column by column: what the import writes, a batch at a time.
+
+    Tabular readers produce batches directly (a transposition done in C); message readers
+    produce RawRecords, gathered by `batches()`.
+    """
+
+    line_nos: list[int]
+    columns: dict[str, Sequence[str | None]]  # canonical field → one value per record
+    extras: list[dict[str, str] | None]
+    rejections: list[SourceRejection] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.line_nos)
+
+
+def records_to_batch(records: list[RawRecord], rejections: list[SourceRejection]) -> RecordBatch:
+    names = {name for r in records for name in r.fields}
+    return RecordBatch(
+        line_nos=[r.line_no for r in records],
+        columns={name: [r.fields.get(name) for r in records] for name in names},
+        extras=[r.extra or None for r in records],
+        rejections=rejections,
+    )
+
+
+def batches(source: Iterable[RawRecord | SourceRejection], size: int) -> Iterator[RecordBatch]:
+    """Any source as batches of about `size` records (rejections travel with their batch)."""
+    native = getattr(source, "batches", None)
+    if native is not None:
+        yield from native(size)
+        return
+    records: list[RawRecord] = []
+    rejections: list[SourceRejection] = []
+    for item in source:
+        if isinstance(item, SourceRejection):
+            rejections.append(item)
+            continue
+        records.append(item)
+        if len(records) >= size:
+            yield records_to_batch(records, rejections)
+            records, rejections = [], []
+    if records or rejections:
+        yield records_to_batch(records, rejections)
 
 
 REJECTION_REASONS = {

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
-from operator import itemgetter
 
 from ivo_app.io.mapping import ColumnMapping, resolve_mapping
-from ivo_app.io.sources import RawRecord, SourceRejection
+from ivo_app.io.sources import RawRecord, RecordBatch, SourceRejection
 
 
 def unique_headers(headers: list[str]) -> list[str]:
@@ -56,30 +55,50 @@ class TabularSource:
     def raw_rows(self, limit: int) -> list[list[str]]:
         return [cells for _, cells in islice(self._cells(), limit)]
 
-    def __iter__(self) -> Iterator[RawRecord | SourceRejection]:
-        """Apply the mapping; unmapped columns go to `extra`, wrong column counts are rejected."""
+    def batches(self, size: int) -> Iterator[RecordBatch]:
+        """Mapped columns a batch at a time; unmapped columns go to `extras`, rows with a wrong
+        column count are rejected. The per-row Python work is a length check: the columns come
+        from one transposition (`zip(*rows)`), which runs in C."""
         mapping = self.mapping
         index = {h: i for i, h in enumerate(self.headers)}
-        keys = tuple(mapping.columns)
-        mapped = [index[mapping.columns[k]] for k in keys]
-        extra_names = tuple(h for h, i in index.items() if i not in set(mapped))
+        mapped = {field: index[header] for field, header in mapping.columns.items()}
+        extra_names = [h for h, i in index.items() if i not in set(mapped.values())]
         extra_idx = [index[h] for h in extra_names]
-        # itemgetter builds the tuples in C: this loop runs once per row of million-row files.
-        pick = itemgetter(*mapped) if len(mapped) > 1 else (lambda cells: (cells[mapped[0]],))
-        pick_extra = itemgetter(*extra_idx, 0) if extra_idx else None  # the 0 keeps a tuple result
         width = len(self.headers)
-        for line_no, cells in self._cells():
-            if len(cells) != width:
-                if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                    cells = cells[:width]  # trailing separators are common in exports
-                else:
-                    yield SourceRejection(line_no, "colonnes", f"{len(cells)} colonnes au lieu de {width}")
-                    continue
-            extra = {}
-            if pick_extra is not None:
-                extra = {
-                    h: v
-                    for h, v in zip(extra_names, pick_extra(cells), strict=False)
-                    if v and not v.isspace()
-                }
-            yield RawRecord(line_no, dict(zip(keys, pick(cells), strict=True)), extra)
+        rows = self._cells()
+        while chunk := list(islice(rows, size)):
+            line_nos: list[int] = []
+            good: list[list[str]] = []
+            rejections: list[SourceRejection] = []
+            for line_no, cells in chunk:
+                if len(cells) != width:
+                    if len(cells) > width and not any(c.strip() for c in cells[width:]):
+                        cells = cells[:width]  # trailing separators are common in exports
+                    else:
+                        detail = f"{len(cells)} colonnes au lieu de {width}"
+                        rejections.append(SourceRejection(line_no, "colonnes", detail))
+                        continue
+                line_nos.append(line_no)
+                good.append(cells)
+            columns = list(zip(*good, strict=True)) if good else [()] * width
+            extras: list[dict[str, str] | None] = [None] * len(good)
+            if extra_idx and good:
+                extras = [
+                    {h: v for h, v in zip(extra_names, values, strict=True) if v and not v.isspace()} or None
+                    for values in zip(*(columns[i] for i in extra_idx), strict=True)
+                ]
+            yield RecordBatch(
+                line_nos=line_nos,
+                columns={field: columns[i] for field, i in mapped.items()},
+                extras=extras,
+                rejections=rejections,
+            )
+
+    def __iter__(self) -> Iterator[RawRecord | SourceRejection]:
+        """Record by record (previews, tests); imports use `batches`."""
+        for batch in self.batches(1_000):
+            yield from batch.rejections
+            names = list(batch.columns)
+            for i, line_no in enumerate(batch.line_nos):
+                fields = {name: batch.columns[name][i] or "" for name in names}
+                yield RawRecord(line_no, fields, batch.extras[i] or {})

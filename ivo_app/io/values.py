@@ -142,7 +142,13 @@ def compact_matricule(raw: str | None) -> str | None:
     """Remove spaces, dots and dashes; uppercase (2A/2B). Format is checked by the rules."""
     if not raw:
         return None
-    return re.sub(r"[\s.\-]", "", raw).upper() or None
+    text = raw.replace(" ", "")
+    if not text.isalnum():  # the common case (digits only) skips the regular expression
+        text = _MATRICULE_SEPARATORS.sub("", text)
+    return text.upper() or None
+
+
+_MATRICULE_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 def parse_bool(raw: str | None) -> bool | None:

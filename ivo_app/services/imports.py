@@ -20,8 +20,10 @@ from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping
 from ivo_app.io.sources import (
     REJECTION_REASONS,
     RawRecord,
+    RecordBatch,
     RecordSource,
     SourceRejection,
+    batches,
     file_facts,
     open_source,
 )
@@ -172,30 +174,30 @@ def load_records(
             session.flush()
             builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
             seen: set[str] = set()
-            batch: list[RawRecord] = []
-            for item in _items(source):
-                if isinstance(item, SourceRejection):
-                    rejections.append(Rejection(item.line_no, item.reason, item.detail))
-                    continue
-                ipp = (item.fields.get("ipp") or "").strip()[:64]
-                if not ipp:
-                    rejections.append(Rejection(item.line_no, "ipp_manquant"))
-                    continue
-                if ipp in seen:
-                    rejections.append(Rejection(item.line_no, "ipp_double", ipp))
-                    continue
-                seen.add(ipp)
-                batch.append(item)
-                if len(batch) >= BATCH:
-                    tracker.check()
-                    bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, builder.build(batch))
-                    rows += len(batch)
-                    batch = []
-                    done, total = position() if position else (rows, 0)
-                    tracker.report(done, total, f"{rows} identités lues", force=True)
+            for batch in _batches(source):
+                rejections.extend(Rejection(r.line_no, r.reason, r.detail) for r in batch.rejections)
+                ipps = [(v or "").strip()[:64] for v in batch.columns.get("ipp", [None] * len(batch))]
+                keep: list[int] | None = None
+                if "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
+                    keep = []  # some IPPs are missing or repeated: sort them out row by row
+                    for i, ipp in enumerate(ipps):
+                        if not ipp:
+                            rejections.append(Rejection(batch.line_nos[i], "ipp_manquant"))
+                        elif ipp in seen:
+                            rejections.append(Rejection(batch.line_nos[i], "ipp_double", ipp))
+                        else:
+                            seen.add(ipp)
+                            keep.append(i)
+                else:
+                    seen.update(ipps)
+                tracker.check()
+                batch_rows = builder.build(batch, ipps, keep)
+                bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, batch_rows)
+                rows += len(batch_rows)
+                done, total = position() if position else (rows, 0)
+                tracker.report(done, total, f"{rows} identités lues", force=True)
             tracker.check()
-            bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, builder.build(batch))
-            rows += len(batch)
+            rejections.sort(key=lambda r: r.line_no)
             if rows == 0:
                 raise IvoError("Aucune identité importée : le fichier ne contient aucune ligne valide.")
             if rejections:
@@ -261,10 +263,8 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _items(
-    source: RecordSource | Iterable[RawRecord | SourceRejection],
-) -> Iterator[RawRecord | SourceRejection]:
+def _batches(source: RecordSource | Iterable[RawRecord | SourceRejection]) -> Iterator[RecordBatch]:
     try:
-        yield from source
+        yield from batches(source, BATCH)
     except (UnicodeDecodeError, OSError) as exc:
         raise UnreadableFileError(f"Fichier illisible en cours de lecture ({exc}).") from exc

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ivo_app.io.mapping import ColumnMapping
-from ivo_app.io.sources import RawRecord
+from ivo_app.io.sources import RecordBatch
 from ivo_app.io.values import (
     compact_matricule,
     parse_attributes,
@@ -53,10 +53,9 @@ class Memo:
         values, fn = self.values, self.fn
         if len(values) > _MEMO_LIMIT:
             values.clear()
-        missing = {v for v in raw if v not in values}
-        for v in missing:
+        for v in set(raw) - values.keys():  # set algebra and map() run in C
             values[v] = fn(v)
-        return [values[v] for v in raw]
+        return list(map(values.__getitem__, raw))
 
 
 class RowBuilder:
@@ -94,12 +93,21 @@ class RowBuilder:
         self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
         self.flag = Memo(lambda v: parse_bool(v) if v else None)
 
-    def build(self, records: Sequence[RawRecord]) -> list[tuple[Any, ...]]:
-        fields = [r.fields for r in records]
+    def build(
+        self, batch: RecordBatch, ipps: Sequence[str], keep: Sequence[int] | None = None
+    ) -> list[tuple]:
+        """Rows for the records of `batch` at positions `keep` (all when None), with their
+        already-cleaned IPPs."""
+        n = len(batch)
+        empty: Sequence[str | None] = [None] * n
 
-        def col(name: str) -> list[str | None]:
-            return [f.get(name) for f in fields]
+        def col(name: str) -> Sequence[str | None]:
+            values = batch.columns.get(name, empty)
+            return values if keep is None else [values[i] for i in keep]
 
+        line_nos = batch.line_nos if keep is None else [batch.line_nos[i] for i in keep]
+        extras = batch.extras if keep is None else [batch.extras[i] for i in keep]
+        ipps = ipps if keep is None else [ipps[i] for i in keep]
         text = self.text.column
         birth_name = text(col("nom_naissance"))
         first_names = text(col("prenoms_naissance"))
@@ -113,12 +121,11 @@ class RowBuilder:
         births = self.birth.column(col("date_naissance"))
         statuses = self.status.column(col("statut"))
         norm = self.norm.column
-        n = len(records)
         return list(
             zip(
-                [self.extraction_id] * n,
-                [r.line_no for r in records],
-                [(f.get("ipp") or "").strip()[:64] for f in fields],
+                [self.extraction_id] * len(line_nos),
+                line_nos,
+                ipps,
                 birth_name,
                 first_names,
                 first_first,
@@ -136,7 +143,7 @@ class RowBuilder:
                 self.short[20].column(col("justificatif")),
                 self.visit.column(col("date_derniere_venue")),
                 self.flag.column(col("date_completee")),
-                [json.dumps(r.extra, ensure_ascii=False) if r.extra else None for r in records],
+                [json.dumps(e, ensure_ascii=False) if e else None for e in extras],
                 norm(birth_name),
                 norm(first_first),
                 norm(first_names),
