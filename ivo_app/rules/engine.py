@@ -1,0 +1,656 @@
+"""The RNIV rules over identity records: structured findings, no text (see catalogue.py).
+
+`check_record` runs the rules that need one record; `CrossRecordRules` collects a compact key per
+record while the records stream by, then runs the rules that need the whole extraction (shared
+matricules, homonyms, copied used names, suspected collisions) with dictionaries, never pairwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ivo_app.rules import nir
+from ivo_app.rules.catalogue import RULES
+from ivo_app.rules.cog import CORSICA_SPLIT, CogReference
+from ivo_app.rules.normalize import normalize_name
+from ivo_app.rules.record import (
+    OID_INS_NIA,
+    OID_INS_NIR,
+    OID_INS_NIR_DEMO,
+    OID_INS_NIR_TEST,
+    OID_NSS_NIA,
+    OID_NSS_NIR,
+    STATUSES,
+    IdentityRecord,
+)
+
+INS_OIDS = frozenset({OID_INS_NIR, OID_INS_NIA, OID_INS_NIR_TEST, OID_INS_NIR_DEMO})
+NSS_OIDS = frozenset({OID_NSS_NIR, OID_NSS_NIA})
+ALLOWED_ATTRIBUTES: tuple[frozenset[str], ...] = (
+    frozenset(),
+    frozenset({"HOMONYME"}),
+    frozenset({"DOUTEUSE"}),
+    frozenset({"FICTIVE"}),
+    frozenset({"DOUTEUSE", "HOMONYME"}),
+)
+HIGH_TRUST_DOCUMENTS = frozenset({"PA", "CN", "CS", "IE", "AV"})
+SPECIAL_CONTEXT_DOCUMENTS = frozenset({"DC", "AN", "LE", "AC", "ANCV", "LECV"})
+INSI_STATUSES = frozenset({"RECUP", "QUAL"})
+_NAME_CHARS = re.compile(r"[^A-Z '\-]")
+_PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
+# Communes whose arrondissements have their own codes: NIR and birthplace may use either.
+_CITY_ARRONDISSEMENTS = {"75056": ("751",), "69123": ("6938",), "13055": ("132",)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    severity: str
+    fields: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RuleSettings:
+    """Per-facility configuration: disabled rules, severity overrides, thresholds."""
+
+    disabled: frozenset[str] = frozenset()
+    severities: dict[str, str] = field(default_factory=dict)
+    max_age_years: int = 120
+    copy_min_records: int = 10
+    copy_min_share: float = 0.01
+
+    def severity(self, rule_id: str, default: str) -> str:
+        return self.severities.get(rule_id, default)
+
+
+@dataclass
+class CheckContext:
+    today: date
+    cog: CogReference | None = None
+    settings: RuleSettings = field(default_factory=RuleSettings)
+
+
+def _by_status(record: IdentityRecord) -> str:
+    return "erreur" if record.status in INSI_STATUSES else "alerte"
+
+
+def _name_syntax(value: str, is_birth_name: bool) -> str | None:
+    """The first syntax fault of a name (§2 of the catalogue), or None."""
+    if value[0] in " -'":
+        return f"commence par « {value[0]} »"
+    if "  " in value:
+        return "espaces doublées"
+    if "''" in value:
+        return "apostrophes doublées"
+    if " '" in value or "' " in value:
+        return "espace autour d'une apostrophe"
+    if is_birth_name:
+        if "---" in value:
+            return "plus de deux tirets consécutifs"
+    else:
+        if "--" in value:
+            return "tiret doublé (permis dans le nom de naissance seulement)"
+        if value[-1] in "-'":
+            return f"se termine par « {value[-1]} »"
+    return None
+
+
+def _first_name_coherent(first: str, names: str) -> bool:
+    """EXI ID 10: the first first name is the start of the list, '-' and "'" read as spaces."""
+    first_tokens = normalize_name(first).split()
+    list_tokens = normalize_name(names).split()
+    return bool(first_tokens) and list_tokens[: len(first_tokens)] == first_tokens
+
+
+def _looks_completed(d: date) -> bool:
+    return (d.day, d.month) in ((1, 1), (31, 12))
+
+
+def _same_place(nir_place: str, birthplace: str) -> bool:
+    if nir_place == birthplace:
+        return True
+    for city, prefixes in _CITY_ARRONDISSEMENTS.items():
+        in_city = {
+            nir_place == city or nir_place.startswith(prefixes),
+            birthplace == city or birthplace.startswith(prefixes),
+        }
+        if in_city == {True}:
+            return True
+    # Corsica: 20CCC before 1976, 2ACCC/2BCCC since; the commune number is kept.
+    return {nir_place[:2], birthplace[:2]} <= {"20", "2A", "2B"} and nir_place[2:] == birthplace[2:]
+
+
+def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
+    out: list[Finding] = []
+    add = out.append
+    status = r.status or ""
+    attrs = r.attribute_set
+    qualified = status in INSI_STATUSES
+
+    # Statuses and attributes.
+    if status not in STATUSES:
+        add(Finding("STATUT-VALEUR", "erreur", ("status",), {"status": r.status_source or status}))
+    matricule, oid = r.ins_matricule, r.ins_oid
+    if qualified and (not matricule or not oid):
+        missing = "matricule INS" if not matricule else "OID du matricule"
+        add(
+            Finding(
+                "STATUT-INS",
+                "erreur",
+                ("ins_matricule", "ins_oid"),
+                {"reason": f"Identité {status} sans {missing}."},
+            )
+        )
+    elif (
+        status in ("PROV", "VALI")
+        and matricule
+        and oid not in NSS_OIDS
+        and not attrs & {"DOUTEUSE", "FICTIVE"}
+    ):
+        add(
+            Finding(
+                "STATUT-INS",
+                "erreur",
+                ("ins_matricule",),
+                {"reason": f"Matricule enregistré comme INS sur une identité {status}."},
+            )
+        )
+    if status in ("VALI", "QUAL"):
+        doc = (r.document_type or "").upper()
+        if not doc:
+            add(
+                Finding(
+                    "STATUT-JUSTIF",
+                    "erreur",
+                    ("document_type",),
+                    {"reason": f"Identité {status} sans justificatif enregistré."},
+                )
+            )
+        elif doc in SPECIAL_CONTEXT_DOCUMENTS:
+            add(
+                Finding(
+                    "STATUT-JUSTIF",
+                    "alerte",
+                    ("document_type",),
+                    {"reason": f"Justificatif {doc} admis seulement en situation particulière."},
+                )
+            )
+        elif doc not in HIGH_TRUST_DOCUMENTS:
+            add(
+                Finding(
+                    "STATUT-JUSTIF",
+                    "erreur",
+                    ("document_type",),
+                    {
+                        "reason": f"Justificatif {doc} sans haut niveau de confiance pour une identité {status}."
+                    },
+                )
+            )
+    if attrs & {"DOUTEUSE", "FICTIVE"} and (status != "PROV" or matricule or oid):
+        which = "/".join(sorted(attrs & {"DOUTEUSE", "FICTIVE"}))
+        add(
+            Finding(
+                "ATTR-PROV",
+                "critique",
+                ("attributes", "status", "ins_matricule"),
+                {
+                    "reason": f"Identité {which} au statut {status or '?'}"
+                    f"{' avec matricule' if matricule or oid else ''} (PROV sans matricule attendu)."
+                },
+            )
+        )
+    if attrs and attrs not in ALLOWED_ATTRIBUTES:
+        add(Finding("ATTR-COMBI", "erreur", ("attributes",), {"attributes": " + ".join(sorted(attrs))}))
+
+    # Required traits.
+    missing_traits = [
+        label
+        for value, label in (
+            (r.birth_name, "nom de naissance"),
+            (r.first_first_name, "premier prénom"),
+            (r.birth_date or r.birth_date_raw, "date de naissance"),
+            (r.sex, "sexe"),
+        )
+        if not value
+    ]
+    if qualified:
+        missing_traits += [
+            label
+            for value, label in (
+                (r.first_names, "liste des prénoms"),
+                (r.birthplace, "lieu de naissance"),
+            )
+            if not value
+        ]
+    if missing_traits:
+        add(Finding("TRAIT-REQUIS", "erreur", (), {"fields": ", ".join(missing_traits)}))
+
+    # Names.
+    if r.birth_name:
+        bad = sorted(set(_NAME_CHARS.findall(r.birth_name)))
+        if bad:
+            add(
+                Finding(
+                    "TRAIT-NOM-CARS",
+                    _by_status(r),
+                    ("birth_name",),
+                    {"value": r.birth_name, "chars": " ".join(bad)},
+                )
+            )
+        reason = _name_syntax(r.birth_name, is_birth_name=True)
+        if reason:
+            add(
+                Finding(
+                    "TRAIT-NOM-SYNTAXE",
+                    _by_status(r),
+                    ("birth_name",),
+                    {"value": r.birth_name, "reason": reason},
+                )
+            )
+        if len(r.birth_name) > 100:
+            add(
+                Finding(
+                    "TRAIT-LONGUEUR",
+                    "alerte",
+                    ("birth_name",),
+                    {"field": "Nom de naissance", "length": len(r.birth_name)},
+                )
+            )
+    for attr, label in (("first_names", "Liste des prénoms"), ("first_first_name", "Premier prénom")):
+        value = getattr(r, attr)
+        if not value:
+            continue
+        bad = sorted(set(_NAME_CHARS.findall(value)))
+        reason = f"caractères non admis {' '.join(bad)}" if bad else _name_syntax(value, is_birth_name=False)
+        if reason:
+            add(
+                Finding(
+                    "TRAIT-PRENOM-CARS",
+                    _by_status(r),
+                    (attr,),
+                    {"field": label, "value": value, "reason": reason},
+                )
+            )
+    if r.first_names and len(r.first_names) > 100:
+        add(
+            Finding(
+                "TRAIT-LONGUEUR",
+                "alerte",
+                ("first_names",),
+                {"field": "Liste des prénoms", "length": len(r.first_names)},
+            )
+        )
+    if r.first_names and r.first_first_name and not _first_name_coherent(r.first_first_name, r.first_names):
+        add(
+            Finding(
+                "TRAIT-PRENOM1",
+                "alerte",
+                ("first_first_name", "first_names"),
+                {"first": r.first_first_name, "names": r.first_names},
+            )
+        )
+
+    # Sex.
+    if r.sex and (r.sex not in ("M", "F", "I") or (qualified and r.sex == "I")):
+        add(Finding("TRAIT-SEXE", "erreur", ("sex",), {"sex": r.sex, "status": status}))
+
+    # Birth date.
+    birth = r.birth_date
+    if birth is None and r.birth_date_raw:
+        add(
+            Finding(
+                "TRAIT-DATE",
+                "erreur",
+                ("birth_date",),
+                {"value": r.birth_date_raw, "reason": "date impossible ou illisible"},
+            )
+        )
+    elif birth is not None:
+        if birth > ctx.today:
+            add(
+                Finding(
+                    "TRAIT-DATE",
+                    "erreur",
+                    ("birth_date",),
+                    {"value": birth.strftime("%d/%m/%Y"), "reason": "dans le futur"},
+                )
+            )
+        elif (ctx.today.year - birth.year) - (
+            (ctx.today.month, ctx.today.day) < (birth.month, birth.day)
+        ) > ctx.settings.max_age_years:
+            add(
+                Finding(
+                    "TRAIT-DATE",
+                    "alerte",
+                    ("birth_date",),
+                    {
+                        "value": birth.strftime("%d/%m/%Y"),
+                        "reason": f"plus de {ctx.settings.max_age_years} ans",
+                    },
+                )
+            )
+        if _looks_completed(birth) and not r.birth_date_completed:
+            add(
+                Finding(
+                    "TRAIT-DATE-COMPLETEE", "info", ("birth_date",), {"value": birth.strftime("%d/%m/%Y")}
+                )
+            )
+
+    # Birthplace.
+    place = (r.birthplace or "").upper()
+    place_ok = bool(_PLACE.match(place))
+    if place and not place_ok:
+        add(Finding("TRAIT-LIEU-FORMAT", "erreur", ("birthplace",), {"value": r.birthplace}))
+    if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
+        add(Finding("TRAIT-LIEU-INCONNU", "alerte", ("birthplace",), {"status": status}))
+    if place_ok and place != "99999" and ctx.cog is not None:
+        known = (
+            ctx.cog.country(place) is not None
+            if place.startswith("99")
+            else ctx.cog.is_known_commune(place, birth)
+        )
+        if not known:
+            add(Finding("TRAIT-LIEU-COG", "alerte", ("birthplace",), {"value": place}))
+
+    if matricule:
+        out.extend(_check_matricule(r, matricule, oid, birth, place if place_ok else "", ctx))
+    return [_configured(f, ctx.settings) for f in out if f.rule_id not in ctx.settings.disabled]
+
+
+def _configured(f: Finding, settings: RuleSettings) -> Finding:
+    severity = settings.severities.get(f.rule_id)
+    return (
+        f if severity is None or severity == f.severity else Finding(f.rule_id, severity, f.fields, f.params)
+    )
+
+
+def _check_matricule(
+    r: IdentityRecord, matricule: str, oid: str | None, birth: date | None, place: str, ctx: CheckContext
+) -> Iterator[Finding]:
+    fields = ("ins_matricule",)
+    if oid in NSS_OIDS:
+        yield Finding(
+            "INS-NSS",
+            "alerte",
+            ("ins_oid",),
+            {"reason": f"Numéro de sécurité sociale (OID {oid}) enregistré : ce n'est pas un INS."},
+        )
+    elif not oid or oid not in INS_OIDS:
+        yield Finding("INS-OID", "erreur", ("ins_oid",), {"oid": oid or "absent"})
+    if oid in (OID_INS_NIR_TEST, OID_INS_NIR_DEMO):
+        kind = "test" if oid == OID_INS_NIR_TEST else "démonstration"
+        yield Finding("INS-OID-TEST", "critique", ("ins_oid",), {"oid": oid, "kind": kind})
+    if not nir.has_valid_format(matricule) or (oid == OID_INS_NIA and not matricule.isdigit()):
+        reason = f"{len(matricule)} caractères" if len(matricule) != 15 else "caractères non admis"
+        yield Finding("INS-FORMAT", "erreur", fields, {"value": matricule, "reason": reason})
+        return
+    parts = nir.parts(matricule)
+    assert parts is not None
+    if not nir.key_is_valid(matricule):
+        yield Finding(
+            "INS-CLE",
+            "erreur",
+            fields,
+            {"value": matricule, "key": matricule[13:], "expected": nir.compute_key(matricule[:13])},
+        )
+    if parts.sex not in ("1", "2"):
+        yield Finding("INS-SEXE-CHIFFRE", "erreur", fields, {"digit": parts.sex})
+    elif r.sex in ("M", "F") and {"1": "M", "2": "F"}[parts.sex] != r.sex:
+        yield Finding("COH-SEXE", _by_status(r), ("ins_matricule", "sex"), {"digit": parts.sex, "sex": r.sex})
+    if parts.month in nir.IMPOSSIBLE_MONTHS:
+        yield Finding("INS-MOIS", "erreur", fields, {"month": f"{parts.month:02d}"})
+    plage = _place_range_fault(parts, birth)
+    if plage:
+        yield Finding("INS-LIEU-PLAGE", "alerte", fields, {"reason": plage})
+    if birth is not None:
+        if parts.year != birth.year % 100:
+            yield Finding(
+                "COH-ANNEE",
+                _by_status(r),
+                ("ins_matricule", "birth_date"),
+                {"nir_year": f"{parts.year:02d}", "year": birth.year},
+            )
+        if (
+            1 <= parts.month <= 12
+            and parts.month != birth.month
+            and not r.birth_date_completed
+            and not _looks_completed(birth)
+        ):
+            yield Finding(
+                "COH-MOIS",
+                "alerte",
+                ("ins_matricule", "birth_date"),
+                {"nir_month": f"{parts.month:02d}", "month": f"{birth.month:02d}"},
+            )
+    if place and place != "99999":
+        abroad_nir, abroad_place = parts.department == "99", place.startswith("99")
+        if abroad_nir != abroad_place:
+            reason = (
+                "Matricule d'une personne née à l'étranger pour un lieu de naissance en France."
+                if abroad_nir
+                else "Matricule d'une personne née en France pour un lieu de naissance à l'étranger."
+            )
+            yield Finding("COH-ETRANGER", "alerte", ("ins_matricule", "birthplace"), {"reason": reason})
+        elif abroad_nir and parts.commune != place[2:]:
+            yield Finding(
+                "COH-ETRANGER",
+                "alerte",
+                ("ins_matricule", "birthplace"),
+                {"reason": f"Pays {parts.place} du matricule pour un lieu de naissance {place}."},
+            )
+        elif not abroad_nir and not _same_place(parts.place, place):
+            yield Finding(
+                "COH-LIEU",
+                "alerte",
+                ("ins_matricule", "birthplace"),
+                {"nir_place": parts.place, "place": place},
+            )
+
+
+def _place_range_fault(parts: nir.NirParts, birth: date | None) -> str | None:
+    if parts.order == "000":
+        return "numéro d'ordre 000"
+    if birth is not None:
+        if parts.department == "20" and birth >= CORSICA_SPLIT:
+            return "département 20 pour une naissance depuis 1976 (2A/2B attendus)"
+        if parts.department in ("2A", "2B") and birth < CORSICA_SPLIT:
+            return f"département {parts.department} pour une naissance avant 1976 (20 attendu)"
+    if parts.department == "00":
+        return "département 00"
+    return None
+
+
+@dataclass(slots=True)
+class _Key:
+    id: int
+    ipp: str
+    matricule: str | None
+    oid: str | None
+    birth: date | None
+    homonym_key: tuple[str, str, date, str] | None
+    homonym_flag: bool
+    copied: bool
+    sex: str | None
+    place: str | None
+    status: str | None
+    nir_fit: tuple[str, int, int, str] | None  # what the record's own NIR says
+
+
+class CrossRecordRules:
+    """Rules over the whole extraction. Feed every record with `add`, then call `findings`."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.keys: list[_Key] = []
+
+    def add(self, r: IdentityRecord) -> None:
+        homonym_key = None
+        bn, ff = normalize_name(r.birth_name), normalize_name(r.first_first_name)
+        if bn and ff and r.birth_date and r.sex:
+            homonym_key = (bn, ff, r.birth_date, r.sex)
+        copied = bool(r.used_name and r.used_name == r.birth_name) or bool(
+            r.used_first_name and r.used_first_name == r.first_first_name
+        )
+        parts = nir.parts(r.ins_matricule) if r.ins_matricule else None
+        self.keys.append(
+            _Key(
+                r.id,
+                r.ipp,
+                r.ins_matricule,
+                r.ins_oid,
+                r.birth_date,
+                homonym_key,
+                "HOMONYME" in r.attribute_set,
+                copied,
+                r.sex,
+                r.birthplace,
+                r.status,
+                (parts.sex, parts.year, parts.month, parts.place) if parts else None,
+            )
+        )
+
+    def findings(self) -> Iterator[tuple[int | None, Finding]]:
+        disabled = self.ctx.settings.disabled
+        for identity_id, finding in self._all():
+            if finding.rule_id not in disabled:
+                yield identity_id, _configured(finding, self.ctx.settings)
+
+    def _all(self) -> Iterator[tuple[int | None, Finding]]:
+        yield from self._shared_matricules()
+        yield from self._homonyms()
+        yield from self._copied_used_names()
+        yield from self._collisions()
+        yield from self._recup_share()
+
+    def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
+        groups: dict[tuple[str, str], list[_Key]] = defaultdict(list)
+        for k in self.keys:
+            if k.matricule and (k.oid or "") not in NSS_OIDS:
+                groups[(k.matricule, k.oid or "")].append(k)
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            births = {m.birth for m in members}
+            for m in members:
+                others = [o.ipp for o in members if o is not m]
+                yield (
+                    m.id,
+                    Finding(
+                        "INS-UNIQUE",
+                        "critique",
+                        ("ins_matricule",),
+                        {"count": len(others), "others": ", ".join(others[:5])},
+                    ),
+                )
+                if len(births) > 1:
+                    yield (
+                        m.id,
+                        Finding(
+                            "INS-NSS",
+                            "alerte",
+                            ("ins_matricule", "birth_date"),
+                            {
+                                "reason": "Matricule partagé avec une identité de date de naissance différente "
+                                f"(IPP {', '.join(others[:5])}) : probablement le NIR de l'ouvrant droit."
+                            },
+                        ),
+                    )
+
+    def _homonyms(self) -> Iterator[tuple[int, Finding]]:
+        groups: dict[tuple[str, str, date, str], list[_Key]] = defaultdict(list)
+        for k in self.keys:
+            if k.homonym_key:
+                groups[k.homonym_key].append(k)
+        for members in groups.values():
+            if len(members) < 2 or any(m.homonym_flag for m in members):
+                continue
+            for m in members:
+                others = [o.ipp for o in members if o is not m]
+                yield (
+                    m.id,
+                    Finding(
+                        "ATTR-HOMONYME",
+                        "alerte",
+                        ("attributes",),
+                        {"count": len(others), "others": ", ".join(others[:5])},
+                    ),
+                )
+
+    def _copied_used_names(self) -> Iterator[tuple[int, Finding]]:
+        copies = [k for k in self.keys if k.copied]
+        settings = self.ctx.settings
+        if len(copies) < max(settings.copy_min_records, settings.copy_min_share * len(self.keys)):
+            return
+        for k in copies:
+            yield (
+                k.id,
+                Finding(
+                    "TRAIT-UTILISE-COPIE", "info", ("used_name", "used_first_name"), {"count": len(copies)}
+                ),
+            )
+
+    def _collisions(self) -> Iterator[tuple[int, Finding]]:
+        """A matricule whose sex, year, month and place fit another identity, not its own."""
+        by_traits: dict[tuple[str, int, int, str], list[_Key]] = defaultdict(list)
+        for k in self.keys:
+            if k.birth and k.sex in ("M", "F") and k.place:
+                by_traits[({"M": "1", "F": "2"}[k.sex], k.birth.year % 100, k.birth.month, k.place)].append(k)
+        for k in self.keys:
+            if k.nir_fit is None or k.birth is None:
+                continue
+            own = (
+                {"M": "1", "F": "2"}.get(k.sex or "", "?"),
+                k.birth.year % 100,
+                k.birth.month,
+                k.place or "",
+            )
+            mismatches = sum(a != b for a, b in zip(own, k.nir_fit, strict=True))
+            if mismatches < 2:
+                continue
+            fits = [o for o in by_traits.get(k.nir_fit, []) if o.id != k.id]
+            if fits:
+                yield (
+                    k.id,
+                    Finding(
+                        "COLLISION-SUSPECTE",
+                        "critique",
+                        ("ins_matricule",),
+                        {
+                            "reason": f"Le matricule correspond aux traits de l'IPP {fits[0].ipp}, pas à ceux de "
+                            "cette identité."
+                        },
+                    ),
+                )
+
+    def _recup_share(self) -> Iterator[tuple[None, Finding]]:
+        recup = sum(1 for k in self.keys if k.status == "RECUP")
+        if recup and self.keys:
+            share = round(100 * recup / len(self.keys), 1)
+            yield None, Finding("STATUT-RECUP-PART", "info", ("status",), {"share": share, "count": recup})
+
+
+def check_all(records: Iterable[IdentityRecord], ctx: CheckContext) -> Iterator[tuple[int | None, Finding]]:
+    """Every rule over records (in memory use: a compact key per record for the cross-record rules)."""
+    cross = CrossRecordRules(ctx)
+    for r in records:
+        for f in check_record(r, ctx):
+            yield r.id, f
+        cross.add(r)
+    yield from cross.findings()
+
+
+__all__ = [
+    "RULES",
+    "CheckContext",
+    "CrossRecordRules",
+    "Finding",
+    "RuleSettings",
+    "check_all",
+    "check_record",
+]

@@ -1,0 +1,227 @@
+"""Check use case: run every RNIV rule over an extraction and store the findings."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ivo_app.io.cog import load_reference
+from ivo_app.progress import CancelFn, Progress, ProgressFn
+from ivo_app.rules.catalogue import RULES, SEVERITIES, message
+from ivo_app.rules.engine import CheckContext, CrossRecordRules, check_record
+from ivo_app.services.identities import iter_records
+from ivo_app.services.rule_settings import load_settings
+from ivo_app.store import journal
+from ivo_app.store.db import Database
+from ivo_app.store.dialect import bulk_insert, bulk_session
+from ivo_app.store.models import Extraction, Identity
+from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.uow import UnitOfWork
+
+FINDING_COLUMNS = ("extraction_id", "identity_id", "rule_id", "severity", "fields", "params")
+
+
+@dataclass
+class CheckResult:
+    extraction_id: int
+    identities: int
+    findings: int
+    by_rule: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FindingView:
+    ipp: str | None
+    identity_id: int | None
+    rule: str
+    severity: str
+    message: str
+    fields: list[str]
+    params: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ipp": self.ipp,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "fields": self.fields,
+        }
+
+
+def run_checks(
+    db: Database,
+    extraction_id: int | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> CheckResult:
+    """Run all enabled rules; replace the extraction's findings in one transaction."""
+    tracker = Progress(progress, is_cancelled)
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        extraction_id, facility_id = extraction.id, extraction.facility_id
+        total = uow.identities.count(extraction_id)
+        ctx = CheckContext(
+            today=extraction.extracted_on,
+            cog=load_reference(),
+            settings=load_settings(uow.session, facility_id),
+        )
+    rows: list[tuple[Any, ...]] = []
+    cross = CrossRecordRules(ctx)
+    with db.engine.connect() as conn, bulk_session(conn):
+        trans = conn.begin()
+        try:
+            for done, record in enumerate(iter_records(conn, extraction_id), start=1):
+                for f in check_record(record, ctx):
+                    rows.append(_row(extraction_id, record.id, f))
+                cross.add(record)
+                if done % 20_000 == 0:
+                    tracker.check()
+                    tracker.report(done, total, f"{done} identités vérifiées", force=True)
+            tracker.check()
+            rows.extend(_row(extraction_id, identity_id, f) for identity_id, f in cross.findings())
+            rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings.disabled))
+            conn.execute(delete(FindingRow).where(FindingRow.extraction_id == extraction_id))
+            for start in range(0, len(rows), 50_000):
+                bulk_insert(conn, FindingRow.__table__, FINDING_COLUMNS, rows[start : start + 50_000])
+            tracker.check()
+            journal.record(conn, "check", f"extraction:{extraction_id}", {"findings": len(rows)})
+            trans.commit()
+        except BaseException:
+            trans.rollback()
+            raise
+    tracker.report(total, total, f"{len(rows)} anomalies", force=True)
+    by_rule = Counter(r[2] for r in rows)
+    by_severity = Counter(r[3] for r in rows)
+    return CheckResult(extraction_id, total, len(rows), dict(by_rule), dict(by_severity))
+
+
+def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]:
+    return (
+        extraction_id,
+        identity_id,
+        f.rule_id,
+        f.severity,
+        ",".join(f.fields) or None,
+        json.dumps(f.params, ensure_ascii=False, default=str),
+    )
+
+
+def _duplicate_findings(conn: Any, extraction_id: int, disabled: frozenset[str]) -> list[tuple[Any, ...]]:
+    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE from the duplicate engine's stored pairs, if it ran."""
+    try:
+        from ivo_app.services.duplicates import pairs_for_findings
+    except ImportError:
+        return []
+    return [
+        (
+            extraction_id,
+            identity_id,
+            rule_id,
+            RULES[rule_id].severity,
+            None,
+            json.dumps(params, ensure_ascii=False, default=str),
+        )
+        for identity_id, rule_id, params in pairs_for_findings(conn, extraction_id)
+        if rule_id not in disabled
+    ]
+
+
+def list_findings(
+    db: Database,
+    extraction_id: int | None = None,
+    *,
+    rule: str | None = None,
+    severity: str | None = None,
+    ipp: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[FindingView]:
+    with UnitOfWork(db) as uow:
+        extraction_id = uow.extractions.resolve(extraction_id).id
+        query = (
+            select(FindingRow, Identity.ipp)
+            .outerjoin(Identity, Identity.id == FindingRow.identity_id)
+            .where(FindingRow.extraction_id == extraction_id)
+            .order_by(FindingRow.id)
+            .offset(offset)
+        )
+        if rule:
+            query = query.where(FindingRow.rule_id == rule)
+        if severity:
+            query = query.where(FindingRow.severity == severity)
+        if ipp:
+            query = query.where(Identity.ipp == ipp)
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            FindingView(
+                ipp_,
+                f.identity_id,
+                f.rule_id,
+                f.severity,
+                message(f.rule_id, f.params or {}),
+                (f.fields or "").split(",") if f.fields else [],
+                f.params or {},
+            )
+            for f, ipp_ in uow.session.execute(query)
+        ]
+
+
+def findings_summary(db: Database, extraction_id: int | None = None) -> dict[str, Any]:
+    """{"checked": bool, "total": n, "by_rule": {rule: n}, "by_severity": {severity: n},
+    "identities_with_findings": n} — the counts every face shows."""
+    with UnitOfWork(db) as uow:
+        extraction_id = uow.extractions.resolve(extraction_id).id
+        return summary_in_session(uow.session, extraction_id)
+
+
+def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
+    by_rule = dict(
+        session.execute(
+            select(FindingRow.rule_id, func.count())
+            .where(FindingRow.extraction_id == extraction_id)
+            .group_by(FindingRow.rule_id)
+        ).all()
+    )
+    by_severity = dict(
+        session.execute(
+            select(FindingRow.severity, func.count())
+            .where(FindingRow.extraction_id == extraction_id)
+            .group_by(FindingRow.severity)
+        ).all()
+    )
+    identities = session.scalar(
+        select(func.count(func.distinct(FindingRow.identity_id))).where(
+            FindingRow.extraction_id == extraction_id
+        )
+    )
+    checked = session.scalar(
+        select(func.count()).select_from(Extraction).where(Extraction.id == extraction_id)
+    ) and bool(by_rule or _check_logged(session, extraction_id))
+    return {
+        "checked": bool(checked),
+        "total": sum(by_rule.values()),
+        "by_rule": {rule: by_rule[rule] for rule in RULES if rule in by_rule},
+        "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+        "identities_with_findings": int(identities or 0),
+    }
+
+
+def _check_logged(session: Session, extraction_id: int) -> bool:
+    from ivo_app.store.models.journal import JournalEntry
+
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(JournalEntry)
+            .where(JournalEntry.action == "check", JournalEntry.target == f"extraction:{extraction_id}")
+        )
+    )

@@ -1,0 +1,134 @@
+"""Indicators of an identity table (dashboard, `ivo indicators`, audit report: the same dict)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ivo_app.rules.record import ATTRIBUTES, STATUSES
+from ivo_app.services.checks import summary_in_session
+from ivo_app.store.db import Database
+from ivo_app.store.models import Extraction, Identity
+from ivo_app.store.uow import UnitOfWork
+
+
+def compute_indicators(
+    db: Database, extraction_id: int | None = None, *, active_years: int = 3
+) -> dict[str, Any]:
+    """Indicators of an extraction, JSON-ready. Keys:
+
+    - `extraction`: id, facility, extracted_on, source_file;
+    - `identities`: count; `active_period_years`, `active_since`, `active_identities` (last visit within
+      the period before the extraction date; identities without a last visit count as active);
+    - `statuses`: count per status (PROV, RECUP, VALI, QUAL, other); `qualification_rate`: QUAL / active
+      identities (percent, one decimal); `recup_share`: RECUP / active (percent);
+    - `attributes`: count per attribute; `unknown_birthplace` (99999); `completed_dates` (flagged or
+      TRAIT-DATE-COMPLETEE); `with_ins`: identities carrying a matricule;
+    - `anomalies`: the findings summary (checked, total, by_rule, by_severity, identities_with_findings);
+    - `duplicates`: the duplicate engine's summary, or None when it has not run;
+    - `trend`: the same key figures for the previous extraction of the facility and the differences, or None.
+    """
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        data = _figures(uow.session, extraction, active_years)
+        previous = uow.extractions.previous(extraction)
+        if previous is not None:
+            before = _figures(uow.session, previous, active_years)
+            data["trend"] = {
+                "previous_extraction": previous.id,
+                "previous_extracted_on": previous.extracted_on.isoformat(),
+                **{
+                    key: {"before": before[key], "now": data[key], "delta": _delta(before[key], data[key])}
+                    for key in ("identities", "qualification_rate", "recup_share", "with_ins")
+                },
+                "anomalies_total": {
+                    "before": before["anomalies"]["total"],
+                    "now": data["anomalies"]["total"],
+                    "delta": data["anomalies"]["total"] - before["anomalies"]["total"],
+                },
+            }
+        else:
+            data["trend"] = None
+    data["duplicates"] = _duplicates(db, data["extraction"]["id"])
+    return data
+
+
+def _delta(before: float | int, now: float | int) -> float | int:
+    return round(now - before, 1) if isinstance(now, float) else now - before
+
+
+def _figures(session: Session, extraction: Extraction, active_years: int) -> dict[str, Any]:
+    eid = extraction.id
+    since = _years_before(extraction.extracted_on, active_years)
+    of_extraction = Identity.extraction_id == eid
+    active = and_(of_extraction, or_(Identity.last_visit.is_(None), Identity.last_visit >= since))
+    count = session.scalar(select(func.count()).where(of_extraction)) or 0
+    active_count = session.scalar(select(func.count()).where(active)) or 0
+    by_status = dict(
+        session.execute(
+            select(Identity.status, func.count()).where(of_extraction).group_by(Identity.status)
+        ).all()
+    )
+    active_by_status = dict(
+        session.execute(select(Identity.status, func.count()).where(active).group_by(Identity.status)).all()
+    )
+    statuses = {s: int(by_status.get(s, 0)) for s in STATUSES}
+    statuses["autre"] = int(sum(v for k, v in by_status.items() if k not in STATUSES))
+    attributes = {
+        a: int(
+            session.scalar(select(func.count()).where(of_extraction, Identity.attributes.contains(a))) or 0
+        )
+        for a in ATTRIBUTES
+    }
+    anomalies = summary_in_session(session, eid)
+    completed_flagged = (
+        session.scalar(select(func.count()).where(of_extraction, Identity.birth_date_completed.is_(True)))
+        or 0
+    )
+    return {
+        "extraction": {
+            "id": eid,
+            "facility": extraction.facility.name,
+            "extracted_on": extraction.extracted_on.isoformat(),
+            "source_file": extraction.source_file,
+        },
+        "identities": int(count),
+        "active_period_years": active_years,
+        "active_since": since.isoformat(),
+        "active_identities": int(active_count),
+        "statuses": statuses,
+        "qualification_rate": _rate(active_by_status.get("QUAL", 0), active_count),
+        "recup_share": _rate(active_by_status.get("RECUP", 0), active_count),
+        "with_ins": int(
+            session.scalar(select(func.count()).where(of_extraction, Identity.ins_matricule.is_not(None)))
+            or 0
+        ),
+        "attributes": attributes,
+        "unknown_birthplace": int(
+            session.scalar(select(func.count()).where(of_extraction, Identity.birthplace == "99999")) or 0
+        ),
+        "completed_dates": int(completed_flagged) + anomalies["by_rule"].get("TRAIT-DATE-COMPLETEE", 0),
+        "anomalies": anomalies,
+    }
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _duplicates(db: Database, extraction_id: int) -> dict[str, Any] | None:
+    try:
+        from ivo_app.services.duplicates import duplicate_summary
+    except ImportError:
+        return None
+    return duplicate_summary(db, extraction_id)
