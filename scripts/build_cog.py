@@ -42,7 +42,9 @@ def fetch_package(tmp: Path) -> tuple[Path, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--package", type=Path, help="an extracted @etalab/decoupage-administratif package")
     parser.add_argument("--countries", type=Path, required=True, help="INSEE country list (CSV, ;)")
     args = parser.parse_args()
@@ -56,7 +58,13 @@ def main() -> None:
     rows: dict[tuple[str, str], tuple[str, str, str, int, str]] = {}
     for c in communes:
         kind = KIND[c["type"]]
-        rows[(c["code"], kind)] = (c["code"], c["nom"], kind, int(c.get("population") or 0), c.get("commune", ""))
+        rows[(c["code"], kind)] = (
+            c["code"],
+            c["nom"],
+            kind,
+            int(c.get("population") or 0),
+            c.get("commune", ""),
+        )
         for former in c.get("anciensCodes", ()):
             rows.setdefault((former, "former"), (former, c["nom"], "former", 0, c["code"]))
     OUT.mkdir(parents=True, exist_ok=True)

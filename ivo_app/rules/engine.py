@@ -96,8 +96,9 @@ def _name_syntax(value: str, is_birth_name: bool) -> str | None:
     else:
         if "--" in value:
             return "tiret doublé (permis dans le nom de naissance seulement)"
-        if value[-1] in "-'":
-            return f"se termine par « {value[-1]} »"
+        for token in value.split(" "):  # each first name of the list
+            if token and (token[-1] in "-'" or token[0] in "-'"):
+                return f"prénom « {token} » commençant ou finissant par un tiret ou une apostrophe"
     return None
 
 

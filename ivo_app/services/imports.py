@@ -5,14 +5,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError, MappingError, UnreadableFileError
@@ -147,8 +147,13 @@ def load_records(
     is_demo: bool = False,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    on_loaded: Callable[[Connection, int], None] | None = None,
 ) -> ImportResult:
-    """Stream records into a new extraction in one transaction (rolled back on error or cancel)."""
+    """Stream records into a new extraction in one transaction (rolled back on error or cancel).
+
+    `on_loaded(conn, extraction_id)` runs inside that transaction once the identities are written
+    (the demo generator stores its ground truth there, so truth and data land together).
+    """
     tracker = Progress(progress, is_cancelled)
     mapping: ColumnMapping | None = getattr(source, "mapping", None)
     fmt = source_format or getattr(source, "format", "records")
@@ -216,6 +221,8 @@ def load_records(
             extraction.row_count = rows
             extraction.rejected_count = len(rejections)
             session.flush()
+            if on_loaded is not None:
+                on_loaded(conn, extraction.id)
             journal.record(
                 conn,
                 "import",

@@ -1,0 +1,132 @@
+"""Demo facility use case: generate, load through the real import path, keep the ground truth."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from ivo_app.demo.generator import DemoConfig, DemoRecord, generate
+from ivo_app.io.cog import load_reference
+from ivo_app.io.mapping import CANONICAL_FIELDS
+from ivo_app.io.sources import RawRecord
+from ivo_app.progress import CancelFn, Progress, ProgressFn
+from ivo_app.services.imports import ImportResult, load_records
+from ivo_app.store.db import Database
+from ivo_app.store.dialect import bulk_insert
+from ivo_app.store.models import DemoTruth
+from ivo_app.store.uow import UnitOfWork
+
+DEFAULT_FACILITY = "Démo — CH de la Garonne"
+TRUTH_COLUMNS = ("extraction_id", "ipp", "person_key", "anomalies", "error_kind")
+
+
+def truth_of(record: DemoRecord) -> tuple[str, str, str | None, str | None]:
+    return (record.ipp, record.person_key, ",".join(sorted(record.anomalies)) or None, record.kind)
+
+
+def create_demo(
+    db: Database,
+    size: int = 2_000,
+    seed: int = 1,
+    facility: str = DEFAULT_FACILITY,
+    *,
+    extracted_on: date | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> ImportResult:
+    """A new demo extraction of `size` identities with its ground truth (in one transaction)."""
+    today = extracted_on or date.today()
+    config = DemoConfig(size=size, seed=seed, reference_date=today)
+    truth: list[tuple[str, str, str | None, str | None]] = []
+    tracker = Progress(progress, is_cancelled)
+
+    def records() -> Iterator[RawRecord]:
+        for n, record in enumerate(generate(config, load_reference()), start=1):
+            truth.append(truth_of(record))
+            if n % 5_000 == 0:
+                tracker.report(n, size, f"{n} identités générées")
+            yield RawRecord(n + 1, {"ipp": record.ipp, **record.fields})
+
+    def store_truth(conn: Connection, extraction_id: int) -> None:
+        rows = [(extraction_id, *t) for t in truth]
+        for start in range(0, len(rows), 50_000):
+            bulk_insert(conn, DemoTruth.__table__, TRUTH_COLUMNS, rows[start : start + 50_000])
+
+    return load_records(
+        db,
+        records(),
+        facility,
+        source_file=f"demo-graine-{seed}-{size}",
+        source_format="demo",
+        extracted_on=today,
+        is_demo=True,
+        progress=progress,
+        is_cancelled=is_cancelled,
+        on_loaded=store_truth,
+    )
+
+
+def ensure_demo(
+    db: Database, size: int = 2_000, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None
+) -> ImportResult | None:
+    """Create the default demo facility when the database holds no extraction yet (first start)."""
+    with UnitOfWork(db) as uow:
+        if uow.extractions.list():
+            return None
+    return create_demo(db, size=size, progress=progress, is_cancelled=is_cancelled)
+
+
+def write_demo_csv(
+    path: Path, size: int, seed: int = 1, truth_path: Path | None = None, reference_date: date | None = None
+) -> int:
+    """The demo facility as a canonical CSV (streamed: millions of rows in flat memory)."""
+    config = DemoConfig(size=size, seed=seed, reference_date=reference_date or date.today())
+    columns = list(CANONICAL_FIELDS)
+    count = 0
+    truth_file = open(truth_path, "w", encoding="utf-8", newline="") if truth_path else None  # noqa: SIM115
+    try:
+        truth_writer = csv.writer(truth_file, delimiter=";") if truth_file else None
+        if truth_writer:
+            truth_writer.writerow(["ipp", "person_key", "anomalies", "kind"])
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            writer.writerow(columns)
+            for record in generate(config, load_reference()):
+                values = {"ipp": record.ipp, **record.fields}
+                writer.writerow([values.get(c, "") for c in columns])
+                if truth_writer:
+                    truth_writer.writerow([t or "" for t in truth_of(record)])
+                count += 1
+    finally:
+        if truth_file:
+            truth_file.close()
+    return count
+
+
+def load_truth(db: Database, extraction_id: int) -> dict[str, dict[str, Any]]:
+    """IPP → {"person_key", "anomalies" (set of rule IDs), "kind"} of a demo extraction."""
+    from sqlalchemy import select
+
+    with UnitOfWork(db) as uow:
+        rows = uow.session.execute(
+            select(DemoTruth.ipp, DemoTruth.person_key, DemoTruth.anomalies, DemoTruth.error_kind).where(
+                DemoTruth.extraction_id == extraction_id
+            )
+        ).all()
+    return {
+        ipp: {"person_key": key, "anomalies": set((anoms or "").split(",")) - {""}, "kind": kind}
+        for ipp, key, anoms, kind in rows
+    }
+
+
+def truth_json(db: Database, extraction_id: int) -> str:
+    data = {
+        ipp: {**t, "anomalies": sorted(t["anomalies"])} for ipp, t in load_truth(db, extraction_id).items()
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)
