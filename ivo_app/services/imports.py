@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError, MappingError, UnreadableFileError
-from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping
+from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping, guess_mapping
 from ivo_app.io.sources import (
     REJECTION_REASONS,
     RawRecord,
@@ -89,6 +89,8 @@ def preview_file(path: Path, mapping: ColumnMapping | None = None, limit: int = 
         proposed = source.mapping
     except MappingError as exc:
         error = exc.message
+        if isinstance(source, TabularSource):
+            proposed = guess_mapping(source.headers)  # what could be recognised, for the user to complete
     if isinstance(source, TabularSource):
         headers, rows = source.headers, source.raw_rows(limit)
     else:  # message formats: show the canonical fields they produce

@@ -1,0 +1,230 @@
+"""The import wizard: file → preview (encoding, separator) → column mapping → import → summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)  # fmt: skip
+
+from ivo_app.errors import IvoError
+from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
+from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file
+from ivo_app.store.db import Database
+from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.worker import Worker, start
+
+
+class ImportWizard(QWizard):
+    import_finished = Signal(int)  # extraction id
+
+    def __init__(self, db: Database, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Importer une table d'identités")
+        self.preview: FilePreview | None = None
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.run_page = RunPage(self)
+        for page in (self.file_page, self.mapping_page, self.run_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.NextButton, "Suivant >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< Précédent")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Terminer")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Annuler")
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Fichier à importer")
+        self.setSubTitle(
+            "Export du logiciel d'admission : CSV ou texte délimité, XLSX/XLS/ODS, HL7 v2, FHIR."
+        )
+        self.path = QLineEdit()
+        self.facility = QLineEdit()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        browse = QPushButton("Parcourir…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow("Fichier :", row)
+        form.addRow("Établissement :", self.facility)
+        form.addRow(self.error)
+        self.path.textChanged.connect(self.completeChanged)
+        self.facility.textChanged.connect(self.completeChanged)
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choisir l'export",
+            "",
+            "Exports (*.csv *.txt *.xlsx *.xls *.ods *.hl7 *.json *.ndjson);;Tous (*)",
+        )
+        if name:
+            self.path.setText(name)
+
+    def isComplete(self) -> bool:
+        return bool(self.path.text().strip() and self.facility.text().strip())
+
+    def validatePage(self) -> bool:
+        try:
+            self.w.preview = preview_file(Path(self.path.text().strip()))
+        except IvoError as exc:
+            self.error.setText(exc.message)
+            return False
+        self.error.setText("")
+        return True
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Aperçu et correspondance des colonnes")
+        self.facts = QLabel()
+        self.table = QTableView()
+        self.model = ListTableModel([])
+        self.table.setModel(self.model)
+        self.combos: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        for field in CANONICAL_FIELDS:
+            combo = QComboBox()
+            combo.currentIndexChanged.connect(self.completeChanged)
+            self.combos[field] = combo
+            form.addRow(FIELD_LABELS[field] + " :", combo)
+        save = QPushButton("Enregistrer la correspondance…")
+        save.clicked.connect(self._save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.table)
+        layout.addLayout(form)
+        layout.addWidget(save)
+
+    def initializePage(self) -> None:
+        p = self.w.preview
+        assert p is not None
+        separator = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre"}.get(
+            p.separator or "", "—"
+        )
+        note = f" — {p.mapping_error}" if p.mapping_error else ""
+        self.facts.setText(f"Format {p.format}, encodage {p.encoding or '—'}, séparateur {separator}{note}")
+        self.model.headers = list(p.headers)
+        self.model.set_rows([list(r) for r in p.rows])
+        guessed = p.mapping.columns if p.mapping else {}
+        for field, combo in self.combos.items():
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("(aucune)", None)
+            for header in p.headers:
+                combo.addItem(header, header)
+            if field in guessed:
+                combo.setCurrentIndex(combo.findData(guessed[field]))
+            combo.blockSignals(False)
+        tabular = p.format in ("csv", "xlsx")
+        for combo in self.combos.values():
+            combo.setEnabled(tabular)
+
+    def mapping(self) -> ColumnMapping | None:
+        if self.w.preview is None or self.w.preview.format not in ("csv", "xlsx"):
+            return None
+        return ColumnMapping(columns={f: c.currentData() for f, c in self.combos.items() if c.currentData()})
+
+    def isComplete(self) -> bool:
+        m = self.mapping()
+        if m is None:
+            return True
+        return all(f in m.columns for f in ("ipp", "nom_naissance", "date_naissance", "sexe")) and bool(
+            {"premier_prenom", "prenoms_naissance"} & set(m.columns)
+        )
+
+    def _save(self) -> None:
+        mapping = self.mapping()
+        if mapping is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Enregistrer la correspondance", "correspondance.json", "JSON (*.json)"
+        )
+        if name:
+            mapping.save(Path(name))
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Import")
+        self.bar = QProgressBar()
+        self.message = QLabel()
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.cancel_button = QPushButton("Annuler l'import")
+        layout = QVBoxLayout(self)
+        for widget in (self.bar, self.message, self.cancel_button, self.report):
+            layout.addWidget(widget)
+        self.result: ImportResult | None = None
+        self.worker: Worker | None = None
+        self.done = False
+
+    def initializePage(self) -> None:
+        self.done, self.result = False, None
+        self.report.clear()
+        path = Path(self.w.file_page.path.text().strip())
+        facility = self.w.file_page.facility.text().strip()
+        self.worker = Worker(import_file, self.w.db, path, facility, mapping=self.w.mapping_page.mapping())
+        self.worker.signals.progressed.connect(self._progressed)
+        self.worker.signals.finished.connect(self._finished)
+        self.worker.signals.failed.connect(
+            lambda m: self._ended(f"Échec : {m}\nLa base n'a pas été modifiée.")
+        )
+        self.worker.signals.cancelled.connect(
+            lambda: self._ended("Import annulé : la base n'a pas été modifiée.")
+        )
+        self.cancel_button.clicked.connect(self.worker.cancel)
+        self.cancel_button.setEnabled(True)
+        start(self.worker)
+
+    def _progressed(self, done: int, total: int, message: str) -> None:
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(min(done, total))
+        self.message.setText(message)
+
+    def _finished(self, result: ImportResult) -> None:
+        self.result = result
+        lines = [
+            f"Extraction n° {result.extraction_id} : {result.rows} identités importées, "
+            f"{len(result.rejections)} lignes rejetées."
+        ]
+        lines += [f"ligne {r.line_no} : {r.label}" for r in result.rejections[:1000]]
+        self._ended("\n".join(lines))
+        self.w.import_finished.emit(result.extraction_id)
+
+    def _ended(self, text: str) -> None:
+        self.bar.setMaximum(1)
+        self.bar.setValue(1)
+        self.report.setPlainText(text)
+        self.cancel_button.setEnabled(False)
+        self.done = True
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self.done

@@ -1,0 +1,74 @@
+"""The main window: a navigation list and one page per capability."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMainWindow, QStackedWidget, QWidget
+
+from ivo_app import __version__
+from ivo_app.ui.pages.anomalies import AnomaliesPage
+from ivo_app.ui.pages.dashboard import DashboardPage
+from ivo_app.ui.pages.extractions import ExtractionsPage
+from ivo_app.ui.pages.identities import IdentitiesPage
+from ivo_app.ui.pages.settings import SettingsPage
+from ivo_app.ui.state import AppState
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.setWindowTitle(f"IVO {__version__} — identitovigilance")
+        self.extractions = ExtractionsPage(state)
+        self.pages: list[QWidget] = [
+            self.extractions,
+            DashboardPage(state),
+            IdentitiesPage(state),
+            AnomaliesPage(state),
+            SettingsPage(state),
+        ]
+        self.nav = QListWidget()
+        self.nav.setMaximumWidth(240)
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.nav.addItem(page.title)  # type: ignore[attr-defined]
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._menus()
+        self.statusBar().showMessage(f"Base : {state.db.url}")
+        settings = QSettings("IVO", "IVO")
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        self.nav.setCurrentRow(1 if state.extraction_id else 0)
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&Fichier")
+        for label, shortcut, slot in (
+            ("&Importer un fichier…", QKeySequence.StandardKey.Open, self.extractions.open_import),
+            ("Créer une &démonstration…", None, self.extractions.create_demo),
+            ("&Vérifier l'extraction", None, self.extractions.run_check),
+            ("&Quitter", QKeySequence.StandardKey.Quit, self.close),
+        ):
+            action = QAction(label, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        for row in range(len(self.pages)):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + row)))
+            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+            self.addAction(action)
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        QSettings("IVO", "IVO").setValue("geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,127 @@
+"""Table models fed by services. Identities load lazily, a page at a time (a million rows scroll)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ivo_app.services.browse import COLUMNS, IdentityFilter, count_identities, identity_page
+from ivo_app.store.db import Database
+
+Index = QModelIndex | QPersistentModelIndex
+IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+class IdentityTableModel(QAbstractTableModel):
+    PAGE = 500
+
+    def __init__(self, db: Database, extraction_id: int | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.extraction_id = extraction_id
+        self.filter = IdentityFilter()
+        self.rows: list[dict[str, Any]] = []
+        self.total = 0
+        self._exhausted = True
+        self._fetching = False
+
+    def load(self, extraction_id: int | None, flt: IdentityFilter | None = None) -> None:
+        self._fetching = True  # no fetch from listeners while the reset is in flight
+        try:
+            self.beginResetModel()
+            self.extraction_id = extraction_id
+            self.filter = flt or IdentityFilter()
+            self.rows = []
+            self.total = count_identities(self.db, extraction_id, self.filter) if extraction_id else 0
+            self._exhausted = extraction_id is None
+            self.endResetModel()
+        finally:
+            self._fetching = False
+        if extraction_id is not None:
+            self.fetchMore(QModelIndex())
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(row[COLUMNS[index.column()][0]])
+        if role == IdRole:
+            return row["id"]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][1]
+        return None
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or self._exhausted or self.extraction_id is None or self._fetching:
+            return
+        self._fetching = True  # views may ask for more while rows are being inserted
+        try:
+            after = self.rows[-1]["id"] if self.rows else 0
+            page = identity_page(self.db, self.extraction_id, after, self.PAGE, self.filter)
+            if len(page) < self.PAGE:
+                self._exhausted = True
+            if page:
+                self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
+                self.rows.extend(page)
+                self.endInsertRows()
+        finally:
+            self._fetching = False
+
+
+class ListTableModel(QAbstractTableModel):
+    """A small read-only table from a list of rows (extractions, rules, findings, indicators)."""
+
+    def __init__(self, headers: list[str], rows: list[list[Any]] | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headers = headers
+        self.rows: list[list[Any]] = rows or []
+
+    def set_rows(self, rows: list[list[Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.rows[index.row()][index.column()]
+            return "" if value is None else str(value)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.headers)
+        ):
+            return self.headers[section]
+        return None

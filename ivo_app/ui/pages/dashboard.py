@@ -1,0 +1,86 @@
+"""Tableau de bord: the indicators of the selected extraction, and the trend since the previous one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from ivo_app.services.indicators import compute_indicators
+from ivo_app.ui.state import AppState
+
+
+class DashboardPage(QWidget):
+    title = "Tableau de bord"
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.heading = QLabel()
+        self.figures = QLabel()
+        self.figures.setWordWrap(True)
+        self.bars = QGridLayout()
+        box = QGroupBox("Statuts des identités")
+        box.setLayout(self.bars)
+        self.anomalies = QLabel()
+        self.anomalies.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for w in (self.heading, self.figures, box, self.anomalies):
+            layout.addWidget(w)
+        layout.addStretch()
+        state.extraction_changed.connect(lambda _: self.refresh())
+        state.data_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.state.extraction_id is None:
+            self.heading.setText("<h2>Tableau de bord</h2><p>Aucune extraction : importez un fichier.</p>")
+            return
+        data: dict[str, Any] = compute_indicators(self.state.db, self.state.extraction_id)
+        ext = data["extraction"]
+        self.heading.setText(
+            f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {ext['extracted_on']}</p>"
+        )
+        trend = data.get("trend")
+        trend_text = ""
+        if trend:
+            q = trend["qualification_rate"]
+            trend_text = (
+                f"<br>Depuis l'extraction du {trend['previous_extracted_on']} : taux de qualification "
+                f"{q['before']} % → {q['now']} % ({q['delta']:+} points)."
+            )
+        self.figures.setText(
+            f"<b>{data['identities']}</b> identités, dont <b>{data['active_identities']}</b> dans la file active "
+            f"(venue depuis le {data['active_since']}).<br>Taux de qualification de la file active : "
+            f"<b>{data['qualification_rate']} %</b> ; identités récupérées : {data['recup_share']} %.<br>"
+            f"Lieu de naissance inconnu : {data['unknown_birthplace']} ; dates complétées : {data['completed_dates']}."
+            + trend_text
+        )
+        while self.bars.count():
+            item = self.bars.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        total = max(1, data["identities"])
+        for row, (status, count) in enumerate(data["statuses"].items()):
+            bar = QProgressBar()
+            bar.setRange(0, total)
+            bar.setValue(count)
+            bar.setFormat(f"{count} ({100 * count / total:.1f} %)")
+            self.bars.addWidget(QLabel(status), row, 0)
+            self.bars.addWidget(bar, row, 1)
+        an = data["anomalies"]
+        if an["checked"]:
+            sev = ", ".join(f"{k} {v}" for k, v in an["by_severity"].items())
+            self.anomalies.setText(
+                f"<b>{an['total']}</b> anomalies ({sev}) sur {an['identities_with_findings']} identités."
+            )
+        else:
+            self.anomalies.setText(
+                "Vérification non lancée : page « Établissements et extractions », « Vérifier »."
+            )
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)

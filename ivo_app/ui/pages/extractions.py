@@ -1,0 +1,125 @@
+"""Établissements et extractions: what is loaded, and the actions that load more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
+
+from ivo_app.services import checks, demo, extractions
+from ivo_app.ui.import_wizard import ImportWizard
+from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.state import AppState
+from ivo_app.ui.tasks import run_task
+
+
+class ExtractionsPage(QWidget):
+    title = "Établissements et extractions"
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.model = ListTableModel(
+            ["N°", "Établissement", "Date", "Fichier", "Format", "Identités", "Rejets"]
+        )
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.import_button = QPushButton("Importer un fichier…")
+        self.demo_button = QPushButton("Créer une démonstration…")
+        self.check_button = QPushButton("Vérifier l'extraction (règles du RNIV)")
+        self.import_button.clicked.connect(self.open_import)
+        self.demo_button.clicked.connect(self.create_demo)
+        self.check_button.clicked.connect(self.run_check)
+        buttons = QHBoxLayout()
+        for b in (self.import_button, self.demo_button, self.check_button):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Établissements et extractions</h2>"))
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        state.data_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        infos = extractions.list_extractions(self.state.db)
+        self.ids = [i.id for i in infos]
+        self.model.set_rows(
+            [
+                [
+                    i.id,
+                    i.facility,
+                    i.extracted_on.strftime("%d/%m/%Y"),
+                    i.source_file,
+                    i.source_format,
+                    i.rows,
+                    i.rejected,
+                ]
+                for i in infos
+            ]
+        )
+        if self.state.extraction_id in self.ids:
+            self.table.selectRow(self.ids.index(self.state.extraction_id))
+        elif self.ids:
+            self.table.selectRow(len(self.ids) - 1)
+
+    def _selected(self, *_: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.state.select_extraction(self.ids[rows[0].row()])
+
+    def open_import(self) -> None:
+        wizard = ImportWizard(self.state.db, self)
+        wizard.import_finished.connect(self._imported)
+        wizard.open()
+
+    def _imported(self, extraction_id: int) -> None:
+        self.state.extraction_id = extraction_id
+        self.state.data_changed.emit()
+
+    def create_demo(self) -> None:
+        size, ok = QInputDialog.getInt(
+            self, "Démonstration", "Nombre d'identités :", 2000, 100, 2_000_000, 1000
+        )
+        if not ok:
+            return
+        seed, ok = QInputDialog.getInt(
+            self, "Démonstration", "Graine (même graine, mêmes identités) :", 1, 0, 10**9
+        )
+        if ok:
+            run_task(
+                self,
+                "Création de l'établissement de démonstration",
+                demo.create_demo,
+                self.state.db,
+                size,
+                seed,
+                f"Démonstration (graine {seed})",
+                on_done=lambda r: self._imported(r.extraction_id),
+            )
+
+    def run_check(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        run_task(
+            self,
+            "Vérification des règles du RNIV",
+            checks.run_checks,
+            self.state.db,
+            self.state.extraction_id,
+            on_done=lambda _: self.state.data_changed.emit(),
+        )

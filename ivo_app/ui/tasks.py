@@ -1,0 +1,54 @@
+"""Running a service in a worker behind a modal progress dialog with a cancel button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from ivo_app.ui.worker import Worker, start
+
+
+def run_task(
+    parent: QWidget,
+    title: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    on_done: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> Worker:
+    dialog = QProgressDialog(title, "Annuler", 0, 0, parent)
+    dialog.setWindowTitle("IVO")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    worker = Worker(fn, *args, **kwargs)
+
+    def progressed(done: int, total: int, message: str) -> None:
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        dialog.setLabelText(f"{title}\n{message}")
+
+    def finished(result: Any) -> None:
+        dialog.reset()
+        if on_done:
+            on_done(result)
+
+    def failed(message: str) -> None:
+        dialog.reset()
+        QMessageBox.warning(parent, "IVO", message)
+
+    def cancelled() -> None:
+        dialog.reset()
+        QMessageBox.information(parent, "IVO", "Opération annulée : la base n'a pas été modifiée.")
+
+    worker.signals.progressed.connect(progressed)
+    worker.signals.finished.connect(finished)
+    worker.signals.failed.connect(failed)
+    worker.signals.cancelled.connect(cancelled)
+    dialog.canceled.connect(worker.cancel)
+    parent.setProperty("last_worker", None)
+    parent._workers = getattr(parent, "_workers", [])  # keep a reference while it runs
+    parent._workers.append(worker)
+    return start(worker)

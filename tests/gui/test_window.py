@@ -1,0 +1,91 @@
+"""The window driven with real widgets (pytest-qt, offscreen) on a real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from ivo_app.rules.catalogue import RULES
+from ivo_app.services import rule_settings
+from ivo_app.services.browse import IdentityFilter
+from ivo_app.ui.app import save_screenshots
+from ivo_app.ui.models import IdentityTableModel, ListTableModel
+from ivo_app.ui.pages.anomalies import AnomaliesPage
+from ivo_app.ui.pages.dashboard import DashboardPage
+from ivo_app.ui.pages.identities import IdentitiesPage
+from ivo_app.ui.pages.settings import SettingsPage
+
+
+def page(window, cls):  # type: ignore[no-untyped-def]
+    return next(p for p in window.pages if isinstance(p, cls))
+
+
+def test_window_opens_on_the_dashboard_of_the_last_extraction(window) -> None:  # type: ignore[no-untyped-def]
+    assert window.stack.currentWidget() is page(window, DashboardPage)
+    text = page(window, DashboardPage).figures.text()
+    assert "Taux de qualification" in text and "400" in text
+
+
+def test_navigation_by_keyboard(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is page(window, IdentitiesPage)
+
+
+def test_identity_table_model_is_lazy_and_valid(qtmodeltester, demo_db) -> None:  # type: ignore[no-untyped-def]
+    model = IdentityTableModel(demo_db)
+    model.PAGE = 50
+    from ivo_app.services.extractions import list_extractions
+
+    model.load(list_extractions(demo_db)[-1].id)
+    assert model.rowCount() == 50 and model.total >= 400
+    assert model.canFetchMore(model.index(-1, -1).parent())
+    model.fetchMore(model.index(-1, -1).parent())
+    assert model.rowCount() == 100
+    qtmodeltester.check(model)
+    model.load(model.extraction_id, IdentityFilter(status="QUAL"))
+    assert 0 < model.total < 400
+
+
+def test_list_model_is_valid(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester.check(ListTableModel(["a", "b"], [[1, "x"], [2, None]]))
+
+
+def test_filter_identities(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    identities = page(window, IdentitiesPage)
+    all_count = identities.model.total
+    identities.status.setCurrentIndex(identities.status.findData("PROV"))
+    assert 0 < identities.model.total < all_count
+    ipp = identities.model.rows[0]["ipp"]
+    identities.status.setCurrentIndex(0)
+    identities.search.setText(ipp)
+    qtbot.keyClick(identities.search, Qt.Key.Key_Return)
+    assert identities.model.total == 1 and identities.model.rows[0]["ipp"] == ipp
+    identities.search.clear()
+    identities.rule.setCurrentIndex(identities.rule.findData("ATTR-HOMONYME"))
+    qtbot.keyClick(identities.search, Qt.Key.Key_Return)
+    assert identities.model.total >= 2
+
+
+def test_anomalies_drill_down_with_the_rule_explanation(window) -> None:  # type: ignore[no-untyped-def]
+    anomalies = page(window, AnomaliesPage)
+    assert anomalies.rules.rowCount() > 10
+    anomalies.rule_table.selectRow(0)
+    rule_id = anomalies.rule_ids[0]
+    assert RULES[rule_id].fix in anomalies.help.text().replace("&#x27;", "'")
+    assert anomalies.findings.rowCount() >= 1
+
+
+def test_settings_change_a_rule_severity(window, demo_db) -> None:  # type: ignore[no-untyped-def]
+    settings = page(window, SettingsPage)
+    settings.combos["TRAIT-LIEU-COG"].setCurrentText("info")
+    settings.combos["TRAIT-DATE-COMPLETEE"].setCurrentText("désactivée")
+    effective = rule_settings.effective_settings(demo_db)
+    assert effective.severity("TRAIT-LIEU-COG", "alerte") == "info"
+    assert "TRAIT-DATE-COMPLETEE" in effective.disabled
+
+
+def test_screenshot_of_every_page(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shots = save_screenshots(window, tmp_path)
+    assert len(shots) == len(window.pages)
+    assert all(p.stat().st_size > 5_000 for p in shots)
