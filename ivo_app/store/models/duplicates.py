@@ -1,3 +1,46 @@
-"""Models of the duplicates area (owned by that area's issue). Empty until that area lands."""
+"""Candidate duplicate/collision pairs of an extraction, and the cell's decisions (per facility)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ivo_app.store.models.base import Base, JsonType, utcnow
+
+
+class DuplicatePair(Base):
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (Index("ix_duplicate_pair_extraction_level", "extraction_id", "level"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extraction.id", ondelete="CASCADE"))
+    identity_a: Mapped[int] = mapped_column(ForeignKey("identity.id", ondelete="CASCADE"))
+    identity_b: Mapped[int] = mapped_column(ForeignKey("identity.id", ondelete="CASCADE"))
+    ipp_a: Mapped[str] = mapped_column(String(64))  # ipp_a < ipp_b
+    ipp_b: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(12))  # probable | a_examiner
+    kind: Mapped[str] = mapped_column(String(12))  # doublon | collision
+    reasons: Mapped[list[Any] | None] = mapped_column(JsonType)
+
+
+class PairDecision(Base):
+    """A reviewer's decision on a pair of IPPs; kept per facility so the next extraction reuses it."""
+
+    __tablename__ = "pair_decision"
+    __table_args__ = (UniqueConstraint("facility_id", "ipp_a", "ipp_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"))
+    ipp_a: Mapped[str] = mapped_column(String(64))
+    ipp_b: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(12))  # doublon | non_doublon | a_revoir
+    comment: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock between workstations
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

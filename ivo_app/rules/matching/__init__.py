@@ -1,0 +1,1 @@
+"""Duplicate and collision detection: phonetic keys, blocking, explainable scoring, clusters."""

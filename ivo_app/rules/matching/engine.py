@@ -1,0 +1,304 @@
+"""Explainable Fellegi-Sunter matching of identity records.
+
+Each trait is compared at ordered levels, from the strongest agreement to disagreement (splink's
+comparison levels), with French levels record-linkage libraries lack: birth name against used name,
+birth name and first name inverted, first name found in the other's list, composed first name
+truncated, day and month swapped, one digit wrong. A level weighs log2(m/u): m is configuration (the
+cell can read it, resources/matching/model.json), u is measured on the extraction itself from random
+record pairs, and the exact name level is adjusted to the name's frequency (MARTIN weighs less than a
+rare name). A shared INS matricule outranks names: same INS is a certain duplicate unless the strict
+traits diverge, which makes it a suspected collision instead.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from ivo_app.rules.matching.phonetic import soundex2
+from ivo_app.rules.normalize import normalize_name
+from ivo_app.rules.record import IdentityRecord
+
+TRAITS = ("birth_name", "first_name", "birth_date", "sex", "birthplace", "ins")
+LEVEL_LABELS = {
+    ("birth_name", "exact"): "même nom de naissance",
+    ("birth_name", "inverted"): "nom et prénom inversés",
+    ("birth_name", "cross_used"): "nom de naissance de l'un = nom utilisé de l'autre",
+    ("birth_name", "phonetic"): "noms de naissance phonétiquement identiques",
+    ("birth_name", "close"): "nom de naissance à une faute près",
+    ("birth_name", "far"): "noms de naissance proches",
+    ("birth_name", "else"): "noms de naissance différents",
+    ("first_name", "exact"): "même premier prénom",
+    ("first_name", "inverted"): "prénom et nom inversés",
+    ("first_name", "in_list"): "prénom présent dans la liste de l'autre",
+    ("first_name", "truncated"): "prénom composé tronqué",
+    ("first_name", "phonetic"): "prénoms phonétiquement identiques",
+    ("first_name", "close"): "prénoms proches",
+    ("first_name", "else"): "prénoms différents",
+    ("birth_date", "exact"): "même date de naissance",
+    ("birth_date", "swapped"): "jour et mois inversés",
+    ("birth_date", "one_digit"): "date à un chiffre près",
+    ("birth_date", "year_month"): "même mois et même année de naissance",
+    ("birth_date", "else"): "dates de naissance différentes",
+    ("sex", "equal"): "même sexe",
+    ("sex", "missing"): "sexe absent",
+    ("sex", "different"): "sexes différents",
+    ("birthplace", "equal"): "même lieu de naissance",
+    ("birthplace", "missing"): "lieu de naissance absent",
+    ("birthplace", "different"): "lieux de naissance différents",
+    ("ins", "equal"): "même matricule INS",
+    ("ins", "missing"): "matricule INS absent",
+    ("ins", "different"): "matricules INS différents",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """What matching needs of a record, normalised once."""
+
+    id: int
+    ipp: str
+    name: str
+    used: str
+    first: str
+    firsts: tuple[str, ...]
+    birth: date | None
+    sex: str
+    place: str
+    ins: str
+    homonym: bool = False  # flagged HOMONYME by the cell
+
+    @classmethod
+    def of(cls, r: IdentityRecord) -> Keyed:
+        firsts = tuple(normalize_name(r.first_names).split()) or tuple(
+            normalize_name(r.first_first_name).split()
+        )
+        return cls(r.id, r.ipp, normalize_name(r.birth_name), normalize_name(r.used_name),
+                   normalize_name(r.first_first_name) or " ".join(firsts[:1]), firsts, r.birth_date,
+                   r.sex if r.sex in ("M", "F") else "", (r.birthplace or "").upper(),
+                   r.ins_matricule or "", "HOMONYME" in r.attribute_set)  # fmt: skip
+
+
+@lru_cache(maxsize=500_000)
+def _jw(a: str, b: str) -> float:
+    return JaroWinkler.similarity(a, b)
+
+
+def _name_level(a: Keyed, b: Keyed) -> str:
+    if not a.name or not b.name:
+        return "else"
+    if a.name == b.name:
+        return "exact"
+    if a.first and a.name == b.first and b.name == a.first:
+        return "inverted"
+    if (a.used and a.used == b.name) or (b.used and b.used == a.name):
+        return "cross_used"
+    if soundex2(a.name) == soundex2(b.name) and _jw(a.name, b.name) > 0.8:
+        return "phonetic"
+    if DamerauLevenshtein.distance(a.name, b.name) <= 1 or _jw(a.name, b.name) >= 0.94:
+        return "close"
+    return "far" if _jw(a.name, b.name) >= 0.88 else "else"
+
+
+def _first_level(a: Keyed, b: Keyed) -> str:
+    if not a.first or not b.first:
+        return "else"
+    if a.first == b.first:
+        return "exact"
+    if a.name and a.name == b.first and b.name == a.first:
+        return "inverted"
+    ta, tb = a.first.split(), b.first.split()
+    if ta[: len(tb)] == tb or tb[: len(ta)] == ta:
+        return "truncated"  # JEAN-PIERRE entered as JEAN
+    if a.first in b.firsts or b.first in a.firsts:
+        return "in_list"
+    if soundex2(a.first) == soundex2(b.first) and _jw(a.first, b.first) > 0.8:
+        return "phonetic"
+    return "close" if _jw(a.first, b.first) >= 0.92 else "else"
+
+
+def _date_level(a: Keyed, b: Keyed) -> str:
+    if a.birth is None or b.birth is None:
+        return "else"
+    if a.birth == b.birth:
+        return "exact"
+    if (a.birth.year, a.birth.month, a.birth.day) == (b.birth.year, b.birth.day, b.birth.month):
+        return "swapped"
+    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1:
+        return "one_digit"
+    if (a.birth.year, a.birth.month) == (b.birth.year, b.birth.month):
+        return "year_month"
+    return "else"
+
+
+def _presence(x: str, y: str) -> str:
+    if not x or not y:
+        return "missing"
+    return "equal" if x == y else "different"
+
+
+def levels(a: Keyed, b: Keyed) -> dict[str, str]:
+    return {
+        "birth_name": _name_level(a, b),
+        "first_name": _first_level(a, b),
+        "birth_date": _date_level(a, b),
+        "sex": _presence(a.sex, b.sex),
+        "birthplace": _presence(a.place, b.place),
+        "ins": _presence(a.ins, b.ins),
+    }
+
+
+def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
+    """Several passes, so that recall does not rest on one trait being right."""
+    n, u, f = soundex2(k.name), soundex2(k.used), soundex2(k.first)
+    if k.birth:
+        yield ("date", k.birth, k.sex)
+        if k.birth.day <= 12 and k.birth.day != k.birth.month:
+            yield ("date", date(k.birth.year, k.birth.day, k.birth.month), k.sex)  # day/month swapped
+        yield ("date-first", k.birth, f)
+        if n:
+            yield ("year-name", k.birth.year, n)
+        if u:
+            yield ("year-name", k.birth.year, u)  # used name entered as birth name
+    if n and f:
+        yield ("name-first", n, f)
+        yield ("name-first", f, n)  # birth name and first name inverted
+    if u and f:
+        yield ("name-first", u, f)
+    if k.ins:
+        yield ("ins", k.ins)
+
+
+@dataclass
+class Model:
+    m: dict[str, dict[str, float]]
+    thresholds: dict[str, float]
+    block_cap: int = 200
+    u: dict[str, dict[str, float]] = field(default_factory=dict)  # starts as the priors
+    name_freq: dict[str, float] = field(default_factory=dict)
+
+    def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
+        m = self.m[trait].get(level, 0.01)
+        u = self.u.get(trait, {}).get(level, 0.5)
+        if trait == "birth_name" and level == "exact" and a is not None and a.name in self.name_freq:
+            u = max(self.name_freq[a.name], 1e-7)  # term frequency: MARTIN weighs less
+        return math.log2(max(m, 1e-6) / max(u, 1e-7))
+
+    def estimate_u(self, records: list[Keyed], samples: int = 20_000, seed: int = 1) -> None:
+        """u per level: the share of that level among random (almost surely different-person) pairs."""
+        rnd = random.Random(seed)
+        counts: dict[str, Counter[str]] = {t: Counter() for t in TRAITS}
+        n = len(records)
+        names = Counter(r.name for r in records if r.name)
+        if n < 1_000:  # too few identities to measure u: keep the configured priors
+            self.name_freq = {}
+            return
+        for _ in range(samples):
+            a, b = records[rnd.randrange(n)], records[rnd.randrange(n)]
+            if a.id == b.id:
+                continue
+            for trait, level in levels(a, b).items():
+                counts[trait][level] += 1
+        for trait, counter in counts.items():
+            total = sum(counter.values()) + len(self.m[trait])
+            self.u[trait] = {lvl: (counter[lvl] + 1) / total for lvl in self.m[trait]}
+        self.name_freq = {name: count / n for name, count in names.items()}
+
+
+@dataclass
+class Match:
+    a: Keyed
+    b: Keyed
+    score: float
+    level: str  # "probable" | "a_examiner"
+    kind: str  # "doublon" | "collision"
+    reasons: list[tuple[str, float]]  # French reason, weight
+
+
+def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
+    lv = levels(a, b)
+    contributions = [(trait, lvl, model.weight(trait, lvl, a)) for trait, lvl in lv.items()]
+    score = sum(w for _, _, w in contributions)
+    strict_divergence = lv["birth_date"] == "else" or lv["first_name"] == "else" or lv["sex"] == "different"
+    if lv["ins"] == "equal" and strict_divergence:
+        kind, level = "collision", "probable"  # one matricule, two persons (insured parent's NIR...)
+    elif lv["ins"] == "equal":
+        kind, level = "doublon", "probable"  # same INS: certain duplicate
+    else:
+        kind = "doublon"
+        # Evidence of two persons that summed weights underrate (agreements of twins, parent and child,
+        # homonyms are correlated): such a pair may be reviewed, never called probable.
+        two_persons = (
+            lv["first_name"] == "else"
+            or lv["birth_date"] == "else"
+            or lv["birthplace"] == "different"
+            or lv["ins"] == "different"
+            or lv["sex"] == "different"
+        )
+        if a.homonym and b.homonym:
+            return None  # the cell already reviewed them and flagged both HOMONYME
+        if score >= model.thresholds["probable"] and not two_persons:
+            level = "probable"
+        elif two_persons and score < model.thresholds["two_persons_review"]:
+            return None
+        elif score >= model.thresholds["a_examiner"]:
+            level = "a_examiner"
+        else:
+            return None
+    reasons = [
+        (LEVEL_LABELS[(t, lvl)], round(w, 1)) for t, lvl, w in contributions if lvl not in ("missing",)
+    ]
+    return Match(a, b, round(score, 2), level, kind, reasons)
+
+
+def candidate_pairs(records: list[Keyed], cap: int) -> set[tuple[int, int]]:
+    blocks: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for i, k in enumerate(records):
+        for key in set(blocking_keys(k)):
+            blocks[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if 1 < len(members) <= cap:  # stop values: a block this big says nothing
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x], members[y]))
+    return pairs
+
+
+def find_matches(model: Model, records: Iterable[IdentityRecord]) -> Iterator[Match]:
+    keyed = [Keyed.of(r) for r in records]
+    model.estimate_u(keyed)
+    for i, j in candidate_pairs(keyed, model.block_cap):
+        match = score_pair(model, keyed[i], keyed[j])
+        if match is not None:
+            yield match
+
+
+def clusters(matches: Iterable[Match]) -> list[tuple[set[str], float]]:
+    """Persons from the probable duplicate pairs (union-find), each with its weakest link's score."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges = [(m.a.ipp, m.b.ipp, m.score) for m in matches if m.level == "probable" and m.kind == "doublon"]
+    for a, b, _ in edges:
+        parent[root(a)] = root(b)
+    groups: dict[str, set[str]] = defaultdict(set)
+    weakest: dict[str, float] = {}
+    for a, b, score in edges:
+        r = root(a)
+        groups[r] |= {a, b}
+        weakest[r] = min(score, weakest.get(r, score))
+    return [(members, weakest[r]) for r, members in groups.items()]

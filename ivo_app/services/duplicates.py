@@ -1,0 +1,498 @@
+"""Duplicate and collision use cases: find, review, decide, export the merge list, search.
+
+Nothing is ever merged here: merging is a patient-safety act of the cell, done in the admission
+software from the merge list of confirmed duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ivo_app import paths
+from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
+from ivo_app.io.writers import write_table
+from ivo_app.progress import CancelFn, Progress, ProgressFn
+from ivo_app.rules.matching.engine import Keyed, Model, clusters, find_matches, score_pair
+from ivo_app.rules.record import IdentityRecord
+from ivo_app.services.identities import iter_records
+from ivo_app.store import journal
+from ivo_app.store.db import Database
+from ivo_app.store.dialect import bulk_insert
+from ivo_app.store.models import Identity
+from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
+from ivo_app.store.uow import UnitOfWork
+
+DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
+LEVELS = ("probable", "a_examiner")
+PAIR_COLUMNS = (
+    "extraction_id",
+    "identity_a",
+    "identity_b",
+    "ipp_a",
+    "ipp_b",
+    "score",
+    "level",
+    "kind",
+    "reasons",
+)
+
+
+def load_model() -> Model:
+    data = json.loads(paths.resource("matching", "model.json").read_text(encoding="utf-8"))
+    return Model(
+        m=data["m"],
+        thresholds=data["thresholds"],
+        block_cap=data.get("block_cap", 200),
+        u={trait: dict(levels) for trait, levels in data["u_prior"].items()},
+    )
+
+
+@dataclass
+class DuplicateRun:
+    extraction_id: int
+    pairs: int
+    probable: int
+    to_review: int
+    collisions: int
+    persons: int  # clusters of probable duplicates
+
+
+@dataclass
+class PairView:
+    id: int
+    ipp_a: str
+    ipp_b: str
+    identity_a: int
+    identity_b: int
+    score: float
+    level: str
+    kind: str
+    reasons: list[str]
+    decision: str | None = None
+    decision_version: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ipp_a": self.ipp_a,
+            "ipp_b": self.ipp_b,
+            "score": self.score,
+            "level": self.level,
+            "kind": self.kind,
+            "reasons": self.reasons,
+            "decision": self.decision,
+        }
+
+
+def find_duplicates(
+    db: Database,
+    extraction_id: int | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> DuplicateRun:
+    """Score candidate pairs; replace the extraction's pairs in one transaction."""
+    tracker = Progress(progress, is_cancelled)
+    with UnitOfWork(db) as uow:
+        extraction_id = uow.extractions.resolve(extraction_id).id
+    model = load_model()
+    with db.engine.connect() as conn:
+        tracker.report(0, 3, "lecture des identités", force=True)
+        records = list(iter_records(conn, extraction_id))
+        conn.rollback()  # end the read transaction; the write gets its own
+        tracker.check()
+        tracker.report(1, 3, "comparaison des paires candidates", force=True)
+        matches = list(find_matches(model, records))
+        tracker.check()
+        rows = []
+        for m in matches:
+            a, b = (m.a, m.b) if m.a.ipp < m.b.ipp else (m.b, m.a)
+            rows.append(
+                (
+                    extraction_id,
+                    a.id,
+                    b.id,
+                    a.ipp,
+                    b.ipp,
+                    m.score,
+                    m.level,
+                    m.kind,
+                    json.dumps([f"{text} ({weight:+.1f})" for text, weight in m.reasons], ensure_ascii=False),
+                )
+            )
+        trans = conn.begin()
+        try:
+            conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
+            for start in range(0, len(rows), 20_000):
+                bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+            tracker.check()
+            journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
+            trans.commit()
+        except BaseException:
+            trans.rollback()
+            raise
+    tracker.report(3, 3, f"{len(rows)} paires", force=True)
+    return DuplicateRun(
+        extraction_id,
+        len(rows),
+        sum(m.level == "probable" and m.kind == "doublon" for m in matches),
+        sum(m.level == "a_examiner" for m in matches),
+        sum(m.kind == "collision" for m in matches),
+        len(clusters(matches)),
+    )
+
+
+def list_pairs(
+    db: Database,
+    extraction_id: int | None = None,
+    *,
+    min_level: str = "a_examiner",
+    kind: str | None = None,
+    undecided_only: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[PairView]:
+    if min_level not in LEVELS:
+        raise IvoError(f"Niveau inconnu : {min_level} (probable ou a_examiner).")
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        query = (
+            select(DuplicatePair, PairDecision.decision, PairDecision.version)
+            .outerjoin(
+                PairDecision,
+                (PairDecision.facility_id == extraction.facility_id)
+                & (PairDecision.ipp_a == DuplicatePair.ipp_a)
+                & (PairDecision.ipp_b == DuplicatePair.ipp_b),
+            )
+            .where(DuplicatePair.extraction_id == extraction.id)
+            .order_by(DuplicatePair.kind.desc(), DuplicatePair.score.desc(), DuplicatePair.id)
+            .offset(offset)
+        )
+        if min_level == "probable":
+            query = query.where(DuplicatePair.level == "probable")
+        if kind:
+            query = query.where(DuplicatePair.kind == kind)
+        if undecided_only:
+            query = query.where(PairDecision.decision.is_(None))
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            PairView(
+                p.id,
+                p.ipp_a,
+                p.ipp_b,
+                p.identity_a,
+                p.identity_b,
+                p.score,
+                p.level,
+                p.kind,
+                list(p.reasons or []),
+                decision,
+                version,
+            )
+            for p, decision, version in uow.session.execute(query)
+        ]
+
+
+def decide(
+    db: Database,
+    extraction_id: int | None,
+    ipp_a: str,
+    ipp_b: str,
+    decision: str,
+    comment: str | None = None,
+    author: str | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Record a decision on a pair (for the facility, so it survives the next extraction).
+
+    `expected_version` is the version the reviewer saw (None: the pair had no decision). When another
+    workstation decided in between, ConcurrentUpdateError: nothing is overwritten. Returns the new version.
+    """
+    if decision not in DECISIONS:
+        raise IvoError(f"Décision inconnue : {decision} (doublon, non_doublon ou a_revoir).")
+    a, b = sorted((ipp_a, ipp_b))
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        for ipp in (a, b):
+            uow.identities.by_ipp(extraction.id, ipp)
+        row = uow.session.scalar(
+            select(PairDecision).where(
+                PairDecision.facility_id == extraction.facility_id,
+                PairDecision.ipp_a == a,
+                PairDecision.ipp_b == b,
+            )
+        )
+        if row is not None and expected_version is not None and row.version != expected_version:
+            raise ConcurrentUpdateError(
+                "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
+            )
+        user = author or journal.current_user()
+        if row is None:
+            row = PairDecision(
+                facility_id=extraction.facility_id,
+                ipp_a=a,
+                ipp_b=b,
+                decision=decision,
+                comment=comment,
+                author=user,
+            )
+            uow.session.add(row)
+        else:
+            row.decision, row.comment, row.author = decision, comment, user
+            row.decided_at = _now()
+        try:
+            uow.session.flush()
+        except StaleDataError as exc:
+            raise ConcurrentUpdateError(
+                "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
+            ) from exc
+        except Exception as exc:  # unique constraint: the other workstation created it first
+            if "unique" in str(exc).lower() or "UNIQUE" in str(exc):
+                raise ConcurrentUpdateError("Cette paire vient d'être décidée sur un autre poste.") from exc
+            raise
+        journal.record(
+            uow.session,
+            "decision",
+            f"paire:{a}/{b}",
+            {"facility_id": extraction.facility_id, "decision": decision, "version": row.version},
+            user,
+        )
+        uow.commit()
+        return row.version
+
+
+def undo_last_decision(db: Database, extraction_id: int | None = None) -> tuple[str, str] | None:
+    """Remove the most recent decision of the facility (the window's « annuler »)."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        row = uow.session.scalar(
+            select(PairDecision)
+            .where(PairDecision.facility_id == extraction.facility_id)
+            .order_by(PairDecision.decided_at.desc(), PairDecision.id.desc())
+            .limit(1)
+        )
+        if row is None:
+            return None
+        pair = (row.ipp_a, row.ipp_b)
+        uow.session.delete(row)
+        journal.record(
+            uow.session,
+            "decision_annulee",
+            f"paire:{pair[0]}/{pair[1]}",
+            {"facility_id": extraction.facility_id},
+        )
+        uow.commit()
+        return pair
+
+
+def merge_list(db: Database, extraction_id: int | None, out: Path) -> int:
+    """Confirmed duplicates as (IPP à conserver ; IPP à fusionner): the oldest IPP of a person is kept."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        pairs = uow.session.execute(
+            select(PairDecision.ipp_a, PairDecision.ipp_b).where(
+                PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
+            )
+        ).all()
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            keep, merge = sorted((ra, rb), key=_ipp_order)
+            parent[merge] = keep
+    rows = [(root(ipp), ipp) for ipp in sorted(parent, key=_ipp_order) if root(ipp) != ipp]
+    count = write_table(out, ["ipp_a_conserver", "ipp_a_fusionner"], rows)
+    with UnitOfWork(db) as uow:
+        journal.record(uow.session, "export_fusions", f"extraction:{extraction.id}", {"rows": count})
+        uow.commit()
+    return count
+
+
+def _ipp_order(ipp: str) -> tuple[int, int | str]:
+    return (0, int(ipp)) if ipp.isdigit() else (1, ipp)
+
+
+def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[str, Any] | None:
+    """{"pairs", "probable", "a_examiner", "collisions", "decided": {decision: n}, "duplicate_rate"}, or
+    None when the engine has not run on this extraction."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        counts = dict(
+            uow.session.execute(
+                select(DuplicatePair.level, func.count())
+                .where(DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "doublon")
+                .group_by(DuplicatePair.level)
+            ).all()
+        )
+        collisions = (
+            uow.session.scalar(
+                select(func.count()).where(
+                    DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "collision"
+                )
+            )
+            or 0
+        )
+        ran = uow.session.scalar(
+            select(func.count())
+            .select_from(journal_table())
+            .where(
+                journal_table().c.action == "duplicates",
+                journal_table().c.target == f"extraction:{extraction.id}",
+            )
+        )
+        if not ran:
+            return None
+        decided = dict(
+            uow.session.execute(
+                select(PairDecision.decision, func.count())
+                .where(PairDecision.facility_id == extraction.facility_id)
+                .group_by(PairDecision.decision)
+            ).all()
+        )
+        identities = uow.identities.count(extraction.id)
+    probable = int(counts.get("probable", 0))
+    return {
+        "pairs": probable + int(counts.get("a_examiner", 0)) + int(collisions),
+        "probable": probable,
+        "a_examiner": int(counts.get("a_examiner", 0)),
+        "collisions": int(collisions),
+        "decided": {k: int(v) for k, v in decided.items()},
+        "duplicate_rate": round(100 * probable / identities, 2) if identities else 0.0,
+    }
+
+
+def journal_table() -> Any:
+    from ivo_app.store.models.journal import JournalEntry
+
+    return JournalEntry.__table__
+
+
+def pairs_for_findings(conn: Connection, extraction_id: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE findings for the rule engine, from the stored pairs."""
+    rows = conn.execute(
+        select(
+            DuplicatePair.identity_a,
+            DuplicatePair.identity_b,
+            DuplicatePair.ipp_a,
+            DuplicatePair.ipp_b,
+            DuplicatePair.score,
+            DuplicatePair.level,
+            DuplicatePair.kind,
+        ).where(DuplicatePair.extraction_id == extraction_id)
+    ).all()
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    for p in rows:
+        rule = "COLLISION-SUSPECTE" if p.kind == "collision" else "DOUBLON-POTENTIEL"
+        level = "probable" if p.level == "probable" else "à examiner"
+        for identity, other in ((p.identity_a, p.ipp_b), (p.identity_b, p.ipp_a)):
+            params = {
+                "other": other,
+                "score": p.score,
+                "level": level,
+                "reason": f"Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
+            }
+            out.append((identity, rule, params))
+    return out
+
+
+@dataclass
+class Candidate:
+    ipp: str
+    score: float
+    level: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def search_identity(
+    db: Database,
+    extraction_id: int | None = None,
+    *,
+    nom: str,
+    prenom: str,
+    naissance: date,
+    sexe: str | None = None,
+    lieu: str | None = None,
+    limit: int = 20,
+) -> list[Candidate]:
+    """Existing records an identity typed at the desk may duplicate (search before creating)."""
+    from ivo_app.rules.normalize import normalize_name
+
+    probe = IdentityRecord(
+        id=0,
+        ipp="(saisie)",
+        birth_name=nom,
+        first_first_name=prenom,
+        first_names=prenom,
+        birth_date=naissance,
+        sex=sexe,
+        birthplace=lieu,
+    )
+    key = Keyed.of(probe)
+    name = normalize_name(nom)
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        # Indexed look-ups first (birth date; name prefix), then score the few hundred candidates.
+        query = (
+            select(Identity)
+            .where(Identity.extraction_id == extraction.id)
+            .where(
+                (Identity.birth_date == naissance)
+                | (Identity.birth_name_norm == name)
+                | (Identity.used_name_norm == name)
+            )
+            .limit(2000)
+        )
+        found = uow.session.scalars(query).all()
+        records = [
+            IdentityRecord(
+                id=r.id,
+                ipp=r.ipp,
+                birth_name=r.birth_name,
+                first_names=r.first_names,
+                first_first_name=r.first_first_name,
+                birth_date=r.birth_date,
+                sex=r.sex,
+                birthplace=r.birthplace,
+                used_name=r.used_name,
+                ins_matricule=r.ins_matricule,
+            )
+            for r in found
+        ]
+    model = load_model()
+    model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
+    candidates = []
+    for r in records:
+        match = score_pair(model, key, Keyed.of(r))
+        if match is not None:
+            candidates.append(
+                Candidate(r.ipp, match.score, match.level, [f"{t} ({w:+.1f})" for t, w in match.reasons])
+            )
+    return sorted(candidates, key=lambda c: -c.score)[:limit]
+
+
+def _now() -> Any:
+    from ivo_app.store.models.base import utcnow
+
+    return utcnow()
+
+
+def pair_records(db: Database, pair: PairView) -> tuple[Identity, Identity]:
+    """Both records of a pair, for the side-by-side review."""
+    with UnitOfWork(db) as uow:
+        a, b = uow.session.get(Identity, pair.identity_a), uow.session.get(Identity, pair.identity_b)
+        if a is None or b is None:
+            raise NotFoundError("Paire introuvable : relancez la détection des doublons.")
+        return a, b

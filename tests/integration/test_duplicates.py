@@ -1,0 +1,175 @@
+"""Duplicate engine on the demo ground truth and on hand-made cases; decisions, merge list, search."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ivo_app.errors import ConcurrentUpdateError, IvoError
+from ivo_app.rules.matching.engine import Keyed, levels
+from ivo_app.rules.matching.phonetic import soundex2, soundex_fr
+from ivo_app.rules.record import IdentityRecord
+from ivo_app.services.checks import list_findings, run_checks
+from ivo_app.services.demo import create_demo, load_truth
+from ivo_app.services.duplicates import (
+    decide,
+    duplicate_summary,
+    find_duplicates,
+    list_pairs,
+    merge_list,
+    search_identity,
+    undo_last_decision,
+)  # fmt: skip
+from ivo_app.services.imports import import_file
+
+DAY = date(2026, 6, 1)
+
+
+def test_phonetic_keys() -> None:
+    assert soundex2("PHILIPPE") == soundex2("FILIPE")
+    assert soundex2("GAUTHIER") == soundex2("GAUTIER")
+    assert soundex_fr("DUPONT") == soundex_fr("DUPOND")
+    assert soundex2("MARTIN") != soundex2("BERNARD")
+
+
+def test_french_comparison_levels() -> None:
+    def rec(**kw: object) -> Keyed:
+        base = dict(
+            id=1,
+            ipp="1",
+            birth_name="MARTIN",
+            first_names="JEAN PIERRE",
+            first_first_name="JEAN",
+            birth_date=date(1980, 3, 12),
+            sex="M",
+            birthplace="31555",
+        )
+        base.update(kw)
+        return Keyed.of(IdentityRecord(**base))  # type: ignore[arg-type]
+
+    a = rec()
+    assert levels(a, rec(birth_name="MARTAIN"))["birth_name"] in ("phonetic", "close")
+    assert (
+        levels(a, rec(birth_name="JEAN", first_first_name="MARTIN", first_names="MARTIN"))["birth_name"]
+        == "inverted"
+    )
+    assert levels(a, rec(first_first_name="PIERRE"))["first_name"] == "in_list"
+    assert (
+        levels(rec(first_first_name="JEAN-PIERRE"), rec(first_first_name="JEAN"))["first_name"] == "truncated"
+    )
+    assert levels(a, rec(birth_date=date(1980, 12, 3)))["birth_date"] == "swapped"
+    assert levels(a, rec(birth_date=date(1981, 3, 12)))["birth_date"] == "one_digit"
+    married = rec(birth_name="DURAND", used_name="MARTIN")
+    assert levels(a, married)["birth_name"] == "cross_used"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from ivo_app.store.db import open_database
+
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('dups') / 'd.sqlite'}")
+    extraction = create_demo(db, size=5000, seed=4, extracted_on=DAY).extraction_id
+    find_duplicates(db, extraction)
+    yield db, extraction
+    db.dispose()
+
+
+def test_probable_pairs_are_precise_and_the_queue_finds_the_duplicates(demo) -> None:  # type: ignore[no-untyped-def]
+    db, extraction = demo
+    truth = load_truth(db, extraction)
+    persons: dict[str, list[str]] = defaultdict(list)
+    for ipp, t in truth.items():
+        persons[t["person_key"]].append(ipp)
+    true_pairs = {frozenset(p) for m in persons.values() for p in itertools.combinations(m, 2)}
+    pairs = [p for p in list_pairs(db, extraction) if p.kind == "doublon"]
+    probable = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs if p.level == "probable"}
+    queue = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs}
+    assert len(probable & true_pairs) / len(probable) >= 0.99
+    assert len(queue & true_pairs) / len(true_pairs) >= 0.98
+    assert len(queue & true_pairs) / len(queue) >= 0.90
+
+
+def test_twins_homonyms_and_parents_are_never_probable(demo) -> None:  # type: ignore[no-untyped-def]
+    db, extraction = demo
+    truth = load_truth(db, extraction)
+    for p in list_pairs(db, extraction, min_level="probable", kind="doublon"):
+        kinds = {truth[p.ipp_a]["kind"], truth[p.ipp_b]["kind"]}
+        assert not kinds & {
+            "jumeaux",
+            "homonymes",
+            "parent_enfant",
+            "homonymes_meme_date",
+            "homonymes_signales",
+        }
+
+
+def test_child_with_the_parent_nir_is_a_collision(demo) -> None:  # type: ignore[no-untyped-def]
+    db, extraction = demo
+    truth = load_truth(db, extraction)
+    collisions = list_pairs(db, extraction, kind="collision")
+    assert collisions
+    assert all(truth[p.ipp_a]["kind"] == "enfant_nir_parent" for p in collisions)
+    assert any("même matricule INS" in r for r in collisions[0].reasons)
+    summary = duplicate_summary(db, extraction)
+    assert summary is not None and summary["collisions"] == len(collisions)
+
+
+def test_pairs_become_findings_of_the_rule_engine(demo) -> None:  # type: ignore[no-untyped-def]
+    db, extraction = demo
+    run_checks(db, extraction)
+    assert list_findings(db, extraction, rule="DOUBLON-POTENTIEL", limit=1)
+
+
+def two_extractions(db, tmp_path: Path) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "ipp;nom_naissance;premier_prenom;date_naissance;sexe;lieu_naissance\n"
+        "10;DUPONT;JEAN;12/03/1980;M;31555\n11;DUPOND;JEAN;12/03/1980;M;31555\n"
+        "12;DUPONT;JEAN;12/03/1980;M;\n20;MARTIN;ANNE;01/02/1990;F;75112\n",
+        encoding="utf-8",
+    )
+    first = import_file(db, path, "CH Décisions", extracted_on=date(2025, 1, 1)).extraction_id
+    second = import_file(db, path, "CH Décisions", extracted_on=date(2025, 7, 1)).extraction_id
+    return first, second
+
+
+def test_decisions_survive_a_new_extraction_and_make_the_merge_list(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = two_extractions(db, tmp_path)
+    find_duplicates(db, first)
+    pairs = list_pairs(db, first)
+    assert {(p.ipp_a, p.ipp_b) for p in pairs} >= {("10", "11"), ("10", "12")}
+    decide(db, first, "11", "10", "doublon", "même personne, faute de frappe", author="cellule")
+    decide(db, first, "10", "12", "doublon", author="cellule")
+    find_duplicates(db, second)
+    decided = {(p.ipp_a, p.ipp_b): p.decision for p in list_pairs(db, second)}
+    assert decided[("10", "11")] == "doublon"  # nobody reviews the same pair twice
+    out = tmp_path / "fusions.csv"
+    assert merge_list(db, second, out) == 2
+    assert out.read_text(encoding="utf-8-sig").splitlines()[1:] == ["10;11", "10;12"]
+    assert undo_last_decision(db, second) == ("10", "12")
+    with pytest.raises(IvoError, match="Décision inconnue"):
+        decide(db, second, "10", "11", "peut-etre")
+
+
+def test_concurrent_decisions_one_wins_the_other_is_told(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, _ = two_extractions(db, tmp_path)
+    find_duplicates(db, first)
+    seen = next(p for p in list_pairs(db, first) if (p.ipp_a, p.ipp_b) == ("10", "11"))
+    assert seen.decision_version is None
+    version = decide(db, first, "10", "11", "doublon", author="poste 1")
+    with pytest.raises(ConcurrentUpdateError):
+        decide(db, first, "10", "11", "non_doublon", author="poste 2", expected_version=0)
+    assert (
+        decide(db, first, "10", "11", "a_revoir", author="poste 2", expected_version=version) == version + 1
+    )
+
+
+def test_search_before_creating_an_identity(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, _ = two_extractions(db, tmp_path)
+    found = search_identity(db, first, nom="Dupont", prenom="Jean", naissance=date(1980, 3, 12), sexe="M")
+    assert {c.ipp for c in found[:3]} == {"10", "11", "12"}
+    assert found[0].score >= found[-1].score
