@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMainWindow, QStackedWid
 from ivo_app import __version__
 from ivo_app.ui.pages.anomalies import AnomaliesPage
 from ivo_app.ui.pages.dashboard import DashboardPage
+from ivo_app.ui.pages.duplicates import DuplicatesPage
 from ivo_app.ui.pages.extractions import ExtractionsPage
 from ivo_app.ui.pages.identities import IdentitiesPage
 from ivo_app.ui.pages.settings import SettingsPage
@@ -26,6 +27,7 @@ class MainWindow(QMainWindow):
             DashboardPage(state),
             IdentitiesPage(state),
             AnomaliesPage(state),
+            DuplicatesPage(state),
             SettingsPage(state),
         ]
         self.nav = QListWidget()

@@ -89,3 +89,29 @@ def test_screenshot_of_every_page(window, tmp_path: Path) -> None:  # type: igno
     shots = save_screenshots(window, tmp_path)
     assert len(shots) == len(window.pages)
     assert all(p.stat().st_size > 5_000 for p in shots)
+
+
+def test_review_a_duplicate_pair_with_the_keyboard(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.duplicates import find_duplicates, list_pairs
+    from ivo_app.ui.pages.duplicates import DuplicatesPage
+
+    find_duplicates(demo_db, window.state.extraction_id)
+    dups = page(window, DuplicatesPage)
+    window.nav.setCurrentRow(window.pages.index(dups))
+    dups.filter.setCurrentIndex(1)  # undecided pairs only
+    before = len(dups.pairs)
+    assert before > 0
+    first = dups.pairs[0]
+    differing = [dups.compare.item(r, 0) for r in range(dups.compare.rowCount())]
+    assert any(item is not None and item.background().color().name() == "#ffe0b2" for item in differing) or (
+        first.kind == "doublon"
+    )
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts act in the active window
+    dups.list.setFocus()
+    qtbot.keyClick(dups.list, Qt.Key.Key_D)
+    decided = {(p.ipp_a, p.ipp_b): p.decision for p in list_pairs(demo_db, window.state.extraction_id)}
+    assert decided[(first.ipp_a, first.ipp_b)] == "doublon"
+    assert len(dups.pairs) == before - 1  # the next pair is shown
+    dups.undo()
+    assert len(dups.pairs) == before

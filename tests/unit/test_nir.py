@@ -35,3 +35,14 @@ def test_parts_of_overseas_and_abroad() -> None:
     assert nir.parts("123") is None
     assert 15 in nir.IMPOSSIBLE_MONTHS and 45 in nir.IMPOSSIBLE_MONTHS
     assert {20, 30, 42, 50, 99} <= nir.SPECIAL_MONTHS and 12 not in nir.SPECIAL_MONTHS
+
+
+def test_fast_key_check_agrees_with_stdnum() -> None:
+    import random
+
+    rnd = random.Random(3)
+    for _ in range(2000):
+        body = f"{rnd.choice('12')}{rnd.randint(0, 99):02d}{rnd.randint(1, 12):02d}{rnd.choice(['31', '2A', '2B', '75'])}"
+        body += f"{rnd.randint(1, 999):03d}{rnd.randint(1, 999):03d}"
+        key = f"{rnd.randint(1, 97):02d}"
+        assert nir.key_is_valid(body + key) == nir.is_valid(body + key)

@@ -1,0 +1,208 @@
+"""Doublons: the review queue. Two records side by side, differences highlighted, the reasons and
+their weights; decide with buttons or keys (D, N, R), next pair automatically, undo (Ctrl+Z)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
+
+from ivo_app.errors import IvoError
+from ivo_app.services import duplicates
+from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.state import AppState
+from ivo_app.ui.tasks import run_task
+
+TRAITS = (
+    ("ipp", "IPP"), ("birth_name", "Nom de naissance"), ("used_name", "Nom utilisé"), ("first_names", "Prénoms"),
+    ("first_first_name", "Premier prénom"), ("birth_date", "Date de naissance"), ("sex", "Sexe"),
+    ("birthplace", "Lieu de naissance"), ("ins_matricule", "Matricule INS"), ("status", "Statut"),
+    ("attributes", "Attributs"),
+)  # fmt: skip
+FILTERS = (("Toute la file", "a_examiner", None, False), ("Non décidées", "a_examiner", None, True),
+           ("Probables", "probable", "doublon", False), ("Collisions", "a_examiner", "collision", False))  # fmt: skip
+
+
+class DuplicatesPage(QWidget):
+    title = "Doublons"
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.pairs: list[duplicates.PairView] = []
+        self.detect_button = QPushButton("Détecter les doublons et collisions")
+        self.detect_button.clicked.connect(self.detect)
+        self.filter = QComboBox()
+        for label, *_ in FILTERS:
+            self.filter.addItem(label)
+        self.filter.currentIndexChanged.connect(lambda _: self.refresh())
+        self.count = QLabel()
+        self.model = ListTableModel(["Type", "Niveau", "Score", "IPP A", "IPP B", "Décision"])
+        self.list = QTableView()
+        self.list.setModel(self.model)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.selectionModel().selectionChanged.connect(self.show_pair)
+        self.compare = QTableWidget(len(TRAITS), 2)
+        self.compare.setHorizontalHeaderLabels(["Identité A", "Identité B"])
+        self.compare.setVerticalHeaderLabels([label for _, label in TRAITS])
+        self.compare.horizontalHeader().setStretchLastSection(True)
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.keys: dict[Qt.Key, str] = {}
+        for text, decision, key in (
+            ("Doublon avéré (D)", "doublon", "D"),
+            ("Non-doublon (N)", "non_doublon", "N"),
+            ("À revoir (R)", "a_revoir", "R"),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, d=decision: self.decide(d))
+            buttons.addWidget(button)
+            self.keys[getattr(Qt.Key, f"Key_{key}")] = decision
+        undo = QPushButton("Annuler la dernière décision (Ctrl+Z)")
+        undo.clicked.connect(self.undo)
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
+        buttons.addWidget(undo)
+        # Item views take plain letters for their keyboard search: D, N, R are caught before them.
+        self.list.installEventFilter(self)
+        self.compare.installEventFilter(self)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.compare)
+        right_layout.addWidget(self.reasons)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        top = QHBoxLayout()
+        top.addWidget(self.detect_button)
+        top.addWidget(self.filter)
+        top.addWidget(self.count, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Doublons et collisions</h2>"))
+        layout.addLayout(top)
+        layout.addWidget(splitter)
+        state.extraction_changed.connect(lambda _: self.refresh())
+        state.data_changed.connect(self.refresh)
+        self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and not event.modifiers():
+            decision = self.keys.get(Qt.Key(event.key()))
+            if decision:
+                self.decide(decision)
+                return True
+        return super().eventFilter(watched, event)
+
+    def detect(self) -> None:
+        if self.state.extraction_id is not None:
+            run_task(
+                self,
+                "Détection des doublons",
+                duplicates.find_duplicates,
+                self.state.db,
+                self.state.extraction_id,
+                on_done=lambda _: self.refresh(),
+            )
+
+    def refresh(self, keep_row: int = 0) -> None:
+        self.pairs = []
+        if self.state.extraction_id is not None:
+            _, level, kind, undecided = FILTERS[self.filter.currentIndex()]
+            self.pairs = duplicates.list_pairs(
+                self.state.db,
+                self.state.extraction_id,
+                min_level=level,
+                kind=kind,
+                undecided_only=undecided,
+                limit=5000,
+            )
+        self.model.set_rows(
+            [
+                [
+                    p.kind,
+                    p.level.replace("a_examiner", "à examiner"),
+                    f"{p.score:.1f}",
+                    p.ipp_a,
+                    p.ipp_b,
+                    duplicates.DECISIONS.get(p.decision or "", ""),
+                ]
+                for p in self.pairs
+            ]
+        )
+        self.count.setText(f"{len(self.pairs)} paires")
+        if self.pairs:
+            self.list.selectRow(min(keep_row, len(self.pairs) - 1))
+        else:
+            self.compare.clearContents()
+            self.reasons.setText("Aucune paire : lancez la détection." if self.state.extraction_id else "")
+
+    def current(self) -> tuple[int, duplicates.PairView] | None:
+        rows = self.list.selectionModel().selectedRows()
+        if not rows or not self.pairs:
+            return None
+        return rows[0].row(), self.pairs[rows[0].row()]
+
+    def show_pair(self, *_: Any) -> None:
+        selected = self.current()
+        if selected is None:
+            return
+        _, pair = selected
+        a, b = duplicates.pair_records(self.state.db, pair)
+        for row, (attr, _) in enumerate(TRAITS):
+            va, vb = _text(a, attr), _text(b, attr)
+            for col, value in enumerate((va, vb)):
+                item = QTableWidgetItem(value)
+                if attr != "ipp" and va != vb:
+                    item.setBackground(QBrush(QColor("#ffe0b2")))  # the traits that differ
+                self.compare.setItem(row, col, item)
+        self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
+
+    def decide(self, decision: str) -> None:
+        selected = self.current()
+        if selected is None:
+            return
+        row, pair = selected
+        try:
+            duplicates.decide(
+                self.state.db,
+                self.state.extraction_id,
+                pair.ipp_a,
+                pair.ipp_b,
+                decision,
+                expected_version=pair.decision_version,
+            )
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+        undecided_view = FILTERS[self.filter.currentIndex()][3]
+        self.refresh(keep_row=row if undecided_view else row + 1)  # next pair automatically
+
+    def undo(self) -> None:
+        if self.state.extraction_id is not None and duplicates.undo_last_decision(
+            self.state.db, self.state.extraction_id
+        ):
+            self.refresh()
+
+
+def _text(identity: Any, attr: str) -> str:
+    value = getattr(identity, attr)
+    if attr == "birth_date":
+        return value.strftime("%d/%m/%Y") if value else (identity.birth_date_raw or "")
+    return "" if value is None else str(value)
