@@ -15,6 +15,7 @@ import pytest
 
 _DATA_HOME = tempfile.mkdtemp(prefix="ivo-test-home-")
 os.environ["XDG_DATA_HOME"] = _DATA_HOME
+os.environ["XDG_CONFIG_HOME"] = _DATA_HOME  # QSettings (window geometry) too
 os.environ["IVO_LOG_FILE"] = str(Path(_DATA_HOME) / "ivo-test.log")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

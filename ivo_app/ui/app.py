@@ -59,6 +59,7 @@ def run_gui(
 def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     """One PNG per page of the window, on the current data."""
     folder.mkdir(parents=True, exist_ok=True)
+    window.resize(1400, 900)  # the same frame whatever geometry the user saved
     saved = []
     for row, page in enumerate(window.pages):
         window.nav.setCurrentRow(row)

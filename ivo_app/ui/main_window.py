@@ -31,7 +31,7 @@ class MainWindow(QMainWindow):
             SettingsPage(state),
         ]
         self.nav = QListWidget()
-        self.nav.setMaximumWidth(240)
+        self.nav.setFixedWidth(250)
         self.stack = QStackedWidget()
         for page in self.pages:
             self.nav.addItem(page.title)  # type: ignore[attr-defined]

@@ -43,7 +43,7 @@ class AnomaliesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Anomalies</h2>"))
         layout.addWidget(self.status)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         state.extraction_changed.connect(lambda _: self.refresh())
         state.data_changed.connect(self.refresh)
         self.refresh()

@@ -51,7 +51,7 @@ class ExtractionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Établissements et extractions</h2>"))
         layout.addLayout(buttons)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         state.data_changed.connect(self.refresh)
         self.refresh()
 

@@ -48,7 +48,7 @@ class IdentitiesPage(QWidget):
         layout.addWidget(QLabel("<h2>Identités</h2>"))
         layout.addLayout(filters)
         layout.addWidget(self.count)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         state.extraction_changed.connect(lambda _: self.apply())
         state.data_changed.connect(self.apply)
         self.apply()

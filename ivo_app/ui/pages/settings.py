@@ -32,7 +32,7 @@ class SettingsPage(QWidget):
         layout.addWidget(QLabel("<h2>Paramètres</h2>"))
         layout.addWidget(QLabel(f"Base de données : {state.db.url}"))
         layout.addWidget(QLabel("Règles du RNIV (pour tous les établissements) :"))
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         self.combos: dict[str, QComboBox] = {}
         self.refresh()
 
