@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint typecheck system-deps venv clean bench
+.PHONY: run test test-sqlite test-pg lint system-deps venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,19 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: system-deps $(STAMP) lint
+# The whole suite on the embedded SQLite, then again on a real PostgreSQL server (the shared backend).
+test: system-deps $(STAMP) lint test-sqlite test-pg
+
+test-sqlite: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+test-pg: $(STAMP)
+	@url=$$(bash scripts/postgres-test-server.sh) ; status=$$? ; \
+	if [ $$status -ne 0 ] ; then \
+	  echo "PostgreSQL ne peut pas être démarré sur cette machine : suite PostgreSQL NON exécutée." ; \
+	else \
+	  IVO_TEST_DB=postgresql IVO_TEST_PG_ADMIN="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/integration tests/gui ; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
