@@ -10,6 +10,7 @@ from typing import Any
 
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.writers import write_table
+from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import Identity
 from ivo_app.store.uow import UnitOfWork
@@ -90,7 +91,46 @@ def _export_value(identity: Identity, attr: str) -> Any:
 
 
 def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int:
-    """Write the identities of an extraction in the canonical import format (CSV or XLSX)."""
+    """Write the identities of an extraction: canonical import format (.csv, .xlsx), or a FHIR Bundle
+    of FR Core Patients with their findings (.json)."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        return write_table(out, list(CANONICAL_FIELDS), _canonical_rows(uow, extraction.id))
+        if out.suffix.lower() == ".json":
+            count = _export_fhir(uow, extraction.id, out)
+        else:
+            count = write_table(out, list(CANONICAL_FIELDS), _canonical_rows(uow, extraction.id))
+        journal.record(
+            uow.session, "export", f"extraction:{extraction.id}", {"rows": count, "format": out.suffix}
+        )
+        uow.commit()
+        return count
+
+
+def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path) -> int:
+    import json
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from ivo_app.io.fhir_export import bundle, patient
+    from ivo_app.store.models.rules import FindingRow
+
+    findings: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for identity_id, rule, severity in uow.session.execute(
+        select(FindingRow.identity_id, FindingRow.rule_id, FindingRow.severity).where(
+            FindingRow.extraction_id == extraction_id, FindingRow.identity_id.is_not(None)
+        )
+    ):
+        findings[identity_id].append((rule, severity))
+    patients = [
+        patient(i, findings.get(i.id, ()))
+        for batch in uow.identities.iter_batches(extraction_id)
+        for i in batch
+    ]
+    try:
+        out.write_text(json.dumps(bundle(patients), ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        from ivo_app.errors import IvoError
+
+        raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
+    return len(patients)
