@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test test-sqlite test-pg lint system-deps venv clean
 
@@ -20,8 +19,11 @@ venv: $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# On a desktop the window opens on the screen; on a machine without display it runs offscreen.
 run: system-deps $(STAMP)
-	QT_QPA_PLATFORM= $(VENV)/bin/ivo gui --demo-if-empty
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then platform=""; else platform=offscreen; \
+	  echo "Pas d'écran : l'application tourne hors écran (QT_QPA_PLATFORM=offscreen)."; fi; \
+	QT_QPA_PLATFORM=$$platform $(VENV)/bin/ivo gui --demo-if-empty
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ivo_app tests benchmarks migrations scripts
