@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QMainWindow, QStackedWid
 
 from ivo_app import __version__
 from ivo_app.ui.pages.anomalies import AnomaliesPage
+from ivo_app.ui.pages.audit import AuditPage
 from ivo_app.ui.pages.dashboard import DashboardPage
 from ivo_app.ui.pages.duplicates import DuplicatesPage
 from ivo_app.ui.pages.extractions import ExtractionsPage
 from ivo_app.ui.pages.identities import IdentitiesPage
+from ivo_app.ui.pages.report import ReportPage
 from ivo_app.ui.pages.settings import SettingsPage
 from ivo_app.ui.state import AppState
 
@@ -28,6 +30,8 @@ class MainWindow(QMainWindow):
             IdentitiesPage(state),
             AnomaliesPage(state),
             DuplicatesPage(state),
+            AuditPage(state),
+            ReportPage(state),
             SettingsPage(state),
         ]
         self.nav = QListWidget()

@@ -115,3 +115,39 @@ def test_review_a_duplicate_pair_with_the_keyboard(window, demo_db, qtbot) -> No
     assert len(dups.pairs) == before - 1  # the next pair is shown
     dups.undo()
     assert len(dups.pairs) == before
+
+
+def test_fill_a_questionnaire_answer_and_check_the_sample(window, demo_db) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services import audit
+    from ivo_app.ui.pages.audit import AuditPage
+
+    page_ = page(window, AuditPage)
+    facility = (
+        window.state.db
+        and __import__("ivo_app.services.extractions", fromlist=["x"]).list_extractions(demo_db)[0].facility
+    )
+    audit_id = audit.create_audit(demo_db, facility)
+    page_.refresh_list()
+    assert page_.audit_id == audit_id
+    combo = page_.combos["T2.3"]
+    combo.setCurrentIndex(combo.findData("non_conforme"))
+    view = audit.get_audit(demo_db, audit_id)
+    assert view.answers == {"T2.3": "non_conforme"}
+    assert "insuffisant" in page_.score.text()  # a critical question fails its theme
+    audit.draw_sample(demo_db, audit_id, 5, seed=1)
+    page_.load(audit_id)
+    assert page_.sample.rowCount() == 5
+    page_.sample.item(0, 2).setCheckState(Qt.CheckState.Unchecked)  # name differs from the document
+    ipp = page_.sample.item(0, 0).text()
+    assert audit.get_audit(demo_db, audit_id).of("sample")[ipp]["traits"] == {"nom_naissance": False}
+
+
+def test_generate_a_report_from_the_window(window, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.ui.pages.report import ReportPage
+
+    report = page(window, ReportPage)
+    assert report.kind.count() >= 1
+    target = tmp_path / "qualite.pdf"
+    report.generate(target)
+    qtbot.waitUntil(lambda: report.open_button.isEnabled(), timeout=10_000)
+    assert target.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,96 @@
+"""Rapport: generate the audit deliverable or the data-quality report in a worker, then open it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivo_app.services import audit
+from ivo_app.services.report import generate_audit_report, generate_quality_report
+from ivo_app.ui.state import AppState
+from ivo_app.ui.tasks import run_task
+
+
+class ReportPage(QWidget):
+    title = "Rapport"
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.kind = QComboBox()
+        self.personal = QCheckBox("Nommer les patients dans les annexes (par défaut : IPP seulement)")
+        self.generate_button = QPushButton("Générer le PDF…")
+        self.generate_button.clicked.connect(self.generate)
+        self.result = QLabel()
+        self.open_button = QPushButton("Ouvrir dans la visionneuse")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open)
+        self.last: Path | None = None
+        row = QHBoxLayout()
+        row.addWidget(self.kind, 1)
+        row.addWidget(self.generate_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Rapport</h2>"))
+        layout.addLayout(row)
+        layout.addWidget(self.personal)
+        layout.addWidget(self.result)
+        layout.addWidget(self.open_button)
+        layout.addStretch()
+        state.data_changed.connect(self.refresh)
+        state.extraction_changed.connect(lambda _: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.kind.clear()
+        if self.state.extraction_id is not None:
+            self.kind.addItem(
+                f"Rapport de qualité de l'extraction n° {self.state.extraction_id}",
+                ("qualite", self.state.extraction_id),
+            )
+        for audit_id, facility, _title, _started in audit.list_audits(self.state.db):
+            self.kind.addItem(f"Livrable de l'audit n° {audit_id} — {facility}", ("audit", audit_id))
+
+    def generate(self, target: Path | None = None) -> None:
+        choice = self.kind.currentData()
+        if not choice:
+            return
+        if target is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Enregistrer le rapport", "rapport.pdf", "PDF (*.pdf)"
+            )
+            if not name:
+                return
+            target = Path(name)
+        kind, ident = choice
+        fn = generate_audit_report if kind == "audit" else generate_quality_report
+        run_task(
+            self,
+            "Génération du rapport",
+            fn,
+            self.state.db,
+            ident,
+            target,
+            include_personal_data=self.personal.isChecked(),
+            on_done=lambda size: self._done(target, size),
+        )
+
+    def _done(self, path: Path, size: int) -> None:
+        self.last = path
+        self.result.setText(f"Rapport écrit : {path} ({size // 1024} Ko)")
+        self.open_button.setEnabled(True)
+
+    def open(self) -> None:
+        if self.last:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last)))
