@@ -19,7 +19,7 @@ from ivo_app import paths
 from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.rules.matching.engine import Keyed, Model, clusters, find_matches, score_pair
+from ivo_app.rules.matching.engine import Keyed, Model, clusters, find_matches, group, score_pair
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.identities import iter_records
 from ivo_app.store import journal
@@ -301,19 +301,8 @@ def merge_list(db: Database, extraction_id: int | None, out: Path) -> int:
                 PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
             )
         ).all()
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            keep, merge = sorted((ra, rb), key=_ipp_order)
-            parent[merge] = keep
-    rows = [(root(ipp), ipp) for ipp in sorted(parent, key=_ipp_order) if root(ipp) != ipp]
+    roots = group(pairs, order=_ipp_order)
+    rows = [(roots[ipp], ipp) for ipp in sorted(roots, key=_ipp_order) if roots[ipp] != ipp]
     count = write_table(out, ["ipp_a_conserver", "ipp_a_fusionner"], rows)
     with UnitOfWork(db) as uow:
         journal.record(uow.session, "export_fusions", f"extraction:{extraction.id}", {"rows": count})

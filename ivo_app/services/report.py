@@ -41,19 +41,30 @@ def generate_quality_report(
     critical = [f for f in list_findings(db, extraction_id, severity="critique", limit=500) if f.ipp]
     people = _people(db, extraction_id, {f.ipp for f in critical if f.ipp}) if include_personal_data else {}
     tracker.report(1, 3, "mise en page", force=True)
-    pdf = render_pdf(quality_document(data, critical, people), paths.resource("fonts"))
+    document = quality_document(data, critical, people)
+    return _render(
+        db, document, out, tracker, "rapport", f"extraction:{extraction_id}", include_personal_data
+    )
+
+
+def _render(
+    db: Database,
+    document: ReportDocument,
+    out: Path,
+    tracker: Progress,
+    action: str,
+    target: str,
+    personal_data: bool,
+) -> int:
+    """Lay the document out, write it, journal it (who, when, which report; never its content)."""
+    pdf = render_pdf(document, paths.resource("fonts"))
     tracker.check()
     try:
         out.write_bytes(pdf)
     except OSError as exc:
         raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
     with UnitOfWork(db) as uow:
-        journal.record(
-            uow.session,
-            "rapport",
-            f"extraction:{extraction_id}",
-            {"pages_bytes": len(pdf), "personal_data": include_personal_data},
-        )
+        journal.record(uow.session, action, target, {"bytes": len(pdf), "personal_data": personal_data})
         uow.commit()
     tracker.report(3, 3, "rapport écrit", force=True)
     return len(pdf)
@@ -309,22 +320,8 @@ def generate_audit_report(
     previous = _previous_audit_score(db, view)
     tracker.check()
     tracker.report(1, 3, "mise en page", force=True)
-    pdf = render_pdf(audit_document(view, data, critical, people, previous), paths.resource("fonts"))
-    tracker.check()
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
-    with UnitOfWork(db) as uow:
-        journal.record(
-            uow.session,
-            "livrable_audit",
-            f"audit:{audit_id}",
-            {"bytes": len(pdf), "personal_data": include_personal_data},
-        )
-        uow.commit()
-    tracker.report(3, 3, "livrable écrit", force=True)
-    return len(pdf)
+    document = audit_document(view, data, critical, people, previous)
+    return _render(db, document, out, tracker, "livrable_audit", f"audit:{audit_id}", include_personal_data)
 
 
 def _previous_audit_score(db: Database, view: Any) -> tuple[int, float | None] | None:

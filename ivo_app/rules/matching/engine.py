@@ -282,8 +282,9 @@ def find_matches(model: Model, records: Iterable[IdentityRecord]) -> Iterator[Ma
             yield match
 
 
-def clusters(matches: Iterable[Match]) -> list[tuple[set[str], float]]:
-    """Persons from the probable duplicate pairs (union-find), each with its weakest link's score."""
+def group(pairs: Iterable[tuple[str, str]], order: Any = None) -> dict[str, str]:
+    """Union-find over pairs of IPPs: each IPP → the representative of its person (the first by
+    `order`, e.g. the oldest IPP, so a merge list keeps it)."""
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -292,13 +293,23 @@ def clusters(matches: Iterable[Match]) -> list[tuple[set[str], float]]:
             x = parent[x]
         return x
 
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            keep, merge = sorted((ra, rb), key=order)
+            parent[merge] = keep
+    return {x: root(x) for x in list(parent)}
+
+
+def clusters(matches: Iterable[Match]) -> list[tuple[set[str], float]]:
+    """Persons from the probable duplicate pairs, each with its weakest link's score (the pair a
+    chain of near-matches hangs on: shown so a reviewer does not merge a chain blindly)."""
     edges = [(m.a.ipp, m.b.ipp, m.score) for m in matches if m.level == "probable" and m.kind == "doublon"]
-    for a, b, _ in edges:
-        parent[root(a)] = root(b)
+    roots = group((a, b) for a, b, _ in edges)
     groups: dict[str, set[str]] = defaultdict(set)
     weakest: dict[str, float] = {}
     for a, b, score in edges:
-        r = root(a)
+        r = roots[a]
         groups[r] |= {a, b}
         weakest[r] = min(score, weakest.get(r, score))
     return [(members, weakest[r]) for r, members in groups.items()]
