@@ -19,7 +19,7 @@ from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert, bulk_session
-from ivo_app.store.models import Extraction, Identity
+from ivo_app.store.models import Identity
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
@@ -203,11 +203,9 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
             FindingRow.extraction_id == extraction_id
         )
     )
-    checked = session.scalar(
-        select(func.count()).select_from(Extraction).where(Extraction.id == extraction_id)
-    ) and bool(by_rule or _check_logged(session, extraction_id))
+    checked = bool(by_rule) or _check_logged(session, extraction_id)
     return {
-        "checked": bool(checked),
+        "checked": checked,
         "total": sum(by_rule.values()),
         "by_rule": {rule: by_rule[rule] for rule in RULES if rule in by_rule},
         "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},

@@ -26,6 +26,7 @@ from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
+from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
 from ivo_app.store.uow import UnitOfWork
 
@@ -246,7 +247,7 @@ def decide(
             uow.session.add(row)
         else:
             row.decision, row.comment, row.author = decision, comment, user
-            row.decided_at = _now()
+            row.decided_at = utcnow()
         try:
             uow.session.flush()
         except StaleDataError as exc:
@@ -470,12 +471,6 @@ def search_identity(
                 Candidate(r.ipp, match.score, match.level, [f"{t} ({w:+.1f})" for t, w in match.reasons])
             )
     return sorted(candidates, key=lambda c: -c.score)[:limit]
-
-
-def _now() -> Any:
-    from ivo_app.store.models.base import utcnow
-
-    return utcnow()
 
 
 def pair_records(db: Database, pair: PairView) -> tuple[Identity, Identity]:

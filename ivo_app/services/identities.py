@@ -57,7 +57,3 @@ def _typed(row: Any) -> list[Any]:
     if values[_FLAG] is not None:
         values[_FLAG] = bool(values[_FLAG])
     return values
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -13,12 +13,37 @@ Index = QModelIndex | QPersistentModelIndex
 IdRole = Qt.ItemDataRole.UserRole + 1
 
 
-class IdentityTableModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """Rows in a list, headers given: what both models share."""
+
+    headers: list[str]
+    rows: list[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.headers)
+        ):
+            return self.headers[section]
+        return None
+
+
+class IdentityTableModel(_RowsModel):
     PAGE = 500
 
     def __init__(self, db: Database, extraction_id: int | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.headers = [label for _, label in COLUMNS]
         self.extraction_id = extraction_id
         self.filter = IdentityFilter()
         self.rows: list[dict[str, Any]] = []
@@ -41,12 +66,6 @@ class IdentityTableModel(QAbstractTableModel):
         if extraction_id is not None:
             self.fetchMore(QModelIndex())
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
@@ -55,17 +74,6 @@ class IdentityTableModel(QAbstractTableModel):
             return str(row[COLUMNS[index.column()][0]])
         if role == IdRole:
             return row["id"]
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][1]
         return None
 
     def canFetchMore(self, parent: Index) -> bool:
@@ -88,7 +96,7 @@ class IdentityTableModel(QAbstractTableModel):
             self._fetching = False
 
 
-class ListTableModel(QAbstractTableModel):
+class ListTableModel(_RowsModel):
     """A small read-only table from a list of rows (extractions, rules, findings, indicators)."""
 
     def __init__(self, headers: list[str], rows: list[list[Any]] | None = None, parent: Any = None) -> None:
@@ -101,27 +109,10 @@ class ListTableModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.rows[index.row()][index.column()]
             return "" if value is None else str(value)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.headers)
-        ):
-            return self.headers[section]
         return None

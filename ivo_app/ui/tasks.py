@@ -48,7 +48,6 @@ def run_task(
     worker.signals.failed.connect(failed)
     worker.signals.cancelled.connect(cancelled)
     dialog.canceled.connect(worker.cancel)
-    parent.setProperty("last_worker", None)
     parent._workers = getattr(parent, "_workers", [])  # keep a reference while it runs
     parent._workers.append(worker)
     return start(worker)
