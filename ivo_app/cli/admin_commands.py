@@ -1,0 +1,97 @@
+"""ivo journal | backup | pseudonymise."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ivo_app.cli.common import add_extraction_arg, emit, emit_json, open_db
+from ivo_app.errors import IvoError
+from ivo_app.services import backup, journal, pseudonymise
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("journal", parents=[common], help="journal des actions (qui, quand, quoi)")
+    p.add_argument("--action", help="seulement cette action (import, decision, rapport...)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--out", type=Path, help="fichier (.csv ou .xlsx avec --format csv)")
+    p.set_defaults(func=cmd_journal)
+
+    p = sub.add_parser("backup", parents=[common], help="sauvegardes de la base embarquée")
+    b = p.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
+    b.add_parser("list", parents=[common], help="lister les sauvegardes").set_defaults(func=cmd_backup_list)
+    b.add_parser("create", parents=[common], help="sauvegarder maintenant").set_defaults(
+        func=cmd_backup_create
+    )
+    r = b.add_parser("restore", parents=[common], help="restaurer une sauvegarde")
+    r.add_argument("file", type=Path, metavar="FICHIER")
+    r.set_defaults(func=cmd_backup_restore)
+
+    p = sub.add_parser("pseudonymise", parents=[common], help="export pseudonymisé pour la formation")
+    add_extraction_arg(p)
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument(
+        "--key-file",
+        type=Path,
+        help="clé secrète (créée si absente) : mêmes pseudonymes d'un export à l'autre",
+    )
+    p.set_defaults(func=cmd_pseudonymise)
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    if args.format == "csv":
+        if args.out is None:
+            raise IvoError("--out est obligatoire avec --format csv.")
+        print(f"{journal.export_journal(db, args.out)} actions écrites dans {args.out}.")
+        return 0
+    lines = journal.read_journal(db, action=args.action)
+    if args.format == "json":
+        emit_json([line.to_json() for line in lines], args.out)
+    else:
+        emit(
+            "\n".join(
+                f"{line.at:%Y-%m-%d %H:%M:%S}  {line.user:<12} {line.action:<20} {line.target or ''}"
+                for line in lines
+            )
+            or "Journal vide.",
+            args.out,
+        )
+    return 0
+
+
+def cmd_backup_list(args: argparse.Namespace) -> int:
+    found = backup.list_backups(open_db(args))
+    print(
+        "\n".join(f"{b.created:%Y-%m-%d %H:%M}  {b.size // 1024:>8} Ko  {b.path}" for b in found)
+        or "Aucune sauvegarde."
+    )
+    return 0
+
+
+def cmd_backup_create(args: argparse.Namespace) -> int:
+    print(f"Sauvegarde : {backup.create_backup(open_db(args))}")
+    return 0
+
+
+def cmd_backup_restore(args: argparse.Namespace) -> int:
+    safety = backup.restore_backup(open_db(args), args.file)
+    print(f"Sauvegarde restaurée ; l'état précédent est conservé dans {safety}.")
+    return 0
+
+
+def cmd_pseudonymise(args: argparse.Namespace) -> int:
+    key = None
+    if args.key_file and args.key_file.exists():
+        key = args.key_file.read_text(encoding="utf-8").strip()
+    count, key_used = pseudonymise.export_pseudonymised(open_db(args), args.extraction, args.out, key)
+    if args.key_file and not args.key_file.exists():
+        args.key_file.write_text(key_used, encoding="utf-8")
+        args.key_file.chmod(0o600)
+        print(f"Clé créée dans {args.key_file} (à garder secrète).")
+    elif not args.key_file:
+        print(
+            f"Clé utilisée (affichée une seule fois, à garder pour reproduire les pseudonymes) : {key_used}"
+        )
+    print(f"{count} identités pseudonymisées écrites dans {args.out}.")
+    return 0

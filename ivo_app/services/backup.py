@@ -1,0 +1,66 @@
+"""Backups of the embedded SQLite database: made before each migration, on demand, and restored.
+
+A restore keeps a copy of the current file first, so it can itself be undone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ivo_app.errors import IvoError
+from ivo_app.store.db import Database
+from ivo_app.store.migrate import backup_sqlite_file
+
+
+@dataclass
+class Backup:
+    path: Path
+    created: datetime
+    size: int
+
+
+def _database_file(db: Database) -> Path:
+    name = db.engine.url.database
+    if db.dialect != "sqlite" or not name or name == ":memory:":
+        raise IvoError(
+            "Les sauvegardes concernent la base embarquée (SQLite) ; une base PostgreSQL se "
+            "sauvegarde avec les outils du serveur (pg_dump)."
+        )
+    return Path(name)
+
+
+def list_backups(db: Database) -> list[Backup]:
+    folder = _database_file(db).parent / "sauvegardes"
+    files = sorted(folder.glob("*.sqlite"), key=lambda p: p.stat().st_mtime) if folder.exists() else []
+    return [Backup(p, datetime.fromtimestamp(p.stat().st_mtime), p.stat().st_size) for p in files]
+
+
+def create_backup(db: Database, label: str = "manuelle") -> Path:
+    backup = backup_sqlite_file(db.engine, label)
+    if backup is None:
+        raise IvoError("Rien à sauvegarder : la base est vide.")
+    return backup
+
+
+def restore_backup(db: Database, backup: Path) -> Path:
+    """Replace the database file by `backup` (checked first); returns the safety copy of the current file.
+    The caller reopens the database afterwards (migrations run again if the backup is older)."""
+    target = _database_file(db)
+    backup = Path(backup)
+    try:
+        with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as conn:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise IvoError(f"Sauvegarde endommagée : {backup.name}")
+            conn.execute("SELECT count(*) FROM extraction").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise IvoError(f"Ce fichier n'est pas une sauvegarde IVO : {backup.name}") from exc
+    safety = create_backup(db, "avant-restauration")
+    db.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy2(backup, target)
+    return safety

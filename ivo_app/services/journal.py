@@ -1,0 +1,67 @@
+"""The journal of user actions: read, filter, export (never patient names: identifiers only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ivo_app.io.writers import write_table
+from ivo_app.store.db import Database
+from ivo_app.store.models.journal import JournalEntry
+from ivo_app.store.uow import UnitOfWork
+
+
+@dataclass
+class JournalLine:
+    at: datetime
+    user: str
+    workstation: str | None
+    action: str
+    target: str | None
+    details: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(timespec="seconds"),
+            "user": self.user,
+            "workstation": self.workstation,
+            "action": self.action,
+            "target": self.target,
+            "details": self.details,
+        }
+
+
+def read_journal(db: Database, *, action: str | None = None, limit: int | None = None) -> list[JournalLine]:
+    with UnitOfWork(db) as uow:
+        query = select(JournalEntry).order_by(JournalEntry.id)
+        if action:
+            query = query.where(JournalEntry.action == action)
+        if limit:
+            query = query.limit(limit)
+        return [
+            JournalLine(e.at, e.user, e.workstation, e.action, e.target, e.details)
+            for e in uow.session.scalars(query)
+        ]
+
+
+def export_journal(db: Database, out: Path) -> int:
+    lines = read_journal(db)
+    return write_table(
+        out,
+        ["horodatage", "utilisateur", "poste", "action", "objet", "détails"],
+        (
+            [
+                line.at.isoformat(timespec="seconds"),
+                line.user,
+                line.workstation,
+                line.action,
+                line.target,
+                "" if line.details is None else str(line.details),
+            ]
+            for line in lines
+        ),
+    )
