@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "ivo_app.cli.duplicates_commands",
     "ivo_app.cli.audit_commands",
     "ivo_app.cli.admin_commands",
+    "ivo_app.cli.training_commands",
     "ivo_app.cli.gui_command",
 )
 
