@@ -22,7 +22,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help="nommer les patients dans les annexes (par défaut : IPP seulement)",
     )
-    p.add_argument("--active-years", type=int, default=3, metavar="N")
+    p.add_argument(
+        "--active-years",
+        type=int,
+        default=None,
+        metavar="N",
+        help="file active en années (défaut : réglage de l'établissement, sinon 3)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("audit", parents=[common], help="audit IVO3 en quatre étapes")

@@ -23,9 +23,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--active-years",
         type=int,
-        default=3,
+        default=None,
         metavar="N",
-        help="file active : dernière venue dans les N ans avant l'extraction (défaut 3)",
+        help="file active : dernière venue dans les N ans avant l'extraction "
+        "(défaut : réglage de l'établissement, sinon 3)",
     )
     p.set_defaults(func=cmd_indicators)
 

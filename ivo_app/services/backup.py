@@ -5,6 +5,7 @@ A restore keeps a copy of the current file first, so it can itself be undone.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ivo_app.errors import IvoError
-from ivo_app.store.db import Database
+from ivo_app.store.db import Database, open_database
 from ivo_app.store.migrate import backup_sqlite_file
 
 
@@ -48,7 +49,8 @@ def create_backup(db: Database, label: str = "manuelle") -> Path:
 
 def restore_backup(db: Database, backup: Path) -> Path:
     """Replace the database file by `backup` (checked first); returns the safety copy of the current file.
-    The caller reopens the database afterwards (migrations run again if the backup is older)."""
+    The restored file is opened once (migrated if the backup is older); if that fails the previous file
+    is put back. The caller reopens the database afterwards."""
     target = _database_file(db)
     backup = Path(backup)
     try:
@@ -60,7 +62,25 @@ def restore_backup(db: Database, backup: Path) -> Path:
         raise IvoError(f"Ce fichier n'est pas une sauvegarde IVO : {backup.name}") from exc
     safety = create_backup(db, "avant-restauration")
     db.dispose()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copy2(backup, target)
+    _replace_file(backup, target)
+    try:
+        open_database(db.url).dispose()  # an older backup is migrated now, so a failure is caught here
+    except IvoError as exc:
+        _replace_file(safety, target)
+        raise IvoError(
+            f"Restauration impossible ({exc.message}) ; la base est restée telle qu'elle était."
+        ) from exc
     return safety
+
+
+def _replace_file(source: Path, target: Path) -> None:
+    """Copy beside the target, then rename: an interrupted copy never leaves half a database."""
+    partial = target.with_name(target.name + ".restauration")
+    try:
+        shutil.copy2(source, partial)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise IvoError(f"Restauration impossible : {exc.strerror or exc}.") from exc

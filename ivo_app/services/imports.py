@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,7 @@ from ivo_app.io.sources import (
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
+from ivo_app.services import settings
 from ivo_app.services.records import IDENTITY_COLUMNS, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
@@ -167,6 +169,10 @@ def load_records(
         try:
             session = Session(bind=conn)
             fac = FacilityRepository(session).get_or_create(facility)
+            defaults = settings.status_mapping_in_session(session, fac.id)
+            if defaults:  # the facility's default status mapping (Paramètres); a mapping file's entries win
+                given = mapping or ColumnMapping()
+                mapping = dataclasses.replace(given, status={**defaults, **given.status})
             extraction = Extraction(
                 facility_id=fac.id,
                 extracted_on=extracted_on or date.today(),

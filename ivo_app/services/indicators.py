@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
+from ivo_app.services import settings
 from ivo_app.services.checks import summary_in_session
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
@@ -16,13 +17,14 @@ from ivo_app.store.uow import UnitOfWork
 
 
 def compute_indicators(
-    db: Database, extraction_id: int | None = None, *, active_years: int = 3
+    db: Database, extraction_id: int | None = None, *, active_years: int | None = None
 ) -> dict[str, Any]:
     """Indicators of an extraction, JSON-ready. Keys:
 
     - `extraction`: id, facility, extracted_on, source_file;
     - `identities`: count; `active_period_years`, `active_since`, `active_identities` (last visit within
-      the period before the extraction date; identities without a last visit count as active);
+      the period before the extraction date; identities without a last visit count as active). The
+      period is `active_years`, or else the facility's setting (Paramètres, `services.settings`);
     - `statuses`: count per status (PROV, RECUP, VALI, QUAL, other); `qualification_rate`: QUAL / active
       identities (percent, one decimal); `recup_share`: RECUP / active (percent);
     - `attributes`: count per attribute; `unknown_birthplace` (99999); `completed_dates` (flagged or
@@ -33,6 +35,8 @@ def compute_indicators(
     """
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
+        if active_years is None:
+            active_years = settings.active_years_in_session(uow.session, extraction.facility_id)
         data = _figures(uow.session, extraction, active_years)
         previous = uow.extractions.previous(extraction)
         if previous is not None:

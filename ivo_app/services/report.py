@@ -28,7 +28,7 @@ def generate_quality_report(
     out: Path,
     *,
     include_personal_data: bool = False,
-    active_years: int = 3,
+    active_years: int | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
 ) -> int:

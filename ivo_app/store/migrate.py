@@ -46,6 +46,10 @@ def backup_sqlite_file(engine: Engine, label: str = "avant-migration") -> Path |
     backups.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = backups / f"{src.stem}-{label}-{stamp}{src.suffix}"
+    n = 1
+    while dest.exists():  # two backups within a second: never overwrite one (it may be about to be restored)
+        n += 1
+        dest = backups / f"{src.stem}-{label}-{stamp}-{n}{src.suffix}"
     # Checkpoint so the copy of the main file is complete on its own.
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

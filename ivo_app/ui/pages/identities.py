@@ -66,6 +66,7 @@ class IdentitiesPage(QWidget):
         )
 
     def apply(self) -> None:
+        self.model.db = self.state.db  # the database may have been reopened (Paramètres)
         self.model.load(self.state.extraction_id, self.current_filter())
         self.count.setText(f"{self.model.total} identités")
 

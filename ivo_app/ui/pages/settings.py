@@ -1,22 +1,68 @@
-"""Paramètres: rules (enabled, severity) and the database in use."""
+"""Paramètres: rules (enabled, severity), per-facility settings (status mapping at import, active-file
+period, duplicate thresholds), the database in use and its backups."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from ivo_app.errors import IvoError
+from ivo_app.progress import CancelFn, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
-from ivo_app.services import rule_settings
+from ivo_app.rules.record import STATUSES
+from ivo_app.services import backup, rule_settings, settings
+from ivo_app.services.extractions import list_extractions
+from ivo_app.store.db import Database, open_database
+from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tasks import run_task
 
 DISABLED = "désactivée"
+ALL_FACILITIES = "Tous les établissements (valeurs par défaut)"
+
+
+def open_database_task(url: str, *, progress: ProgressFn, is_cancelled: CancelFn) -> Database:
+    progress(0, 1, "ouverture et mise à jour du schéma")
+    return open_database(url)
+
+
+def restore_task(
+    db: Database, path: Path, *, progress: ProgressFn, is_cancelled: CancelFn
+) -> tuple[Path, Database]:
+    """Restore, then reopen on the restored file (the page switches the whole window to it)."""
+    progress(0, 2, "vérification et copie de la sauvegarde")
+    safety = backup.restore_backup(db, path)
+    progress(1, 2, "réouverture de la base")
+    return safety, open_database(db.url)
+
+
+def backup_task(db: Database, *, progress: ProgressFn, is_cancelled: CancelFn) -> Path:
+    progress(0, 1, "copie de la base")
+    return backup.create_backup(db)
 
 
 class SettingsPage(QWidget):
@@ -25,32 +71,414 @@ class SettingsPage(QWidget):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._rules_tab(), "Règles du RNIV")
+        self.tabs.addTab(self._facility_tab(), "Import, file active et doublons")
+        self.tabs.addTab(self._database_tab(), "Base de données")
+        self.tabs.addTab(self._backups_tab(), "Sauvegardes")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Paramètres</h2>"))
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        state.database_changed.connect(lambda _: self.refresh_all())
+        state.data_changed.connect(self.refresh_facilities)
+        self.refresh_all()
+
+    # --- building ---------------------------------------------------------------------------------
+
+    def _rules_tab(self) -> QWidget:
         self.table = QTableWidget(len(RULES), 3)
         self.table.setHorizontalHeaderLabels(["Règle", "Intitulé", "Sévérité"])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>Paramètres</h2>"))
-        layout.addWidget(QLabel(f"Base de données : {state.db.url}"))
+        self.combos: dict[str, QComboBox] = {}
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
         layout.addWidget(QLabel("Règles du RNIV (pour tous les établissements) :"))
         layout.addWidget(self.table, 1)
-        self.combos: dict[str, QComboBox] = {}
+        return tab
+
+    def _facility_tab(self) -> QWidget:
+        self.facility = QComboBox()
+        self.facility.currentIndexChanged.connect(lambda _: self.load_facility_settings())
+        self.statuses = QTableWidget(0, 2)
+        self.statuses.setHorizontalHeaderLabels(["Valeur dans le fichier", "Statut RNIV"])
+        self.statuses.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        add = QPushButton("Ajouter une valeur")
+        add.clicked.connect(lambda: self.add_status_row("", "PROV"))
+        remove = QPushButton("Retirer la valeur choisie")
+        remove.clicked.connect(self.remove_status_row)
+        self.save_statuses_button = QPushButton("Enregistrer la correspondance")
+        self.save_statuses_button.clicked.connect(self.save_statuses)
+        buttons = QHBoxLayout()
+        for button in (add, remove, self.save_statuses_button):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        statuses_box = QGroupBox("Correspondance des statuts à l'import (flux anciens : VIDE, VALI…)")
+        box_layout = QVBoxLayout(statuses_box)
+        box_layout.addWidget(
+            QLabel(
+                "Appliquée à chaque import de l'établissement ; un fichier de correspondance qui donne "
+                "une valeur l'emporte. Sans réglage, les valeurs usuelles sont reconnues (VIDE → PROV…)."
+            )
+        )
+        box_layout.addWidget(self.statuses)
+        box_layout.addLayout(buttons)
+
+        self.active_years = QSpinBox()
+        self.active_years.setRange(1, 50)
+        self.active_years.setSuffix(" ans")
+        save_active = QPushButton("Enregistrer")
+        save_active.clicked.connect(self.save_active_years)
+        active_box = QGroupBox("File active (indicateurs, tableau de bord, rapports)")
+        active_layout = QHBoxLayout(active_box)
+        active_layout.addWidget(QLabel("Identités venues dans les"))
+        active_layout.addWidget(self.active_years)
+        active_layout.addWidget(QLabel("précédant l'extraction"))
+        active_layout.addWidget(save_active)
+        active_layout.addStretch()
+
+        self.probable = _score_box()
+        self.review = _score_box()
+        self.model_thresholds = QLabel()
+        save_thresholds = QPushButton("Enregistrer les seuils")
+        save_thresholds.clicked.connect(self.save_thresholds)
+        reset_thresholds = QPushButton("Revenir aux seuils du modèle")
+        reset_thresholds.clicked.connect(self.reset_thresholds)
+        thresholds_box = QGroupBox("Seuils des doublons (score de la paire)")
+        form = QFormLayout(thresholds_box)
+        form.addRow("Doublon probable à partir de :", self.probable)
+        form.addRow("Paire à examiner à partir de :", self.review)
+        form.addRow(self.model_thresholds)
+        row = QHBoxLayout()
+        row.addWidget(save_thresholds)
+        row.addWidget(reset_thresholds)
+        row.addStretch()
+        form.addRow(row)
+
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Établissement :"))
+        top.addWidget(self.facility, 1)
+        layout.addLayout(top)
+        layout.addWidget(statuses_box, 1)
+        layout.addWidget(active_box)
+        layout.addWidget(thresholds_box)
+        return tab
+
+    def _database_tab(self) -> QWidget:
+        self.database_label = QLabel()
+        self.database_label.setWordWrap(True)
+        self.database_url = QLineEdit()
+        self.database_url.setPlaceholderText(
+            "Fichier SQLite, ou adresse SQLAlchemy (postgresql://utilisateur@serveur/base)"
+        )
+        self.database_url.returnPressed.connect(lambda: self.open_database_url(self.database_url.text()))
+        choose = QPushButton("Choisir un fichier SQLite…")
+        choose.clicked.connect(self.choose_and_open_database)
+        open_button = QPushButton("Ouvrir cette base")
+        open_button.clicked.connect(lambda: self.open_database_url(self.database_url.text()))
+        row = QHBoxLayout()
+        row.addWidget(self.database_url, 1)
+        row.addWidget(open_button)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.database_label)
+        layout.addLayout(row)
+        layout.addWidget(choose)
+        layout.addWidget(
+            QLabel(
+                "La base choisie vaut pour cette session ; pour la rouvrir au démarrage : "
+                "« ivo gui --db ADRESSE ». Un fichier absent est créé (base vide)."
+            )
+        )
+        layout.addStretch()
+        return tab
+
+    def _backups_tab(self) -> QWidget:
+        self.backups_model = ListTableModel(["Date", "Taille", "Fichier"])
+        self.backups_view = QTableView()
+        self.backups_view.setModel(self.backups_model)
+        self.backups_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backups_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backups_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.backups_state = QLabel()
+        self.backups_state.setWordWrap(True)
+        self.create_backup_button = QPushButton("Sauvegarder maintenant")
+        self.create_backup_button.clicked.connect(self.create_backup)
+        self.restore_button = QPushButton("Restaurer la sauvegarde choisie…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button = QPushButton("Restaurer depuis un fichier…")
+        self.restore_file_button.clicked.connect(self.restore_from_file)
+        row = QHBoxLayout()
+        for button in (self.create_backup_button, self.restore_button, self.restore_file_button):
+            row.addWidget(button)
+        row.addStretch()
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.backups_state)
+        layout.addWidget(self.backups_view, 1)
+        layout.addLayout(row)
+        return tab
+
+    # --- refreshing -------------------------------------------------------------------------------
+
+    def refresh_all(self) -> None:
         self.refresh()
+        self.refresh_facilities()
+        self.database_label.setText(f"Base de données ouverte : <b>{_esc(shown_url(self.state.db.url))}</b>")
+        self.refresh_backups()
 
     def refresh(self) -> None:
-        settings = rule_settings.effective_settings(self.state.db)
+        """The rules table."""
+        current = rule_settings.effective_settings(self.state.db)
         for row, rule in enumerate(RULES.values()):
             self.table.setItem(row, 0, QTableWidgetItem(rule.id))
             self.table.setItem(row, 1, QTableWidgetItem(rule.title))
             combo = QComboBox()
             combo.addItems([*SEVERITIES, DISABLED])
-            current = DISABLED if rule.id in settings.disabled else settings.severity(rule.id, rule.severity)
-            combo.setCurrentText(current)
+            value = DISABLED if rule.id in current.disabled else current.severity(rule.id, rule.severity)
+            combo.setCurrentText(value)
             combo.currentTextChanged.connect(lambda text, rid=rule.id: self.change(rid, text))
             self.table.setCellWidget(row, 2, combo)
             self.combos[rule.id] = combo
+
+    def refresh_facilities(self) -> None:
+        current = self.facility.currentData()
+        self.facility.blockSignals(True)
+        self.facility.clear()
+        self.facility.addItem(ALL_FACILITIES, None)
+        for name in sorted({e.facility for e in list_extractions(self.state.db)}):
+            self.facility.addItem(name, name)
+        self.facility.setCurrentIndex(max(0, self.facility.findData(current)))
+        self.facility.blockSignals(False)
+        self.load_facility_settings()
+
+    def load_facility_settings(self) -> None:
+        facility = self.facility.currentData()
+        self.statuses.setRowCount(0)
+        for source, target in sorted(settings.status_mapping(self.state.db, facility, own_only=True).items()):
+            self.add_status_row(source, target)
+        self.active_years.setValue(settings.active_years(self.state.db, facility))
+        thresholds = settings.duplicate_thresholds(self.state.db, facility)
+        self.probable.setValue(thresholds["probable"])
+        self.review.setValue(thresholds["a_examiner"])
+        model = settings.model_thresholds()
+        self.model_thresholds.setText(
+            f"Seuils du modèle : probable {model['probable']:g}, à examiner {model['a_examiner']:g}. "
+            "Ils s'appliquent à la prochaine recherche de doublons."
+        )
+
+    def refresh_backups(self) -> None:
+        try:
+            found = backup.list_backups(self.state.db)
+        except IvoError as exc:  # PostgreSQL: the server's tools do it
+            self.backups_model.set_rows([])
+            self.backups_state.setText(exc.message)
+            for button in (self.create_backup_button, self.restore_button, self.restore_file_button):
+                button.setEnabled(False)
+            return
+        for button in (self.create_backup_button, self.restore_button, self.restore_file_button):
+            button.setEnabled(True)
+        self.backups_paths = [b.path for b in reversed(found)]  # newest first
+        self.backups_model.set_rows(
+            [
+                [f"{b.created:%d/%m/%Y %H:%M:%S}", f"{max(1, b.size // 1024)} Ko", b.path.name]
+                for b in reversed(found)
+            ]
+        )
+        self.backups_state.setText(
+            f"{len(found)} sauvegarde(s) dans {_esc(str(found[0].path.parent))}"
+            if found
+            else "Aucune sauvegarde pour l'instant (une copie est faite avant chaque mise à jour du schéma)."
+        )
+
+    # --- rules ------------------------------------------------------------------------------------
 
     def change(self, rule_id: str, text: str) -> None:
         if text == DISABLED:
             rule_settings.set_rule(self.state.db, rule_id, enabled=False)
         else:
             rule_settings.set_rule(self.state.db, rule_id, enabled=True, severity=text)
+
+    # --- per-facility settings --------------------------------------------------------------------
+
+    def add_status_row(self, source: str, target: str) -> None:
+        row = self.statuses.rowCount()
+        self.statuses.insertRow(row)
+        self.statuses.setItem(row, 0, QTableWidgetItem(source))
+        combo = QComboBox()
+        combo.addItems(list(STATUSES))
+        combo.setCurrentText(target)
+        self.statuses.setCellWidget(row, 1, combo)
+
+    def remove_status_row(self) -> None:
+        row = self.statuses.currentRow()
+        if row >= 0:
+            self.statuses.removeRow(row)
+
+    def status_rows(self) -> dict[str, str]:
+        rows: dict[str, str] = {}
+        for row in range(self.statuses.rowCount()):
+            item = self.statuses.item(row, 0)
+            combo = self.statuses.cellWidget(row, 1)
+            source = item.text().strip() if item else ""
+            if source and isinstance(combo, QComboBox):
+                rows[source] = combo.currentText()
+        return rows
+
+    def save_statuses(self) -> None:
+        facility = self.facility.currentData()
+        if self._attempt(lambda: settings.set_status_mapping(self.state.db, self.status_rows(), facility)):
+            self.load_facility_settings()
+            self.say(f"Correspondance des statuts enregistrée ({self._scope()}).")
+
+    def save_active_years(self) -> None:
+        facility, years = self.facility.currentData(), self.active_years.value()
+        if self._attempt(lambda: settings.set_active_years(self.state.db, years, facility)):
+            self.say(f"File active : {years} ans ({self._scope()}).")
+            self.state.data_changed.emit()  # the dashboard's figures depend on it
+
+    def save_thresholds(self) -> None:
+        facility = self.facility.currentData()
+        probable, review = self.probable.value(), self.review.value()
+        if self._attempt(
+            lambda: settings.set_duplicate_thresholds(self.state.db, probable, review, facility)
+        ):
+            self.say(
+                f"Seuils des doublons enregistrés ({self._scope()}) : probable {probable:g}, à examiner {review:g}."
+            )
+
+    def reset_thresholds(self) -> None:
+        facility = self.facility.currentData()
+        if self._attempt(lambda: settings.set_duplicate_thresholds(self.state.db, None, None, facility)):
+            self.load_facility_settings()
+            self.say(f"Seuils du modèle rétablis ({self._scope()}).")
+
+    def _scope(self) -> str:
+        return self.facility.currentData() or "tous les établissements"
+
+    # --- database ---------------------------------------------------------------------------------
+
+    def choose_database_file(self) -> Path | None:
+        """Overridable in tests: the file dialog."""
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Choisir la base de données",
+            str(Path(self.state.db.engine.url.database or "ivo.sqlite").parent),
+            "Base SQLite (*.sqlite *.db);;Tous les fichiers (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        return Path(name) if name else None
+
+    def choose_and_open_database(self) -> None:
+        path = self.choose_database_file()
+        if path is not None:
+            self.database_url.setText(str(path))
+            self.open_database_url(str(path))
+
+    def open_database_url(self, url: str) -> None:
+        url = url.strip()
+        if not url:
+            self.warn("Indiquez un fichier SQLite ou une adresse de base de données.")
+            return
+        run_task(
+            self, "Ouverture de la base de données", open_database_task, url, on_done=self._database_opened
+        )
+
+    def _database_opened(self, db: Database) -> None:
+        self.state.reopen(db)
+        self.say(f"Base de données ouverte : {shown_url(db.url)}")
+
+    # --- backups ----------------------------------------------------------------------------------
+
+    def create_backup(self) -> None:
+        run_task(self, "Sauvegarde de la base", backup_task, self.state.db, on_done=self._backup_created)
+
+    def _backup_created(self, path: Path) -> None:
+        self.refresh_backups()
+        self.say(f"Sauvegarde créée : {path}")
+
+    def selected_backup(self) -> Path | None:
+        rows = self.backups_view.selectionModel().selectedRows()
+        return self.backups_paths[rows[0].row()] if rows else None
+
+    def restore_selected(self) -> None:
+        path = self.selected_backup()
+        if path is None:
+            self.warn("Choisissez d'abord une sauvegarde dans la liste.")
+            return
+        self.restore(path)
+
+    def choose_backup_file(self) -> Path | None:
+        """Overridable in tests: the file dialog."""
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Restaurer une sauvegarde", "", "Base SQLite (*.sqlite *.db);;Tous les fichiers (*)"
+        )
+        return Path(name) if name else None
+
+    def restore_from_file(self) -> None:
+        path = self.choose_backup_file()
+        if path is not None:
+            self.restore(path)
+
+    def restore(self, path: Path) -> None:
+        question = (
+            f"Remplacer toute la base actuelle par la sauvegarde « {path.name} » ?\n\n"
+            "Les données saisies depuis cette sauvegarde seront remplacées ; l'état actuel est d'abord "
+            "copié dans le dossier des sauvegardes, d'où il peut être restauré à son tour."
+        )
+        if not self.confirm(question):
+            return
+        run_task(
+            self, "Restauration de la sauvegarde", restore_task, self.state.db, path, on_done=self._restored
+        )
+
+    def _restored(self, result: tuple[Path, Database]) -> None:
+        safety, db = result
+        self.state.reopen(db)
+        self.say(f"Sauvegarde restaurée ; l'état précédent est conservé dans {safety.name}.")
+
+    # --- dialogs (overridable in tests) -----------------------------------------------------------
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self, "IVO", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def warn(self, message: str) -> None:
+        QMessageBox.warning(self, "IVO", message)
+
+    def say(self, message: str) -> None:
+        self.message.setText(message)
+
+    def _attempt(self, action: Any) -> bool:
+        try:
+            action()
+        except IvoError as exc:
+            self.warn(exc.message)
+            return False
+        return True
+
+
+def _score_box() -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(-99.0, 99.0)
+    box.setDecimals(1)
+    box.setSingleStep(0.5)
+    return box
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password (it may sit on a shared screen)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,163 @@
+"""Per-facility settings beyond the rules: the status mapping applied at import when no mapping file
+gives one, the active-file period of the indicators, the duplicate thresholds.
+
+They live in the rule settings table, so no new table or migration is needed: a row whose `rule_id`
+is a namespaced key (``statut:VIDE``, ``parametre:file_active``, ``seuil:probable``) and whose
+`severity` column holds the value (ten characters at most). `facility_id` NULL applies to every
+facility; a facility's own row wins. `rule_settings.load_settings` ignores these rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
+
+from ivo_app.errors import IvoError
+from ivo_app.io.values import fold_status
+from ivo_app.rules.record import STATUSES
+from ivo_app.store import journal
+from ivo_app.store.db import Database
+from ivo_app.store.models.rules import RuleSetting
+from ivo_app.store.uow import UnitOfWork
+
+STATUS_PREFIX = "statut:"
+ACTIVE_YEARS_KEY = "parametre:file_active"
+THRESHOLD_PREFIX = "seuil:"
+THRESHOLDS = ("probable", "a_examiner")
+DEFAULT_ACTIVE_YEARS = 3
+_KEY_SIZE, _VALUE_SIZE = 30, 10  # the columns' sizes (rule_id, severity)
+
+
+def is_setting_key(rule_id: str) -> bool:
+    return ":" in rule_id
+
+
+def _scope(facility_id: int | None) -> ColumnElement[bool]:
+    return (
+        RuleSetting.facility_id.is_(None) if facility_id is None else RuleSetting.facility_id == facility_id
+    )
+
+
+def _rows(session: Session, facility_id: int | None, prefix: str, own_only: bool = False) -> dict[str, str]:
+    """key (without prefix) → value, the facility's rows overriding the global ones (`own_only`: the
+    rows of that one scope, which is what a form edits)."""
+    scope = (
+        _scope(facility_id)
+        if own_only
+        else (RuleSetting.facility_id.is_(None) | (RuleSetting.facility_id == facility_id))
+    )
+    rows = session.scalars(
+        select(RuleSetting).where(RuleSetting.rule_id.startswith(prefix, autoescape=True), scope)
+    ).all()
+    values: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
+        if row.severity is not None:
+            values[row.rule_id[len(prefix) :]] = row.severity
+    return values
+
+
+def _facility_id(uow: UnitOfWork, facility: str | None) -> int | None:
+    return uow.facilities.by_name(facility).id if facility else None
+
+
+def _replace(db: Database, facility: str | None, prefix: str, values: dict[str, str], action: str) -> None:
+    """Replace the rows of `prefix` for one scope (one facility or all) in one transaction."""
+    for key, value in values.items():
+        if len(prefix + key) > _KEY_SIZE or len(value) > _VALUE_SIZE:
+            raise IvoError(f"Valeur trop longue : {key} → {value}.")
+    with UnitOfWork(db) as uow:
+        facility_id = _facility_id(uow, facility)
+        uow.session.execute(
+            delete(RuleSetting).where(
+                RuleSetting.rule_id.startswith(prefix, autoescape=True), _scope(facility_id)
+            )
+        )
+        for key, value in values.items():
+            uow.session.add(
+                RuleSetting(rule_id=prefix + key, facility_id=facility_id, enabled=True, severity=value)
+            )
+        journal.record(uow.session, action, f"facility:{facility_id or 'toutes'}", dict(values))
+        uow.commit()
+
+
+# --- status mapping -------------------------------------------------------------------------------
+
+
+def status_mapping_in_session(session: Session, facility_id: int | None) -> dict[str, str]:
+    return _rows(session, facility_id, STATUS_PREFIX)
+
+
+def status_mapping(db: Database, facility: str | None = None, *, own_only: bool = False) -> dict[str, str]:
+    """Source value → canonical status. `own_only`: the facility's rows alone (what the form edits)."""
+    with UnitOfWork(db) as uow:
+        return _rows(uow.session, _facility_id(uow, facility), STATUS_PREFIX, own_only)
+
+
+def set_status_mapping(db: Database, mapping: dict[str, str], facility: str | None = None) -> dict[str, str]:
+    """Replace the default status mapping of `facility` (or of all facilities). Values are folded as the
+    import folds them, so « Vali » and « VALI » are one key. Returns what was stored."""
+    clean: dict[str, str] = {}
+    for source, target in mapping.items():
+        key, value = fold_status(source), fold_status(target)
+        if not key:
+            raise IvoError("Valeur source vide dans la correspondance des statuts.")
+        if value not in STATUSES:
+            raise IvoError(f"Statut cible inconnu : {target} (attendu : {', '.join(STATUSES)}).")
+        clean[key] = value
+    _replace(db, facility, STATUS_PREFIX, clean, "parametre_statuts")
+    return clean
+
+
+# --- active-file period ---------------------------------------------------------------------------
+
+
+def active_years_in_session(session: Session, facility_id: int | None) -> int:
+    value = _rows(session, facility_id, ACTIVE_YEARS_KEY).get("")
+    return int(value) if value else DEFAULT_ACTIVE_YEARS
+
+
+def active_years(db: Database, facility: str | None = None) -> int:
+    with UnitOfWork(db) as uow:
+        return active_years_in_session(uow.session, _facility_id(uow, facility))
+
+
+def set_active_years(db: Database, years: int, facility: str | None = None) -> None:
+    if not 1 <= years <= 50:
+        raise IvoError("La période de la file active doit être comprise entre 1 et 50 ans.")
+    _replace(db, facility, ACTIVE_YEARS_KEY, {"": str(years)}, "parametre_file_active")
+
+
+# --- duplicate thresholds -------------------------------------------------------------------------
+
+
+def model_thresholds() -> dict[str, float]:
+    """The thresholds shipped in resources/matching/model.json."""
+    from ivo_app.services.duplicates import load_model
+
+    return {k: float(load_model().thresholds[k]) for k in THRESHOLDS}
+
+
+def duplicate_threshold_overrides_in_session(session: Session, facility_id: int | None) -> dict[str, float]:
+    return {k: float(v) for k, v in _rows(session, facility_id, THRESHOLD_PREFIX).items() if k in THRESHOLDS}
+
+
+def duplicate_thresholds(db: Database, facility: str | None = None) -> dict[str, float]:
+    """probable / a_examiner for `facility`: the model's, overridden by the stored values.
+    `find_duplicates` reads them through `duplicate_threshold_overrides_in_session`."""
+    with UnitOfWork(db) as uow:
+        overrides = duplicate_threshold_overrides_in_session(uow.session, _facility_id(uow, facility))
+    return {**model_thresholds(), **overrides}
+
+
+def set_duplicate_thresholds(
+    db: Database, probable: float | None, a_examiner: float | None, facility: str | None = None
+) -> None:
+    """Override the thresholds (None for both: back to the model's)."""
+    if (probable is None) != (a_examiner is None):
+        raise IvoError("Indiquez les deux seuils (probable et à examiner), ou aucun.")
+    values: dict[str, str] = {}
+    if probable is not None and a_examiner is not None:
+        if not (-100 < a_examiner < probable < 100):
+            raise IvoError("Le seuil « probable » doit dépasser le seuil « à examiner » (entre -100 et 100).")
+        values = {"probable": f"{probable:.6g}", "a_examiner": f"{a_examiner:.6g}"}
+    _replace(db, facility, THRESHOLD_PREFIX, values, "parametre_seuils_doublons")
