@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ivo_app.errors import IvoError, NotFoundError
+from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES
 from ivo_app.services.demo import load_truth
 from ivo_app.store.db import Database
@@ -95,6 +96,12 @@ HARD_NEGATIVE_KINDS = frozenset(
         "homonymes_signales",
     }
 )
+VERDICTS = {
+    "juste": "Juste",
+    "partiel": "Partiellement juste",
+    "faux": "Faux",
+    "sans_reponse": "Sans réponse",
+}
 DUPLICATE_ADVICE = "Conduite à tenir : signaler le doublon à la cellule d'identitovigilance pour fusion."
 NON_DUPLICATE_ADVICE = (
     "Conduite à tenir : ne pas fusionner ; vérifier les traits stricts sur un justificatif "
@@ -259,14 +266,24 @@ def demo_extraction(db: Database, extraction_id: int | None) -> Extraction:
 
 
 def create_exercise(
-    db: Database, extraction_id: int | None = None, size: int = 20, seed: int = 1, **_: Any
+    db: Database,
+    extraction_id: int | None = None,
+    size: int = 20,
+    seed: int = 1,
+    *,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
 ) -> Exercise:
     """Draw `size` questions from a demo extraction; the same (extraction, size, seed), the same
     exercise. About 3/5 are identities (half with an anomaly), 2/5 pairs (half true duplicates)."""
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise IvoError(f"Taille d'exercice invalide : {size} (de {MIN_SIZE} à {MAX_SIZE} questions).")
+    tracker = Progress(progress, is_cancelled)
     extraction = demo_extraction(db, extraction_id)
+    tracker.report(0, 3, "Lecture de la vérité terrain")
     truth = load_truth(db, extraction.id)
+    tracker.check()
+    tracker.report(1, 3, "Tirage des questions")
     rnd = random.Random(seed)
     by_ipp = sorted(truth, key=_ipp_order)
     persons = Counter(t["person_key"] for t in truth.values())
@@ -304,7 +321,10 @@ def create_exercise(
     if not identity_ipps and not pair_ipps:
         raise IvoError("Cette démonstration est trop petite pour un exercice : créez-en une plus grande.")
 
+    tracker.check()
+    tracker.report(2, 3, "Lecture des dossiers tirés")
     traits = _traits(db, extraction.id, identity_ipps + [ipp for pair in pair_ipps for ipp in pair])
+    tracker.report(3, 3, "Exercice prêt")
     return Exercise(
         extraction_id=extraction.id,
         facility=extraction.facility.name,
@@ -572,7 +592,10 @@ def _read_json(path: Path) -> Any:
 def save_current(db: Database, exercise: Exercise, answers: Answers) -> None:
     """Keep the facility's exercise in progress (the window reopens it at the next start)."""
     with UnitOfWork(db) as uow:
-        facility = uow.facilities.by_name(exercise.facility)
+        try:
+            facility = uow.facilities.by_name(exercise.facility)
+        except NotFoundError:
+            return  # an exercise opened from another base: kept in its file only
         uow.settings.set(SETTING_KEY, {**exercise.to_json(), "reponses": dict(answers)}, facility.id)
         uow.commit()
 

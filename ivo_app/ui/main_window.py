@@ -15,6 +15,7 @@ from ivo_app.ui.pages.extractions import ExtractionsPage
 from ivo_app.ui.pages.identities import IdentitiesPage
 from ivo_app.ui.pages.report import ReportPage
 from ivo_app.ui.pages.settings import SettingsPage
+from ivo_app.ui.pages.training import TrainingPage
 from ivo_app.ui.state import AppState
 
 
@@ -32,6 +33,7 @@ class MainWindow(QMainWindow):
             DuplicatesPage(state),
             AuditPage(state),
             ReportPage(state),
+            TrainingPage(state),
             SettingsPage(state),
         ]
         self.nav = QListWidget()

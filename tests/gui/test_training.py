@@ -1,0 +1,139 @@
+"""The Formation page driven with real widgets: draw an exercise, answer, correct, read the explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ivo_app.rules.catalogue import RULES
+from ivo_app.services import training
+from ivo_app.services.demo import load_truth
+from ivo_app.services.imports import import_file
+from ivo_app.ui.pages.training import ExerciseModel, TrainingPage
+from ivo_app.ui.state import AppState
+
+
+def training_page(window) -> TrainingPage:  # type: ignore[no-untyped-def]
+    row, page = next((r, p) for r, p in enumerate(window.pages) if isinstance(p, TrainingPage))
+    window.nav.setCurrentRow(row)
+    assert window.stack.currentWidget() is page
+    return page
+
+
+def draw(qtbot, page: TrainingPage, size: int, seed: int) -> training.Exercise:  # type: ignore[no-untyped-def]
+    page.size_box.setValue(size)
+    page.seed_box.setValue(seed)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.exercise is not None and page.exercise.seed == seed, timeout=60_000)
+    assert page.exercise is not None
+    return page.exercise
+
+
+def answer(page: TrainingPage, row: int, value: str) -> None:
+    page.table.selectRow(row)
+    index = page.answer.findData(value)
+    assert index > 0, value
+    page.answer.setCurrentIndex(index)
+
+
+def test_draw_answer_and_correct_an_exercise(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = training_page(window)
+    assert page.new_button.isEnabled() and "Démonstration" in page.status.text()
+    exercise = draw(qtbot, page, size=10, seed=4)
+    assert page.model.rowCount() == 10
+    truth = load_truth(demo_db, exercise.extraction_id)
+    items = [*exercise.identities, *exercise.pairs]
+    right: list[str] = []
+    for q in exercise.identities:
+        right.append(min(truth[q.ipp]["anomalies"]) if truth[q.ipp]["anomalies"] else "conforme")
+    for p in exercise.pairs:
+        same = truth[p.a["ipp"]]["person_key"] == truth[p.b["ipp"]]["person_key"]
+        right.append("doublon" if same else "non_doublon")
+    # the first identity answered wrongly, the first pair too, the others rightly
+    first_pair = len(exercise.identities)
+    for row, value in enumerate(right):
+        if row == 0:
+            value = "anomalie" if value == "conforme" else "conforme"
+        elif row == first_pair:
+            value = "non_doublon" if value == "doublon" else "doublon"
+        answer(page, row, value)
+    assert page.score.text() == "10 réponses sur 10 questions."
+    assert page.model.index(1, 2).data() == training.answer_label(right[1])
+
+    qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
+    assert page.score.text().startswith("Score : 8 / 10 (80 %)")
+    verdicts = [page.model.index(row, 3).data() for row in range(10)]
+    assert verdicts[0] == "Faux" and verdicts[first_pair] == "Faux" and verdicts.count("Juste") == 8
+    assert page.model.index(0, 3).data(Qt.ItemDataRole.BackgroundRole) is not None
+
+    faulty = next(r for r, q in enumerate(exercise.identities) if truth[q.ipp]["anomalies"])
+    page.table.selectRow(faulty)
+    rule = RULES[right[faulty]]
+    text = page.explanation.text()
+    assert rule.title in text and rule.fix in text and "Réponse attendue" in text
+    assert page.traits.item(0, 0).text() == items[faulty].ipp  # type: ignore[union-attr]
+
+    pair = exercise.pairs[0]
+    page.table.selectRow(first_pair)
+    kind = truth[pair.b["ipp"]]["kind"] or truth[pair.a["ipp"]]["kind"]
+    assert page.explanation.text().startswith("Faux")
+    assert training.PAIR_KINDS[kind] in page.explanation.text()
+    assert page.traits.columnCount() == 2 and page.traits.item(0, 1).text() == pair.b["ipp"]  # type: ignore[union-attr]
+
+    # Changing an answer asks for a new correction.
+    answer(page, 0, right[0])
+    assert page.correction is None and page.explanation.text() == ""
+
+
+def test_the_exercise_in_progress_comes_back_with_its_answers(window, demo_db, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.ui.app import build_window
+
+    page = training_page(window)
+    exercise = draw(qtbot, page, size=6, seed=2)
+    answer(page, 0, "conforme")
+    again = build_window(demo_db.url)
+    qtbot.addWidget(again)
+    kept = next(p for p in again.pages if isinstance(p, TrainingPage))
+    assert kept.exercise == exercise and kept.answers == {exercise.item_ids[0]: "conforme"}
+    assert kept.model.index(0, 2).data() == "Conforme"
+    path = tmp_path / "exercice.json"
+    page.save_to(path)
+    _, answers = training.read_exercise(path)
+    assert answers == {exercise.item_ids[0]: "conforme"}
+
+
+def test_the_exercise_model_is_valid(qtmodeltester, demo_db) -> None:  # type: ignore[no-untyped-def]
+    exercise = training.create_exercise(demo_db, None, size=8, seed=1)
+    answers = {exercise.item_ids[0]: "conforme", exercise.item_ids[-1]: "doublon"}
+    model = ExerciseModel()
+    model.show(exercise, answers, training.correct_exercise(demo_db, exercise, answers))
+    assert model.rowCount() == 8 and model.columnCount() == 4
+    qtmodeltester.check(model)
+
+
+def test_a_real_extraction_gets_a_french_message_and_a_link_to_the_demo(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "export.csv"
+    path.write_text("ipp;nom_naissance;premier_prenom;date_naissance;sexe\n1;A;B;01/01/1990;M\n", "utf-8")
+    state = AppState(db)
+    state.extraction_id = import_file(db, path, "CH réel").extraction_id
+    page = TrainingPage(state)
+    qtbot.addWidget(page)
+    assert "n'est pas une démonstration" in page.status.text()
+    assert not page.new_button.isEnabled() and page.exercise is None
+
+
+def test_the_link_opens_the_demo_creation_of_the_extractions_page(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = training_page(window)
+    seen: list[str] = []
+
+    def close_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            seen.append(dialog.windowTitle())
+            dialog.close()
+
+    QTimer.singleShot(300, close_dialog)
+    page.demo_link.linkActivated.emit("demo")
+    assert seen == ["Démonstration"]
