@@ -1,4 +1,5 @@
-"""Rapport: generate the audit deliverable or the data-quality report in a worker, then open it."""
+"""Rapport: generate the audit deliverable or the data-quality report in a worker, then preview it in
+the page (rendered lazily, page by page) or open it in the system's viewer."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ivo_app.errors import IvoError
 from ivo_app.services import audit
 from ivo_app.services.report import generate_audit_report, generate_quality_report
+from ivo_app.ui.pdf_preview import PdfPreview
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
 
@@ -38,6 +41,7 @@ class ReportPage(QWidget):
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open)
         self.last: Path | None = None
+        self.preview = PdfPreview()
         row = QHBoxLayout()
         row.addWidget(self.kind, 1)
         row.addWidget(self.generate_button)
@@ -47,7 +51,7 @@ class ReportPage(QWidget):
         layout.addWidget(self.personal)
         layout.addWidget(self.result)
         layout.addWidget(self.open_button)
-        layout.addStretch()
+        layout.addWidget(self.preview, 1)
         state.data_changed.connect(self.refresh)
         state.extraction_changed.connect(lambda _: self.refresh())
         self.refresh()
@@ -90,6 +94,10 @@ class ReportPage(QWidget):
         self.last = path
         self.result.setText(f"Rapport écrit : {path} ({size // 1024} Ko)")
         self.open_button.setEnabled(True)
+        try:
+            self.preview.load(path)
+        except IvoError as exc:
+            self.result.setText(f"{self.result.text()} — {exc.message}")
 
     def open(self) -> None:
         if self.last:
