@@ -120,14 +120,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_rejections(args: argparse.Namespace) -> int:
     db = open_db(args)
     extraction_id = extractions.resolve_extraction_id(db, args.extraction)
-    rows = extractions.rejections(db, extraction_id)
     if args.format == "csv":
-        from ivo_app.io.writers import write_table
-
         if args.out is None:
             raise IvoError("--out est obligatoire avec --format csv.")
-        write_table(args.out, ["ligne", "motif", "detail"], rows)
+        extractions.export_rejections(db, extraction_id, args.out)
         return 0
+    rows = extractions.rejections(db, extraction_id)
     emit(
         "\n".join(f"ligne {n} : {reason} {detail}".rstrip() for n, reason, detail in rows)
         or "Aucune ligne rejetée.",

@@ -73,6 +73,19 @@ def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:
         ]
 
 
+REJECTION_HEADERS = ("ligne", "motif", "detail")
+
+
+def export_rejections(db: Database, extraction_id: int, out: Path) -> int:
+    """Write the rejected lines of an extraction (CSV or XLSX by suffix, formula-safe cells)."""
+    rows = rejections(db, extraction_id)
+    count = write_table(out, list(REJECTION_HEADERS), rows)
+    with UnitOfWork(db) as uow:
+        journal.record(uow.session, "export_rejets", f"extraction:{extraction_id}", {"rows": count})
+        uow.commit()
+    return count
+
+
 def _canonical_rows(uow: UnitOfWork, extraction_id: int) -> Iterator[list[Any]]:
     attrs = list(CANONICAL_FIELDS.values())
     for batch in uow.identities.iter_batches(extraction_id):

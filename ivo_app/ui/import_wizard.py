@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ivo_app.errors import IvoError
 from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
+from ivo_app.services.extractions import export_rejections
 from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file
 from ivo_app.store.db import Database
 from ivo_app.ui.models import ListTableModel
@@ -178,8 +180,10 @@ class RunPage(QWizardPage):
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.cancel_button = QPushButton("Annuler l'import")
+        self.export_button = QPushButton("Exporter les lignes rejetées…")
+        self.export_button.clicked.connect(self._export_rejections)
         layout = QVBoxLayout(self)
-        for widget in (self.bar, self.message, self.cancel_button, self.report):
+        for widget in (self.bar, self.message, self.cancel_button, self.report, self.export_button):
             layout.addWidget(widget)
         self.result: ImportResult | None = None
         self.worker: Worker | None = None
@@ -188,6 +192,7 @@ class RunPage(QWizardPage):
     def initializePage(self) -> None:
         self.done, self.result = False, None
         self.report.clear()
+        self.export_button.setEnabled(False)
         path = Path(self.w.file_page.path.text().strip())
         facility = self.w.file_page.facility.text().strip()
         self.worker = Worker(import_file, self.w.db, path, facility, mapping=self.w.mapping_page.mapping())
@@ -216,7 +221,26 @@ class RunPage(QWizardPage):
         ]
         lines += [f"ligne {r.line_no} : {r.label}" for r in result.rejections[:1000]]
         self._ended("\n".join(lines))
+        self.export_button.setEnabled(bool(result.rejections))
         self.w.import_finished.emit(result.extraction_id)
+
+    def _export_rejections(self) -> None:
+        if self.result is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Exporter les lignes rejetées",
+            f"rejets-extraction-{self.result.extraction_id}.csv",
+            "CSV (*.csv);;Classeur Excel (*.xlsx)",
+        )
+        if not name:
+            return
+        try:
+            count = export_rejections(self.w.db, self.result.extraction_id, Path(name))
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+            return
+        self.message.setText(f"{count} lignes rejetées exportées dans {name}.")
 
     def _ended(self, text: str) -> None:
         self.bar.setMaximum(1)
