@@ -380,7 +380,8 @@ def _diverse(rnd: random.Random, candidates: list[Any], count: int, key: Any) ->
         if len(chosen) < count and key(item) not in seen:
             chosen.append(item)
             seen.add(key(item))
-    rest = [item for item in pool if item not in chosen]
+    taken = set(chosen)
+    rest = [item for item in pool if item not in taken]
     return chosen + rest[: count - len(chosen)]
 
 
