@@ -24,7 +24,8 @@ class Run:
 def run_measured(code: str, *args: str) -> Run:
     """Run `python -c code args` in a fresh process; its peak RSS, and the wall and CPU time of
     the part the code brackets with `start()` / `stop()` (so interpreter and library start-up,
-    the same for every product, is not counted).
+    the same for every product, is not counted). Processes it starts count too: their CPU time is
+    added, and their peak RSS is added to its own (an upper bound of the pair's peak).
 
     Each measured step runs in its own child so its peak memory is its own.
     """
@@ -32,12 +33,14 @@ def run_measured(code: str, *args: str) -> Run:
         "import resource, sys, time, json\n"
         "_t = {}\n"
         "def _cpu():\n"
-        "    u = resource.getrusage(resource.RUSAGE_SELF); return u.ru_utime + u.ru_stime\n"
+        "    u, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "    return u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime\n"
         "def start(): _t['w'], _t['c'] = time.perf_counter(), _cpu()\n"
         "def stop(): _t['w'], _t['c'] = time.perf_counter() - _t['w'], _cpu() - _t['c']\n"
         f"exec(compile({code!r}, 'bench', 'exec'))\n"
         "elapsed, cpu = _t['w'], _t['c']\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "       + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024\n"
         "print('__BENCH__' + json.dumps({'seconds': elapsed, 'rss': rss, 'cpu': cpu}))\n"
     )
     proc = subprocess.run(

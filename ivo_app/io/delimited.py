@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 
 from ivo_app.errors import UnreadableFileError
@@ -56,15 +58,26 @@ class DelimitedSource(TabularSource):
         return (self._stream.buffer.tell(), self.size)
 
     def _cells(self) -> Iterator[tuple[int, list[str]]]:
+        for line_nos, rows in self._chunks(1_000):
+            yield from zip(line_nos, rows, strict=True)
+
+    def _chunks(self, size: int) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
+        """Rows `size` at a time, read by the C parser without a per-row Python step; a row's line
+        number is computed only in chunks where a quoted field spans several lines."""
         with open(self.path, encoding=self.encoding, newline="") as stream:
             self._stream = stream
             reader = csv.reader(stream, delimiter=self.separator or ";")
             try:
                 next(reader, None)  # header
-                for cells in reader:
-                    if not cells or (len(cells) == 1 and not cells[0].strip()):
-                        continue  # blank line
-                    yield (reader.line_num, cells)
+                while True:
+                    first = reader.line_num + 1
+                    rows = list(islice(reader, size))
+                    if not rows:
+                        return
+                    if reader.line_num - first + 1 == len(rows):
+                        yield range(first, reader.line_num + 1), rows
+                    else:
+                        yield _line_numbers(first, rows), rows
             except UnicodeDecodeError as exc:
                 raise UnreadableFileError(
                     f"Fichier illisible : encodage {self.encoding} incohérent ligne {reader.line_num + 1}."
@@ -73,6 +86,20 @@ class DelimitedSource(TabularSource):
                 raise UnreadableFileError(
                     f"Fichier illisible : structure CSV invalide ligne {reader.line_num} ({exc})."
                 ) from exc
+
+
+def _line_numbers(first: int, rows: list[list[str]]) -> list[int]:
+    """The line each row starts on, counting the line breaks kept inside quoted fields
+    (\r\n, \r or \n, as the reader splits lines)."""
+    numbers = []
+    line = first
+    for cells in rows:
+        numbers.append(line)
+        line += 1 + sum(len(_LINE_BREAK.findall(c)) for c in cells)
+    return numbers
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 register_reader("delimited", lambda path, head: True, DelimitedSource, priority=99)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 
 from ivo_app.io.mapping import ColumnMapping, resolve_mapping
@@ -55,31 +55,41 @@ class TabularSource:
     def raw_rows(self, limit: int) -> list[list[str]]:
         return [cells for _, cells in islice(self._cells(), limit)]
 
+    def _chunks(self, size: int) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
+        """(line numbers, rows) `size` rows at a time; readers with a faster way override it."""
+        cells = self._cells()
+        while chunk := list(islice(cells, size)):
+            line_nos, rows = zip(*chunk, strict=True)
+            yield line_nos, list(rows)
+
     def batches(self, size: int) -> Iterator[RecordBatch]:
         """Mapped columns a batch at a time; unmapped columns go to `extras`, rows with a wrong
-        column count are rejected. The per-row Python work is a length check: the columns come
-        from one transposition (`zip(*rows)`), which runs in C."""
+        column count are rejected. When every row has the header's width (the usual case) there is
+        no per-row Python work: the columns come from one transposition (`zip(*rows)`) in C."""
         mapping = self.mapping
         index = {h: i for i, h in enumerate(self.headers)}
         mapped = {field: index[header] for field, header in mapping.columns.items()}
         extra_names = [h for h, i in index.items() if i not in set(mapped.values())]
         extra_idx = [index[h] for h in extra_names]
         width = len(self.headers)
-        rows = self._cells()
-        while chunk := list(islice(rows, size)):
-            line_nos: list[int] = []
-            good: list[list[str]] = []
+        for chunk_lines, chunk in self._chunks(size):
             rejections: list[SourceRejection] = []
-            for line_no, cells in chunk:
-                if len(cells) != width:
-                    if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                        cells = cells[:width]  # trailing separators are common in exports
-                    else:
-                        detail = f"{len(cells)} colonnes au lieu de {width}"
-                        rejections.append(SourceRejection(line_no, "colonnes", detail))
-                        continue
-                line_nos.append(line_no)
-                good.append(cells)
+            if set(map(len, chunk)) == {width}:
+                line_nos, good = list(chunk_lines), chunk
+            else:
+                line_nos, good = [], []
+                for line_no, cells in zip(chunk_lines, chunk, strict=True):
+                    if len(cells) != width:
+                        if not any(c.strip() for c in cells[width:] or cells):
+                            if len(cells) < width:
+                                continue  # blank line
+                            cells = cells[:width]  # trailing separators are common in exports
+                        else:
+                            detail = f"{len(cells)} colonnes au lieu de {width}"
+                            rejections.append(SourceRejection(line_no, "colonnes", detail))
+                            continue
+                    line_nos.append(line_no)
+                    good.append(cells)
             columns = list(zip(*good, strict=True)) if good else [()] * width
             extras: list[dict[str, str] | None] = [None] * len(good)
             if extra_idx and good:

@@ -16,22 +16,20 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
-from ivo_app.errors import IvoError, MappingError, UnreadableFileError
+from ivo_app.errors import IvoError, MappingError
 from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping, guess_mapping
 from ivo_app.io.sources import (
-    REJECTION_REASONS,
     RawRecord,
-    RecordBatch,
     RecordSource,
     SourceRejection,
-    batches,
     file_facts,
     open_source,
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.services import settings
-from ivo_app.services.records import IDENTITY_COLUMNS, RowBuilder
+from ivo_app.services.read_ahead import prepared_batches
+from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert, bulk_session
@@ -40,18 +38,6 @@ from ivo_app.store.repositories import FacilityRepository
 
 log = logging.getLogger(__name__)
 BATCH = 10_000
-
-
-@dataclass
-class Rejection:
-    line_no: int
-    reason: str
-    detail: str = ""
-
-    @property
-    def label(self) -> str:
-        text = REJECTION_REASONS.get(self.reason, self.reason)
-        return f"{text} ({self.detail})" if self.detail else text
 
 
 @dataclass
@@ -121,6 +107,7 @@ def import_file(
     extracted_on: date | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
+    read_ahead: bool | None = None,
 ) -> ImportResult:
     """Import `path` as a new extraction of `facility`. Raises IvoError; the base is unchanged then."""
     path = Path(path)
@@ -136,6 +123,7 @@ def import_file(
         extracted_on=extracted_on,
         progress=progress,
         is_cancelled=is_cancelled,
+        read_ahead=read_ahead,
     )
 
 
@@ -152,16 +140,17 @@ def load_records(
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
     on_loaded: Callable[[Connection, int], None] | None = None,
+    read_ahead: bool | None = None,
 ) -> ImportResult:
     """Stream records into a new extraction in one transaction (rolled back on error or cancel).
 
     `on_loaded(conn, extraction_id)` runs inside that transaction once the identities are written
     (the demo generator stores its ground truth there, so truth and data land together).
+    `read_ahead` reads a file in a second process (None: when the file is large).
     """
     tracker = Progress(progress, is_cancelled)
     mapping: ColumnMapping | None = getattr(source, "mapping", None)
     fmt = source_format or getattr(source, "format", "records")
-    position = getattr(source, "position", None)
     rejections: list[Rejection] = []
     rows = 0
     with db.engine.connect() as conn, bulk_session(conn), paused_gc():
@@ -186,28 +175,12 @@ def load_records(
             session.add(extraction)
             session.flush()
             builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
-            seen: set[str] = set()
-            for batch in _batches(source):
-                rejections.extend(Rejection(r.line_no, r.reason, r.detail) for r in batch.rejections)
-                ipps = [(v or "").strip()[:64] for v in batch.columns.get("ipp", [None] * len(batch))]
-                keep: list[int] | None = None
-                if "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
-                    keep = []  # some IPPs are missing or repeated: sort them out row by row
-                    for i, ipp in enumerate(ipps):
-                        if not ipp:
-                            rejections.append(Rejection(batch.line_nos[i], "ipp_manquant"))
-                        elif ipp in seen:
-                            rejections.append(Rejection(batch.line_nos[i], "ipp_double", ipp))
-                        else:
-                            seen.add(ipp)
-                            keep.append(i)
-                else:
-                    seen.update(ipps)
+            for batch_rows, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead):
                 tracker.check()
-                batch_rows = builder.build(batch, ipps, keep)
+                rejections.extend(batch_rejections)
                 bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, batch_rows)
                 rows += len(batch_rows)
-                done, total = position() if position else (rows, 0)
+                done, total = read if read else (rows, 0)
                 tracker.report(done, total, f"{rows} identités lues", force=True)
             tracker.check()
             rejections.sort(key=lambda r: r.line_no)
@@ -246,8 +219,7 @@ def load_records(
             )
             tracker.check()
             trans.commit()
-            done, total = position() if position else (rows, rows)
-            tracker.report(total or rows, total or rows, f"{rows} identités importées", force=True)
+            tracker.report(rows, rows, f"{rows} identités importées", force=True)
             extraction_id = extraction.id
         except BaseException:
             trans.rollback()
@@ -276,10 +248,3 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _batches(source: RecordSource | Iterable[RawRecord | SourceRejection]) -> Iterator[RecordBatch]:
-    try:
-        yield from batches(source, BATCH)
-    except (UnicodeDecodeError, OSError) as exc:
-        raise UnreadableFileError(f"Fichier illisible en cours de lecture ({exc}).") from exc

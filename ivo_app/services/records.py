@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from ivo_app.io.mapping import ColumnMapping
-from ivo_app.io.sources import RecordBatch
+from ivo_app.io.sources import REJECTION_REASONS, RecordBatch
 from ivo_app.io.values import (
     compact_matricule,
     parse_attributes,
@@ -53,9 +55,12 @@ class Memo:
         values, fn = self.values, self.fn
         if len(values) > _MEMO_LIMIT:
             values.clear()
-        for v in set(raw) - values.keys():  # set algebra and map() run in C
+        # set.difference(dict) walks the batch, not the memo (`- values.keys()` walks the memo)
+        for v in set(raw).difference(values):
             values[v] = fn(v)
-        return list(map(values.__getitem__, raw))
+        if len(raw) < 2:
+            return [values[v] for v in raw]
+        return list(itemgetter(*raw)(values))  # one C loop over the batch
 
 
 class RowBuilder:
@@ -63,6 +68,7 @@ class RowBuilder:
 
     def __init__(self, extraction_id: int, mapping: ColumnMapping | None, dates_as_text: bool) -> None:
         self.extraction_id = extraction_id
+        self._settings = {"extraction_id": extraction_id, "mapping": mapping, "dates_as_text": dates_as_text}
         status_overrides = dict(mapping.status) if mapping else {}
         date_format = mapping.date_format if mapping else None
 
@@ -92,6 +98,10 @@ class RowBuilder:
         self.status = Memo(status)
         self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
         self.flag = Memo(lambda v: parse_bool(v) if v else None)
+
+    def settings(self) -> dict[str, Any]:
+        """The arguments that build the same RowBuilder in another process."""
+        return dict(self._settings)
 
     def build(
         self, batch: RecordBatch, ipps: Sequence[str], keep: Sequence[int] | None = None
@@ -151,3 +161,52 @@ class RowBuilder:
                 strict=True,
             )
         )
+
+
+@dataclass
+class Rejection:
+    line_no: int
+    reason: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        text = REJECTION_REASONS.get(self.reason, self.reason)
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+class BatchPreparer:
+    """Batches of one source → stored rows and rejections: IPP checks across the whole file, then
+    `RowBuilder`. Runs in the import itself or, for large files, in the reader process."""
+
+    def __init__(self, builder: RowBuilder) -> None:
+        self.builder = builder
+        self.seen: set[str] = set()
+
+    def prepare(self, batch: RecordBatch) -> tuple[list[tuple], list[Rejection]]:
+        rejections = [Rejection(r.line_no, r.reason, r.detail) for r in batch.rejections]
+        raw = batch.columns.get("ipp")
+        if raw is None:
+            ipps = [""] * len(batch)
+        else:
+            try:
+                ipps = list(map(str.strip, raw))
+            except TypeError:  # a None among them (message formats)
+                ipps = [(v or "").strip() for v in raw]
+            if ipps and max(map(len, ipps)) > 64:
+                ipps = [v[:64] for v in ipps]
+        seen = self.seen
+        keep: list[int] | None = None
+        if "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
+            keep = []  # some IPPs are missing or repeated: sort them out row by row
+            for i, ipp in enumerate(ipps):
+                if not ipp:
+                    rejections.append(Rejection(batch.line_nos[i], "ipp_manquant"))
+                elif ipp in seen:
+                    rejections.append(Rejection(batch.line_nos[i], "ipp_double", ipp))
+                else:
+                    seen.add(ipp)
+                    keep.append(i)
+        else:
+            seen.update(ipps)
+        return self.builder.build(batch, ipps, keep), rejections

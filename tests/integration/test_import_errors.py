@@ -27,7 +27,12 @@ def counts(db) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_bad_rows_are_rejected_with_line_numbers(db, tmp_path: Path) -> None:
+# Large files are read in a second process (services.read_ahead): both paths must behave the same.
+both_readers = pytest.mark.parametrize("read_ahead", [False, True], ids=["en-processus", "lecteur-separe"])
+
+
+@both_readers
+def test_bad_rows_are_rejected_with_line_numbers(db, tmp_path: Path, read_ahead: bool) -> None:
     text = (
         "\n".join(
             [
@@ -40,20 +45,42 @@ def test_bad_rows_are_rejected_with_line_numbers(db, tmp_path: Path) -> None:
                 "4;COURT",
                 "",
                 "5;FIN;Z;03/03/1993;F;;",  # trailing empty fields are tolerated
+                '6;"DEUX\r\nFINS\rDE LIGNE";B;04/04/1994;M',  # line breaks of every kind inside quotes
+                "6;APRES;C;05/05/1995;F",
             ]
         )
         + "\n"
     )
     path = tmp_path / "bad.csv"
-    path.write_text(text, encoding="utf-8")
-    result = import_file(db, path, "CH Test")
-    assert result.rows == 3
+    path.write_bytes(text.encode("utf-8"))
+    result = import_file(db, path, "CH Test", read_ahead=read_ahead)
+    assert result.rows == 4
     got = [(r.line_no, r.reason) for r in result.rejections]
-    assert got == [(5, "ipp_manquant"), (6, "ipp_double"), (7, "colonnes"), (8, "colonnes")]
+    assert got == [
+        (5, "ipp_manquant"),
+        (6, "ipp_double"),
+        (7, "colonnes"),
+        (8, "colonnes"),
+        (14, "ipp_double"),
+    ]
     stored = rejections(db, result.extraction_id)
-    assert [n for n, _, _ in stored] == [5, 6, 7, 8]
+    assert [n for n, _, _ in stored] == [5, 6, 7, 8, 14]
     assert stored[2][1] == "nombre de colonnes incorrect" and "6 colonnes au lieu de 5" in stored[2][2]
-    assert list_extractions(db)[0].rejected == 4
+    assert list_extractions(db)[0].rejected == 5
+
+
+@both_readers
+def test_encoding_broken_far_into_the_file_is_reported_and_nothing_kept(
+    db, tmp_path: Path, read_ahead: bool
+) -> None:
+    # A UTF-16 export corrupted far from its start (a lone surrogate): the damage is met mid-import.
+    path = tmp_path / "casse.csv"
+    good = "".join(f"{i};NOM{i};PRENOM;01/01/1980;M\r\n" for i in range(30_000))
+    path.write_bytes(b"\xff\xfe" + (HEADER + "\r\n" + good).encode("utf-16-le") + b"\x00\xd8A\x00")
+    before = counts(db)
+    with pytest.raises(UnreadableFileError, match="illisible"):
+        import_file(db, path, "CH Test", read_ahead=read_ahead)
+    assert counts(db) == before
 
 
 @pytest.mark.parametrize(
@@ -83,7 +110,8 @@ def test_missing_file(db, tmp_path: Path) -> None:
         import_file(db, tmp_path / "absent.csv", "CH Test")
 
 
-def test_cancelled_import_leaves_the_database_exactly_as_before(db, tmp_path: Path) -> None:
+@both_readers
+def test_cancelled_import_leaves_the_database_exactly_as_before(db, tmp_path: Path, read_ahead: bool) -> None:
     path = tmp_path / "big.csv"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(HEADER + "\n")
@@ -103,6 +131,7 @@ def test_cancelled_import_leaves_the_database_exactly_as_before(db, tmp_path: Pa
             "CH Test",
             progress=lambda d, t, m: reports.append(d),
             is_cancelled=cancel_after_first_batch,
+            read_ahead=read_ahead,
         )
     assert reports, "the import should have reported progress before being cancelled"
     assert counts(db) == before

@@ -1,0 +1,119 @@
+"""Prepared batches of a source, read in the import's own process or, for a large file, in a
+second process while the import writes the previous batch to the database.
+
+Parsing text into rows is Python work and writing them is SQLite or PostgreSQL work: in one process
+they take turns, in two they overlap (the machines IVO runs on have at least two cores). Threads
+cannot do it: the GIL is taken back after every row SQLite writes. The reader process pickles each
+batch of rows to a pipe; the pipe's small buffer is the back-pressure that keeps memory bounded.
+Cancelling or failing the import terminates the reader; nothing it read is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import pickle
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ivo_app.errors import IvoError, UnreadableFileError
+from ivo_app.io.mapping import ColumnMapping
+from ivo_app.io.sources import FileFacts, RawRecord, RecordSource, SourceRejection, batches, file_facts
+from ivo_app.io.tabular import TabularSource
+from ivo_app.services.records import BatchPreparer, Rejection, RowBuilder
+
+# Below this size the second process's start-up (about half a second) costs more than it saves.
+READ_AHEAD_MIN_BYTES = 16 * 1024 * 1024
+
+Prepared = tuple[list[tuple], list[Rejection], tuple[int, int] | None]  # rows, rejections, bytes read
+
+
+def prepared_batches(
+    source: RecordSource | Iterable[RawRecord | SourceRejection],
+    builder: RowBuilder,
+    size: int,
+    read_ahead: bool | None = None,
+) -> Iterator[Prepared]:
+    """Rows and rejections batch by batch. `read_ahead` None decides by the file's size."""
+    path: Path | None = getattr(source, "path", None)
+    if read_ahead is None:
+        read_ahead = path is not None and path.is_file() and path.stat().st_size >= READ_AHEAD_MIN_BYTES
+    if read_ahead and isinstance(source, TabularSource) and path is not None:
+        yield from _in_reader_process(source, path, builder, size)
+        return
+    preparer = BatchPreparer(builder)
+    position = getattr(source, "position", None)
+    for batch in _read(batches(source, size)):
+        rows, rejections = preparer.prepare(batch)
+        yield rows, rejections, position() if position else None
+
+
+def _read(items: Iterator[Any]) -> Iterator[Any]:
+    """Errors of the file system or of decoding met while reading, as the user's message."""
+    try:
+        yield from items
+    except (UnicodeDecodeError, OSError) as exc:
+        raise UnreadableFileError(f"Fichier illisible en cours de lecture ({exc}).") from exc
+
+
+def _in_reader_process(
+    source: TabularSource, path: Path, builder: RowBuilder, size: int
+) -> Iterator[Prepared]:
+    context = multiprocessing.get_context("spawn")  # never fork: the window's threads hold locks
+    receiver, sender = context.Pipe(duplex=False)
+    args = (sender, path, source.mapping.to_json(), file_facts(path), builder.settings(), size)
+    reader = context.Process(target=_reader_main, args=args, name="ivo-lecture", daemon=True)
+    reader.start()
+    sender.close()  # only the reader writes; its end closing tells us it is gone
+    try:
+        while True:
+            try:
+                message = pickle.loads(receiver.recv_bytes())
+            except EOFError:
+                raise IvoError(
+                    "Lecture du fichier interrompue : le processus de lecture s'est arrêté."
+                ) from None
+            if message[0] == "done":
+                return
+            if message[0] == "error":
+                raise message[1]
+            yield message[1], message[2], message[3]
+    finally:
+        receiver.close()
+        if reader.is_alive():
+            reader.terminate()
+        reader.join()
+
+
+def _reader_main(
+    sender: Connection,
+    path: Path,
+    mapping: dict[str, Any],
+    facts: FileFacts,
+    settings: dict[str, Any],
+    size: int,
+) -> None:
+    """Entry point of the reader process: the same reader and preparer as in-process imports."""
+    gc.disable()  # a million short-lived rows hold no cycles (see services.imports.paused_gc)
+    try:
+        from ivo_app.io.sources import open_source
+
+        source = open_source(path, ColumnMapping.from_json(mapping), facts)
+        preparer = BatchPreparer(RowBuilder(**settings))
+        position = getattr(source, "position", None)
+        for batch in _read(batches(source, size)):
+            rows, rejections = preparer.prepare(batch)
+            sender.send_bytes(pickle.dumps(("batch", rows, rejections, position() if position else None), 5))
+        sender.send_bytes(pickle.dumps(("done",)))
+    except BaseException as exc:
+        try:
+            payload = pickle.dumps(("error", exc))
+        except Exception:  # an exception that does not pickle: its text is enough to report it
+            payload = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        with contextlib.suppress(OSError):  # the import stopped listening (cancelled)
+            sender.send_bytes(payload)
+    finally:
+        sender.close()
