@@ -137,3 +137,16 @@ def test_the_link_opens_the_demo_creation_of_the_extractions_page(window, qtbot)
     QTimer.singleShot(300, close_dialog)
     page.demo_link.linkActivated.emit("demo")
     assert seen == ["Démonstration"]
+
+
+def test_opening_another_base_clears_the_exercise(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.demo import create_demo
+    from ivo_app.store.db import open_database
+
+    page = training_page(window)
+    exercise = draw(qtbot, page, size=4, seed=1)
+    other = open_database(f"sqlite:///{tmp_path / 'autre.sqlite'}")
+    assert create_demo(other, size=200, seed=5).extraction_id == exercise.extraction_id  # same number
+    window.state.reopen(other)
+    assert page.exercise is None and page.model.rowCount() == 0
+    assert page.new_button.isEnabled()

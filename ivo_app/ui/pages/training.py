@@ -159,6 +159,7 @@ class TrainingPage(QWidget):
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.score)
+        state.database_changed.connect(self._database_changed)
         state.extraction_changed.connect(lambda _: self.refresh())
         state.data_changed.connect(self.refresh)
         self.refresh()
@@ -190,6 +191,9 @@ class TrainingPage(QWidget):
         elif kept is not None and kept[0] != self.exercise:
             self._set_exercise(*kept)
         self.new_button.setEnabled(self.demo_ok)
+
+    def _database_changed(self, _url: str) -> None:
+        self._set_exercise(None, {})  # an exercise belongs to the base it was drawn from
 
     def _set_exercise(self, exercise: training.Exercise | None, answers: training.Answers) -> None:
         self.exercise, self.answers, self.correction = exercise, dict(answers), None
