@@ -11,6 +11,7 @@ fire on it (`anomalies`), and the kind of duplicate error or hard negative (`kin
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -131,13 +132,17 @@ class Generator:
     def _nir(self, sex: str, birth: date, place: str) -> str:
         dep = place[:3] if place[:2] in ("97", "98") else place[:2]
         body = place[len(dep) :]
-        while True:
-            first13 = f"{1 if sex == 'M' else 2}{birth.year % 100:02d}{birth.month:02d}{dep}{body}"
-            first13 += f"{self.rnd.randint(1, 999):03d}"
+        prefix = f"{1 if sex == 'M' else 2}{birth.year % 100:02d}{birth.month:02d}{dep}{body}"
+        # Random order numbers first; when they keep colliding, the free ones in order: a place,
+        # month and sex have only 999 of them.
+        tries = itertools.chain((self.rnd.randint(1, 999) for _ in range(200)), range(1, 1000))
+        for order in tries:
+            first13 = f"{prefix}{order:03d}"
             number = first13 + nir.compute_key(first13)
             if number not in self.matricules:
                 self.matricules.add(number)
                 return number
+        raise _NoRoom
 
     def person(self, **fixed: object) -> Person:
         rnd = self.rnd
@@ -166,11 +171,13 @@ class Generator:
         return True
 
     def fresh_person(self, **fixed: object) -> Person:
-        """A person no other record of the facility could be mistaken for (by the rules' keys)."""
-        while True:
+        """A person no other record of the facility could be mistaken for (by the rules' keys).
+        Raises _NoRoom when the fixed traits leave no such person (an identical key is taken)."""
+        for _ in range(100):
             p = self.person(**fixed)
             if self._claim_homonym_key(p):
                 return p
+        raise _NoRoom
 
     # Records -----------------------------------------------------------------------------------
     def record(self, p: Person, status: str | None = None, kind: str | None = None) -> DemoRecord:
@@ -208,7 +215,10 @@ class Generator:
             elif roll < cfg.anomaly_rate * len(self.anomalies) + cfg.duplicate_rate:
                 cluster = self._duplicate(rnd.choice(DUPLICATE_KINDS))
             elif roll < cfg.anomaly_rate * len(self.anomalies) + cfg.duplicate_rate + cfg.hard_negative_rate:
-                cluster = self._hard_negative(rnd.choice(HARD_NEGATIVES))
+                try:
+                    cluster = self._hard_negative(rnd.choice(HARD_NEGATIVES))
+                except _NoRoom:  # its second person would repeat an existing one: a single person then
+                    cluster = [self.record(self.fresh_person())]
             else:
                 cluster = [self.record(self.fresh_person())]
             if copies < self.copies_needed and rnd.random() < 0.03:
@@ -532,6 +542,10 @@ def _mark_homonyms(original: DemoRecord, dup: DemoRecord) -> None:
     if key(original) is not None and key(original) == key(dup):
         original.anomalies.add("ATTR-HOMONYME")
         dup.anomalies.add("ATTR-HOMONYME")
+
+
+class _NoRoom(Exception):
+    """The traits asked for leave no new person (every NIR order number or the homonym key taken)."""
 
 
 def generate(config: DemoConfig, cog: CogReference) -> Iterator[DemoRecord]:

