@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-pg lint system-deps venv clean
+.PHONY: run test test-sqlite test-pg test-bundle bundle lint system-deps venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 # The whole suite on the embedded SQLite, then again on a real PostgreSQL server (the shared backend).
-test: system-deps $(STAMP) lint test-sqlite test-pg
+test: system-deps $(STAMP) lint test-sqlite test-pg test-bundle
 
 test-sqlite: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
@@ -44,6 +44,15 @@ test-pg: $(STAMP)
 	else \
 	  IVO_TEST_DB=postgresql IVO_TEST_PG_ADMIN="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/integration tests/gui ; \
 	fi
+
+# The installable application without Python (PyInstaller, one folder): dist/ivo/ivo (command line)
+# and dist/ivo/IVO (window). The same build.spec builds the Windows folder on a Windows machine.
+bundle: $(STAMP)
+	$(VENV)/bin/pyinstaller build.spec --noconfirm --log-level WARN
+
+# Build the bundle, then run it as a user would: its version, a demo facility, the checks.
+test-bundle: bundle
+	bash scripts/bundle-smoke.sh dist/ivo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

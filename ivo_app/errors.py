@@ -23,6 +23,10 @@ class MappingError(IvoError):
     """The columns of a file cannot be mapped to identity traits."""
 
 
+class WrongPassphraseError(IvoError):
+    """The passphrase given does not open the encrypted database."""
+
+
 class NotFoundError(IvoError):
     """A facility, extraction, audit... asked for by the user does not exist."""
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "ivo_app.cli.demo_command",
     "ivo_app.cli.rules_commands",
     "ivo_app.cli.duplicates_commands",
+    "ivo_app.cli.decisions_command",
     "ivo_app.cli.audit_commands",
     "ivo_app.cli.admin_commands",
     "ivo_app.cli.training_commands",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from ivo_app.cli.common import add_extraction_arg, emit, emit_json, open_db
+from ivo_app.cli.common import add_extraction_arg, ask_passphrase, emit, emit_json, open_db
 from ivo_app.errors import IvoError
-from ivo_app.services import backup, journal, pseudonymise
+from ivo_app.services import backup, journal, protection, pseudonymise
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,6 +27,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     r = b.add_parser("restore", parents=[common], help="restaurer une sauvegarde")
     r.add_argument("file", type=Path, metavar="FICHIER")
     r.set_defaults(func=cmd_backup_restore)
+
+    p = sub.add_parser(
+        "chiffrer", parents=[common], help="chiffrer la base embarquée et ses sauvegardes (SQLCipher)"
+    )
+    p.set_defaults(func=cmd_encrypt)
 
     p = sub.add_parser("pseudonymise", parents=[common], help="export pseudonymisé pour la formation")
     add_extraction_arg(p)
@@ -94,4 +100,24 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
             f"Clé utilisée (affichée une seule fois, à garder pour reproduire les pseudonymes) : {key_used}"
         )
     print(f"{count} identités pseudonymisées écrites dans {args.out}.")
+    return 0
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    path = protection.database_file(db)
+    if protection.is_database_encrypted(db):
+        raise IvoError(f"La base {path.name} est déjà chiffrée.")
+    secret = ask_passphrase(path, f"Nouvelle phrase secrète pour {path.name} : ")
+    if not secret:
+        raise IvoError("Phrase secrète requise : tapez-la au terminal (ou variable IVO_PHRASE_SECRETE).")
+    if sys.stdin.isatty():  # a typed passphrase is asked twice; a scripted one cannot be mistyped
+        again = ask_passphrase(path, "Confirmez la phrase secrète : ")
+        if again != secret:
+            raise IvoError("Les deux saisies de la phrase secrète diffèrent : base inchangée.")
+    result = protection.encrypt_database(db, secret)
+    print(
+        f"Base chiffrée : {result.database} ({len(result.backups)} sauvegarde(s) chiffrée(s) aussi). "
+        "Sans la phrase secrète, ni IVO ni personne ne pourra la lire : conservez-la."
+    )
     return 0

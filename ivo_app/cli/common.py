@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,8 +44,19 @@ def add_output_args(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -
     parser.add_argument("--out", type=Path, default=None, help="fichier de sortie (défaut : écran)")
 
 
+PASSPHRASE_ENV = "IVO_PHRASE_SECRETE"
+
+
+def ask_passphrase(path: Path, prompt: str | None = None) -> str | None:
+    """The passphrase of an encrypted base: typed at the terminal (not echoed), or, for scripts
+    without a terminal, taken from the environment variable IVO_PHRASE_SECRETE."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt or f"Phrase secrète de la base {path.name} : ")
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(args.db)
+    return open_database(args.db, ask_passphrase=ask_passphrase)
 
 
 def emit(text: str, out: Path | None) -> None:

@@ -52,6 +52,10 @@ class TabularSource:
     def position(self) -> tuple[int, int]:
         raise NotImplementedError
 
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every row as (line number, cells), unmapped: for files that are not identity tables."""
+        return self._cells()
+
     def raw_rows(self, limit: int) -> list[list[str]]:
         return [cells for _, cells in islice(self._cells(), limit)]
 

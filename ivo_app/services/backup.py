@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ivo_app.errors import IvoError
+from ivo_app.store import encryption
 from ivo_app.store.db import Database, open_database
 from ivo_app.store.migrate import backup_sqlite_file
 
@@ -53,13 +54,7 @@ def restore_backup(db: Database, backup: Path) -> Path:
     is put back. The caller reopens the database afterwards."""
     target = _database_file(db)
     backup = Path(backup)
-    try:
-        with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as conn:
-            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise IvoError(f"Sauvegarde endommagée : {backup.name}")
-            conn.execute("SELECT count(*) FROM extraction").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise IvoError(f"Ce fichier n'est pas une sauvegarde IVO : {backup.name}") from exc
+    _check_backup(backup, encryption.remembered(target))
     safety = create_backup(db, "avant-restauration")
     db.dispose()
     _replace_file(backup, target)
@@ -71,6 +66,27 @@ def restore_backup(db: Database, backup: Path) -> Path:
             f"Restauration impossible ({exc.message}) ; la base est restée telle qu'elle était."
         ) from exc
     return safety
+
+
+def _check_backup(backup: Path, passphrase: str | None) -> None:
+    """A readable, intact IVO database; an encrypted backup opens with the base's passphrase."""
+    try:
+        if encryption.is_encrypted(backup):
+            if passphrase is None:
+                raise IvoError(f"La sauvegarde {backup.name} est chiffrée : ouvrez d'abord la base chiffrée.")
+            conn = encryption.connect(backup, passphrase)
+        else:
+            conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise IvoError(f"Sauvegarde endommagée : {backup.name}")
+            conn.execute("SELECT count(*) FROM extraction").fetchone()
+        finally:
+            conn.close()
+    except IvoError:
+        raise
+    except Exception as exc:  # sqlite3 and sqlcipher3 raise their own DatabaseError classes
+        raise IvoError(f"Ce fichier n'est pas une sauvegarde IVO : {backup.name}") from exc
 
 
 def _replace_file(source: Path, target: Path) -> None:

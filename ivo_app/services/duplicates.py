@@ -7,6 +7,7 @@ software from the merge list of confirmed duplicates.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -216,57 +217,96 @@ def decide(
     `expected_version` is the version the reviewer saw (None: the pair had no decision). When another
     workstation decided in between, ConcurrentUpdateError: nothing is overwritten. Returns the new version.
     """
-    if decision not in DECISIONS:
-        raise IvoError(f"Décision inconnue : {decision} (doublon, non_doublon ou a_revoir).")
-    a, b = sorted((ipp_a, ipp_b))
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        for ipp in (a, b):
-            uow.identities.by_ipp(extraction.id, ipp)
-        row = uow.session.scalar(
-            select(PairDecision).where(
-                PairDecision.facility_id == extraction.facility_id,
-                PairDecision.ipp_a == a,
-                PairDecision.ipp_b == b,
-            )
-        )
-        if row is not None and expected_version is not None and row.version != expected_version:
-            raise ConcurrentUpdateError(
-                "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
-            )
-        user = author or journal.current_user()
-        if row is None:
-            row = PairDecision(
-                facility_id=extraction.facility_id,
-                ipp_a=a,
-                ipp_b=b,
-                decision=decision,
-                comment=comment,
-                author=user,
-            )
-            uow.session.add(row)
-        else:
-            row.decision, row.comment, row.author = decision, comment, user
-            row.decided_at = utcnow()
-        try:
-            uow.session.flush()
-        except StaleDataError as exc:
-            raise ConcurrentUpdateError(
-                "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
-            ) from exc
-        except Exception as exc:  # unique constraint: the other workstation created it first
-            if "unique" in str(exc).lower() or "UNIQUE" in str(exc):
-                raise ConcurrentUpdateError("Cette paire vient d'être décidée sur un autre poste.") from exc
-            raise
-        journal.record(
-            uow.session,
-            "decision",
-            f"paire:{a}/{b}",
-            {"facility_id": extraction.facility_id, "decision": decision, "version": row.version},
-            user,
+        version = _record_decision(
+            uow, extraction, Decision(ipp_a, ipp_b, decision, comment), author, expected_version
         )
         uow.commit()
-        return row.version
+        return version
+
+
+@dataclass(frozen=True)
+class Decision:
+    ipp_a: str
+    ipp_b: str
+    decision: str
+    comment: str | None = None
+
+
+def decide_many(
+    db: Database,
+    extraction_id: int | None,
+    decisions: Sequence[Decision],
+    author: str | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> int:
+    """Record a batch of decisions (a reviewed spreadsheet) in ONE transaction: all or none, even if
+    the process is killed half-way. Returns how many were recorded."""
+    tracker = Progress(progress, is_cancelled)
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        for done, item in enumerate(decisions, 1):
+            tracker.check()
+            _record_decision(uow, extraction, item, author, None)
+            tracker.report(done, len(decisions), f"{done} décisions enregistrées")
+        tracker.check()
+        uow.commit()
+    return len(decisions)
+
+
+def _record_decision(
+    uow: UnitOfWork, extraction: Any, item: Decision, author: str | None, expected_version: int | None
+) -> int:
+    if item.decision not in DECISIONS:
+        raise IvoError(f"Décision inconnue : {item.decision} (doublon, non_doublon ou a_revoir).")
+    a, b = sorted((item.ipp_a, item.ipp_b))
+    for ipp in (a, b):
+        uow.identities.by_ipp(extraction.id, ipp)
+    row = uow.session.scalar(
+        select(PairDecision).where(
+            PairDecision.facility_id == extraction.facility_id,
+            PairDecision.ipp_a == a,
+            PairDecision.ipp_b == b,
+        )
+    )
+    if row is not None and expected_version is not None and row.version != expected_version:
+        raise ConcurrentUpdateError(
+            "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
+        )
+    user = author or journal.current_user()
+    if row is None:
+        row = PairDecision(
+            facility_id=extraction.facility_id,
+            ipp_a=a,
+            ipp_b=b,
+            decision=item.decision,
+            comment=item.comment,
+            author=user,
+        )
+        uow.session.add(row)
+    else:
+        row.decision, row.comment, row.author = item.decision, item.comment, user
+        row.decided_at = utcnow()
+    try:
+        uow.session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentUpdateError(
+            "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
+        ) from exc
+    except Exception as exc:  # unique constraint: the other workstation created it first
+        if "unique" in str(exc).lower() or "UNIQUE" in str(exc):
+            raise ConcurrentUpdateError("Cette paire vient d'être décidée sur un autre poste.") from exc
+        raise
+    journal.record(
+        uow.session,
+        "decision",
+        f"paire:{a}/{b}",
+        {"facility_id": extraction.facility_id, "decision": item.decision, "version": row.version},
+        user,
+    )
+    return row.version
 
 
 def undo_last_decision(db: Database, extraction_id: int | None = None) -> tuple[str, str] | None:

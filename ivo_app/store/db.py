@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from ivo_app import paths
 from ivo_app.errors import IvoError
-from ivo_app.store import migrate
+from ivo_app.store import encryption, migrate
 from ivo_app.store.dialect import configure_engine
 
 
@@ -44,16 +45,44 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, run_migrations: bool = True) -> Database:
+def open_database(
+    url: str | None = None,
+    *,
+    run_migrations: bool = True,
+    passphrase: str | None = None,
+    ask_passphrase: encryption.PassphraseFn | None = None,
+) -> Database:
+    """Open (creating and migrating if needed) the database at `url`.
+
+    An encrypted SQLite file needs its passphrase: given, already given to this process, or asked
+    through `ask_passphrase(path)` (the CLI's prompt, the window's dialog).
+    """
     resolved = normalise_url(url)
     try:
         parsed = make_url(resolved)
     except ArgumentError as exc:
         raise IvoError(f"Adresse de base de données invalide : {url}") from exc
+    options: dict[str, object] = {}
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database or "")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if encryption.is_encrypted(path):
+            secret = (
+                passphrase
+                or encryption.remembered(path)
+                or (ask_passphrase(path) if ask_passphrase else None)
+            )
+            if not secret:
+                raise IvoError(
+                    f"La base {path.name} est chiffrée : sa phrase secrète est nécessaire pour l'ouvrir."
+                )
+            encryption.check_passphrase(path, secret)
+            encryption.remember(path, secret)
+            # Same file, same SQLite: only the driver differs (it applies the key on each connection).
+            parsed = URL.create("sqlite+pysqlcipher", password=secret, database=str(path))
+            options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
     try:
-        engine = create_engine(parsed, future=True)
+        engine = create_engine(parsed, future=True, **options)
     except Exception as exc:
         raise IvoError(f"Impossible d'ouvrir la base de données : {exc}") from exc
     configure_engine(engine)

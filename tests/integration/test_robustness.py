@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -92,3 +93,58 @@ def test_kill_9_in_the_middle_of_an_import_leaves_the_database_consistent(tmp_pa
     assert counts(db) == (1, 1)  # the killed import left nothing behind
     result = import_file(db, small, "CH Existant")  # and the base works as before
     assert result.rows == 1
+
+
+KILLED_DECISIONS = """
+import sys
+from pathlib import Path
+from ivo_app.store.db import open_database
+from ivo_app.services.decision_files import decide_from_file
+db = open_database(sys.argv[2])
+def progress(done, total, message):
+    print(done, flush=True)
+decide_from_file(db, None, Path(sys.argv[1]), progress=progress)
+print("fini", flush=True)
+"""
+
+
+def test_kill_9_in_the_middle_of_a_decision_batch_records_none_of_it(tmp_path: Path) -> None:
+    from ivo_app.services.decision_files import decide_from_file
+    from ivo_app.services.demo import create_demo
+    from ivo_app.store.models.duplicates import PairDecision
+    from ivo_app.store.models.journal import JournalEntry
+
+    url = f"sqlite:///{tmp_path / 'ivo.sqlite'}"
+    db = open_database(url)
+    create_demo(db, 3000, 9)
+    with db.engine.connect() as conn:
+        ipps = [ipp for (ipp,) in conn.execute(select(Identity.ipp).order_by(Identity.id))]
+    batch = tmp_path / "decisions.csv"
+    lines = [f"{a};{b};non doublon;revu en réunion" for a, b in zip(ipps[0::2], ipps[1::2], strict=False)]
+    batch.write_text("ipp_a;ipp_b;decision;commentaire\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+    def recorded() -> tuple[int, int]:
+        with db.engine.connect() as conn:
+            decisions = conn.scalar(select(func.count()).select_from(PairDecision)) or 0
+            journaled = conn.scalar(
+                select(func.count()).select_from(JournalEntry).where(JournalEntry.action == "decision")
+            )
+            return decisions, journaled or 0
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_DECISIONS, str(batch), url], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # wait until a good part of the batch is written, not yet committed
+        if line.strip().isdigit() and int(line) >= len(lines) // 3:
+            break
+    else:
+        pytest.fail("the decision batch ended before it could be killed")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert recorded() == (0, 0)  # none of the batch, not even its journal lines
+    assert decide_from_file(db, None, batch) == len(lines)  # and the same batch then goes through whole
+    assert recorded() == (len(lines), len(lines))
+    db.dispose()

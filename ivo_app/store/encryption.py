@@ -1,0 +1,116 @@
+"""Encryption at rest of the SQLite file (SQLCipher, through `sqlcipher3`).
+
+An auditor's laptop travels with a facility's identities: `ivo chiffrer` turns the database and its
+backups into SQLCipher files (AES-256, key derived from a passphrase by PBKDF2). The passphrase is
+asked when the database is opened and kept in this process's memory only, so that reopening the
+same file (after a restore, from a worker) does not ask again; it is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ivo_app.errors import IvoError, WrongPassphraseError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+PassphraseFn = Callable[[Path], str | None]
+
+_known: dict[Path, str] = {}  # file → passphrase, for this process only
+
+
+def is_encrypted(path: Path) -> bool:
+    """A non-empty file that is not a plain SQLite database (SQLCipher files look random)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
+
+
+def remembered(path: Path) -> str | None:
+    return _known.get(Path(path).resolve())
+
+
+def remember(path: Path, passphrase: str) -> None:
+    _known[Path(path).resolve()] = passphrase
+
+
+def forget(path: Path) -> None:
+    _known.pop(Path(path).resolve(), None)
+
+
+def _driver() -> Any:
+    try:
+        import sqlcipher3
+    except ImportError as exc:  # the wheel exists for Linux, Windows and macOS; say so if missing
+        raise IvoError(
+            "Chiffrement indisponible : le module sqlcipher3 n'est pas installé avec cette application."
+        ) from exc
+    return sqlcipher3
+
+
+def _quote(passphrase: str) -> str:
+    # PRAGMA key takes no bound parameter: the passphrase is a quoted SQL literal.
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def connect(path: Path, passphrase: str) -> Any:
+    """A DB-API connection to an encrypted file; IvoError if the passphrase does not open it."""
+    conn = _driver().connect(str(path), check_same_thread=False)
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not SQLCipher's log
+    conn.execute(f"PRAGMA key = {_quote(passphrase)}")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception as exc:
+        conn.close()
+        raise WrongPassphraseError(
+            f"Phrase secrète incorrecte pour la base chiffrée {Path(path).name}."
+        ) from exc
+    return conn
+
+
+def check_passphrase(path: Path, passphrase: str) -> None:
+    connect(path, passphrase).close()
+
+
+def encrypt_file(path: Path, passphrase: str) -> None:
+    """Replace a plain SQLite file by an encrypted copy of it (sqlcipher_export), atomically."""
+    if not passphrase:
+        raise IvoError("La phrase secrète ne peut pas être vide.")
+    if is_encrypted(path):
+        raise IvoError(f"{path.name} est déjà chiffrée.")
+    temp = path.with_name(path.name + ".chiffrement")
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    conn = _driver().connect(str(path))
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the export reads the main file's pages
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_quote(passphrase)}", (str(temp),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    except Exception:
+        conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    conn.close()
+    os.replace(temp, path)
+    for suffix in ("-wal", "-shm"):  # what the plain file left beside it holds clear pages
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
+def plain_files(folder: Path, pattern: str = "*.sqlite") -> Iterator[Path]:
+    """The SQLite files of a folder still in clear (backups taken before encryption)."""
+    if folder.exists():
+        for candidate in sorted(folder.glob(pattern)):
+            if candidate.is_file() and not is_encrypted(candidate):
+                yield candidate
