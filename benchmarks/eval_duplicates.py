@@ -17,10 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ivo_app.rules.matching.engine import Keyed, candidate_pairs
+from ivo_app.rules.matching import columns
 from ivo_app.services.demo import create_demo, load_truth
-from ivo_app.services.duplicates import find_duplicates, list_pairs, load_model
-from ivo_app.services.identities import iter_records
+from ivo_app.services.duplicates import find_duplicates, list_pairs, load_model, read_table
 from ivo_app.store.db import open_database
 
 
@@ -47,9 +46,10 @@ def main() -> None:
             frozenset(p) for members in persons.values() for p in itertools.combinations(members, 2)
         }
         with db.engine.connect() as conn:
-            keyed = [Keyed.of(r) for r in iter_records(conn, extraction)]
+            table = read_table(conn, extraction)
+        i, j = columns.candidate_pairs(table, load_model().block_cap)
         candidates = {
-            frozenset((keyed[i].ipp, keyed[j].ipp)) for i, j in candidate_pairs(keyed, load_model().block_cap)
+            frozenset((table.ipps[a], table.ipps[b])) for a, b in zip(i.tolist(), j.tolist(), strict=True)
         }
         start = time.perf_counter()
         run = find_duplicates(db, extraction)
@@ -64,7 +64,7 @@ def main() -> None:
     )
     print(
         f"complétude des paires candidates : {len(candidates & true_pairs) / max(1, len(true_pairs)):.4f}, "
-        f"{2 * len(candidates) / len(keyed):.1f} candidats par identité"
+        f"{2 * len(candidates) / len(table):.1f} candidats par identité"
     )
     for label, found in (("probable", probable), ("file complète", queue)):
         p, r, f = prf(found, true_pairs)

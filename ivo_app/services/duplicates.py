@@ -20,9 +20,9 @@ from ivo_app import paths
 from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.rules.matching.engine import Keyed, Model, clusters, find_matches, group, score_pair
+from ivo_app.rules.matching import columns
+from ivo_app.rules.matching.engine import Keyed, Model, clusters, group, score_pair
 from ivo_app.rules.record import IdentityRecord
-from ivo_app.services.identities import iter_records
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
@@ -64,6 +64,8 @@ class DuplicateRun:
     to_review: int
     collisions: int
     persons: int  # clusters of probable duplicates
+    identities: int = 0
+    candidates: int = 0  # candidate pairs scored (blocking)
 
 
 @dataclass
@@ -106,11 +108,11 @@ def find_duplicates(
     model = load_model()
     with db.engine.connect() as conn:
         tracker.report(0, 3, "lecture des identités", force=True)
-        records = list(iter_records(conn, extraction_id))
+        table = read_table(conn, extraction_id, tracker)
         conn.rollback()  # end the read transaction; the write gets its own
-        tracker.check()
         tracker.report(1, 3, "comparaison des paires candidates", force=True)
-        matches = list(find_matches(model, records))
+        scored = columns.find_scored(model, table)
+        matches = columns.matches(scored, table)
         tracker.check()
         rows = []
         for m in matches:
@@ -147,7 +149,44 @@ def find_duplicates(
         sum(m.level == "a_examiner" for m in matches),
         sum(m.kind == "collision" for m in matches),
         len(clusters(matches)),
+        len(table),
+        len(scored.i),
     )
+
+
+# The normal forms stored at import (rules.normalize.normalize_name) spare normalising again.
+_NORMALISED = {"birth_name": "birth_name_norm", "first_names": "first_names_norm",
+               "first_first_name": "first_first_name_norm", "used_name": "used_name_norm"}  # fmt: skip
+_TABLE_COLUMNS = tuple(getattr(Identity, _NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
+
+
+def read_table(
+    conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 50_000
+) -> columns.Table:
+    """The extraction's identities as matching columns, in id order (keyset pages, raw driver cursor:
+    only the eleven columns matching reads, no per-row objects)."""
+    builder = columns.TableBuilder(normalised=True)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    last = 0
+    try:
+        while True:
+            stmt = (
+                select(*_TABLE_COLUMNS)
+                .where(Identity.extraction_id == int(extraction_id), Identity.id > int(last))
+                .order_by(Identity.id)
+                .limit(batch_size)
+            )
+            cursor.execute(str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            builder.add_rows(rows)
+            last = rows[-1][0]
+            if tracker is not None:
+                tracker.check()
+    finally:
+        cursor.close()
+    return builder.build()
 
 
 def list_pairs(

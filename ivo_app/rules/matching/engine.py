@@ -8,6 +8,9 @@ cell can read it, resources/matching/model.json), u is measured on the extractio
 record pairs, and the exact name level is adjusted to the name's frequency (MARTIN weighs less than a
 rare name). A shared INS matricule outranks names: same INS is a certain duplicate unless the strict
 traits diverge, which makes it a suspected collision instead.
+
+This module is the readable reference, one pair at a time (the desk search uses it); columns.py
+computes the same levels and decisions on arrays for whole extractions.
 """
 
 from __future__ import annotations
@@ -157,22 +160,29 @@ def levels(a: Keyed, b: Keyed) -> dict[str, str]:
 
 
 def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
-    """Several passes, so that recall does not rest on one trait being right."""
+    """Several passes, so that recall does not rest on one trait being right. Each pass is narrow
+    (a million identities share a birth date by the dozen, a name and a birth year by the hundred):
+    a duplicate agrees with its original on the date and one name, or on both names and one part of
+    the date (a wrong date is wrong in its year, or in its day and month)."""
     n, u, f = soundex2(k.name), soundex2(k.used), soundex2(k.first)
     if k.birth:
-        yield ("date", k.birth, k.sex)
-        if k.birth.day <= 12 and k.birth.day != k.birth.month:
-            yield ("date", date(k.birth.year, k.birth.day, k.birth.month), k.sex)  # day/month swapped
-        yield ("date-first", k.birth, f)
-        if n:
-            yield ("year-name", k.birth.year, n)
-        if u:
-            yield ("year-name", k.birth.year, u)  # used name entered as birth name
-    if n and f:
-        yield ("name-first", n, f)
-        yield ("name-first", f, n)  # birth name and first name inverted
-    if u and f:
-        yield ("name-first", u, f)
+        b = k.birth
+        swapped = date(b.year, b.day, b.month) if b.day <= 12 and b.day != b.month else None
+        for name in (n, u):  # used name entered as birth name
+            if name:
+                yield ("date-name", b, name)
+        if f:
+            yield ("date-first", b, f)
+        if swapped and n:
+            yield ("date-name", swapped, n)  # day and month swapped
+        if swapped and f:
+            yield ("date-first", swapped, f)
+        for part in (("year", b.year), ("day", b.month, b.day)):
+            if n and f:
+                yield ("names", part, n, f)
+                yield ("names", part, f, n)  # birth name and first name inverted
+            if u and f:
+                yield ("names", part, u, f)
     if k.ins:
         yield ("ins", k.ins)
 
@@ -260,6 +270,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
 
 
 def candidate_pairs(records: list[Keyed], cap: int) -> set[tuple[int, int]]:
+    """The reference blocking, one record at a time (columns.candidate_pairs is what runs)."""
     blocks: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, k in enumerate(records):
         for key in set(blocking_keys(k)):
@@ -271,15 +282,6 @@ def candidate_pairs(records: list[Keyed], cap: int) -> set[tuple[int, int]]:
                 for y in range(x + 1, len(members)):
                     pairs.add((members[x], members[y]))
     return pairs
-
-
-def find_matches(model: Model, records: Iterable[IdentityRecord]) -> Iterator[Match]:
-    keyed = [Keyed.of(r) for r in records]
-    model.estimate_u(keyed)
-    for i, j in candidate_pairs(keyed, model.block_cap):
-        match = score_pair(model, keyed[i], keyed[j])
-        if match is not None:
-            yield match
 
 
 def group(pairs: Iterable[tuple[str, str]], order: Any = None) -> dict[str, str]:

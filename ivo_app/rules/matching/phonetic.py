@@ -17,6 +17,12 @@ from ivo_app.rules.normalize import normalize_name
 _S2_GROUPS = (("GUI", "KI"), ("GUE", "KE"), ("GA", "KA"), ("GO", "KO"), ("GU", "K"), ("CA", "KA"),
               ("CO", "KO"), ("CU", "KU"), ("Q", "K"), ("CC", "K"), ("CK", "K"))  # fmt: skip
 _S2_PREFIXES = (("MAC", "MCC"), ("ASA", "AZA"), ("KN", "NN"), ("PF", "FF"), ("PH", "FF"), ("SCH", "SSS"))
+# Compiled once: soundex2 runs on every distinct name of a million-identity extraction.
+_VOWELS = re.compile(r"[EIOU]")
+_MUTE_H = re.compile(r"(?<![CS])H")
+_MUTE_Y = re.compile(r"(?<!A)Y")
+_MUTE_END = re.compile(r"[ATDS]$")
+_REPEATS = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=200_000)
@@ -26,16 +32,16 @@ def soundex2(value: str) -> str:
         return ""
     for a, b in _S2_GROUPS:
         word = word.replace(a, b)
-    word = word[0] + re.sub(r"[EIOU]", "A", word[1:])
+    word = word[0] + _VOWELS.sub("A", word[1:])
     for a, b in _S2_PREFIXES:
         if word.startswith(a):
             word = b + word[len(a) :]
             break
-    word = re.sub(r"(?<![CS])H", "", word)
-    word = re.sub(r"(?<!A)Y", "", word)
-    word = re.sub(r"[ATDS]$", "", word) or word[:1]
+    word = _MUTE_H.sub("", word)
+    word = _MUTE_Y.sub("", word)
+    word = _MUTE_END.sub("", word) or word[:1]
     word = word[0] + word[1:].replace("A", "") if word else word
-    word = re.sub(r"(.)\1+", r"\1", word)
+    word = _REPEATS.sub(r"\1", word)
     return word[:4]
 
 

@@ -1,0 +1,173 @@
+"""Duplicate detection at scale: a demo facility of --size identities stored in SQLite, then
+find_duplicates on the stored extraction end to end (read, block, score, store the pairs), and
+Splink (DuckDB) on the same records when it is installed. Each engine runs in its own process so that
+its peak memory (ru_maxrss) is its own.
+
+    .venv/bin/python benchmarks/bench_duplicates.py --size 1000000 [--db /tmp/ivo1m.sqlite] [--no-splink]
+
+--db keeps the generated database for the next run (generation is not what is measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ivo_app.services.demo import create_demo, load_truth
+from ivo_app.store.db import open_database
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ensure_demo(path: Path, size: int, seed: int) -> int:
+    db = open_database(f"sqlite:///{path}")
+    try:
+        with db.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT id, row_count FROM extraction WHERE is_demo ORDER BY id DESC LIMIT 1"
+            ).first()
+        if row is not None and row[1] == size:
+            return int(row[0])
+        start = time.perf_counter()
+        extraction = create_demo(db, size, seed, extracted_on=date(2026, 6, 1)).extraction_id
+        print(f"base de démo : {size} identités générées et importées en {time.perf_counter() - start:.0f} s")
+        return extraction
+    finally:
+        db.dispose()
+
+
+def stage_ivo(path: Path, extraction: int, profile: bool) -> dict[str, float]:
+    from ivo_app.services.duplicates import find_duplicates
+
+    db = open_database(f"sqlite:///{path}")
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    start = time.perf_counter()
+    run = find_duplicates(db, extraction)
+    elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False), file=sys.stderr)
+    db.dispose()
+    return {"seconds": elapsed, "peak_mb": peak_mb(), "identities": run.identities,
+            "candidates": run.candidates, "pairs": run.pairs, "probable": run.probable}  # fmt: skip
+
+
+def stage_splink(path: Path, extraction: int) -> dict[str, float]:
+    import sqlite3
+
+    import pandas as pd
+    import splink_person
+
+    start = time.perf_counter()
+    with sqlite3.connect(path) as conn:
+        frame = pd.read_sql_query(
+            "SELECT id AS unique_id, birth_name_norm AS birth_name, first_first_name_norm AS first_name, "
+            "birth_date AS dob, sex, birthplace, used_name_norm AS used_name, ins_matricule AS ins "
+            f"FROM identity WHERE extraction_id = {int(extraction)}",
+            conn,
+        )
+    read = time.perf_counter() - start
+    pairs, times = splink_person.run(frame, threshold=0.5)
+    return {"seconds": read + times["training"] + times["predict"], "read": read, **times,
+            "peak_mb": peak_mb(), "pairs": len(pairs)}  # fmt: skip
+
+
+def quality(path: Path, extraction: int) -> str:
+    """Precision and recall of IVO's stored pairs against the demo's ground truth."""
+    from ivo_app.services.duplicates import list_pairs
+
+    db = open_database(f"sqlite:///{path}")
+    truth = load_truth(db, extraction)
+    persons: dict[str, list[str]] = defaultdict(list)
+    for ipp, t in truth.items():
+        persons[t["person_key"]].append(ipp)
+    true_pairs = {frozenset(p) for m in persons.values() for p in itertools.combinations(m, 2)}
+    pairs = [p for p in list_pairs(db, extraction) if p.kind == "doublon"]
+    db.dispose()
+    out = []
+    for label, found in (
+        ("probable", {frozenset((p.ipp_a, p.ipp_b)) for p in pairs if p.level == "probable"}),
+        ("file complète", {frozenset((p.ipp_a, p.ipp_b)) for p in pairs}),
+    ):
+        tp = len(found & true_pairs)
+        out.append(
+            f"  {label:<14} précision {tp / max(1, len(found)):.4f}  rappel {tp / max(1, len(true_pairs)):.4f}"
+        )
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", type=Path, help="base SQLite à conserver entre deux mesures")
+    parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="profil pyinstrument de find_duplicates")
+    parser.add_argument("--stage", choices=("ivo", "splink"), help=argparse.SUPPRESS)
+    parser.add_argument("--extraction", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        result = (stage_ivo(args.db, args.extraction, args.profile) if args.stage == "ivo"
+                  else stage_splink(args.db, args.extraction))  # fmt: skip
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench.sqlite"
+        extraction = ensure_demo(path, args.size, args.seed)
+
+        def child(stage: str) -> dict[str, float]:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--stage",
+                stage,
+                "--db",
+                str(path),
+                "--extraction",
+                str(extraction),
+            ]
+            if args.profile:
+                cmd.append("--profile")
+            done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+            return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+        ivo = child("ivo")
+        n = ivo["identities"]
+        print(f"IVO    : {n:.0f} identités en {ivo['seconds']:.1f} s ({n / ivo['seconds']:,.0f} identités/s), "
+              f"pic mémoire {ivo['peak_mb']:.0f} Mo, {2 * ivo['candidates'] / n:.2f} candidats par identité, "
+              f"{ivo['pairs']:.0f} paires retenues dont {ivo['probable']:.0f} probables")  # fmt: skip
+        print(quality(path, extraction))
+        import splink_person
+
+        if not args.no_splink and splink_person.available():
+            sp = child("splink")
+            print(f"Splink : {sp['seconds']:.1f} s (lecture {sp['read']:.1f} s, apprentissage {sp['training']:.1f} s, "
+                  f"prédiction {sp['predict']:.1f} s), pic mémoire {sp['peak_mb']:.0f} Mo, "
+                  f"{sp['pairs']:.0f} paires à p ≥ 0,5 ; IVO {sp['seconds'] / ivo['seconds']:.1f} fois plus rapide")  # fmt: skip
+        elif not args.no_splink:
+            print("Splink non installé (.venv/bin/pip install splink) : comparaison omise.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,565 @@
+"""Vectorised matching: the levels and weights of engine.py, computed on columns of integer codes.
+
+Records become codes once (one vocabulary of normalised names shared by birth, used and first names,
+so that "birth name of one = first name of the other" is an integer comparison; dates as YYYYMMDD
+integers). Blocking sorts integer keys with numpy. The string comparisons (Jaro-Winkler,
+Damerau-Levenshtein, token prefixes) run once per distinct pair of values with rapidfuzz's cpdist and
+numpy's string functions, so a million candidate pairs cost array operations, never a Python loop over
+record pairs. engine.levels / engine.score_pair stay the readable reference: a unit test checks that
+both give the same levels, scores and decisions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+from rapidfuzz.process import cpdist
+
+from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model
+from ivo_app.rules.matching.phonetic import soundex2
+from ivo_app.rules.normalize import normalize_name
+from ivo_app.rules.record import IdentityRecord
+
+Int = npt.NDArray[np.int64]
+Small = npt.NDArray[np.int8]
+Bool = npt.NDArray[np.bool_]
+Float = npt.NDArray[np.float64]
+
+# Levels of each trait in LEVEL_LABELS order; a level is stored as its index in this tuple.
+TRAIT_LEVELS: dict[str, tuple[str, ...]] = {
+    t: tuple(lvl for (trait, lvl) in LEVEL_LABELS if trait == t) for t in TRAITS
+}
+_L = {t: {lvl: np.int8(k) for k, lvl in enumerate(levels)} for t, levels in TRAIT_LEVELS.items()}
+PROBABLE, TO_REVIEW = 0, 1
+DOUBLON, COLLISION = 0, 1
+KIND_NAMES = ("doublon", "collision")
+LEVEL_NAMES = ("probable", "a_examiner")
+
+
+class _Vocab:
+    """Distinct strings → dense codes; code 0 is the empty string (missing)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {"": 0}
+        self.values: list[str] = [""]
+
+    def code(self, value: str) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+
+def _yyyymmdd(value: Any) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, date):
+        return value.year * 10_000 + value.month * 100 + value.day
+    try:  # SQLite hands dates back as ISO text
+        parsed = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return 0
+    return parsed.year * 10_000 + parsed.month * 100 + parsed.day
+
+
+def _as_text(value: str | None) -> str:
+    return value or ""
+
+
+# Column order of a row given to TableBuilder.add_rows.
+ROW_FIELDS = ("id", "ipp", "birth_name", "first_names", "first_first_name", "birth_date", "sex",
+              "birthplace", "used_name", "ins_matricule", "attributes")  # fmt: skip
+
+
+class TableBuilder:
+    """Accumulates identities a batch at a time, keeping codes only (flat memory on millions)."""
+
+    def __init__(self, normalised: bool = False) -> None:
+        # normalised: the name columns given are already normal forms (the identity table's *_norm
+        # columns), so the per-value normalisation is skipped.
+        self._norm = _as_text if normalised else normalize_name
+        self.names = _Vocab()  # birth, used and first names share one vocabulary
+        self.lists = _Vocab()  # first-name lists, space separated
+        self.places = _Vocab()
+        self.ins_vocab = _Vocab()
+        self._name_of: dict[str | None, int] = {}
+        self._first_of: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+        self._date_of: dict[Any, int] = {}
+        self._place_of: dict[str | None, int] = {}
+        self._ins_of: dict[str | None, int] = {}
+        self._cols: dict[str, list[Any]] = {c: [] for c in ("id", "ipp", "name", "used", "first", "firsts",
+                                                             "birth", "sex", "place", "ins", "homonym")}  # fmt: skip
+
+    def _name(self, raw: str | None) -> int:
+        found = self._name_of.get(raw)
+        if found is None:
+            found = self._name_of[raw] = self.names.code(self._norm(raw))
+        return found
+
+    def _first(self, first_first: str | None, first_names: str | None) -> tuple[int, int]:
+        key = (first_first, first_names)
+        found = self._first_of.get(key)
+        if found is None:
+            # As Keyed.of: the list, else the first first name split; the first first name, else the
+            # list's first word.
+            norm = self._norm
+            firsts = norm(first_names).split() or norm(first_first).split()
+            first = norm(first_first) or " ".join(firsts[:1])
+            found = self._first_of[key] = (self.names.code(first), self.lists.code(" ".join(firsts)))
+        return found
+
+    def _date(self, raw: Any) -> int:
+        found = self._date_of.get(raw)
+        if found is None:
+            found = self._date_of[raw] = _yyyymmdd(raw)
+        return found
+
+    def _place(self, raw: str | None) -> int:
+        found = self._place_of.get(raw)
+        if found is None:
+            found = self._place_of[raw] = self.places.code((raw or "").upper())
+        return found
+
+    def _ins(self, raw: str | None) -> int:
+        found = self._ins_of.get(raw)
+        if found is None:
+            found = self._ins_of[raw] = self.ins_vocab.code(raw or "")
+        return found
+
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows as tuples in ROW_FIELDS order (straight from a database cursor)."""
+        if not rows:
+            return
+        ids, ipps, names, lists, ffns, births, sexes, places, useds, inss, attrs = zip(*rows, strict=True)
+        c = self._cols
+        c["id"].extend(ids)
+        c["ipp"].extend(ipps)
+        c["name"].extend(map(self._name, names))
+        c["used"].extend(map(self._name, useds))
+        firsts = list(map(self._first, ffns, lists))
+        c["first"].extend(f for f, _ in firsts)
+        c["firsts"].extend(fl for _, fl in firsts)
+        c["birth"].extend(map(self._date, births))
+        c["sex"].extend(1 if s == "M" else 2 if s == "F" else 0 for s in sexes)
+        c["place"].extend(map(self._place, places))
+        c["ins"].extend(map(self._ins, inss))
+        c["homonym"].extend(bool(a) and "HOMONYME" in a.split(",") for a in attrs)
+
+    def add_records(self, records: Iterable[IdentityRecord]) -> None:
+        rows = [
+            (r.id, r.ipp, r.birth_name, r.first_names, r.first_first_name, r.birth_date, r.sex, r.birthplace,
+             r.used_name, r.ins_matricule, r.attributes)
+            for r in records
+        ]  # fmt: skip
+        self.add_rows(rows)
+
+    def build(self) -> Table:
+        c = self._cols
+        sx = _Vocab()
+        return Table(
+            ids=np.asarray(c["id"], dtype=np.int64),
+            ipps=c["ipp"],
+            name=np.asarray(c["name"], dtype=np.int64),
+            used=np.asarray(c["used"], dtype=np.int64),
+            first=np.asarray(c["first"], dtype=np.int64),
+            firsts=np.asarray(c["firsts"], dtype=np.int64),
+            birth=np.asarray(c["birth"], dtype=np.int64),
+            sex=np.asarray(c["sex"], dtype=np.int64),
+            place=np.asarray(c["place"], dtype=np.int64),
+            ins=np.asarray(c["ins"], dtype=np.int64),
+            homonym=np.asarray(c["homonym"], dtype=np.bool_),
+            names=self.names.values,
+            lists=self.lists.values,
+            places=self.places.values,
+            ins_values=self.ins_vocab.values,
+            soundex=np.asarray([sx.code(soundex2(v)) for v in self.names.values], dtype=np.int64),
+        )
+
+
+@dataclass
+class Table:
+    """An extraction as columns of codes (index = row number, not the database id)."""
+
+    ids: Int
+    ipps: list[str]
+    name: Int
+    used: Int
+    first: Int
+    firsts: Int
+    birth: Int  # YYYYMMDD, 0 when missing
+    sex: Int  # 0 missing, 1 M, 2 F
+    place: Int
+    ins: Int
+    homonym: Bool
+    names: list[str]
+    lists: list[str]
+    places: list[str]
+    ins_values: list[str]
+    soundex: Int  # SOUNDEX2 code of each vocabulary name (0: empty)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def of(cls, records: Iterable[IdentityRecord]) -> Table:
+        builder = TableBuilder()
+        builder.add_records(records)
+        return builder.build()
+
+    def keyed(self, i: int) -> Keyed:
+        b = int(self.birth[i])
+        return Keyed(
+            int(self.ids[i]), self.ipps[i], self.names[self.name[i]], self.names[self.used[i]],
+            self.names[self.first[i]], tuple(self.lists[self.firsts[i]].split()),
+            date(b // 10_000, b // 100 % 100, b % 100) if b else None, ("", "M", "F")[self.sex[i]],
+            self.places[self.place[i]], self.ins_values[self.ins[i]], bool(self.homonym[i]),
+        )  # fmt: skip
+
+
+# --- blocking -----------------------------------------------------------------------------------------
+
+
+def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
+    """(key, row) arrays of the blocking passes of engine.blocking_keys, one integer key per pass value."""
+    rows = np.arange(len(t), dtype=np.int64)
+    born = t.birth > 0
+    year, month, day = t.birth // 10_000, t.birth // 100 % 100, t.birth % 100
+    swapped = year * 10_000 + day * 100 + month
+    can_swap = born & (day <= 12) & (day != month)
+    sx = int(t.soundex.max(initial=0)) + 1
+    n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
+    out: list[tuple[Int, Int]] = []
+
+    def emit(pass_id: int, key: Int, mask: Bool) -> None:
+        out.append(((key[mask] << 3) | pass_id, rows[mask]))  # the pass in the low bits keeps keys apart
+
+    emit(1, t.birth * sx + n, born & (n > 0))
+    emit(1, t.birth * sx + u, born & (u > 0))  # used name entered as birth name
+    emit(1, swapped * sx + n, can_swap & (n > 0))  # day and month swapped
+    emit(2, t.birth * sx + f, born & (f > 0))
+    emit(2, swapped * sx + f, can_swap & (f > 0))
+    for pass_id, part in ((3, year), (4, month * 100 + day)):  # a wrong date is wrong in one part
+        emit(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0))
+        emit(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0))  # names inverted
+        emit(pass_id, (u * sx + f) * 10_000 + part, born & (u > 0) & (f > 0))
+    emit(5, t.ins, t.ins > 0)
+    return out
+
+
+def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
+    """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
+    parts = _pass_keys(t)
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    keys = np.concatenate([k for k, _ in parts])
+    rows = np.concatenate([r for _, r in parts])
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    fresh = np.ones(len(keys), dtype=np.bool_)
+    fresh[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])  # one record once per block
+    keys, rows = keys[fresh], rows[fresh]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    keep = (sizes > 1) & (sizes <= cap)
+    # Every member of a kept block pairs with the members after it in that block.
+    member = np.flatnonzero(np.repeat(keep, sizes))
+    block_end = np.repeat((starts + sizes)[keep], sizes[keep])
+    after = block_end - member - 1
+    left = np.repeat(member, after)
+    offsets = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after)
+    right = left + 1 + offsets
+    a, b = rows[left], rows[right]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    pair = np.unique(lo * len(t) + hi)
+    return pair // len(t), pair % len(t)
+
+
+# --- comparison levels ----------------------------------------------------------------------------------
+
+
+def _distinct(a: Int, b: Int, symmetric: bool = True) -> tuple[Int, Int, Int]:
+    """Distinct (a, b) value pairs and, for each input pair, the index of its distinct pair."""
+    if symmetric:
+        a, b = np.minimum(a, b), np.maximum(a, b)
+    width = int(max(a.max(initial=0), b.max(initial=0))) + 1
+    uniq, inverse = np.unique(a * width + b, return_inverse=True)
+    return uniq // width, uniq % width, inverse.reshape(-1)
+
+
+def _strings(values: list[str], codes: Int) -> list[str]:
+    return [values[k] for k in codes.tolist()]
+
+
+def _jw_dl(values: list[str], a: Int, b: Int, with_dl: bool) -> tuple[Float, Int | None]:
+    """Jaro-Winkler similarity (and Damerau-Levenshtein distance) per pair, computed per distinct pair."""
+    if len(a) == 0:
+        return np.empty(0), (np.empty(0, np.int64) if with_dl else None)
+    ua, ub, inverse = _distinct(a, b)
+    sa, sb = _strings(values, ua), _strings(values, ub)
+    jw = cpdist(sa, sb, scorer=JaroWinkler.similarity, dtype=np.float64)[inverse]
+    dl = cpdist(sa, sb, scorer=DamerauLevenshtein.distance, dtype=np.int64)[inverse] if with_dl else None
+    return jw, dl
+
+
+class _Chooser:
+    """Assigns levels strongest first: a pair keeps the first level whose condition it meets."""
+
+    def __init__(self, size: int, fallback: np.int8) -> None:
+        self.level = np.full(size, fallback, dtype=np.int8)
+        self.done = np.zeros(size, dtype=np.bool_)
+
+    def take(self, mask: Bool, level: np.int8) -> None:
+        hit = mask & ~self.done
+        self.level[hit] = level
+        self.done |= hit
+
+
+def name_levels(t: Table, i: Int, j: Int) -> Small:
+    L = _L["birth_name"]
+    na, nb = t.name[i], t.name[j]
+    c = _Chooser(len(i), L["else"])
+    c.take((na == 0) | (nb == 0), L["else"])
+    c.take(na == nb, L["exact"])
+    c.take((t.first[i] > 0) & (na == t.first[j]) & (nb == t.first[i]), L["inverted"])
+    c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
+    rest = np.flatnonzero(~c.done)
+    jw, dl = _jw_dl(t.names, na[rest], nb[rest], with_dl=True)
+    assert dl is not None
+    sub = _Chooser(len(rest), L["else"])
+    sub.take((t.soundex[na[rest]] == t.soundex[nb[rest]]) & (jw > 0.8), L["phonetic"])
+    sub.take((dl <= 1) | (jw >= 0.94), L["close"])
+    sub.take(jw >= 0.88, L["far"])
+    c.level[rest] = sub.level
+    return c.level
+
+
+def _token_prefix(t: Table, a: Int, b: Int) -> Bool:
+    """One first name's words begin the other's (JEAN-PIERRE entered as JEAN), per distinct pair."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.bool_)
+    ua, ub, inverse = _distinct(a, b)
+    sa = np.strings.add(np.asarray(_strings(t.names, ua), dtype=np.dtypes.StringDType()), " ")
+    sb = np.strings.add(np.asarray(_strings(t.names, ub), dtype=np.dtypes.StringDType()), " ")
+    hit: Bool = np.strings.startswith(sa, sb) | np.strings.startswith(sb, sa)
+    return hit[inverse]
+
+
+def _in_list(t: Table, first: Int, lists: Int) -> Bool:
+    """The first name is one of the words of the other's first-name list, per distinct pair."""
+    if len(first) == 0:
+        return np.zeros(0, dtype=np.bool_)
+    uf, ul, inverse = _distinct(first, lists, symmetric=False)
+    word = np.asarray(_strings(t.names, uf), dtype=np.dtypes.StringDType())
+    words = np.asarray(_strings(t.lists, ul), dtype=np.dtypes.StringDType())
+    hit: Bool = (np.strings.find(word, " ") < 0) & (
+        np.strings.find(np.strings.add(np.strings.add(" ", words), " "), np.strings.add(np.strings.add(" ", word), " "))
+        >= 0
+    )  # fmt: skip
+    return hit[inverse]
+
+
+def first_levels(t: Table, i: Int, j: Int) -> Small:
+    L = _L["first_name"]
+    fa, fb = t.first[i], t.first[j]
+    c = _Chooser(len(i), L["else"])
+    c.take((fa == 0) | (fb == 0), L["else"])
+    c.take(fa == fb, L["exact"])
+    c.take((t.name[i] > 0) & (t.name[i] == fb) & (t.name[j] == fa), L["inverted"])
+    rest = np.flatnonzero(~c.done)
+    ra, rb = fa[rest], fb[rest]
+    sub = _Chooser(len(rest), L["else"])
+    sub.take(_token_prefix(t, ra, rb), L["truncated"])
+    sub.take(_in_list(t, ra, t.firsts[j][rest]) | _in_list(t, rb, t.firsts[i][rest]), L["in_list"])
+    jw, _ = _jw_dl(t.names, ra, rb, with_dl=False)
+    sub.take((t.soundex[ra] == t.soundex[rb]) & (jw > 0.8), L["phonetic"])
+    sub.take(jw >= 0.92, L["close"])
+    c.level[rest] = sub.level
+    return c.level
+
+
+def _digits(yyyymmdd: Int) -> Int:
+    powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+    out: Int = (yyyymmdd[:, None] // powers) % 10
+    return out
+
+
+def date_levels(t: Table, i: Int, j: Int) -> Small:
+    L = _L["birth_date"]
+    da, db = t.birth[i], t.birth[j]
+    c = _Chooser(len(i), L["else"])
+    c.take((da == 0) | (db == 0), L["else"])
+    c.take(da == db, L["exact"])
+    c.take((da // 10_000 == db // 10_000) & (da // 100 % 100 == db % 100) & (da % 100 == db // 100 % 100),
+           L["swapped"])  # fmt: skip
+    rest = np.flatnonzero(~c.done)
+    xa, xb = _digits(da[rest]), _digits(db[rest])
+    diff = xa != xb
+    wrong = diff.sum(axis=1)
+    # Damerau-Levenshtein ≤ 1 between two 8-digit strings: one digit replaced, or two adjacent swapped.
+    swap = (diff[:, :-1] & diff[:, 1:] & (xa[:, :-1] == xb[:, 1:]) & (xa[:, 1:] == xb[:, :-1])).any(axis=1)
+    sub = _Chooser(len(rest), L["else"])
+    sub.take((wrong <= 1) | ((wrong == 2) & swap), L["one_digit"])
+    sub.take(da[rest] // 100 == db[rest] // 100, L["year_month"])
+    c.level[rest] = sub.level
+    return c.level
+
+
+def presence_levels(trait: str, a: Int, b: Int) -> Small:
+    L = _L[trait]
+    out = np.where(a == b, L["equal"], L["different"]).astype(np.int8)
+    out[(a == 0) | (b == 0)] = L["missing"]
+    return out
+
+
+def level_matrix(t: Table, i: Int, j: Int) -> Small:
+    """One column per trait (TRAITS order), the level index of each pair."""
+    return np.stack(
+        [
+            name_levels(t, i, j),
+            first_levels(t, i, j),
+            date_levels(t, i, j),
+            presence_levels("sex", t.sex[i], t.sex[j]),
+            presence_levels("birthplace", t.place[i], t.place[j]),
+            presence_levels("ins", t.ins[i], t.ins[j]),
+        ],
+        axis=1,
+    )
+
+
+# --- weights and decisions ------------------------------------------------------------------------------
+
+
+def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> None:
+    """engine.Model.estimate_u on columns: u per level from random pairs, name frequencies."""
+    n = len(t)
+    if n < 1_000:  # too few identities to measure u: keep the configured priors
+        model.name_freq = {}
+        return
+    rnd = np.random.default_rng(seed)
+    i, j = rnd.integers(0, n, samples), rnd.integers(0, n, samples)
+    i, j = i[i != j], j[i != j]
+    levels = level_matrix(t, i, j)
+    for k, trait in enumerate(TRAITS):
+        counts = np.bincount(levels[:, k], minlength=len(TRAIT_LEVELS[trait]))
+        counter = {lvl: int(counts[x]) for x, lvl in enumerate(TRAIT_LEVELS[trait])}
+        total = sum(counter.values()) + len(model.m[trait])
+        model.u[trait] = {lvl: (counter.get(lvl, 0) + 1) / total for lvl in model.m[trait]}
+    freq = np.bincount(t.name, minlength=len(t.names))
+    model.name_freq = {t.names[k]: int(freq[k]) / n for k in np.flatnonzero(freq).tolist() if k}
+
+
+def weight_table(model: Model) -> list[Float]:
+    return [np.array([model.weight(trait, lvl) for lvl in TRAIT_LEVELS[trait]]) for trait in TRAITS]
+
+
+def _exact_name_weights(model: Model, t: Table) -> Float:
+    """The exact birth-name weight of each vocabulary name (term frequency: MARTIN weighs less)."""
+    default = model.weight("birth_name", "exact")
+    m = max(model.m["birth_name"].get("exact", 0.01), 1e-6)
+    freq = model.name_freq
+    return np.array(
+        [math.log2(m / max(freq[v], 1e-7)) if v in freq else default for v in t.names], dtype=np.float64
+    )
+
+
+@dataclass
+class Scored:
+    """Every candidate pair with its levels and weights; `keep` marks the pairs the cell reviews."""
+
+    i: Int
+    j: Int
+    levels: Small  # (pairs, traits)
+    weights: Float  # (pairs, traits)
+    score: Float
+    keep: Bool
+    level: Small  # PROBABLE | TO_REVIEW (meaningful where keep)
+    kind: Small  # DOUBLON | COLLISION
+    model: Model = field(repr=False)
+
+    def reasons(self, k: int) -> list[tuple[str, float]]:
+        out = []
+        for x, trait in enumerate(TRAITS):
+            lvl = TRAIT_LEVELS[trait][self.levels[k, x]]
+            if lvl != "missing":
+                out.append((LEVEL_LABELS[(trait, lvl)], round(float(self.weights[k, x]), 1)))
+        return out
+
+
+def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
+    """engine.score_pair on arrays of row pairs (a = row i)."""
+    levels = level_matrix(t, i, j)
+    table = weight_table(model)
+    weights = np.stack([table[x][levels[:, x]] for x in range(len(TRAITS))], axis=1)
+    name_exact = levels[:, 0] == _L["birth_name"]["exact"]
+    if model.name_freq:
+        weights[name_exact, 0] = _exact_name_weights(model, t)[t.name[i[name_exact]]]
+    score = weights[:, 0].copy()
+    for x in range(1, len(TRAITS)):
+        score += weights[:, x]  # left to right, as the scalar sum
+    lv = {trait: levels[:, x] for x, trait in enumerate(TRAITS)}
+
+    def at(trait: str, level: str) -> Bool:
+        out: Bool = lv[trait] == _L[trait][level]
+        return out
+
+    same_ins = at("ins", "equal")
+    strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
+    two_persons = (
+        at("first_name", "else")
+        | at("birth_date", "else")
+        | at("birthplace", "different")
+        | at("ins", "different")
+        | at("sex", "different")
+    )
+    thresholds = model.thresholds
+    probable = ~same_ins & (score >= thresholds["probable"]) & ~two_persons
+    dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
+    review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
+    keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
+    level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
+    kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
+    return Scored(i, j, levels, weights, score, keep, level, kind, model)
+
+
+def find_scored(model: Model, t: Table) -> Scored:
+    """Blocking, u on the extraction, scores of every candidate pair."""
+    estimate_u(model, t)
+    i, j = candidate_pairs(t, model.block_cap)
+    return score_pairs(model, t, i, j)
+
+
+def find_matches(model: Model, records: Iterable[IdentityRecord]) -> list[Match]:
+    """The pairs the cell reviews among `records` (u estimated on them)."""
+    table = Table.of(records)
+    return matches(find_scored(model, table), table)
+
+
+def matches(scored: Scored, t: Table) -> list[Match]:
+    """The kept pairs as engine.Match objects (only these few become Python objects)."""
+    out = []
+    for k in np.flatnonzero(scored.keep).tolist():
+        out.append(
+            Match(
+                t.keyed(int(scored.i[k])),
+                t.keyed(int(scored.j[k])),
+                round(float(scored.score[k]), 2),
+                LEVEL_NAMES[scored.level[k]],
+                KIND_NAMES[scored.kind[k]],
+                scored.reasons(k),
+            )
+        )
+    return out
+
+
+def level_counts(levels: Small) -> Counter[tuple[int, ...]]:
+    """Distinct comparison vectors and how many pairs show each (what EM works on)."""
+    return Counter(map(tuple, levels.tolist()))
