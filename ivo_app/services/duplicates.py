@@ -13,7 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ivo_app import paths
@@ -29,10 +32,12 @@ from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
+from ivo_app.store.repositories import SettingRepository
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
 LEVELS = ("probable", "a_examiner")
+MODEL_KEY = "matching.model"  # setting (per facility): the parameters of the last detection
 PAIR_COLUMNS = (
     "extraction_id",
     "identity_a",
@@ -52,6 +57,7 @@ def load_model() -> Model:
         m=data["m"],
         thresholds=data["thresholds"],
         block_cap=data.get("block_cap", 200),
+        reference_size=data.get("reference_size", 10_000),
         u={trait: dict(levels) for trait, levels in data["u_prior"].items()},
     )
 
@@ -104,7 +110,8 @@ def find_duplicates(
     """Score candidate pairs; replace the extraction's pairs in one transaction."""
     tracker = Progress(progress, is_cancelled)
     with UnitOfWork(db) as uow:
-        extraction_id = uow.extractions.resolve(extraction_id).id
+        extraction = uow.extractions.resolve(extraction_id)
+        extraction_id, facility_id = extraction.id, extraction.facility_id
     model = load_model()
     with db.engine.connect() as conn:
         tracker.report(0, 3, "lecture des identités", force=True)
@@ -114,6 +121,9 @@ def find_duplicates(
         scored = columns.find_scored(model, table)
         matches = columns.matches(scored, table)
         tracker.check()
+        labels = _decision_labels(conn, facility_id, table, scored)
+        estimate = columns.estimate_m(model, scored.levels, labels)
+        conn.rollback()
         rows = []
         for m in matches:
             a, b = (m.a, m.b) if m.a.ipp < m.b.ipp else (m.b, m.a)
@@ -137,6 +147,10 @@ def find_duplicates(
                 bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
             tracker.check()
             journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
+            with Session(bind=conn) as session:  # joins this transaction: pairs and parameters go together
+                params = {"extraction_id": extraction_id, **columns.parameters(model, estimate)}
+                SettingRepository(session).set(MODEL_KEY, params, facility_id)
+                session.flush()
             trans.commit()
         except BaseException:
             trans.rollback()
@@ -157,6 +171,45 @@ def find_duplicates(
 # The normal forms stored at import (rules.normalize.normalize_name) spare normalising again.
 _NORMALISED = {"birth_name": "birth_name_norm", "first_names": "first_names_norm",
                "first_first_name": "first_first_name_norm", "used_name": "used_name_norm"}  # fmt: skip
+
+
+def _decision_labels(
+    conn: Connection, facility_id: int, table: columns.Table, scored: columns.Scored
+) -> npt.NDArray[np.int8]:
+    """The reviewers' decisions on candidate pairs as EM labels: 1 duplicate, 0 not, -1 undecided."""
+    labels = np.full(len(scored.i), -1, dtype=np.int8)
+    decided = conn.execute(
+        select(PairDecision.ipp_a, PairDecision.ipp_b, PairDecision.decision).where(
+            PairDecision.facility_id == facility_id, PairDecision.decision.in_(("doublon", "non_doublon"))
+        )
+    ).all()
+    if not decided:
+        return labels
+    row_of = {ipp: k for k, ipp in enumerate(table.ipps)}
+    n = len(table)
+    codes = scored.i * n + scored.j  # sorted: candidate_pairs returns them in this order
+    for ipp_a, ipp_b, decision in decided:
+        a, b = row_of.get(ipp_a), row_of.get(ipp_b)
+        if a is None or b is None:
+            continue
+        code = min(a, b) * n + max(a, b)
+        at = int(np.searchsorted(codes, code))
+        if at < len(codes) and codes[at] == code:
+            labels[at] = 1 if decision == "doublon" else 0
+    return labels
+
+
+def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str, Any]:
+    """The matching model as the last detection on this extraction used and estimated it (m configured
+    and by EM, u, weights per level, thresholds); the configuration alone when detection has not run."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        stored = uow.settings.get(MODEL_KEY, extraction.facility_id)
+    if isinstance(stored, dict) and stored.get("extraction_id") == extraction.id:
+        return stored
+    return {"extraction_id": None, **columns.parameters(load_model())}
+
+
 _TABLE_COLUMNS = tuple(getattr(Identity, _NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
 
 

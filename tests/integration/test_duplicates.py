@@ -21,6 +21,7 @@ from ivo_app.services.duplicates import (
     find_duplicates,
     list_pairs,
     merge_list,
+    model_parameters,
     search_identity,
     undo_last_decision,
 )  # fmt: skip
@@ -173,3 +174,27 @@ def test_search_before_creating_an_identity(db, tmp_path: Path) -> None:  # type
     found = search_identity(db, first, nom="Dupont", prenom="Jean", naissance=date(1980, 3, 12), sexe="M")
     assert {c.ipp for c in found[:3]} == {"10", "11", "12"}
     assert found[0].score >= found[-1].score
+
+
+def test_the_model_used_and_estimated_is_kept_for_the_cell(demo) -> None:  # type: ignore[no-untyped-def]
+    db, extraction = demo
+    params = model_parameters(db, extraction)
+    assert params["extraction_id"] == extraction and params["identities"] == 5000
+    assert params["em"]["converged"] and params["em"]["pairs"] > 0
+    rows = {(trait, r["level"]): r for trait, levels in params["traits"].items() for r in levels}
+    assert rows[("birth_name", "inverted")]["label"] == "nom et prénom inversés"
+    # EM finds duplicates agreeing on the date far more often than the random pairs of u do.
+    assert rows[("birth_date", "exact")]["m_em"] > 0.5 > rows[("birth_date", "exact")]["u"]
+    for trait in params["traits"]:
+        assert sum(r["u"] for r in params["traits"][trait]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_decisions_are_em_labels_and_the_configuration_shows_before_a_run(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = two_extractions(db, tmp_path)
+    assert model_parameters(db, second)["em"] is None  # not run yet: the configuration alone
+    find_duplicates(db, first)
+    assert model_parameters(db, first)["em"]["labelled"] == 0
+    decide(db, first, "10", "11", "doublon", author="cellule")
+    decide(db, first, "10", "20", "non_doublon", author="cellule")  # not a candidate pair: ignored
+    find_duplicates(db, first)
+    assert model_parameters(db, first)["em"]["labelled"] == 1

@@ -441,6 +441,7 @@ def level_matrix(t: Table, i: Int, j: Int) -> Small:
 def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> None:
     """engine.Model.estimate_u on columns: u per level from random pairs, name frequencies."""
     n = len(t)
+    model.population = n
     if n < 1_000:  # too few identities to measure u: keep the configured priors
         model.name_freq = {}
         return
@@ -521,7 +522,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
         | at("sex", "different")
     )
     thresholds = model.thresholds
-    probable = ~same_ins & (score >= thresholds["probable"]) & ~two_persons
+    probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
@@ -563,3 +564,115 @@ def matches(scored: Scored, t: Table) -> list[Match]:
 def level_counts(levels: Small) -> Counter[tuple[int, ...]]:
     """Distinct comparison vectors and how many pairs show each (what EM works on)."""
     return Counter(map(tuple, levels.tolist()))
+
+
+# --- EM estimation of m ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Estimate:
+    """m per level estimated by EM on the candidate pairs (u stays the random-sampling one)."""
+
+    m: dict[str, dict[str, float]]
+    match_share: float  # share of the candidate pairs EM believes are duplicates
+    pairs: int
+    labelled: int  # pairs whose reviewers' decision replaced EM's guess
+    iterations: int
+    converged: bool
+
+
+def estimate_m(
+    model: Model,
+    levels: Small,
+    labels: Small | None = None,
+    *,
+    prior_pairs: float = 20.0,
+    max_iterations: int = 200,
+    tolerance: float = 1e-7,
+) -> Estimate:
+    """Expectation-maximisation over the comparison vectors of the candidate pairs (Fellegi-Sunter with
+    conditional independence, Jaro 1989), started from the configured m.
+
+    Candidate pairs are not random pairs (blocking made them agree on a name or a date), so the
+    non-duplicates' level shares are estimated here as a nuisance, and u stays the one measured on
+    random pairs. `prior_pairs` pseudo-pairs at the configured m keep rare levels from collapsing to 0.
+    `labels` (1 duplicate, 0 not, -1 unknown) are the reviewers' decisions: a decided pair counts as
+    what the cell said, not as EM's guess.
+    """
+    traits = len(TRAITS)
+    sizes = [len(TRAIT_LEVELS[t]) for t in TRAITS]
+    if labels is None:
+        labels = np.full(len(levels), -1, dtype=np.int8)
+    # Work on distinct (comparison vector, label): a few hundred rows for a million pairs.
+    radix = np.cumprod([1, *sizes])
+    code = (levels.astype(np.int64) * radix[:traits]).sum(axis=1) * 3 + (labels.astype(np.int64) + 1)
+    uniq, counts = np.unique(code, return_counts=True)
+    label = (uniq % 3) - 1
+    vec = np.stack([(uniq // 3) // radix[x] % sizes[x] for x in range(traits)], axis=1)
+    weight = counts.astype(np.float64)
+    prior_m = [np.array([max(model.m[t].get(lvl, 0.01), 1e-6) for lvl in TRAIT_LEVELS[t]]) for t in TRAITS]
+    prior_m = [p / p.sum() for p in prior_m]
+    m = [p.copy() for p in prior_m]
+    u = [np.bincount(vec[:, x], weights=weight, minlength=sizes[x]) + 1.0 for x in range(traits)]
+    u = [p / p.sum() for p in u]
+    share = 0.5
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):  # noqa: B007
+        log_m = sum(np.log(np.maximum(m[x][vec[:, x]], 1e-300)) for x in range(traits))
+        log_u = sum(np.log(np.maximum(u[x][vec[:, x]], 1e-300)) for x in range(traits))
+        odds = np.exp(np.clip(np.log(share / (1 - share)) + log_m - log_u, -700, 700))
+        post = np.where(label >= 0, label, odds / (1 + odds))
+        w_match, w_other = weight * post, weight * (1 - post)
+        new_m = [
+            (np.bincount(vec[:, x], weights=w_match, minlength=sizes[x]) + prior_pairs * prior_m[x])
+            / (w_match.sum() + prior_pairs)
+            for x in range(traits)
+        ]
+        u = [
+            (np.bincount(vec[:, x], weights=w_other, minlength=sizes[x]) + 1e-3)
+            / (w_other.sum() + 1e-3 * sizes[x])
+            for x in range(traits)
+        ]
+        share = float(min(max(w_match.sum() / weight.sum(), 1e-9), 1 - 1e-9))
+        change = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
+        m = new_m
+        if change < tolerance:
+            converged = True
+            break
+    return Estimate(
+        m={t: {lvl: float(m[x][k]) for k, lvl in enumerate(TRAIT_LEVELS[t])} for x, t in enumerate(TRAITS)},
+        match_share=share,
+        pairs=len(levels),
+        labelled=int((labels >= 0).sum()),
+        iterations=iteration,
+        converged=converged,
+    )
+
+
+def parameters(model: Model, estimate: Estimate | None = None) -> dict[str, Any]:
+    """What the cell can read of the model: per trait and level, the French label, m (configured and as
+    EM estimated it), u (measured on the extraction) and the weight log2(m/u) scoring used."""
+    traits: dict[str, list[dict[str, Any]]] = {}
+    for trait in TRAITS:
+        traits[trait] = [
+            {
+                "level": lvl,
+                "label": LEVEL_LABELS[(trait, lvl)],
+                "m": model.m[trait].get(lvl, 0.01),
+                "m_em": None if estimate is None else round(estimate.m[trait][lvl], 6),
+                "u": round(model.u.get(trait, {}).get(lvl, 0.5), 8),
+                "weight": round(model.weight(trait, lvl), 3),
+            }
+            for lvl in TRAIT_LEVELS[trait]
+        ]
+    em = None
+    if estimate is not None:
+        em = {"pairs": estimate.pairs, "labelled": estimate.labelled, "match_share": round(estimate.match_share, 6),
+              "iterations": estimate.iterations, "converged": estimate.converged}  # fmt: skip
+    return {
+        "identities": model.population,
+        "thresholds": {**model.thresholds, "probable_effective": round(model.probable_threshold(), 3)},
+        "em": em,
+        "traits": traits,
+    }

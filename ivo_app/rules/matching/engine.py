@@ -194,6 +194,15 @@ class Model:
     block_cap: int = 200
     u: dict[str, dict[str, float]] = field(default_factory=dict)  # starts as the priors
     name_freq: dict[str, float] = field(default_factory=dict)
+    reference_size: int = 10_000  # identities the thresholds were calibrated on
+    population: int = 0  # identities of the extraction (set with u)
+
+    def probable_threshold(self) -> float:
+        """The probable threshold, raised by log2(population / reference size) on large extractions: the
+        prior odds that two records are one person fall as the file grows (a million identities hold
+        many MARTIN JEAN born in Toulouse a digit apart), so more evidence is needed."""
+        growth = self.population / self.reference_size if self.population else 1.0
+        return self.thresholds["probable"] + max(0.0, math.log2(growth))
 
     def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
         m = self.m[trait].get(level, 0.01)
@@ -207,6 +216,7 @@ class Model:
         rnd = random.Random(seed)
         counts: dict[str, Counter[str]] = {t: Counter() for t in TRAITS}
         n = len(records)
+        self.population = n
         names = Counter(r.name for r in records if r.name)
         if n < 1_000:  # too few identities to measure u: keep the configured priors
             self.name_freq = {}
@@ -255,7 +265,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         )
         if a.homonym and b.homonym:
             return None  # the cell already reviewed them and flagged both HOMONYME
-        if score >= model.thresholds["probable"] and not two_persons:
+        if score >= model.probable_threshold() and not two_persons:
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
             return None
