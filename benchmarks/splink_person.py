@@ -62,7 +62,7 @@ def settings(link_type: str = "dedupe_only", columns: tuple[str, ...] = ()) -> A
 
 
 def run(frame: pd.DataFrame | list[pd.DataFrame], *, link_type: str = "dedupe_only", u_pairs: float = 1e7,
-        threshold: float = 0.01) -> tuple[pd.DataFrame, dict[str, float]]:  # fmt: skip
+        threshold: float | None = 0.01) -> tuple[pd.DataFrame, dict[str, float]]:  # fmt: skip
     """Train (u by random sampling, EM on two blocking rules) and predict: the scored pairs
     (unique_id_l, unique_id_r, match_probability, match_weight) and the time of each step."""
     from splink import DuckDBAPI, Linker, block_on

@@ -106,3 +106,20 @@ def test_scores_and_decisions_agree(data) -> None:  # type: ignore[no-untyped-de
             assert scored.reasons(k) == expected.reasons
     assert kept > 20
     assert {m.kind for m in columns.matches(scored, table)} == {"doublon", "collision"}
+
+
+def test_names_inverted_with_a_typo_on_the_way() -> None:
+    def rec(name: str, first: str) -> Keyed:
+        return Keyed.of(
+            IdentityRecord(id=1, ipp="1", birth_name=name, first_first_name=first, first_names=first)
+        )
+
+    assert levels(rec("MASON", "MADELINE"), rec("MADELINE", "MASNO"))["birth_name"] == "inverted"
+    assert levels(rec("MASON", "MADELINE"), rec("MADELINE", "MASNO"))["first_name"] == "inverted"
+    assert levels(rec("LEA", "BON"), rec("BON", "LEO"))["birth_name"] != "inverted"  # too short to tell
+    table = columns.Table.of(
+        [IdentityRecord(id=k, ipp=str(k), birth_name=n, first_first_name=f) for k, (n, f) in
+         enumerate((("MASON", "MADELINE"), ("MADELINE", "MASNO"), ("LEA", "BON"), ("BON", "LEO")))]
+    )  # fmt: skip
+    matrix = columns.level_matrix(table, np.array([0, 2]), np.array([1, 3]))
+    assert [columns.TRAIT_LEVELS["birth_name"][x] for x in matrix[:, 0]] == ["inverted", "else"]

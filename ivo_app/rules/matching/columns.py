@@ -37,7 +37,36 @@ Float = npt.NDArray[np.float64]
 TRAIT_LEVELS: dict[str, tuple[str, ...]] = {
     t: tuple(lvl for (trait, lvl) in LEVEL_LABELS if trait == t) for t in TRAITS
 }
+# Complementary traits (address, phone, another identifier...): compared when a source has them, m
+# estimated by EM on the extraction (the configuration cannot know them), never a sign of two persons.
+COMPLEMENTARY_LEVELS = ("exact", "close", "far", "else", "missing")
+COMPLEMENTARY_LABELS = {
+    "address": ("même adresse", "adresse à une faute près", "adresses proches", "adresses différentes",
+                "adresse absente"),
+    "postcode": ("même code postal", "code postal à un chiffre près", "codes postaux proches",
+                 "codes postaux différents", "code postal absent"),
+    "city": ("même commune de résidence", "commune de résidence à une faute près",
+             "communes de résidence proches", "communes de résidence différentes", "commune de résidence absente"),
+    "phone": ("même téléphone", "téléphone à un chiffre près", "téléphones proches", "téléphones différents",
+              "téléphone absent"),
+    "other_id": ("même identifiant complémentaire", "identifiant complémentaire à un caractère près",
+                 "identifiants complémentaires proches", "identifiants complémentaires différents",
+                 "identifiant complémentaire absent"),
+}  # fmt: skip
+COMPLEMENTARY_PRIOR_M = {"exact": 0.8, "close": 0.08, "far": 0.04, "else": 0.03, "missing": 0.05}
+_IDENTIFIERS = ("phone", "other_id")  # blocked on their exact value
+for _trait in COMPLEMENTARY_LABELS:
+    TRAIT_LEVELS[_trait] = COMPLEMENTARY_LEVELS
 _L = {t: {lvl: np.int8(k) for k, lvl in enumerate(levels)} for t, levels in TRAIT_LEVELS.items()}
+
+
+def label(trait: str, level: str) -> str:
+    """The French reason for a level of any trait."""
+    if trait in COMPLEMENTARY_LABELS:
+        return COMPLEMENTARY_LABELS[trait][COMPLEMENTARY_LEVELS.index(level)]
+    return LEVEL_LABELS[(trait, level)]
+
+
 PROBABLE, TO_REVIEW = 0, 1
 DOUBLON, COLLISION = 0, 1
 KIND_NAMES = ("doublon", "collision")
@@ -73,6 +102,10 @@ def _yyyymmdd(value: Any) -> int:
 
 def _as_text(value: str | None) -> str:
     return value or ""
+
+
+def _compact(value: str | None) -> str:
+    return "".join((value or "").split()).upper()
 
 
 # Column order of a row given to TableBuilder.add_rows.
@@ -182,6 +215,7 @@ class TableBuilder:
             places=self.places.values,
             ins_values=self.ins_vocab.values,
             soundex=np.asarray([sx.code(soundex2(v)) for v in self.names.values], dtype=np.int64),
+            name_length=np.asarray([len(v) for v in self.names.values], dtype=np.int64),
         )
 
 
@@ -205,15 +239,33 @@ class Table:
     places: list[str]
     ins_values: list[str]
     soundex: Int  # SOUNDEX2 code of each vocabulary name (0: empty)
+    name_length: Int  # length of each vocabulary name
+    extras: dict[str, Int] = field(default_factory=dict)  # complementary trait → codes (0: missing)
+    extra_values: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def traits(self) -> tuple[str, ...]:
+        return TRAITS + tuple(self.extras)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @classmethod
-    def of(cls, records: Iterable[IdentityRecord]) -> Table:
+    def of(
+        cls, records: Iterable[IdentityRecord], complementary: dict[str, Sequence[str | None]] | None = None
+    ) -> Table:
+        """`complementary`: trait (a COMPLEMENTARY_LABELS key) → one value per record."""
         builder = TableBuilder()
         builder.add_records(records)
-        return builder.build()
+        table = builder.build()
+        for trait, values in (complementary or {}).items():
+            if trait not in COMPLEMENTARY_LABELS:
+                raise ValueError(f"unknown complementary trait: {trait}")
+            vocab = _Vocab()
+            clean = normalize_name if trait in ("address", "city") else _compact
+            table.extras[trait] = np.asarray([vocab.code(clean(v)) for v in values], dtype=np.int64)
+            table.extra_values[trait] = vocab.values
+        return table
 
     def keyed(self, i: int) -> Keyed:
         b = int(self.birth[i])
@@ -240,7 +292,7 @@ def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
     out: list[tuple[Int, Int]] = []
 
     def emit(pass_id: int, key: Int, mask: Bool) -> None:
-        out.append(((key[mask] << 3) | pass_id, rows[mask]))  # the pass in the low bits keeps keys apart
+        out.append(((key[mask] << 5) | pass_id, rows[mask]))  # the pass in the low bits keeps keys apart
 
     emit(1, t.birth * sx + n, born & (n > 0))
     emit(1, t.birth * sx + u, born & (u > 0))  # used name entered as birth name
@@ -252,6 +304,12 @@ def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
         emit(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0))  # names inverted
         emit(pass_id, (u * sx + f) * 10_000 + part, born & (u > 0) & (f > 0))
     emit(5, t.ins, t.ins > 0)
+    for pass_id, (trait, codes) in enumerate(t.extras.items(), start=6):
+        if trait in _IDENTIFIERS:
+            emit(pass_id, codes, codes > 0)
+        else:  # an address or a town is shared by many: with one of the names
+            emit(pass_id, codes * sx + n, (codes > 0) & (n > 0))
+            emit(pass_id, codes * sx + f, (codes > 0) & (f > 0))
     return out
 
 
@@ -323,13 +381,35 @@ class _Chooser:
         self.done |= hit
 
 
+def _near(t: Table, a: Int, b: Int) -> Bool:
+    """engine._near per pair: equal, or one typo apart when both have at least 4 letters."""
+    out: Bool = a == b
+    rest = np.flatnonzero(~out & (a > 0) & (b > 0))
+    if len(rest):
+        _, dl = _jw_dl(t.names, a[rest], b[rest], with_dl=True)
+        assert dl is not None
+        out[rest] = (dl <= 1) & (np.minimum(t.name_length[a[rest]], t.name_length[b[rest]]) >= 4)
+    return out
+
+
+def inverted(t: Table, i: Int, j: Int, undecided: Bool) -> Bool:
+    """engine._inverted on the undecided pairs (False elsewhere)."""
+    out = np.zeros(len(i), dtype=np.bool_)
+    na, nb, fa, fb = t.name[i], t.name[j], t.first[i], t.first[j]
+    ask = np.flatnonzero(undecided & (na > 0) & (nb > 0) & (fa > 0) & (fb > 0))
+    if len(ask):
+        near = _near(t, na[ask], fb[ask])
+        out[ask[near]] = _near(t, nb[ask[near]], fa[ask[near]])
+    return out
+
+
 def name_levels(t: Table, i: Int, j: Int) -> Small:
     L = _L["birth_name"]
     na, nb = t.name[i], t.name[j]
     c = _Chooser(len(i), L["else"])
     c.take((na == 0) | (nb == 0), L["else"])
     c.take(na == nb, L["exact"])
-    c.take((t.first[i] > 0) & (na == t.first[j]) & (nb == t.first[i]), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done), L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
     rest = np.flatnonzero(~c.done)
     jw, dl = _jw_dl(t.names, na[rest], nb[rest], with_dl=True)
@@ -373,7 +453,7 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
     c = _Chooser(len(i), L["else"])
     c.take((fa == 0) | (fb == 0), L["else"])
     c.take(fa == fb, L["exact"])
-    c.take((t.name[i] > 0) & (t.name[i] == fb) & (t.name[j] == fa), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done), L["inverted"])
     rest = np.flatnonzero(~c.done)
     ra, rb = fa[rest], fb[rest]
     sub = _Chooser(len(rest), L["else"])
@@ -420,8 +500,24 @@ def presence_levels(trait: str, a: Int, b: Int) -> Small:
     return out
 
 
+def complementary_levels(t: Table, trait: str, i: Int, j: Int) -> Small:
+    L = _L[trait]
+    a, b = t.extras[trait][i], t.extras[trait][j]
+    c = _Chooser(len(i), L["else"])
+    c.take((a == 0) | (b == 0), L["missing"])
+    c.take(a == b, L["exact"])
+    rest = np.flatnonzero(~c.done)
+    jw, dl = _jw_dl(t.extra_values[trait], a[rest], b[rest], with_dl=True)
+    assert dl is not None
+    sub = _Chooser(len(rest), L["else"])
+    sub.take((dl <= 1) | (jw >= 0.95), L["close"])
+    sub.take(jw >= 0.85, L["far"])
+    c.level[rest] = sub.level
+    return c.level
+
+
 def level_matrix(t: Table, i: Int, j: Int) -> Small:
-    """One column per trait (TRAITS order), the level index of each pair."""
+    """One column per trait (t.traits order), the level index of each pair."""
     return np.stack(
         [
             name_levels(t, i, j),
@@ -430,6 +526,7 @@ def level_matrix(t: Table, i: Int, j: Int) -> Small:
             presence_levels("sex", t.sex[i], t.sex[j]),
             presence_levels("birthplace", t.place[i], t.place[j]),
             presence_levels("ins", t.ins[i], t.ins[j]),
+            *(complementary_levels(t, trait, i, j) for trait in t.extras),
         ],
         axis=1,
     )
@@ -449,7 +546,9 @@ def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> 
     i, j = rnd.integers(0, n, samples), rnd.integers(0, n, samples)
     i, j = i[i != j], j[i != j]
     levels = level_matrix(t, i, j)
-    for k, trait in enumerate(TRAITS):
+    for trait in t.extras:
+        model.m.setdefault(trait, dict(COMPLEMENTARY_PRIOR_M))
+    for k, trait in enumerate(t.traits):
         counts = np.bincount(levels[:, k], minlength=len(TRAIT_LEVELS[trait]))
         counter = {lvl: int(counts[x]) for x, lvl in enumerate(TRAIT_LEVELS[trait])}
         total = sum(counter.values()) + len(model.m[trait])
@@ -458,8 +557,8 @@ def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> 
     model.name_freq = {t.names[k]: int(freq[k]) / n for k in np.flatnonzero(freq).tolist() if k}
 
 
-def weight_table(model: Model) -> list[Float]:
-    return [np.array([model.weight(trait, lvl) for lvl in TRAIT_LEVELS[trait]]) for trait in TRAITS]
+def weight_table(model: Model, traits: tuple[str, ...] = TRAITS) -> list[Float]:
+    return [np.array([model.weight(trait, lvl) for lvl in TRAIT_LEVELS[trait]]) for trait in traits]
 
 
 def _exact_name_weights(model: Model, t: Table) -> Float:
@@ -485,26 +584,30 @@ class Scored:
     level: Small  # PROBABLE | TO_REVIEW (meaningful where keep)
     kind: Small  # DOUBLON | COLLISION
     model: Model = field(repr=False)
+    traits: tuple[str, ...] = TRAITS
 
     def reasons(self, k: int) -> list[tuple[str, float]]:
         out = []
-        for x, trait in enumerate(TRAITS):
+        for x, trait in enumerate(self.traits):
             lvl = TRAIT_LEVELS[trait][self.levels[k, x]]
             if lvl != "missing":
-                out.append((LEVEL_LABELS[(trait, lvl)], round(float(self.weights[k, x]), 1)))
+                out.append((label(trait, lvl), round(float(self.weights[k, x]), 1)))
         return out
 
 
 def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
     """engine.score_pair on arrays of row pairs (a = row i)."""
     levels = level_matrix(t, i, j)
-    table = weight_table(model)
-    weights = np.stack([table[x][levels[:, x]] for x in range(len(TRAITS))], axis=1)
+    traits = t.traits
+    for trait in t.extras:
+        model.m.setdefault(trait, dict(COMPLEMENTARY_PRIOR_M))
+    table = weight_table(model, traits)
+    weights = np.stack([table[x][levels[:, x]] for x in range(len(traits))], axis=1)
     name_exact = levels[:, 0] == _L["birth_name"]["exact"]
     if model.name_freq:
         weights[name_exact, 0] = _exact_name_weights(model, t)[t.name[i[name_exact]]]
     score = weights[:, 0].copy()
-    for x in range(1, len(TRAITS)):
+    for x in range(1, len(traits)):
         score += weights[:, x]  # left to right, as the scalar sum
     lv = {trait: levels[:, x] for x, trait in enumerate(TRAITS)}
 
@@ -528,14 +631,21 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
-    return Scored(i, j, levels, weights, score, keep, level, kind, model)
+    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
 
 
 def find_scored(model: Model, t: Table) -> Scored:
-    """Blocking, u on the extraction, scores of every candidate pair."""
+    """Blocking, u on the extraction, scores of every candidate pair. Complementary traits get their m
+    from EM on the candidate pairs, then the pairs are scored again."""
     estimate_u(model, t)
     i, j = candidate_pairs(t, model.block_cap)
-    return score_pairs(model, t, i, j)
+    scored = score_pairs(model, t, i, j)
+    if t.extras and len(i):
+        estimate = estimate_m(model, scored.levels, traits=t.traits)
+        for trait in t.extras:
+            model.m[trait] = estimate.m[trait]
+        scored = score_pairs(model, t, i, j)
+    return scored
 
 
 def find_matches(model: Model, records: Iterable[IdentityRecord]) -> list[Match]:
@@ -586,6 +696,7 @@ def estimate_m(
     levels: Small,
     labels: Small | None = None,
     *,
+    traits: tuple[str, ...] = TRAITS,
     prior_pairs: float = 20.0,
     max_iterations: int = 200,
     tolerance: float = 1e-7,
@@ -599,40 +710,48 @@ def estimate_m(
     `labels` (1 duplicate, 0 not, -1 unknown) are the reviewers' decisions: a decided pair counts as
     what the cell said, not as EM's guess.
     """
-    traits = len(TRAITS)
-    sizes = [len(TRAIT_LEVELS[t]) for t in TRAITS]
+    names = traits
+    count = len(names)
+    sizes = [len(TRAIT_LEVELS[t]) for t in names]
     if labels is None:
         labels = np.full(len(levels), -1, dtype=np.int8)
     # Work on distinct (comparison vector, label): a few hundred rows for a million pairs.
     radix = np.cumprod([1, *sizes])
-    code = (levels.astype(np.int64) * radix[:traits]).sum(axis=1) * 3 + (labels.astype(np.int64) + 1)
+    code = (levels.astype(np.int64) * radix[:count]).sum(axis=1) * 3 + (labels.astype(np.int64) + 1)
     uniq, counts = np.unique(code, return_counts=True)
     label = (uniq % 3) - 1
-    vec = np.stack([(uniq // 3) // radix[x] % sizes[x] for x in range(traits)], axis=1)
+    vec = np.stack([(uniq // 3) // radix[x] % sizes[x] for x in range(count)], axis=1)
     weight = counts.astype(np.float64)
-    prior_m = [np.array([max(model.m[t].get(lvl, 0.01), 1e-6) for lvl in TRAIT_LEVELS[t]]) for t in TRAITS]
+    prior_m = [np.array([max(model.m[t].get(lvl, 0.01), 1e-6) for lvl in TRAIT_LEVELS[t]]) for t in names]
     prior_m = [p / p.sum() for p in prior_m]
     m = [p.copy() for p in prior_m]
-    u = [np.bincount(vec[:, x], weights=weight, minlength=sizes[x]) + 1.0 for x in range(traits)]
+    # The non-duplicates start as random pairs look (u): started from the candidates' own level shares,
+    # EM may explain every pair as a non-duplicate when most candidates are duplicates.
+    u = [
+        np.array([model.u[t].get(lvl, 1e-6) for lvl in TRAIT_LEVELS[t]]) + 1e-6
+        if t in model.u
+        else np.bincount(vec[:, x], weights=weight, minlength=sizes[x]) + 1.0
+        for x, t in enumerate(names)
+    ]
     u = [p / p.sum() for p in u]
     share = 0.5
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007
-        log_m = sum(np.log(np.maximum(m[x][vec[:, x]], 1e-300)) for x in range(traits))
-        log_u = sum(np.log(np.maximum(u[x][vec[:, x]], 1e-300)) for x in range(traits))
+        log_m = sum(np.log(np.maximum(m[x][vec[:, x]], 1e-300)) for x in range(count))
+        log_u = sum(np.log(np.maximum(u[x][vec[:, x]], 1e-300)) for x in range(count))
         odds = np.exp(np.clip(np.log(share / (1 - share)) + log_m - log_u, -700, 700))
         post = np.where(label >= 0, label, odds / (1 + odds))
         w_match, w_other = weight * post, weight * (1 - post)
         new_m = [
             (np.bincount(vec[:, x], weights=w_match, minlength=sizes[x]) + prior_pairs * prior_m[x])
             / (w_match.sum() + prior_pairs)
-            for x in range(traits)
+            for x in range(count)
         ]
         u = [
             (np.bincount(vec[:, x], weights=w_other, minlength=sizes[x]) + 1e-3)
             / (w_other.sum() + 1e-3 * sizes[x])
-            for x in range(traits)
+            for x in range(count)
         ]
         share = float(min(max(w_match.sum() / weight.sum(), 1e-9), 1 - 1e-9))
         change = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
@@ -641,7 +760,7 @@ def estimate_m(
             converged = True
             break
     return Estimate(
-        m={t: {lvl: float(m[x][k]) for k, lvl in enumerate(TRAIT_LEVELS[t])} for x, t in enumerate(TRAITS)},
+        m={t: {lvl: float(m[x][k]) for k, lvl in enumerate(TRAIT_LEVELS[t])} for x, t in enumerate(names)},
         match_share=share,
         pairs=len(levels),
         labelled=int((labels >= 0).sum()),
@@ -654,13 +773,15 @@ def parameters(model: Model, estimate: Estimate | None = None) -> dict[str, Any]
     """What the cell can read of the model: per trait and level, the French label, m (configured and as
     EM estimated it), u (measured on the extraction) and the weight log2(m/u) scoring used."""
     traits: dict[str, list[dict[str, Any]]] = {}
-    for trait in TRAITS:
+    for trait in [*TRAITS, *(t for t in COMPLEMENTARY_LABELS if t in model.m)]:
         traits[trait] = [
             {
                 "level": lvl,
-                "label": LEVEL_LABELS[(trait, lvl)],
+                "label": label(trait, lvl),
                 "m": model.m[trait].get(lvl, 0.01),
-                "m_em": None if estimate is None else round(estimate.m[trait][lvl], 6),
+                "m_em": None
+                if estimate is None or trait not in estimate.m
+                else round(estimate.m[trait][lvl], 6),
                 "u": round(model.u.get(trait, {}).get(lvl, 0.5), 8),
                 "weight": round(model.weight(trait, lvl), 3),
             }

@@ -95,12 +95,24 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
+def _near(x: str, y: str) -> bool:
+    """Equal, or one typo apart when long enough for a typo to be told from another name."""
+    return x == y or (min(len(x), len(y)) >= 4 and DamerauLevenshtein.distance(x, y) <= 1)
+
+
+def _inverted(a: Keyed, b: Keyed) -> bool:
+    """Birth name and first name swapped, possibly with a typo on the way."""
+    return (
+        bool(a.name and a.first and b.name and b.first) and _near(a.name, b.first) and _near(b.name, a.first)
+    )
+
+
 def _name_level(a: Keyed, b: Keyed) -> str:
     if not a.name or not b.name:
         return "else"
     if a.name == b.name:
         return "exact"
-    if a.first and a.name == b.first and b.name == a.first:
+    if _inverted(a, b):
         return "inverted"
     if (a.used and a.used == b.name) or (b.used and b.used == a.name):
         return "cross_used"
@@ -116,7 +128,7 @@ def _first_level(a: Keyed, b: Keyed) -> str:
         return "else"
     if a.first == b.first:
         return "exact"
-    if a.name and a.name == b.first and b.name == a.first:
+    if _inverted(a, b):
         return "inverted"
     ta, tb = a.first.split(), b.first.split()
     if ta[: len(tb)] == tb or tb[: len(ta)] == ta:
