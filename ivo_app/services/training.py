@@ -236,6 +236,12 @@ def answer_label(value: str | None) -> str:
     return labels.get(value, f"Anomalie : {value}" if value in RULES else value)
 
 
+def answer_short(value: str | None) -> str:
+    """The answer in a few words, for a list of questions."""
+    short = {CONFORME: "Conforme", ANOMALIE: "Anomalie", DOUBLON: "Doublon", NON_DOUBLON: "Non-doublon"}
+    return short.get(value or "", value or "—")
+
+
 def trait_rows(traits: dict[str, str]) -> list[tuple[str, str]]:
     """(French label, value) of a question's traits, in display order."""
     return [(label, traits.get(attr, "")) for attr, label in TRAITS]

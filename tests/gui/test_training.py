@@ -60,7 +60,7 @@ def test_draw_answer_and_correct_an_exercise(window, demo_db, qtbot) -> None:  #
             value = "non_doublon" if value == "doublon" else "doublon"
         answer(page, row, value)
     assert page.score.text() == "10 réponses sur 10 questions."
-    assert page.model.index(1, 2).data() == training.answer_label(right[1])
+    assert page.model.index(1, 2).data() == training.answer_short(right[1])
 
     qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
     assert page.score.text().startswith("Score : 8 / 10 (80 %)")

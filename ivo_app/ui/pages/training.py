@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -64,7 +65,7 @@ class ExerciseModel(ListTableModel):
                     [
                         item_id,
                         kind,
-                        training.answer_label(answers.get(item_id)),
+                        training.answer_short(answers.get(item_id)),
                         training.VERDICTS[verdict] if verdict else "",
                     ]
                 )
@@ -128,11 +129,12 @@ class TrainingPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
         self.table.selectionModel().selectionChanged.connect(self._show_item)
         self.traits = QTableWidget(len(training.TRAITS), 1)
         self.traits.setVerticalHeaderLabels([label for _, label in training.TRAITS])
-        self.traits.horizontalHeader().setStretchLastSection(True)
+        self.traits.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.traits.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.question = QLabel()
         self.answer = QComboBox()
