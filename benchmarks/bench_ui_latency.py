@@ -110,7 +110,12 @@ def run(csv_path: Path, workdir: Path, rows: int) -> bool:
         QTimer.singleShot(0, loop.quit)
 
     worker.signals.finished.connect(ended)  # after the wizard's summary slot, connected first
-    worker.signals.failed.connect(lambda m: (print("échec :", m), ended()))
+
+    def failed(message: str) -> None:
+        print("échec :", message)
+        ended()
+
+    worker.signals.failed.connect(failed)
     worker.signals.cancelled.connect(ended)
     loop.exec()
     probe.stop()
