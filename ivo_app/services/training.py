@@ -19,12 +19,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES
-from ivo_app.services.demo import load_truth
 from ivo_app.store.db import Database
 from ivo_app.store.models import DemoTruth, Extraction, Identity
 from ivo_app.store.uow import UnitOfWork
@@ -287,41 +286,23 @@ def create_exercise(
     tracker = Progress(progress, is_cancelled)
     extraction = demo_extraction(db, extraction_id)
     tracker.report(0, 3, "Lecture de la vérité terrain")
-    truth = load_truth(db, extraction.id)
+    pool = _pool(db, extraction.id)
     tracker.check()
     tracker.report(1, 3, "Tirage des questions")
     rnd = random.Random(seed)
-    by_ipp = sorted(truth, key=_ipp_order)
-    persons = Counter(t["person_key"] for t in truth.values())
-    anomalous = [
-        ipp
-        for ipp in by_ipp
-        if truth[ipp]["anomalies"]
-        and not truth[ipp]["anomalies"] & CROSS_RECORD_RULES
-        and truth[ipp]["kind"] is None
-        and persons[truth[ipp]["person_key"]] == 1
-    ]
-    clean = [
-        ipp
-        for ipp in by_ipp
-        if not truth[ipp]["anomalies"]
-        and truth[ipp]["kind"] is None
-        and persons[truth[ipp]["person_key"]] == 1
-    ]
-    duplicates, negatives = _pairs(truth, by_ipp)
-
-    pair_count = min(size * 2 // 5, len(duplicates) + len(negatives))
+    faulty = sorted(pool.faulty, key=_ipp_order)
+    pair_count = min(size * 2 // 5, len(pool.duplicates) + len(pool.lookalikes))
     identity_count = size - pair_count
-    wanted_anomalous = min((identity_count + 1) // 2, len(anomalous))
-    wanted_clean = min(identity_count - wanted_anomalous, len(clean))
-    wanted_anomalous = min(identity_count - wanted_clean, len(anomalous))
-    identity_ipps = _diverse(rnd, anomalous, wanted_anomalous, lambda i: min(truth[i]["anomalies"]))
-    identity_ipps += rnd.sample(clean, wanted_clean)
-    wanted_dups = min((pair_count + 1) // 2, len(duplicates))
-    wanted_negs = min(pair_count - wanted_dups, len(negatives))
-    wanted_dups = min(pair_count - wanted_negs, len(duplicates))
-    pair_ipps = _diverse(rnd, duplicates, wanted_dups, lambda p: _pair_kind(truth, p))
-    pair_ipps += _diverse(rnd, negatives, wanted_negs, lambda p: _pair_kind(truth, p))
+    wanted_faulty = min((identity_count + 1) // 2, len(faulty))
+    wanted_clean = min(identity_count - wanted_faulty, len(pool.clean))
+    wanted_faulty = min(identity_count - wanted_clean, len(faulty))
+    identity_ipps = _diverse(rnd, faulty, wanted_faulty, lambda i: min(pool.faulty[i]))
+    identity_ipps += rnd.sample(pool.clean, wanted_clean)
+    wanted_dups = min((pair_count + 1) // 2, len(pool.duplicates))
+    wanted_lookalikes = min(pair_count - wanted_dups, len(pool.lookalikes))
+    wanted_dups = min(pair_count - wanted_lookalikes, len(pool.duplicates))
+    pair_ipps = _diverse(rnd, pool.duplicates, wanted_dups, pool.kinds.__getitem__)
+    pair_ipps += _diverse(rnd, pool.lookalikes, wanted_lookalikes, pool.kinds.__getitem__)
     rnd.shuffle(identity_ipps)  # answers must not follow the order of the draw
     rnd.shuffle(pair_ipps)
     if not identity_ipps and not pair_ipps:
@@ -347,33 +328,70 @@ def _ipp_order(ipp: str) -> tuple[int, str]:
     return (int(ipp), ipp) if ipp.isdigit() else (0, ipp)
 
 
-def _pairs(
-    truth: dict[str, dict[str, Any]], by_ipp: list[str]
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """True duplicates (two records, one person) and hard non-duplicates (a cluster of two people
-    written one after the other by the generator: consecutive IPPs, the same hard-negative kind)."""
-    records_of: dict[str, list[str]] = defaultdict(list)
-    for ipp in by_ipp:
-        records_of[truth[ipp]["person_key"]].append(ipp)
-    duplicates = [(ipps[0], ipps[1]) for ipps in records_of.values() if len(ipps) == 2]
-    duplicates.sort(key=lambda p: _ipp_order(p[0]))
-    negatives = [
-        (a, b)
-        for a, b in pairwise(by_ipp)
-        if truth[a]["kind"] in HARD_NEGATIVE_KINDS
-        and truth[a]["kind"] == truth[b]["kind"]
-        and truth[a]["person_key"] != truth[b]["person_key"]
-        and _ipp_order(b)[0] == _ipp_order(a)[0] + 1
-    ]
-    # Two same-kind clusters in a row also pair the second record of one with the first of the next:
-    # taken from the left, disjoint pairs are exactly the clusters.
+@dataclass
+class _Pool:
+    """What an exercise is drawn from, read from the truth without loading all of it."""
+
+    faulty: dict[str, set[str]]  # IPP → rules that fire on this record seen alone
+    clean: list[str]
+    duplicates: list[tuple[str, str]]  # two records, one person
+    lookalikes: list[tuple[str, str]]  # two people: twins, homonyms, parent and child...
+    kinds: dict[tuple[str, str], str]  # pair → duplicate error or hard-negative kind
+
+
+def _pool(db: Database, extraction_id: int) -> _Pool:
+    t = DemoTruth
+    mine = t.extraction_id == extraction_id
+    persons = select(t.person_key).where(mine).group_by(t.person_key)
+    # A record asked about alone must be its person's only record: a duplicate is not "clean".
+    alone = t.person_key.in_(persons.having(func.count() == 1))
+    with UnitOfWork(db) as uow:
+        s = uow.session
+        faulty_rows = s.execute(
+            select(t.ipp, t.anomalies).where(mine, alone, t.error_kind.is_(None), t.anomalies.is_not(None))
+        ).all()
+        clean = list(
+            s.scalars(select(t.ipp).where(mine, alone, t.error_kind.is_(None), t.anomalies.is_(None)))
+        )
+        duplicate_rows = s.execute(
+            select(t.person_key, t.ipp, t.error_kind).where(
+                mine, t.person_key.in_(persons.having(func.count() == 2))
+            )
+        ).all()
+        lookalike_rows = s.execute(
+            select(t.ipp, t.person_key, t.error_kind).where(mine, t.error_kind.in_(HARD_NEGATIVE_KINDS))
+        ).all()
+    faulty: dict[str, set[str]] = {}
+    for ipp, anomalies in faulty_rows:
+        rules = set(anomalies.split(",")) - {""}
+        if rules and not rules & CROSS_RECORD_RULES:
+            faulty[ipp] = rules
+    clean.sort(key=_ipp_order)
+    kinds: dict[tuple[str, str], str] = {}
+    records_of: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for person, ipp, kind in duplicate_rows:
+        records_of[person].append((ipp, kind))
+    for records in records_of.values():
+        (a, kind_a), (b, kind_b) = sorted(records, key=lambda r: _ipp_order(r[0]))
+        kinds[(a, b)] = kind_b or kind_a or "doublon_exact"
+    duplicates = sorted(kinds, key=lambda p: _ipp_order(p[0]))
+    # The generator writes the two people of a hard negative one after the other (consecutive IPPs,
+    # the same kind); two such clusters in a row also pair the 2nd record of one with the 1st of the
+    # next: taken from the left, disjoint pairs are exactly the clusters.
+    lookalikes: list[tuple[str, str]] = []
     used: set[str] = set()
-    clusters = []
-    for a, b in negatives:
-        if a not in used:
-            clusters.append((a, b))
+    ordered = sorted(lookalike_rows, key=lambda r: _ipp_order(r[0]))
+    for (a, person_a, kind_a), (b, person_b, kind_b) in pairwise(ordered):
+        if (
+            a not in used
+            and kind_a == kind_b
+            and person_a != person_b
+            and _ipp_order(b)[0] == _ipp_order(a)[0] + 1
+        ):
+            lookalikes.append((a, b))
+            kinds[(a, b)] = kind_a
             used |= {a, b}
-    return duplicates, clusters
+    return _Pool(faulty, clean, duplicates, lookalikes, kinds)
 
 
 def _diverse(rnd: random.Random, candidates: list[Any], count: int, key: Any) -> list[Any]:
@@ -389,10 +407,6 @@ def _diverse(rnd: random.Random, candidates: list[Any], count: int, key: Any) ->
     taken = set(chosen)
     rest = [item for item in pool if item not in taken]
     return chosen + rest[: count - len(chosen)]
-
-
-def _pair_kind(truth: dict[str, dict[str, Any]], pair: tuple[str, str]) -> str:
-    return str(truth[pair[1]]["kind"] or truth[pair[0]]["kind"] or "doublon_exact")
 
 
 def _traits(db: Database, extraction_id: int, ipps: list[str]) -> dict[str, dict[str, str]]:
