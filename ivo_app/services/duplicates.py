@@ -31,7 +31,7 @@ from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
-from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
+from ivo_app.store.models.duplicates import DuplicatePair, MatchKey, PairDecision
 from ivo_app.store.repositories import SettingRepository
 from ivo_app.store.uow import UnitOfWork
 
@@ -124,6 +124,8 @@ def find_duplicates(
         labels = _decision_labels(conn, facility_id, table, scored)
         estimate = columns.estimate_m(model, scored.levels, labels)
         conn.rollback()
+        keys, key_rows = columns.search_keys(table)
+        key_ids = table.ids[key_rows]
         rows = []
         for m in matches:
             a, b = (m.a, m.b) if m.a.ipp < m.b.ipp else (m.b, m.a)
@@ -145,6 +147,8 @@ def find_duplicates(
             conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
             for start in range(0, len(rows), 20_000):
                 bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+            tracker.check()
+            _write_match_keys(conn, extraction_id, keys, key_ids)
             tracker.check()
             journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
             with Session(bind=conn) as session:  # joins this transaction: pairs and parameters go together
@@ -171,6 +175,20 @@ def find_duplicates(
 # The normal forms stored at import (rules.normalize.normalize_name) spare normalising again.
 _NORMALISED = {"birth_name": "birth_name_norm", "first_names": "first_names_norm",
                "first_first_name": "first_first_name_norm", "used_name": "used_name_norm"}  # fmt: skip
+
+
+MATCH_KEY_COLUMNS = ("extraction_id", "key", "identity_id")
+
+
+def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np.int64],
+                      ids: npt.NDArray[np.int64]) -> None:  # fmt: skip
+    """Replace the extraction's search keys (in key order: appends to the primary-key B-tree)."""
+    conn.execute(delete(MatchKey).where(MatchKey.extraction_id == extraction_id))
+    for start in range(0, len(keys), 200_000):  # keys come sorted; Python ints a chunk at a time
+        chunk = zip(
+            keys[start : start + 200_000].tolist(), ids[start : start + 200_000].tolist(), strict=True
+        )
+        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, [(extraction_id, k, i) for k, i in chunk])
 
 
 def _decision_labels(
@@ -566,17 +584,34 @@ def search_identity(
     name = normalize_name(nom)
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        # Indexed look-ups first (birth date; name prefix), then score the few hundred candidates.
-        query = (
-            select(Identity)
-            .where(Identity.extraction_id == extraction.id)
-            .where(
-                (Identity.birth_date == naissance)
-                | (Identity.birth_name_norm == name)
-                | (Identity.used_name_norm == name)
-            )
-            .limit(2000)
+        keyed = uow.session.scalar(
+            select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
         )
+        if keyed is not None:
+            # Detection stored the blocking keys: the records it would compare with this identity are a
+            # few index entries away.
+            probe_keys, _ = columns.search_keys(columns.Table.of([probe]), probe=True)
+            ids = (
+                select(MatchKey.identity_id)
+                .where(
+                    MatchKey.extraction_id == extraction.id,
+                    MatchKey.key.in_(sorted(set(probe_keys.tolist()))),
+                )
+                .distinct()
+                .limit(2000)
+            )
+            query = select(Identity).where(Identity.id.in_(ids))
+        else:  # detection has not run on this extraction: scan it (slow on a million identities)
+            query = (
+                select(Identity)
+                .where(Identity.extraction_id == extraction.id)
+                .where(
+                    (Identity.birth_date == naissance)
+                    | (Identity.birth_name_norm == name)
+                    | (Identity.used_name_norm == name)
+                )
+                .limit(2000)
+            )
         found = uow.session.scalars(query).all()
         records = [
             IdentityRecord(

@@ -198,3 +198,27 @@ def test_decisions_are_em_labels_and_the_configuration_shows_before_a_run(db, tm
     decide(db, first, "10", "20", "non_doublon", author="cellule")  # not a candidate pair: ignored
     find_duplicates(db, first)
     assert model_parameters(db, first)["em"]["labelled"] == 1
+
+
+def test_search_reads_the_keys_detection_stored(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from ivo_app.store.models.duplicates import MatchKey
+
+    first, second = two_extractions(db, tmp_path)
+    typed = dict(nom="Dupont", prenom="Jean", naissance=date(1981, 3, 12), sexe="M")  # year mistyped
+    before = {c.ipp for c in search_identity(db, first, **typed)}  # type: ignore[arg-type]
+    assert "11" not in before  # the scan looks for the same name or the same date only
+    find_duplicates(db, first)
+    found = search_identity(db, first, **typed)  # type: ignore[arg-type]
+    assert {"10", "11", "12"} <= {c.ipp for c in found} and "20" not in {c.ipp for c in found}
+    with db.engine.connect() as conn:
+        count = conn.scalar(select(func.count()).select_from(MatchKey).where(MatchKey.extraction_id == first))
+        find_duplicates(db, first)  # a new detection replaces the keys
+        assert (
+            conn.scalar(select(func.count()).select_from(MatchKey).where(MatchKey.extraction_id == first))
+            == count
+        )
+        assert not conn.scalar(
+            select(func.count()).select_from(MatchKey).where(MatchKey.extraction_id == second)
+        )

@@ -123,3 +123,27 @@ def test_names_inverted_with_a_typo_on_the_way() -> None:
     )  # fmt: skip
     matrix = columns.level_matrix(table, np.array([0, 2]), np.array([1, 3]))
     assert [columns.TRAIT_LEVELS["birth_name"][x] for x in matrix[:, 0]] == ["inverted", "else"]
+
+
+def test_stored_search_keys_find_what_detection_would_compare(data) -> None:  # type: ignore[no-untyped-def]
+    records, _, table = data
+    stored: dict[int, set[int]] = {}
+    for key, row in zip(*(a.tolist() for a in columns.search_keys(table)), strict=True):
+        stored.setdefault(key, set()).add(row)
+    full: dict[int, set[int]] = {}  # every name-and-date key, mirrors included, on both sides
+    for key, row in zip(
+        *(a.tolist() for a in columns._sorted_unique(columns._pass_keys(table))), strict=True
+    ):
+        if key & 31 in columns.SEARCH_PASSES:
+            full.setdefault(key, set()).add(row)
+    compared: dict[int, set[int]] = {}
+    for rows in full.values():
+        for row in rows:
+            compared.setdefault(row, set()).update(rows)
+    checked = 0
+    for row in range(0, len(records), 5):
+        probe_keys, _ = columns.search_keys(columns.Table.of([records[row]]), probe=True)
+        found = set().union(*(stored.get(k, set()) for k in probe_keys.tolist()))
+        assert compared.get(row, {row}) <= found | {row}
+        checked += len(compared.get(row, ()))
+    assert checked > 1000

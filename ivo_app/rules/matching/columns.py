@@ -100,6 +100,18 @@ def _yyyymmdd(value: Any) -> int:
     return parsed.year * 10_000 + parsed.month * 100 + parsed.day
 
 
+_SX_BITS = 20  # a SOUNDEX2 key (at most 4 letters) as a base-27 number fits in 20 bits
+
+
+def soundex_number(key: str) -> int:
+    """A phonetic key as a number that does not depend on the extraction (so blocking keys can be
+    stored and looked up later by the desk search)."""
+    out = 0
+    for letter in key[:4]:
+        out = out * 27 + (ord(letter) - 64 if "A" <= letter <= "Z" else 0)
+    return out
+
+
 def _as_text(value: str | None) -> str:
     return value or ""
 
@@ -197,7 +209,6 @@ class TableBuilder:
 
     def build(self) -> Table:
         c = self._cols
-        sx = _Vocab()
         return Table(
             ids=np.asarray(c["id"], dtype=np.int64),
             ipps=c["ipp"],
@@ -214,7 +225,7 @@ class TableBuilder:
             lists=self.lists.values,
             places=self.places.values,
             ins_values=self.ins_vocab.values,
-            soundex=np.asarray([sx.code(soundex2(v)) for v in self.names.values], dtype=np.int64),
+            soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.values], dtype=np.int64),
             name_length=np.asarray([len(v) for v in self.names.values], dtype=np.int64),
         )
 
@@ -238,7 +249,7 @@ class Table:
     lists: list[str]
     places: list[str]
     ins_values: list[str]
-    soundex: Int  # SOUNDEX2 code of each vocabulary name (0: empty)
+    soundex: Int  # SOUNDEX2 key of each vocabulary name as a number (soundex_number; 0: empty)
     name_length: Int  # length of each vocabulary name
     extras: dict[str, Int] = field(default_factory=dict)  # complementary trait → codes (0: missing)
     extra_values: dict[str, list[str]] = field(default_factory=dict)
@@ -280,14 +291,20 @@ class Table:
 # --- blocking -----------------------------------------------------------------------------------------
 
 
-def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
-    """(key, row) arrays of the blocking passes of engine.blocking_keys, one integer key per pass value."""
+def _pass_keys(t: Table, mirrors: bool = True, probe: bool = False) -> list[tuple[Int, Int]]:
+    """(key, row) arrays of the blocking passes of engine.blocking_keys, one integer key per pass value.
+
+    The mirror keys (day and month swapped, names inverted) are what makes two records with swapped
+    traits meet; one side having them is enough, so the stored search keys leave them out and the typed
+    identity carries them (probe: with the used name's mirrors too, which only a record's direct keys
+    can meet).
+    """
     rows = np.arange(len(t), dtype=np.int64)
     born = t.birth > 0
     year, month, day = t.birth // 10_000, t.birth // 100 % 100, t.birth % 100
     swapped = year * 10_000 + day * 100 + month
-    can_swap = born & (day <= 12) & (day != month)
-    sx = int(t.soundex.max(initial=0)) + 1
+    can_swap = born & (day <= 12) & (day != month) & mirrors
+    sx = 1 << _SX_BITS
     n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
     out: list[tuple[Int, Int]] = []
 
@@ -297,12 +314,16 @@ def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
     emit(1, t.birth * sx + n, born & (n > 0))
     emit(1, t.birth * sx + u, born & (u > 0))  # used name entered as birth name
     emit(1, swapped * sx + n, can_swap & (n > 0))  # day and month swapped
+    if probe:
+        emit(1, swapped * sx + u, can_swap & (u > 0))
     emit(2, t.birth * sx + f, born & (f > 0))
     emit(2, swapped * sx + f, can_swap & (f > 0))
     for pass_id, part in ((3, year), (4, month * 100 + day)):  # a wrong date is wrong in one part
         emit(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0))
-        emit(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0))  # names inverted
+        emit(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0) & mirrors)  # names inverted
         emit(pass_id, (u * sx + f) * 10_000 + part, born & (u > 0) & (f > 0))
+        if probe:
+            emit(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0))
     emit(5, t.ins, t.ins > 0)
     for pass_id, (trait, codes) in enumerate(t.extras.items(), start=6):
         if trait in _IDENTIFIERS:
@@ -313,9 +334,11 @@ def _pass_keys(t: Table) -> list[tuple[Int, Int]]:
     return out
 
 
-def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
-    """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
-    parts = _pass_keys(t)
+SEARCH_PASSES = (1, 2, 3, 4)  # passes on names and dates: their keys are stable, stored for the search
+
+
+def _sorted_unique(parts: list[tuple[Int, Int]]) -> tuple[Int, Int]:
+    """The (key, row) pairs sorted by key then row, each once."""
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     keys = np.concatenate([k for k, _ in parts])
@@ -323,8 +346,20 @@ def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
     order = np.lexsort((rows, keys))
     keys, rows = keys[order], rows[order]
     fresh = np.ones(len(keys), dtype=np.bool_)
-    fresh[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])  # one record once per block
-    keys, rows = keys[fresh], rows[fresh]
+    fresh[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+    return keys[fresh], rows[fresh]
+
+
+def search_keys(t: Table, probe: bool = False) -> tuple[Int, Int]:
+    """(key, row) of the name-and-date blocking keys, sorted, each once: stored for every record at
+    detection (probe=False: without the mirror keys), looked up for a typed identity (probe=True)."""
+    parts = _pass_keys(t, mirrors=probe, probe=probe)
+    return _sorted_unique([(k, r) for k, r in parts if len(k) and int(k[0] & 31) in SEARCH_PASSES])
+
+
+def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
+    """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
+    keys, rows = _sorted_unique(_pass_keys(t))  # one record once per block
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     keep = (sizes > 1) & (sizes <= cap)

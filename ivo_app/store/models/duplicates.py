@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivo_app.store.models.base import Base, JsonType, utcnow
@@ -44,3 +44,19 @@ class PairDecision(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock between workstations
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class MatchKey(Base):
+    """The name-and-date blocking keys of an extraction's identities (rules.matching.columns.search_keys),
+    written at duplicate detection, so the desk search reads a few index entries instead of scanning
+    the extraction. No foreign key on identity: deleting an extraction cascades through extraction_id,
+    and an index on identity_id would only slow the writes."""
+
+    __tablename__ = "match_key"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (the primary key is the index)
+
+    extraction_id: Mapped[int] = mapped_column(
+        ForeignKey("extraction.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    identity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
