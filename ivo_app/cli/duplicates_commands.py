@@ -9,8 +9,8 @@ from pathlib import Path
 from ivo_app.cli.common import add_extraction_arg, emit, emit_json, open_db, stderr_progress
 from ivo_app.errors import IvoError
 from ivo_app.io.values import parse_date
-from ivo_app.io.writers import write_table
 from ivo_app.services import duplicates
+from ivo_app.services.exports import PAIR_COLUMNS, export_pairs
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -60,10 +60,10 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             import sys
 
             writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
-            writer.writerow(["ipp_a", "ipp_b", "score", "level", "reasons"])
+            writer.writerow(PAIR_COLUMNS)
             writer.writerows(rows)
         else:
-            write_table(args.out, ["ipp_a", "ipp_b", "score", "level", "reasons"], rows)
+            export_pairs(db, run.extraction_id, args.out, args.min_level)
     else:
         lines = [
             f"Extraction {run.extraction_id} : {run.probable} doublons probables, {run.to_review} paires à "

@@ -66,14 +66,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         if args.out is None:
             raise IvoError("--out est obligatoire avec --format csv (fichier .csv ou .xlsx).")
-        from ivo_app.io.writers import write_table
+        from ivo_app.services.exports import export_findings
 
-        write_table(
-            args.out,
-            ["ipp", "regle", "severite", "message", "champs"],
-            ([v.ipp, v.rule, v.severity, v.message, " ".join(v.fields)] for v in views),
-        )
-        print(f"{len(views)} anomalies écrites dans {args.out}.")
+        count = export_findings(db, result.extraction_id, args.out)
+        print(f"{count} anomalies écrites dans {args.out}.")
     else:
         lines = [
             f"Extraction {result.extraction_id} : {result.identities} identités, {len(views)} anomalies."

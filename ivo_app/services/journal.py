@@ -24,6 +24,10 @@ class JournalLine:
     target: str | None
     details: dict[str, Any] | None
 
+    @property
+    def details_text(self) -> str:
+        return ", ".join(f"{k} : {v}" for k, v in (self.details or {}).items())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "at": self.at.isoformat(timespec="seconds"),
@@ -35,9 +39,11 @@ class JournalLine:
         }
 
 
-def read_journal(db: Database, *, action: str | None = None, limit: int | None = None) -> list[JournalLine]:
+def read_journal(
+    db: Database, *, action: str | None = None, limit: int | None = None, newest_first: bool = False
+) -> list[JournalLine]:
     with UnitOfWork(db) as uow:
-        query = select(JournalEntry).order_by(JournalEntry.id)
+        query = select(JournalEntry).order_by(JournalEntry.id.desc() if newest_first else JournalEntry.id)
         if action:
             query = query.where(JournalEntry.action == action)
         if limit:
@@ -60,7 +66,7 @@ def export_journal(db: Database, out: Path) -> int:
                 line.workstation,
                 line.action,
                 line.target,
-                "" if line.details is None else str(line.details),
+                line.details_text,
             ]
             for line in lines
         ),

@@ -13,10 +13,12 @@ from ivo_app.ui.pages.dashboard import DashboardPage
 from ivo_app.ui.pages.duplicates import DuplicatesPage
 from ivo_app.ui.pages.extractions import ExtractionsPage
 from ivo_app.ui.pages.identities import IdentitiesPage
+from ivo_app.ui.pages.journal import JournalPage
 from ivo_app.ui.pages.report import ReportPage
 from ivo_app.ui.pages.settings import SettingsPage
 from ivo_app.ui.pages.training import TrainingPage
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tools_menu import ToolsMenu
 
 
 class MainWindow(QMainWindow):
@@ -34,6 +36,7 @@ class MainWindow(QMainWindow):
             AuditPage(state),
             ReportPage(state),
             TrainingPage(state),
+            JournalPage(state),
             SettingsPage(state),
         ]
         self.nav = QListWidget()
@@ -49,6 +52,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._menus()
+        self.tools = ToolsMenu(self, state)
         self.statusBar().showMessage(f"Base : {state.db.url}")
         settings = QSettings("IVO", "IVO")
         geometry = settings.value("geometry")
@@ -71,7 +75,7 @@ class MainWindow(QMainWindow):
                 action.setShortcut(shortcut)
             action.triggered.connect(slot)
             file_menu.addAction(action)
-        for row in range(len(self.pages)):
+        for row in range(min(9, len(self.pages))):  # Ctrl+1 … Ctrl+9
             action = QAction(self)
             action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + row)))
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))

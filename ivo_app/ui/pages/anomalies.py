@@ -6,10 +6,21 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
 
 from ivo_app.rules.catalogue import RULES
 from ivo_app.services.checks import findings_summary, list_findings
+from ivo_app.services.exports import export_findings
+from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
 
@@ -40,9 +51,14 @@ class AnomaliesPage(QWidget):
         splitter.addWidget(self.rule_table)
         splitter.addWidget(right)
         self.status = QLabel()
+        self.export_button = QPushButton("Exporter les anomalies…")
+        self.export_button.clicked.connect(self.export)
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Anomalies</h2>"))
-        layout.addWidget(self.status)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
         state.extraction_changed.connect(lambda _: self.refresh())
         state.data_changed.connect(self.refresh)
@@ -75,3 +91,16 @@ class AnomaliesPage(QWidget):
         )
         views = list_findings(self.state.db, self.state.extraction_id, rule=rule.id, limit=2000)
         self.findings.set_rows([[v.ipp or "(extraction)", v.severity, v.message] for v in views])
+
+    def export(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        file_actions.save_with(
+            self,
+            "Exporter les anomalies",
+            f"anomalies-{self.state.extraction_id}.csv",
+            export_findings,
+            self.state.db,
+            self.state.extraction_id,
+            describe=lambda n, path: f"{n} anomalies écrites dans {path}.",
+        )

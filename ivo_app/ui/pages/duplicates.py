@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.errors import IvoError
-from ivo_app.services import duplicates
+from ivo_app.services import decision_files, duplicates
+from ivo_app.services.exports import export_pairs
+from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -96,6 +98,16 @@ class DuplicatesPage(QWidget):
         top.addWidget(self.detect_button)
         top.addWidget(self.filter)
         top.addWidget(self.count, 1)
+        self.file_buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (
+            ("export", "Exporter la file…", self.export_queue),
+            ("merge", "Liste des fusions…", self.export_merge_list),
+            ("decisions", "Importer des décisions…", self.import_decisions),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            top.addWidget(button)
+            self.file_buttons[key] = button
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Doublons et collisions</h2>"))
         layout.addLayout(top)
@@ -200,6 +212,59 @@ class DuplicatesPage(QWidget):
             self.state.db, self.state.extraction_id
         ):
             self.refresh()
+
+    def export_queue(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        file_actions.save_with(
+            self,
+            "Exporter la file de revue",
+            f"doublons-{self.state.extraction_id}.csv",
+            export_pairs,
+            self.state.db,
+            self.state.extraction_id,
+            describe=lambda n, path: (
+                f"{n} paires écrites dans {path} : ajoutez une colonne decision pour les "
+                "décider dans le classeur, puis « Importer des décisions »."
+            ),
+        )
+
+    def export_merge_list(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        file_actions.save_with(
+            self,
+            "Liste des fusions (doublons avérés)",
+            "fusions.csv",
+            duplicates.merge_list,
+            self.state.db,
+            self.state.extraction_id,
+            describe=lambda n, path: (
+                f"{n} fusions à réaliser dans le logiciel d'admission, écrites dans {path}."
+            ),
+        )
+
+    def import_decisions(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        path = file_actions.ask_open_path(
+            self, "Décisions saisies dans un classeur", "Classeurs (*.csv *.xlsx *.xls *.ods)"
+        )
+        if path is None:
+            return
+        run_task(
+            self,
+            "Enregistrement des décisions",
+            decision_files.decide_from_file,
+            self.state.db,
+            self.state.extraction_id,
+            path,
+            on_done=self._decisions_imported,
+        )
+
+    def _decisions_imported(self, count: int) -> None:
+        QMessageBox.information(self, "IVO", f"{count} décision(s) enregistrée(s) en une seule fois.")
+        self.refresh()
 
 
 def _text(identity: Any, attr: str) -> str:

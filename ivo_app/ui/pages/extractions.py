@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.services import checks, demo, extractions
+from ivo_app.ui import file_actions
 from ivo_app.ui.import_wizard import ImportWizard
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
@@ -41,11 +42,13 @@ class ExtractionsPage(QWidget):
         self.import_button = QPushButton("Importer un fichier…")
         self.demo_button = QPushButton("Créer une démonstration…")
         self.check_button = QPushButton("Vérifier l'extraction (règles du RNIV)")
+        self.export_button = QPushButton("Exporter l'extraction…")
+        self.export_button.clicked.connect(self.export)
         self.import_button.clicked.connect(self.open_import)
         self.demo_button.clicked.connect(self.create_demo)
         self.check_button.clicked.connect(self.run_check)
         buttons = QHBoxLayout()
-        for b in (self.import_button, self.demo_button, self.check_button):
+        for b in (self.import_button, self.demo_button, self.check_button, self.export_button):
             buttons.addWidget(b)
         buttons.addStretch()
         layout = QVBoxLayout(self)
@@ -122,4 +125,18 @@ class ExtractionsPage(QWidget):
             self.state.db,
             self.state.extraction_id,
             on_done=lambda _: self.state.data_changed.emit(),
+        )
+
+    def export(self) -> None:
+        if self.state.extraction_id is None:
+            return
+        file_actions.save_with(
+            self,
+            "Exporter l'extraction (format canonique)",
+            f"extraction-{self.state.extraction_id}.csv",
+            extractions.export_extraction,
+            self.state.db,
+            self.state.extraction_id,
+            filters=file_actions.TABLES + ";;FHIR FR Core, Bundle JSON (*.json)",
+            describe=lambda n, path: f"{n} identités exportées dans {path}.",
         )

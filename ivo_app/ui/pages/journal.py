@@ -1,0 +1,83 @@
+"""Journal: who did what, when, on which identifiers (never names); filtered and exported."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ivo_app.services import journal
+from ivo_app.ui import file_actions
+from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.state import AppState
+
+LIMIT = 5000  # the newest entries; the export writes them all
+
+
+class JournalPage(QWidget):
+    title = "Journal"
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.model = ListTableModel(["Date", "Utilisateur", "Poste", "Action", "Objet", "Détails"])
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.action = QComboBox()
+        self.action.addItem("Toutes les actions", None)
+        self.action.currentIndexChanged.connect(lambda _: self.refresh())
+        self.export_button = QPushButton("Exporter le journal…")
+        self.export_button.clicked.connect(self.export)
+        self.count = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(self.action)
+        top.addWidget(self.export_button)
+        top.addWidget(self.count, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Journal des actions</h2>"))
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        state.data_changed.connect(self.refresh)
+        state.database_changed.connect(lambda _: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        lines = journal.read_journal(
+            self.state.db, action=self.action.currentData(), limit=LIMIT, newest_first=True
+        )
+        known = {self.action.itemData(i) for i in range(self.action.count())}
+        for action in sorted({line.action for line in lines} - known):
+            self.action.addItem(action, action)
+        self.model.set_rows(
+            [
+                [
+                    line.at.strftime("%d/%m/%Y %H:%M:%S"),
+                    line.user,
+                    line.workstation,
+                    line.action,
+                    line.target or "",
+                    line.details_text,
+                ]
+                for line in lines
+            ]
+        )
+        self.count.setText(f"{len(lines)} entrées affichées (les plus récentes)")
+
+    def export(self) -> None:
+        file_actions.save_with(
+            self,
+            "Exporter le journal",
+            "journal-ivo.csv",
+            journal.export_journal,
+            self.state.db,
+            describe=lambda n, path: f"{n} entrées du journal écrites dans {path}.",
+        )
