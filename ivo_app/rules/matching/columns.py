@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,12 @@ _IDENTIFIERS = ("phone", "other_id")  # blocked on their exact value
 for _trait in COMPLEMENTARY_LABELS:
     TRAIT_LEVELS[_trait] = COMPLEMENTARY_LEVELS
 _L = {t: {lvl: np.int8(k) for k, lvl in enumerate(levels)} for t, levels in TRAIT_LEVELS.items()}
+
+
+TRAIT_LABELS = {"birth_name": "nom de naissance", "first_name": "premier prénom", "birth_date": "date de naissance",
+                "sex": "sexe", "birthplace": "lieu de naissance", "ins": "matricule INS", "address": "adresse",
+                "postcode": "code postal", "city": "commune de résidence", "phone": "téléphone",
+                "other_id": "identifiant complémentaire"}  # fmt: skip
 
 
 def label(trait: str, level: str) -> str:
@@ -125,6 +132,21 @@ ROW_FIELDS = ("id", "ipp", "birth_name", "first_names", "first_first_name", "bir
               "birthplace", "used_name", "ins_matricule", "attributes")  # fmt: skip
 
 
+class _Memo(dict[Any, Any]):
+    """value → code, made on first sight; the values seen before are plain dict hits (no Python call)."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+_SEXES = {"M": 1, "F": 2}
+
+
 class TableBuilder:
     """Accumulates identities a batch at a time, keeping codes only (flat memory on millions)."""
 
@@ -136,68 +158,50 @@ class TableBuilder:
         self.lists = _Vocab()  # first-name lists, space separated
         self.places = _Vocab()
         self.ins_vocab = _Vocab()
-        self._name_of: dict[str | None, int] = {}
-        self._first_of: dict[tuple[str | None, str | None], tuple[int, int]] = {}
-        self._date_of: dict[Any, int] = {}
-        self._place_of: dict[str | None, int] = {}
-        self._ins_of: dict[str | None, int] = {}
-        self._cols: dict[str, list[Any]] = {c: [] for c in ("id", "ipp", "name", "used", "first", "firsts",
-                                                             "birth", "sex", "place", "ins", "homonym")}  # fmt: skip
+        self._name_of = _Memo(lambda raw: self.names.code(self._norm(raw)))
+        self._first_of = _Memo(self._first)
+        self._date_of = _Memo(_yyyymmdd)
+        self._place_of = _Memo(lambda raw: self.places.code((raw or "").upper()))
+        self._ins_of = _Memo(lambda raw: self.ins_vocab.code(raw or ""))
+        self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
+        self._ipps: list[str] = []
+        self._cols: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in ("id", "name", "used", "first", "firsts",
+                                                         "birth", "sex", "place", "ins", "homonym")}  # fmt: skip
 
-    def _name(self, raw: str | None) -> int:
-        found = self._name_of.get(raw)
-        if found is None:
-            found = self._name_of[raw] = self.names.code(self._norm(raw))
-        return found
-
-    def _first(self, first_first: str | None, first_names: str | None) -> tuple[int, int]:
-        key = (first_first, first_names)
-        found = self._first_of.get(key)
-        if found is None:
-            # As Keyed.of: the list, else the first first name split; the first first name, else the
-            # list's first word.
-            norm = self._norm
-            firsts = norm(first_names).split() or norm(first_first).split()
-            first = norm(first_first) or " ".join(firsts[:1])
-            found = self._first_of[key] = (self.names.code(first), self.lists.code(" ".join(firsts)))
-        return found
-
-    def _date(self, raw: Any) -> int:
-        found = self._date_of.get(raw)
-        if found is None:
-            found = self._date_of[raw] = _yyyymmdd(raw)
-        return found
-
-    def _place(self, raw: str | None) -> int:
-        found = self._place_of.get(raw)
-        if found is None:
-            found = self._place_of[raw] = self.places.code((raw or "").upper())
-        return found
-
-    def _ins(self, raw: str | None) -> int:
-        found = self._ins_of.get(raw)
-        if found is None:
-            found = self._ins_of[raw] = self.ins_vocab.code(raw or "")
-        return found
+    def _first(self, key: tuple[str | None, str | None]) -> tuple[int, int]:
+        # As Keyed.of: the list, else the first first name split; the first first name, else the list's
+        # first word.
+        first_first, first_names = key
+        norm = self._norm
+        firsts = norm(first_names).split() or norm(first_first).split()
+        first = norm(first_first) or " ".join(firsts[:1])
+        return (self.names.code(first), self.lists.code(" ".join(firsts)))
 
     def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
         """Rows as tuples in ROW_FIELDS order (straight from a database cursor)."""
         if not rows:
             return
         ids, ipps, names, lists, ffns, births, sexes, places, useds, inss, attrs = zip(*rows, strict=True)
+        n = len(ids)
         c = self._cols
-        c["id"].extend(ids)
-        c["ipp"].extend(ipps)
-        c["name"].extend(map(self._name, names))
-        c["used"].extend(map(self._name, useds))
-        firsts = list(map(self._first, ffns, lists))
-        c["first"].extend(f for f, _ in firsts)
-        c["firsts"].extend(fl for _, fl in firsts)
-        c["birth"].extend(map(self._date, births))
-        c["sex"].extend(1 if s == "M" else 2 if s == "F" else 0 for s in sexes)
-        c["place"].extend(map(self._place, places))
-        c["ins"].extend(map(self._ins, inss))
-        c["homonym"].extend(bool(a) and "HOMONYME" in a.split(",") for a in attrs)
+
+        def codes(values: Iterable[Any], dtype: Any = np.int64) -> npt.NDArray[Any]:
+            return np.fromiter(values, dtype=dtype, count=n)
+
+        c["id"].append(codes(ids))
+        self._ipps.extend(ipps)
+        c["name"].append(codes(map(self._name_of.__getitem__, names)))
+        c["used"].append(codes(map(self._name_of.__getitem__, useds)))
+        firsts = np.array(
+            list(map(self._first_of.__getitem__, zip(ffns, lists, strict=True))), dtype=np.int64
+        )
+        c["first"].append(firsts[:, 0])
+        c["firsts"].append(firsts[:, 1])
+        c["birth"].append(codes(map(self._date_of.__getitem__, births)))
+        c["sex"].append(codes(map(_SEXES.get, sexes, repeat(0))))
+        c["place"].append(codes(map(self._place_of.__getitem__, places)))
+        c["ins"].append(codes(map(self._ins_of.__getitem__, inss)))
+        c["homonym"].append(codes(map(self._homonym_of.__getitem__, attrs), np.bool_))
 
     def add_records(self, records: Iterable[IdentityRecord]) -> None:
         rows = [
@@ -208,19 +212,22 @@ class TableBuilder:
         self.add_rows(rows)
 
     def build(self) -> Table:
-        c = self._cols
+        def column(name: str, dtype: Any = np.int64) -> npt.NDArray[Any]:
+            parts = self._cols[name]
+            return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
         return Table(
-            ids=np.asarray(c["id"], dtype=np.int64),
-            ipps=c["ipp"],
-            name=np.asarray(c["name"], dtype=np.int64),
-            used=np.asarray(c["used"], dtype=np.int64),
-            first=np.asarray(c["first"], dtype=np.int64),
-            firsts=np.asarray(c["firsts"], dtype=np.int64),
-            birth=np.asarray(c["birth"], dtype=np.int64),
-            sex=np.asarray(c["sex"], dtype=np.int64),
-            place=np.asarray(c["place"], dtype=np.int64),
-            ins=np.asarray(c["ins"], dtype=np.int64),
-            homonym=np.asarray(c["homonym"], dtype=np.bool_),
+            ids=column("id"),
+            ipps=self._ipps,
+            name=column("name"),
+            used=column("used"),
+            first=column("first"),
+            firsts=column("firsts"),
+            birth=column("birth"),
+            sex=column("sex"),
+            place=column("place"),
+            ins=column("ins"),
+            homonym=column("homonym", np.bool_),
             names=self.names.values,
             lists=self.lists.values,
             places=self.places.values,
@@ -827,6 +834,7 @@ def parameters(model: Model, estimate: Estimate | None = None) -> dict[str, Any]
         em = {"pairs": estimate.pairs, "labelled": estimate.labelled, "match_share": round(estimate.match_share, 6),
               "iterations": estimate.iterations, "converged": estimate.converged}  # fmt: skip
     return {
+        "trait_labels": {t: TRAIT_LABELS[t] for t in traits},
         "identities": model.population,
         "thresholds": {**model.thresholds, "probable_effective": round(model.probable_threshold(), 3)},
         "em": em,
