@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ivo_app.errors import IvoError, WrongPassphraseError
 from ivo_app.services import demo, extractions
@@ -89,11 +90,22 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     saved = []
     for row, page in enumerate(window.pages):
         window.nav.setCurrentRow(row)
-        QApplication.processEvents()
+        _settle(page)
         path = folder / f"{row + 1:02d}-{_slug(page.title)}.png"  # type: ignore[attr-defined]
         window.grab().save(str(path))
         saved.append(path)
     return saved
+
+
+def _settle(page: QWidget, timeout: float = 60.0) -> None:
+    """Let a page that reads in a worker (LatestOnly) show its figures before the picture."""
+    loader = getattr(page, "loader", None)
+    deadline = time.monotonic() + timeout
+    QApplication.processEvents()
+    while loader is not None and loader.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
 
 
 def _slug(title: str) -> str:

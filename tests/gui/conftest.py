@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from PySide6.QtCore import QThreadPool
 
 from ivo_app.services.checks import run_checks
 from ivo_app.services.demo import create_demo
@@ -24,4 +25,5 @@ def window(qtbot, demo_db):  # type: ignore[no-untyped-def]
     win = build_window(demo_db.url)
     qtbot.addWidget(win)
     win.show()
-    return win
+    yield win
+    QThreadPool.globalInstance().waitForDone(60_000)  # pages reading in workers finish before the base closes

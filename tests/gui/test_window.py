@@ -21,9 +21,11 @@ def page(window, cls):  # type: ignore[no-untyped-def]
     return next(p for p in window.pages if isinstance(p, cls))
 
 
-def test_window_opens_on_the_dashboard_of_the_last_extraction(window) -> None:  # type: ignore[no-untyped-def]
+def test_window_opens_on_the_dashboard_of_the_last_extraction(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     assert window.stack.currentWidget() is page(window, DashboardPage)
-    text = page(window, DashboardPage).figures.text()
+    dashboard = page(window, DashboardPage)
+    qtbot.waitUntil(lambda: not dashboard.loader.busy, timeout=30_000)  # indicators are read in a worker
+    text = dashboard.figures.text()
     assert "Taux de qualification" in text and "400" in text
 
 

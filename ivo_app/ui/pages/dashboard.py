@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from ivo_app.services.indicators import compute_indicators
+from ivo_app.ui.background import LatestOnly
 from ivo_app.ui.state import AppState
 
 
@@ -28,15 +29,30 @@ class DashboardPage(QWidget):
         for w in (self.heading, self.figures, box, self.anomalies):
             layout.addWidget(w)
         layout.addStretch()
+        self.loader = LatestOnly(self._read, self._show, self._failed)
         state.extraction_changed.connect(lambda _: self.refresh())
         state.data_changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
+        """Indicators are read in a worker (seconds on a million identities): the window stays free."""
         if self.state.extraction_id is None:
+            self.loader.generation += 1  # drop any read still running for the previous base
             self.heading.setText("<h2>Tableau de bord</h2><p>Aucune extraction : importez un fichier.</p>")
             return
-        data: dict[str, Any] = compute_indicators(self.state.db, self.state.extraction_id)
+        self.figures.setText("Calcul des indicateurs…")
+        self.loader.request()
+
+    def _read(self) -> dict[str, Any] | None:
+        db, extraction_id = self.state.db, self.state.extraction_id
+        return None if extraction_id is None else compute_indicators(db, extraction_id)
+
+    def _failed(self, message: str) -> None:
+        self.figures.setText(_esc(message))
+
+    def _show(self, data: dict[str, Any] | None) -> None:
+        if data is None:
+            return
         ext = data["extraction"]
         self.heading.setText(
             f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {ext['extracted_on']}</p>"
