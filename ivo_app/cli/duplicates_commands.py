@@ -1,10 +1,11 @@
-"""ivo duplicates | decide | merge-list | search."""
+"""ivo duplicates [model] | decide | merge-list | search."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ivo_app.cli.common import add_extraction_arg, emit, emit_json, open_db, stderr_progress
 from ivo_app.errors import IvoError
@@ -15,6 +16,12 @@ from ivo_app.services.exports import PAIR_COLUMNS, export_pairs
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("duplicates", parents=[common], help="détecter doublons potentiels et collisions")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("model",),
+        help="model : afficher le modèle de la dernière détection (m, u et poids par niveau) sans la relancer",
+    )
     add_extraction_arg(p)
     p.add_argument("--min-level", choices=duplicates.LEVELS, default="a_examiner")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -48,6 +55,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
+    if args.action == "model":
+        return cmd_model(args)
     db = open_db(args)
     run = duplicates.find_duplicates(db, args.extraction, progress=stderr_progress())
     pairs = duplicates.list_pairs(db, run.extraction_id, min_level=args.min_level)
@@ -75,6 +84,48 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         ]
         emit("\n".join(lines), args.out)
     return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    params = duplicates.model_parameters(open_db(args), args.extraction)
+    if args.format == "json":
+        emit_json(params, args.out)
+        return 0
+    if args.format == "csv":
+        raise IvoError("Le modèle s'affiche en table ou en JSON (--format table ou json).")
+    emit("\n".join(model_lines(params)), args.out)
+    return 0
+
+
+def model_lines(params: dict[str, Any]) -> list[str]:
+    em = params["em"]
+    if em is None:
+        lines = ["Détection non lancée sur cette extraction : modèle configuré, u a priori."]
+    else:
+        lines = [
+            f"Modèle de la détection sur l'extraction {params['extraction_id']} ({params['identities']} identités).",
+            f"m estimé par EM sur {em['pairs']} paires candidates ({em['labelled']} décisions de la cellule "
+            f"reprises, {em['iterations']} itérations{'' if em['converged'] else ', sans convergence'}) ; "
+            f"part estimée de doublons parmi elles : {100 * em['match_share']:.1f} %.",
+        ]
+    th = params["thresholds"]
+    lines.append(
+        f"Seuils : probable ≥ {th['probable_effective']:.1f} (configuré {th['probable']:.1f}, relevé selon la "
+        f"taille du fichier), à examiner ≥ {th['a_examiner']:.1f}, paires montrant deux personnes examinées "
+        f"≥ {th['two_persons_review']:.1f}."
+    )
+    lines.append(
+        "Poids = log2(m / u) ; celui de « même nom de naissance » suit la fréquence du nom (MARTIN pèse moins)."
+    )
+    lines.append(f"{'niveau':<52}{'m':>8}{'m (EM)':>9}{'u':>11}{'poids':>8}")
+    for trait, levels in params["traits"].items():
+        lines.append(params["trait_labels"][trait].capitalize())
+        for row in levels:
+            m_em = "" if row["m_em"] is None else f"{row['m_em']:.4f}"
+            lines.append(
+                f"  {row['label']:<50}{row['m']:>8.4f}{m_em:>9}{row['u']:>11.2e}{row['weight']:>+8.1f}"
+            )
+    return lines
 
 
 def cmd_decide(args: argparse.Namespace) -> int:

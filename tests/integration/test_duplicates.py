@@ -222,3 +222,24 @@ def test_search_reads_the_keys_detection_stored(db, tmp_path: Path) -> None:  # 
         assert not conn.scalar(
             select(func.count()).select_from(MatchKey).where(MatchKey.extraction_id == second)
         )
+
+
+def test_the_cell_reads_the_model_from_the_command_line(db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from ivo_app.cli import main
+    from ivo_app.store.db import open_database
+
+    database = open_database(db_url)
+    first, _ = two_extractions(database, tmp_path)
+    database.dispose()
+    assert main(["duplicates", "model", "--db", db_url, "--extraction", str(first)]) == 0
+    assert "Détection non lancée" in capsys.readouterr().out
+    assert main(["duplicates", "--db", db_url, "--extraction", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["duplicates", "model", "--db", db_url, "--extraction", str(first), "--format", "json"]) == 0
+    params = json.loads(capsys.readouterr().out)
+    assert params["extraction_id"] == first and params["em"]["pairs"] >= 2
+    assert main(["duplicates", "model", "--db", db_url, "--extraction", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "jour et mois inversés" in out and "m estimé par EM" in out
