@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -262,18 +262,135 @@ def record_sample_check(db: Database, audit_id: int, ipp: str, trait: str, confo
         uow.commit()
 
 
-def add_item(db: Database, audit_id: int, kind: str, key: str, data: dict[str, Any]) -> None:
+ITEM_STEPS = {"document": "documents", "observation": "sur_site", "wristband": "sur_site", "interview": "sur_site",
+              "finding": "livrable", "recommendation": "livrable", "action": "livrable"}  # fmt: skip
+# The keys the answers file gives to items listed without one (kept by the window's forms too).
+ITEM_KEY_PREFIXES = {"observation": "admission", "wristband": "bracelet", "interview": "entretien",
+                     "finding": "finding", "recommendation": "recommendation", "action": "action"}  # fmt: skip
+
+
+def add_item(
+    db: Database, audit_id: int, kind: str, key: str, data: dict[str, Any], merge: bool = True
+) -> None:
     """Documents, observations, wristband checks, interviews, findings, recommendations, actions."""
-    step = {"document": "documents", "observation": "sur_site", "wristband": "sur_site", "interview": "sur_site",
-            "finding": "livrable", "recommendation": "livrable", "action": "livrable"}.get(kind)  # fmt: skip
+    step = ITEM_STEPS.get(kind)
     if step is None:
         raise IvoError(f"Élément d'audit inconnu : {kind}.")
     get_audit(db, audit_id)
     with UnitOfWork(db) as uow:
-        _put(uow, audit_id, kind, key, data)
+        _put(uow, audit_id, kind, key, data, merge)
         _step(uow, audit_id, step)
         journal.record(uow.session, f"audit_{kind}", f"audit:{audit_id}", {"key": key[:80]})
         uow.commit()
+
+
+def save_item(db: Database, audit_id: int, kind: str, data: dict[str, Any], key: str | None = None) -> str:
+    """Create (`key` None) or update one item from a form; returns its key.
+
+    Fields given as None are removed (an item left « non observé », a document whose presence is not
+    known). A document is keyed by its name; its `file`, when it exists, gets its SHA-256 recorded.
+    A new item of another kind takes the next free key of its kind (admission-3, finding-2…).
+    """
+    view = get_audit(db, audit_id)
+    if kind not in ITEM_STEPS:
+        raise IvoError(f"Élément d'audit inconnu : {kind}.")
+    existing = view.of(kind)
+    if key is None:
+        if kind == "document":
+            key = str(data.get("name") or "").strip()
+            if not key:
+                raise IvoError("Le nom du document est obligatoire.")
+            if key in existing:
+                raise IvoError(f"Le document « {key} » figure déjà dans la liste.")
+        else:
+            key = next_item_key(existing, ITEM_KEY_PREFIXES[kind])
+    elif key not in existing:
+        raise NotFoundError(f"Élément introuvable : {key}")
+    merged = {**existing.get(key, {}), **data}
+    if kind == "document":
+        merged["name"] = key
+        if "file" in data:
+            merged.pop("sha256", None)  # a new or removed file: the old fingerprint no longer holds
+            merged = _with_fingerprint(merged, None)
+    add_item(db, audit_id, kind, key, {k: v for k, v in merged.items() if v is not None}, merge=False)
+    return key
+
+
+def next_item_key(items: dict[str, Any], prefix: str) -> str:
+    n = len(items) + 1
+    while f"{prefix}-{n}" in items:
+        n += 1
+    return f"{prefix}-{n}"
+
+
+def remove_item(db: Database, audit_id: int, kind: str, key: str) -> None:
+    """Drop one item (a finding proposed from the data and not kept, an observation entered twice…)."""
+    get_audit(db, audit_id)
+    with UnitOfWork(db) as uow:
+        item = uow.session.scalar(
+            select(AuditItem).where(
+                AuditItem.audit_id == audit_id, AuditItem.kind == kind, AuditItem.key == key
+            )
+        )
+        if item is None:
+            raise NotFoundError(f"Élément introuvable : {key}")
+        uow.session.delete(item)
+        journal.record(uow.session, f"audit_{kind}_suppression", f"audit:{audit_id}", {"key": key[:80]})
+        uow.commit()
+
+
+def set_header(
+    db: Database,
+    audit_id: int,
+    *,
+    auditors: list[str] | None = None,
+    scope: str | None = None,
+    started_on: str | date | None = None,
+    ended_on: str | date | None = None,
+) -> None:
+    """Auditors, scope and dates (None: unchanged; an empty scope or date clears it)."""
+    with UnitOfWork(db) as uow:
+        audit = uow.session.get(Audit, audit_id)
+        if audit is None:
+            raise NotFoundError(f"Audit introuvable : {audit_id}")
+        if auditors is not None:
+            audit.auditors = [a.strip() for a in auditors if a.strip()]
+        if scope is not None:
+            audit.scope = scope.strip() or None
+        for attr, value in (("started_on", started_on), ("ended_on", ended_on)):
+            if value is not None:
+                setattr(audit, attr, _day(value))
+        if audit.started_on and audit.ended_on and audit.ended_on < audit.started_on:
+            raise IvoError("La date de fin précède la date de début de l'audit.")
+        journal.record(uow.session, "audit_entete", f"audit:{audit_id}", {})
+        uow.commit()
+
+
+def _day(value: str | date) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        try:
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError as exc:
+            raise IvoError(f"Date invalide : {text} (attendu : JJ/MM/AAAA ou AAAA-MM-JJ).") from exc
+
+
+def _with_fingerprint(doc: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """A document's `file` (relative to `base` when given) with its SHA-256 when the file is there."""
+    doc = dict(doc)
+    file = doc.get("file")
+    if file:
+        path = base / file if base is not None and not Path(file).is_absolute() else Path(file)
+        doc["file"] = str(file)
+        if path.is_file():
+            doc["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return doc
 
 
 def propose(db: Database, audit_id: int) -> int:
@@ -321,16 +438,14 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
     counts: dict[str, int] = {}
     head = data.get("audit", {})
     if head:
-        with UnitOfWork(db) as uow:
-            audit = uow.session.get(Audit, audit_id)
-            if audit is None:
-                raise NotFoundError(f"Audit introuvable : {audit_id}")
-            audit.auditors = list(head.get("auditors", audit.auditors or []))
-            audit.scope = head.get("scope", audit.scope)
-            for attr in ("started_on", "ended_on"):
-                if head.get(attr):
-                    setattr(audit, attr, date.fromisoformat(str(head[attr])))
-            uow.commit()
+        set_header(
+            db,
+            audit_id,
+            auditors=[str(a) for a in head["auditors"]] if "auditors" in head else None,
+            scope=head.get("scope"),
+            started_on=str(head["started_on"]) if head.get("started_on") else None,
+            ended_on=str(head["ended_on"]) if head.get("ended_on") else None,
+        )
     for qid, value in (data.get("questionnaire") or {}).items():
         value = value if isinstance(value, dict) else {"answer": value}
         set_answer(
@@ -338,13 +453,7 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
         )
     counts["questionnaire"] = len(data.get("questionnaire") or {})
     for doc in data.get("documents") or []:
-        doc = dict(doc)
-        file = doc.pop("file", None)
-        if file:
-            file_path = (Path(path).parent / file) if not Path(file).is_absolute() else Path(file)
-            doc["file"] = str(file)
-            if file_path.exists():
-                doc["sha256"] = hashlib.sha256(file_path.read_bytes()).hexdigest()
+        doc = _with_fingerprint(dict(doc), Path(path).parent)
         add_item(db, audit_id, "document", str(doc["name"]), doc)
     counts["documents"] = len(data.get("documents") or [])
     site = data.get("on_site") or {}

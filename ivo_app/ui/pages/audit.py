@@ -1,17 +1,23 @@
 """Audit IVO3: the four steps as a guided workflow. The questionnaire form is generated from the
-audit's grid; the record sample is drawn, then checked record by record, trait by trait."""
+audit's grid; the record sample is drawn, then checked record by record, trait by trait; documents,
+on-site observations, wristbands, interviews, findings, recommendations and the action plan are
+edited in forms (`ui.audit_items`) that save through `services.audit`, as `ivo audit answers` does."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -23,13 +29,61 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
-from ivo_app.audit.results import SAMPLE_TRAITS
+from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
+from ivo_app.ui.audit_items import Field, ItemEditor, choice
 from ivo_app.ui.state import AppState
 
 NO_ANSWER = "—"
+STATE_LABELS = {"a_faire": "à faire", "en_cours": "en cours", "termine": "terminée"}
+SEVERITY_CHOICES = (("critique", "critique"), ("majeur", "majeur"), ("mineur", "mineur"))
+# What each form edits: the keys are those of the answers file (docs/audit-format.md) and the report.
+ITEM_FIELDS: dict[str, list[Field]] = {
+    "document": [
+        Field("name", "Document"),
+        Field("present", "Présent", "bool"),
+        Field("version", "Version"),
+        Field("date", "Date"),
+        Field("conformity", "Conformité au RNIV", "choice", choice(ANSWER_LABELS)),
+        Field("comment", "Commentaire", "long"),
+        Field("file", "Fichier examiné", "file"),
+    ],
+    "observation": [
+        Field("poste", "Poste d'accueil"),
+        *(Field(k, label, "bool") for k, label in OBSERVATION_ITEMS.items()),
+    ],
+    "wristband": [
+        Field("unite", "Unité de soins"),
+        *(Field(k, label, "bool") for k, label in WRISTBAND_ITEMS.items()),
+    ],
+    "interview": [Field("theme", "Thème"), Field("note", "Notes", "long")],
+    "finding": [
+        Field("severity", "Sévérité", "choice", SEVERITY_CHOICES),
+        Field("theme", "Thème"),
+        Field("text", "Constat", "long"),
+        Field("reference", "Référence RNIV / HAS"),
+    ],
+    "recommendation": [
+        Field("text", "Recommandation", "long"),
+        Field("theme", "Thème"),
+        Field("priority", "Priorité"),
+    ],
+    "action": [
+        Field("action", "Action", "long"),
+        Field("owner", "Responsable"),
+        Field("due", "Échéance"),
+        Field("priority", "Priorité"),
+    ],
+}
+HINTS = {
+    "document": "Étape 2 : pour chaque document, présence, version, date, conformité ; le fichier examiné est "
+    "enregistré avec son empreinte SHA-256.",
+    "observation": "Une ligne par admission observée : « — » pour un point non observé.",
+    "wristband": "Une ligne par patient vérifié dans les unités de soins.",
+    "finding": "Les constats proposés à partir des données se relisent, se corrigent ou se suppriment ici.",
+}
 
 
 class AuditPage(QWidget):
@@ -67,9 +121,34 @@ class AuditPage(QWidget):
         sample_layout = QVBoxLayout(sample_tab)
         sample_layout.addWidget(draw)
         sample_layout.addWidget(self.sample)
+        self.editors = {
+            kind: ItemEditor(
+                fields,
+                save=lambda key, data, kind=kind: self.save_item(kind, key, data),
+                remove=lambda key, kind=kind: self.remove_item(kind, key),
+                changed=lambda: self.load(self.audit_id),
+                choose_file=lambda: self.choose_document_file(),  # late-bound: tests replace it
+                key_field="name" if kind == "document" else None,
+                hint=HINTS.get(kind, ""),
+            )
+            for kind, fields in ITEM_FIELDS.items()
+        }
+        on_site = QTabWidget()
+        on_site.addTab(self.editors["observation"], "Observations aux accueils")
+        on_site.addTab(self.editors["wristband"], "Bracelets")
+        on_site.addTab(self.editors["interview"], "Entretiens")
+        on_site.addTab(sample_tab, "Échantillon de fiches")
+        deliverable = QTabWidget()
+        deliverable.addTab(self.editors["finding"], "Constats")
+        deliverable.addTab(self.editors["recommendation"], "Recommandations")
+        deliverable.addTab(self.editors["action"], "Plan d'action")
         self.tabs = QTabWidget()
+        self.tabs.addTab(self._header_tab(), "En-tête et étapes")
         self.tabs.addTab(self.questions, "1. Questionnaire")
-        self.tabs.addTab(sample_tab, "3. Échantillon de fiches")
+        self.tabs.addTab(self.editors["document"], "2. Documents")
+        self.tabs.addTab(on_site, "3. Audit en présentiel")
+        self.tabs.addTab(deliverable, "4. Livrable")
+        self.tabs.setCurrentIndex(1)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Audit IVO3</h2>"))
         layout.addLayout(top)
@@ -78,6 +157,38 @@ class AuditPage(QWidget):
         layout.addWidget(self.tabs, 1)
         state.data_changed.connect(self.refresh_list)
         self.refresh_list()
+
+    def _header_tab(self) -> QWidget:
+        self.auditors = QLineEdit()
+        self.auditors.setPlaceholderText("Noms séparés par des points-virgules")
+        self.scope = QLineEdit()
+        self.started_on = QLineEdit()
+        self.ended_on = QLineEdit()
+        for box in (self.started_on, self.ended_on):
+            box.setPlaceholderText("JJ/MM/AAAA")
+        save = QPushButton("Enregistrer l'en-tête")
+        save.clicked.connect(self.save_header)
+        self.step_states: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("Auditeurs :", self.auditors)
+        form.addRow("Périmètre :", self.scope)
+        form.addRow("Début de l'audit :", self.started_on)
+        form.addRow("Fin de l'audit :", self.ended_on)
+        form.addRow(save)
+        for step in audit.STEPS:
+            combo = QComboBox()
+            for code, label in STATE_LABELS.items():
+                combo.addItem(label, code)
+            combo.currentIndexChanged.connect(
+                lambda _=0, st=step, c=combo: self.set_step(st, c.currentData())
+            )
+            self.step_states[step] = combo
+            form.addRow(f"État — {audit.STEP_LABELS[step]} :", combo)
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addLayout(form)
+        layout.addStretch()
+        return tab
 
     def refresh_list(self) -> None:
         current = self.audit_id
@@ -130,6 +241,16 @@ class AuditPage(QWidget):
             self.questions.setCellWidget(row, 3, combo)
             self.combos[q.id] = combo
         self._fill_sample(view)
+        for kind, editor in self.editors.items():
+            editor.set_items(view.of(kind))
+        self.auditors.setText("; ".join(view.auditors))
+        self.scope.setText(view.scope or "")
+        self.started_on.setText(f"{view.started_on:%d/%m/%Y}" if view.started_on else "")
+        self.ended_on.setText(f"{view.ended_on:%d/%m/%Y}" if view.ended_on else "")
+        for step, combo in self.step_states.items():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(view.steps.get(step, "a_faire"))))
+            combo.blockSignals(False)
 
     def propose(self) -> None:
         if self.audit_id is None:
@@ -188,3 +309,61 @@ class AuditPage(QWidget):
         audit.record_sample_check(
             self.state.db, self.audit_id, ipp, trait, item.checkState() == Qt.CheckState.Checked
         )
+
+    # --- documents, on-site items, deliverable: through services.audit, as the answers file -----------
+
+    def save_item(self, kind: str, key: str | None, data: dict[str, Any]) -> str | None:
+        if self.audit_id is None:
+            self.warn("Créez ou choisissez d'abord un audit.")
+            return None
+        try:
+            return audit.save_item(self.state.db, self.audit_id, kind, data, key)
+        except IvoError as exc:
+            self.warn(exc.message)
+            return None
+
+    def remove_item(self, kind: str, key: str) -> bool:
+        if self.audit_id is None or not self.confirm(f"Supprimer « {key} » de l'audit ?"):
+            return False
+        try:
+            audit.remove_item(self.state.db, self.audit_id, kind, key)
+        except IvoError as exc:
+            self.warn(exc.message)
+            return False
+        return True
+
+    def save_header(self) -> None:
+        if self.audit_id is None:
+            return
+        try:
+            audit.set_header(
+                self.state.db,
+                self.audit_id,
+                auditors=self.auditors.text().split(";"),
+                scope=self.scope.text(),
+                started_on=self.started_on.text(),
+                ended_on=self.ended_on.text(),
+            )
+        except IvoError as exc:
+            self.warn(exc.message)
+            return
+        self.load(self.audit_id)
+
+    def set_step(self, step: str, state: str) -> None:
+        if self.audit_id is not None:
+            audit.set_step(self.state.db, self.audit_id, step, state)
+
+    # --- dialogs (overridable in tests) -----------------------------------------------------------
+
+    def choose_document_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Document examiné")
+        return Path(name) if name else None
+
+    def confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self, "IVO", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def warn(self, message: str) -> None:
+        QMessageBox.warning(self, "IVO", message)
