@@ -43,21 +43,30 @@ class Worker(QRunnable):
         try:
             result = self.fn(
                 *self.args,
-                progress=self.signals.progressed.emit,
+                progress=self._emit_progress,
                 is_cancelled=self._cancel.is_set,
                 **self.kwargs,
             )
         except OperationCancelled:
-            self.signals.cancelled.emit()
+            self._emit(self.signals.cancelled)
         except IvoError as exc:
-            self.signals.failed.emit(exc.message)
+            self._emit(self.signals.failed, exc.message)
         except Exception:  # a bug: the details go to the log, the user gets a French sentence
             log.exception("worker failed")
-            self.signals.failed.emit(
-                "Erreur interne inattendue ; les détails sont dans le journal technique."
+            self._emit(
+                self.signals.failed, "Erreur interne inattendue ; les détails sont dans le journal technique."
             )
         else:
-            self.signals.finished.emit(result)
+            self._emit(self.signals.finished, result)
+
+    def _emit_progress(self, done: int, total: int, message: str) -> None:
+        self._emit(self.signals.progressed, done, total, message)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed while the work ran: nobody is left to tell
+            self._cancel.set()
 
 
 def start(worker: Worker) -> Worker:
