@@ -165,3 +165,24 @@ def test_a_bad_date_in_the_header_is_refused_and_nothing_changes(page: AuditPage
     assert page.warnings and "Date invalide" in page.warnings[-1]
     after = audit.get_audit(demo_db, page.audit_id)
     assert (after.scope, after.started_on) == (before.scope, before.started_on)
+
+
+def test_questionnaire_comment_and_evidence_are_kept_with_the_answer(
+    page: AuditPage, demo_db, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    row = page.question_rows["T2.3"]
+    page.questions.item(row, 4).setText("Pas de compte rendu depuis un an")
+    assert page.warnings == ["Choisissez d'abord une réponse à cette question."]
+    combo = page.combos["T2.3"]
+    combo.setCurrentIndex(combo.findData("partiel"))
+    page.questions.item(row, 5).setText("CR-CIV-2025.pdf")
+    combo.setCurrentIndex(combo.findData("non_conforme"))  # a new answer keeps the notes typed
+    answer = audit.get_audit(demo_db, page.audit_id).of("answer")["T2.3"]
+    assert answer == {
+        "answer": "non_conforme",
+        "comment": "Pas de compte rendu depuis un an",
+        "evidence": "CR-CIV-2025.pdf",
+    }
+    out = tmp_path / "livrable.pdf"
+    generate_audit_report(demo_db, page.audit_id, out)
+    assert "Pas de compte rendu depuis un an" in pdf_text(out)

@@ -109,9 +109,12 @@ class AuditPage(QWidget):
         for step, bar in self.bars.items():
             bar.setFormat(f"{audit.STEP_LABELS[step]} — %p %")
             steps.addWidget(bar)
-        self.questions = QTableWidget(0, 4)
-        self.questions.setHorizontalHeaderLabels(["Question", "Intitulé", "Référence", "Réponse"])
+        self.questions = QTableWidget(0, 6)
+        self.questions.setHorizontalHeaderLabels(
+            ["Question", "Intitulé", "Référence", "Réponse", "Commentaire", "Preuve"]
+        )
         self.questions.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.questions.itemChanged.connect(self._note_changed)
         self.sample = QTableWidget(0, 2 + len(SAMPLE_TRAITS))
         self.sample.setHorizontalHeaderLabels(["IPP", "Statut", *SAMPLE_TRAITS.values()])
         self.sample.itemChanged.connect(self._sample_checked)
@@ -225,11 +228,20 @@ class AuditPage(QWidget):
         for step, value in view.progress().items():
             self.bars[step].setValue(round(100 * value))
         answers = view.of("answer")
+        self.questions.blockSignals(True)
         self.questions.setRowCount(len(view.grid.questions))
         self.combos: dict[str, QComboBox] = {}
+        self.question_rows: dict[str, int] = {}
         for row, q in enumerate(view.grid.questions):
+            self.question_rows[q.id] = row
             for col, text in enumerate((q.id, q.text + (" (critique)" if q.critical else ""), q.reference)):
-                self.questions.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.questions.setItem(row, col, item)
+            for col, name in ((4, "comment"), (5, "evidence")):  # free text the auditor types in the cell
+                item = QTableWidgetItem(answers.get(q.id, {}).get(name) or "")
+                item.setData(Qt.ItemDataRole.UserRole, q.id)
+                self.questions.setItem(row, col, item)
             combo = QComboBox()
             combo.addItem(NO_ANSWER, None)
             for code in ANSWERS:
@@ -240,6 +252,7 @@ class AuditPage(QWidget):
             )
             self.questions.setCellWidget(row, 3, combo)
             self.combos[q.id] = combo
+        self.questions.blockSignals(False)
         self._fill_sample(view)
         for kind, editor in self.editors.items():
             editor.set_items(view.of(kind))
@@ -264,7 +277,9 @@ class AuditPage(QWidget):
     def answer(self, question_id: str, code: str | None) -> None:
         if self.audit_id is None or code is None:
             return
-        audit.set_answer(self.state.db, self.audit_id, question_id, code)
+        row = self.question_rows[question_id]
+        comment, evidence = (self.questions.item(row, col).text().strip() or None for col in (4, 5))
+        audit.set_answer(self.state.db, self.audit_id, question_id, code, comment, evidence)
         view = audit.get_audit(self.state.db, self.audit_id)
         score = view.score()
         self.score.setText(
@@ -272,6 +287,18 @@ class AuditPage(QWidget):
             f" ({score.level})"
         )
         self.bars["questionnaire"].setValue(round(100 * view.progress()["questionnaire"]))
+
+    def _note_changed(self, item: QTableWidgetItem) -> None:
+        """A comment or an evidence reference typed in the questionnaire: saved with the answer."""
+        question_id = item.data(Qt.ItemDataRole.UserRole)
+        if not question_id or item.column() not in (4, 5):
+            return
+        code = self.combos[question_id].currentData()
+        if code is None:
+            if item.text().strip():
+                self.warn("Choisissez d'abord une réponse à cette question.")
+            return
+        self.answer(question_id, code)
 
     def draw(self) -> None:
         if self.audit_id is None:
