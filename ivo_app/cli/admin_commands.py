@@ -1,4 +1,4 @@
-"""ivo journal | backup | pseudonymise."""
+"""ivo journal | backup | pseudonymise | settings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ivo_app.cli.common import add_extraction_arg, ask_passphrase, emit, emit_json, open_db
 from ivo_app.errors import IvoError
-from ivo_app.services import backup, journal, protection, pseudonymise
+from ivo_app.services import backup, journal, protection, pseudonymise, settings
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -32,6 +32,29 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "chiffrer", parents=[common], help="chiffrer la base embarquée et ses sauvegardes (SQLCipher)"
     )
     p.set_defaults(func=cmd_encrypt)
+
+    p = sub.add_parser(
+        "settings",
+        parents=[common],
+        help="réglages par établissement (statuts à l'import, file active, doublons)",
+    )
+    s = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("show", "afficher les réglages en vigueur"),
+        ("statuses", "correspondance des statuts à l'import : VALEUR=STATUT… (aucune : effacer)"),
+        ("active-years", "file active en années"),
+        ("thresholds", "seuils des doublons : PROBABLE A_EXAMINER (--reset : ceux du modèle)"),
+    ):
+        c = s.add_parser(name, parents=[common], help=help_text)
+        c.add_argument("--facility", metavar="NOM", help="cet établissement (défaut : tous)")
+        if name == "statuses":
+            c.add_argument("pairs", nargs="*", metavar="VALEUR=STATUT")
+        elif name == "active-years":
+            c.add_argument("years", type=int, metavar="N")
+        elif name == "thresholds":
+            c.add_argument("values", type=float, nargs="*", metavar="SEUIL")
+            c.add_argument("--reset", action="store_true", help="revenir aux seuils du modèle")
+        c.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("pseudonymise", parents=[common], help="export pseudonymisé pour la formation")
     add_extraction_arg(p)
@@ -83,6 +106,28 @@ def cmd_backup_create(args: argparse.Namespace) -> int:
 def cmd_backup_restore(args: argparse.Namespace) -> int:
     safety = backup.restore_backup(open_db(args), args.file)
     print(f"Sauvegarde restaurée ; l'état précédent est conservé dans {safety}.")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    db, facility = open_db(args), args.facility
+    if args.settings_command == "statuses":
+        pairs = [p.split("=", 1) for p in args.pairs]
+        if any(len(p) != 2 for p in pairs):
+            raise IvoError("Correspondance attendue sous la forme VALEUR=STATUT (ex. VALI=QUAL).")
+        settings.set_status_mapping(db, dict(pairs), facility)
+    elif args.settings_command == "active-years":
+        settings.set_active_years(db, args.years, facility)
+    elif args.settings_command == "thresholds":
+        if args.reset == bool(args.values) or (args.values and len(args.values) != 2):
+            raise IvoError("Indiquez deux seuils (probable, à examiner) ou --reset.")
+        settings.set_duplicate_thresholds(db, *(args.values or (None, None)), facility)
+    mapping = settings.status_mapping(db, facility)
+    thresholds = settings.duplicate_thresholds(db, facility)
+    print(f"Réglages — {facility or 'tous les établissements'} :")
+    print("  statuts à l'import : " + (", ".join(f"{k} → {v}" for k, v in mapping.items()) or "usuels"))
+    print(f"  file active : {settings.active_years(db, facility)} ans")
+    print(f"  doublons : probable ≥ {thresholds['probable']:g}, à examiner ≥ {thresholds['a_examiner']:g}")
     return 0
 
 
