@@ -5,6 +5,7 @@ edited in forms (`ui.audit_items`) that save through `services.audit`, as `ivo a
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,8 @@ class AuditPage(QWidget):
         self.editors = {
             kind: ItemEditor(
                 fields,
-                save=lambda key, data, kind=kind: self.save_item(kind, key, data),
-                remove=lambda key, kind=kind: self.remove_item(kind, key),
+                save=partial(self.save_item, kind),
+                remove=partial(self.remove_item, kind),
                 changed=lambda: self.load(self.audit_id),
                 choose_file=lambda: self.choose_document_file(),  # late-bound: tests replace it
                 key_field="name" if kind == "document" else None,
@@ -278,7 +279,7 @@ class AuditPage(QWidget):
         if self.audit_id is None or code is None:
             return
         row = self.question_rows[question_id]
-        comment, evidence = (self.questions.item(row, col).text().strip() or None for col in (4, 5))
+        comment, evidence = (_cell_text(self.questions.item(row, col)) for col in (4, 5))
         audit.set_answer(self.state.db, self.audit_id, question_id, code, comment, evidence)
         view = audit.get_audit(self.state.db, self.audit_id)
         score = view.score()
@@ -394,3 +395,7 @@ class AuditPage(QWidget):
 
     def warn(self, message: str) -> None:
         QMessageBox.warning(self, "IVO", message)
+
+
+def _cell_text(item: QTableWidgetItem | None) -> str | None:
+    return (item.text().strip() or None) if item is not None else None
