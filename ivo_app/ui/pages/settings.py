@@ -117,12 +117,12 @@ class SettingsPage(QWidget):
         buttons.addStretch()
         statuses_box = QGroupBox("Correspondance des statuts à l'import (flux anciens : VIDE, VALI…)")
         box_layout = QVBoxLayout(statuses_box)
-        box_layout.addWidget(
-            QLabel(
-                "Appliquée à chaque import de l'établissement ; un fichier de correspondance qui donne "
-                "une valeur l'emporte. Sans réglage, les valeurs usuelles sont reconnues (VIDE → PROV…)."
-            )
+        explanation = QLabel(
+            "Appliquée à chaque import de l'établissement ; un fichier de correspondance qui donne "
+            "une valeur l'emporte. Sans réglage, les valeurs usuelles sont reconnues (VIDE → PROV…)."
         )
+        explanation.setWordWrap(True)
+        box_layout.addWidget(explanation)
         box_layout.addWidget(self.statuses)
         box_layout.addLayout(buttons)
 
