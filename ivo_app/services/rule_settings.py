@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from ivo_app.errors import IvoError
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.rules.engine import RuleSettings
-from ivo_app.services.settings import is_setting_key
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models.rules import RuleSetting
@@ -25,8 +24,6 @@ def load_settings(session: Session, facility_id: int | None) -> RuleSettings:
     disabled: set[str] = set()
     severities: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
-        if is_setting_key(row.rule_id):  # another setting kept in the same table (services.settings)
-            continue
         if row.enabled:
             disabled.discard(row.rule_id)
         else:

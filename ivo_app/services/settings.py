@@ -1,10 +1,9 @@
 """Per-facility settings beyond the rules: the status mapping applied at import when no mapping file
 gives one, the active-file period of the indicators, the duplicate thresholds.
 
-They live in the rule settings table, so no new table or migration is needed: a row whose `rule_id`
-is a namespaced key (``statut:VIDE``, ``parametre:file_active``, ``seuil:probable``) and whose
-`severity` column holds the value (ten characters at most). `facility_id` NULL applies to every
-facility; a facility's own row wins. `rule_settings.load_settings` ignores these rows.
+They are rows of the `setting` table: a namespaced key (``statut:VIDE``, ``parametre:file_active``,
+``seuil:probable``) and its value. `facility_id` NULL applies to every facility; a facility's own row
+wins.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from ivo_app.io.values import fold_status
 from ivo_app.rules.record import STATUSES
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models.rules import RuleSetting
+from ivo_app.store.models import Setting
 from ivo_app.store.uow import UnitOfWork
 
 STATUS_PREFIX = "statut:"
@@ -25,17 +24,11 @@ ACTIVE_YEARS_KEY = "parametre:file_active"
 THRESHOLD_PREFIX = "seuil:"
 THRESHOLDS = ("probable", "a_examiner")
 DEFAULT_ACTIVE_YEARS = 3
-_KEY_SIZE, _VALUE_SIZE = 30, 10  # the columns' sizes (rule_id, severity)
-
-
-def is_setting_key(rule_id: str) -> bool:
-    return ":" in rule_id
+_KEY_SIZE = 100  # the key column's size
 
 
 def _scope(facility_id: int | None) -> ColumnElement[bool]:
-    return (
-        RuleSetting.facility_id.is_(None) if facility_id is None else RuleSetting.facility_id == facility_id
-    )
+    return Setting.facility_id.is_(None) if facility_id is None else Setting.facility_id == facility_id
 
 
 def _rows(session: Session, facility_id: int | None, prefix: str, own_only: bool = False) -> dict[str, str]:
@@ -44,15 +37,15 @@ def _rows(session: Session, facility_id: int | None, prefix: str, own_only: bool
     scope = (
         _scope(facility_id)
         if own_only
-        else (RuleSetting.facility_id.is_(None) | (RuleSetting.facility_id == facility_id))
+        else (Setting.facility_id.is_(None) | (Setting.facility_id == facility_id))
     )
     rows = session.scalars(
-        select(RuleSetting).where(RuleSetting.rule_id.startswith(prefix, autoescape=True), scope)
+        select(Setting).where(Setting.key.startswith(prefix, autoescape=True), scope)
     ).all()
     values: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
-        if row.severity is not None:
-            values[row.rule_id[len(prefix) :]] = row.severity
+        if row.value is not None:
+            values[row.key[len(prefix) :]] = str(row.value)
     return values
 
 
@@ -62,20 +55,16 @@ def _facility_id(uow: UnitOfWork, facility: str | None) -> int | None:
 
 def _replace(db: Database, facility: str | None, prefix: str, values: dict[str, str], action: str) -> None:
     """Replace the rows of `prefix` for one scope (one facility or all) in one transaction."""
-    for key, value in values.items():
-        if len(prefix + key) > _KEY_SIZE or len(value) > _VALUE_SIZE:
-            raise IvoError(f"Valeur trop longue : {key} → {value}.")
+    for key in values:
+        if len(prefix + key) > _KEY_SIZE:
+            raise IvoError(f"Valeur trop longue : {key}.")
     with UnitOfWork(db) as uow:
         facility_id = _facility_id(uow, facility)
         uow.session.execute(
-            delete(RuleSetting).where(
-                RuleSetting.rule_id.startswith(prefix, autoescape=True), _scope(facility_id)
-            )
+            delete(Setting).where(Setting.key.startswith(prefix, autoescape=True), _scope(facility_id))
         )
         for key, value in values.items():
-            uow.session.add(
-                RuleSetting(rule_id=prefix + key, facility_id=facility_id, enabled=True, severity=value)
-            )
+            uow.session.add(Setting(key=prefix + key, facility_id=facility_id, value=value))
         journal.record(uow.session, action, f"facility:{facility_id or 'toutes'}", dict(values))
         uow.commit()
 

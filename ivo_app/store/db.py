@@ -28,6 +28,17 @@ def normalise_url(url: str | None) -> str:
     return url
 
 
+def sqlite_file(url: str | None) -> Path | None:
+    """The file behind an SQLite URL (None for another database or an in-memory one)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
 @dataclass
 class Database:
     """An open, migrated database: the engine and a session factory (one session per thread)."""

@@ -8,13 +8,14 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ivo_app.errors import IvoError, WrongPassphraseError
+from ivo_app.errors import IvoError
 from ivo_app.services import demo, extractions
-from ivo_app.store.db import Database, open_database
+from ivo_app.store.db import open_database
 from ivo_app.store.encryption import PassphraseFn
 from ivo_app.ui.main_window import MainWindow
+from ivo_app.ui.passphrase import ask_passphrase, unlock
 from ivo_app.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -33,33 +34,12 @@ def application() -> QApplication:
     return app
 
 
-def ask_passphrase(path: Path) -> str | None:
-    """The passphrase of an encrypted base, typed in a masked field (kept in memory only)."""
-    text, ok = QInputDialog.getText(
-        None,
-        "IVO — base chiffrée",
-        f"La base {path.name} est chiffrée.\nPhrase secrète :",
-        QLineEdit.EchoMode.Password,
-    )
-    return text if ok and text else None
-
-
-def open_with_passphrase(db_url: str | None, ask: PassphraseFn = ask_passphrase, tries: int = 3) -> Database:
-    """Open the base, asking again after a wrong passphrase (a typo is common, three is enough)."""
-    for attempt in range(1, tries + 1):
-        try:
-            return open_database(db_url, ask_passphrase=ask)
-        except WrongPassphraseError as exc:
-            if attempt == tries:
-                raise
-            QMessageBox.warning(None, "IVO", f"{exc.message} Essai {attempt} sur {tries}.")
-    raise AssertionError("unreachable")
-
-
 def build_window(
     db_url: str | None, demo_if_empty: bool = False, ask: PassphraseFn = ask_passphrase
 ) -> MainWindow:
-    db = open_with_passphrase(db_url, ask)
+    if not unlock(db_url, ask):
+        raise IvoError("Base chiffrée non ouverte : la phrase secrète n'a pas été saisie.")
+    db = open_database(db_url)
     if demo_if_empty:
         demo.ensure_demo(db)
     state = AppState(db)

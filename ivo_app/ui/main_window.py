@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._menus()
         self.tools = ToolsMenu(self, state)
         self.statusBar().showMessage(f"Base : {state.db.url}")
+        state.database_changed.connect(lambda url: self.statusBar().showMessage(f"Base : {url}"))
         settings = QSettings("IVO", "IVO")
         geometry = settings.value("geometry")
         if geometry is not None:

@@ -72,3 +72,16 @@ def test_three_wrong_passphrases_refuse_to_open(qtbot, encrypted: Path) -> None:
     answer_dialogs(["faux un", "faux deux", "faux trois"], seen)
     with pytest.raises(WrongPassphraseError):
         start(encrypted)()
+
+
+def test_settings_page_opens_an_encrypted_base_after_its_passphrase(window, qtbot, encrypted: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.ui.pages.settings import SettingsPage
+
+    page = next(p for p in window.pages if isinstance(p, SettingsPage))
+    seen: list[str] = []
+    answer_dialogs([SECRET], seen)
+    with qtbot.waitSignal(window.state.database_changed, timeout=30_000):
+        page.open_database_url(f"sqlite:///{encrypted}")
+    assert any("chiffrée" in text for text in seen)
+    assert window.state.db.engine.url.drivername == "sqlite+pysqlcipher"
+    assert window.state.extraction_id is not None

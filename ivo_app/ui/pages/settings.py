@@ -38,6 +38,7 @@ from ivo_app.services import backup, rule_settings, settings
 from ivo_app.services.extractions import list_extractions
 from ivo_app.store.db import Database, open_database
 from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.passphrase import unlock
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
 
@@ -383,6 +384,12 @@ class SettingsPage(QWidget):
         url = url.strip()
         if not url:
             self.warn("Indiquez un fichier SQLite ou une adresse de base de données.")
+            return
+        try:
+            if not unlock(url, parent=self):  # an encrypted file: its passphrase, asked here
+                return
+        except IvoError as exc:
+            self.warn(exc.message)
             return
         run_task(
             self, "Ouverture de la base de données", open_database_task, url, on_done=self._database_opened
