@@ -12,6 +12,7 @@ from functools import lru_cache
 from unidecode import unidecode
 
 _NON_LETTERS = re.compile(r"[^A-Z ]+")
+_ALREADY_NORMAL = re.compile(r"[A-Z]+(?: [A-Z]+)*")  # most names in exports are already so
 _SPACES = re.compile(r" {2,}")
 
 
@@ -20,6 +21,8 @@ def normalize_name(value: str | None) -> str:
     """'  Le Gall-Dupont ' → 'LE GALL DUPONT'; 'Œuvray' → 'OEUVRAY'; None → ''."""
     if not value:
         return ""
+    if _ALREADY_NORMAL.fullmatch(value):
+        return value
     text = unidecode(value).upper().replace("-", " ").replace("'", " ")
     text = _NON_LETTERS.sub("", text)
     return _SPACES.sub(" ", text).strip()

@@ -40,6 +40,8 @@ def clean_text(raw: str | None, limit: int = 255) -> str | None:
     """Trimmed value or None; NUL removed (PostgreSQL refuses it), cut to the column size."""
     if not raw:
         return None
+    if not raw[0].isspace() and not raw[-1].isspace() and len(raw) <= limit and "\x00" not in raw:
+        return raw  # already clean: the usual case
     text = raw.replace("\x00", "").strip()
     return text[:limit] if text else None
 
@@ -52,15 +54,23 @@ class Memo:
         self.values: dict[Any, Any] = {}
 
     def column(self, raw: Sequence[Any]) -> list[Any]:
-        values, fn = self.values, self.fn
+        values = self.values
+        if len(raw) < 2:  # itemgetter of one key returns the value, not a tuple
+            for v in raw:
+                if v not in values:
+                    values[v] = self.fn(v)
+            return [values[v] for v in raw]
+        get = itemgetter(*raw)
+        try:
+            return list(get(values))  # a warm memo: one C loop over the batch
+        except KeyError:
+            pass  # new values (it stops at the first one, so trying cost little)
         if len(values) > _MEMO_LIMIT:
             values.clear()
         # set.difference(dict) walks the batch, not the memo (`- values.keys()` walks the memo)
-        for v in set(raw).difference(values):
-            values[v] = fn(v)
-        if len(raw) < 2:
-            return [values[v] for v in raw]
-        return list(itemgetter(*raw)(values))  # one C loop over the batch
+        new = set(raw).difference(values)
+        values.update(zip(new, map(self.fn, new), strict=True))
+        return list(get(values))
 
 
 class RowBuilder:
@@ -122,38 +132,44 @@ class RowBuilder:
         birth_name = text(col("nom_naissance"))
         first_names = text(col("prenoms_naissance"))
         first_first = text(col("premier_prenom"))
-        # The first first name is derivable from the list (import format).
-        first_first = [
-            ff if ff is not None or fl is None else fl.split()[0]
-            for ff, fl in zip(first_first, first_names, strict=True)
-        ]
+        if None in first_first:  # the first first name is derivable from the list (import format)
+            first_first = [
+                ff if ff is not None or fl is None else fl.split()[0]
+                for ff, fl in zip(first_first, first_names, strict=True)
+            ]
         used_name = text(col("nom_utilise"))
-        births = self.birth.column(col("date_naissance"))
-        statuses = self.status.column(col("statut"))
+        size = len(line_nos)
+        # Columns of pairs split by one transposition in C: (date, raw text) and (status, source).
+        birth_dates, birth_raws = (
+            zip(*self.birth.column(col("date_naissance")), strict=True) if size else ((), ())
+        )
+        statuses, status_sources = zip(*self.status.column(col("statut")), strict=True) if size else ((), ())
         norm = self.norm.column
         return list(
             zip(
-                [self.extraction_id] * len(line_nos),
+                [self.extraction_id] * size,
                 line_nos,
                 ipps,
                 birth_name,
                 first_names,
                 first_first,
-                [b[0] for b in births],
-                [b[1] for b in births],
+                birth_dates,
+                birth_raws,
                 self.sex.column(col("sexe")),
                 self.short[20].column(col("lieu_naissance")),
                 used_name,
                 text(col("prenom_utilise")),
-                [compact_matricule(v) if v else None for v in col("matricule_ins")],
+                list(map(compact_matricule, col("matricule_ins"))),
                 self.short[64].column(col("oid_ins")),
-                [s[0] for s in statuses],
-                [s[1] for s in statuses],
+                statuses,
+                status_sources,
                 self.attributes.column(col("attributs")),
                 self.short[20].column(col("justificatif")),
                 self.visit.column(col("date_derniere_venue")),
                 self.flag.column(col("date_completee")),
-                [json.dumps(e, ensure_ascii=False) if e else None for e in extras],
+                [json.dumps(e, ensure_ascii=False) if e else None for e in extras]
+                if any(extras)
+                else [None] * size,
                 norm(birth_name),
                 norm(first_first),
                 norm(first_names),
