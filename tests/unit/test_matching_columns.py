@@ -131,11 +131,10 @@ def test_stored_search_keys_find_what_detection_would_compare(data) -> None:  # 
     for key, row in zip(*(a.tolist() for a in columns.search_keys(table)), strict=True):
         stored.setdefault(key, set()).add(row)
     full: dict[int, set[int]] = {}  # every name-and-date key, mirrors included, on both sides
-    for key, row in zip(
-        *(a.tolist() for a in columns._sorted_unique(columns._pass_keys(table))), strict=True
-    ):
-        if key & 31 in columns.SEARCH_PASSES:
-            full.setdefault(key, set()).add(row)
+    for pass_id, parts in enumerate(columns._passes(table), start=1):
+        if pass_id in columns.SEARCH_PASSES:
+            for key, row in zip(*(a.tolist() for a in columns._sorted_unique(parts)), strict=True):
+                full.setdefault(key, set()).add(row)
     compared: dict[int, set[int]] = {}
     for rows in full.values():
         for row in rows:

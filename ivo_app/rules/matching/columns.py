@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -80,19 +80,29 @@ KIND_NAMES = ("doublon", "collision")
 LEVEL_NAMES = ("probable", "a_examiner")
 
 
-class _Vocab:
-    """Distinct strings → dense codes; code 0 is the empty string (missing)."""
+class _Vocab(dict[Any, int]):
+    """Values → dense codes of their clean form, on first sight; 0 is missing (None, or empty once clean).
 
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {"": 0}
-        self.values: list[str] = [""]
+    Raw values and clean forms share the dict (a clean form is its own clean form), so one dict serves as
+    both the memo and the vocabulary, and values seen before are plain dict hits (no Python call).
+    """
+
+    def __init__(self, clean: Callable[[Any], str] | None = None) -> None:
+        super().__init__({None: 0, "": 0})
+        self.forms: list[str] = [""]
+        self.clean = clean
+
+    def __missing__(self, raw: Any) -> int:
+        value = raw if self.clean is None else self.clean(raw)
+        code = self.get(value)
+        if code is None:
+            code = self[value] = len(self.forms)
+            self.forms.append(value)
+        self[raw] = code
+        return code
 
     def code(self, value: str) -> int:
-        found = self.index.get(value)
-        if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
-        return found
+        return self[value]
 
 
 def _yyyymmdd(value: Any) -> int:
@@ -133,7 +143,7 @@ ROW_FIELDS = ("id", "ipp", "birth_name", "first_names", "first_first_name", "bir
 
 
 class _Memo(dict[Any, Any]):
-    """value → code, made on first sight; the values seen before are plain dict hits (no Python call)."""
+    """value → made value, on first sight; the values seen before are plain dict hits."""
 
     def __init__(self, make: Callable[[Any], Any]) -> None:
         super().__init__()
@@ -147,35 +157,27 @@ class _Memo(dict[Any, Any]):
 _SEXES = {"M": 1, "F": 2}
 
 
+def _joined(value: str) -> str:
+    return " ".join(value.split())
+
+
 class TableBuilder:
     """Accumulates identities a batch at a time, keeping codes only (flat memory on millions)."""
 
     def __init__(self, normalised: bool = False) -> None:
         # normalised: the name columns given are already normal forms (the identity table's *_norm
         # columns), so the per-value normalisation is skipped.
-        self._norm = _as_text if normalised else normalize_name
-        self.names = _Vocab()  # birth, used and first names share one vocabulary
-        self.lists = _Vocab()  # first-name lists, space separated
-        self.places = _Vocab()
+        norm: Callable[[Any], str] = _as_text if normalised else normalize_name
+        self.names = _Vocab(norm)  # birth, used and first names share one vocabulary
+        self.lists = _Vocab(lambda raw: _joined(norm(raw)))  # first-name lists, space separated
+        self.places = _Vocab(lambda raw: (raw or "").upper())
         self.ins_vocab = _Vocab()
-        self._name_of = _Memo(lambda raw: self.names.code(self._norm(raw)))
-        self._first_of = _Memo(self._first)
         self._date_of = _Memo(_yyyymmdd)
-        self._place_of = _Memo(lambda raw: self.places.code((raw or "").upper()))
-        self._ins_of = _Memo(lambda raw: self.ins_vocab.code(raw or ""))
         self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
         self._ipps: list[str] = []
-        self._cols: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in ("id", "name", "used", "first", "firsts",
-                                                         "birth", "sex", "place", "ins", "homonym")}  # fmt: skip
-
-    def _first(self, key: tuple[str | None, str | None]) -> tuple[int, int]:
-        # As Keyed.of: the list, else the first first name split; the first first name, else the list's
-        # first word.
-        first_first, first_names = key
-        norm = self._norm
-        firsts = norm(first_names).split() or norm(first_first).split()
-        first = norm(first_first) or " ".join(firsts[:1])
-        return (self.names.code(first), self.lists.code(" ".join(firsts)))
+        self._cols: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in ("id", "name", "used", "first_first",
+                                                         "list", "first_first_list", "birth", "sex", "place", "ins",
+                                                         "homonym")}  # fmt: skip
 
     def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
         """Rows as tuples in ROW_FIELDS order (straight from a database cursor)."""
@@ -190,17 +192,15 @@ class TableBuilder:
 
         c["id"].append(codes(ids))
         self._ipps.extend(ipps)
-        c["name"].append(codes(map(self._name_of.__getitem__, names)))
-        c["used"].append(codes(map(self._name_of.__getitem__, useds)))
-        firsts = np.array(
-            list(map(self._first_of.__getitem__, zip(ffns, lists, strict=True))), dtype=np.int64
-        )
-        c["first"].append(firsts[:, 0])
-        c["firsts"].append(firsts[:, 1])
+        c["name"].append(codes(map(self.names.__getitem__, names)))
+        c["used"].append(codes(map(self.names.__getitem__, useds)))
+        c["first_first"].append(codes(map(self.names.__getitem__, ffns)))
+        c["list"].append(codes(map(self.lists.__getitem__, lists)))
+        c["first_first_list"].append(codes(map(self.lists.__getitem__, ffns)))
         c["birth"].append(codes(map(self._date_of.__getitem__, births)))
         c["sex"].append(codes(map(_SEXES.get, sexes, repeat(0))))
-        c["place"].append(codes(map(self._place_of.__getitem__, places)))
-        c["ins"].append(codes(map(self._ins_of.__getitem__, inss)))
+        c["place"].append(codes(map(self.places.__getitem__, places)))
+        c["ins"].append(codes(map(self.ins_vocab.__getitem__, inss)))
         c["homonym"].append(codes(map(self._homonym_of.__getitem__, attrs), np.bool_))
 
     def add_records(self, records: Iterable[IdentityRecord]) -> None:
@@ -216,24 +216,32 @@ class TableBuilder:
             parts = self._cols[name]
             return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
+        # As Keyed.of: the first names are the list, else the first first name's words; the first first
+        # name is the one given, else the list's first word.
+        first_first, first_names = column("first_first"), column("list")
+        list_head = np.fromiter(
+            (self.names[v.split(" ", 1)[0]] for v in self.lists.forms),
+            dtype=np.int64,
+            count=len(self.lists.forms),
+        )
         return Table(
             ids=column("id"),
             ipps=self._ipps,
             name=column("name"),
             used=column("used"),
-            first=column("first"),
-            firsts=column("firsts"),
+            first=np.where(first_first > 0, first_first, list_head[first_names]),
+            firsts=np.where(first_names > 0, first_names, column("first_first_list")),
             birth=column("birth"),
             sex=column("sex"),
             place=column("place"),
             ins=column("ins"),
             homonym=column("homonym", np.bool_),
-            names=self.names.values,
-            lists=self.lists.values,
-            places=self.places.values,
-            ins_values=self.ins_vocab.values,
-            soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.values], dtype=np.int64),
-            name_length=np.asarray([len(v) for v in self.names.values], dtype=np.int64),
+            names=self.names.forms,
+            lists=self.lists.forms,
+            places=self.places.forms,
+            ins_values=self.ins_vocab.forms,
+            soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.forms], dtype=np.int64),
+            name_length=np.asarray([len(v) for v in self.names.forms], dtype=np.int64),
         )
 
 
@@ -279,10 +287,11 @@ class Table:
         for trait, values in (complementary or {}).items():
             if trait not in COMPLEMENTARY_LABELS:
                 raise ValueError(f"unknown complementary trait: {trait}")
-            vocab = _Vocab()
-            clean = normalize_name if trait in ("address", "city") else _compact
-            table.extras[trait] = np.asarray([vocab.code(clean(v)) for v in values], dtype=np.int64)
-            table.extra_values[trait] = vocab.values
+            vocab = _Vocab(normalize_name if trait in ("address", "city") else _compact)
+            table.extras[trait] = np.fromiter(
+                map(vocab.__getitem__, values), dtype=np.int64, count=len(values)
+            )
+            table.extra_values[trait] = vocab.forms
         return table
 
     def keyed(self, i: int) -> Keyed:
@@ -298,8 +307,9 @@ class Table:
 # --- blocking -----------------------------------------------------------------------------------------
 
 
-def _pass_keys(t: Table, mirrors: bool = True, probe: bool = False) -> list[tuple[Int, Int]]:
-    """(key, row) arrays of the blocking passes of engine.blocking_keys, one integer key per pass value.
+def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[list[tuple[Int, Int]]]:
+    """The blocking passes of engine.blocking_keys, one at a time (flat memory on millions): each is a
+    list of (key, row) arrays, one integer key per pass value, the pass in the key's low bits.
 
     The mirror keys (day and month swapped, names inverted) are what makes two records with swapped
     traits meet; one side having them is enough, so the stored search keys leave them out and the typed
@@ -313,32 +323,33 @@ def _pass_keys(t: Table, mirrors: bool = True, probe: bool = False) -> list[tupl
     can_swap = born & (day <= 12) & (day != month) & mirrors
     sx = 1 << _SX_BITS
     n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
-    out: list[tuple[Int, Int]] = []
 
-    def emit(pass_id: int, key: Int, mask: Bool) -> None:
-        out.append(((key[mask] << 5) | pass_id, rows[mask]))  # the pass in the low bits keeps keys apart
+    def key(pass_id: int, value: Int, mask: Bool) -> tuple[Int, Int]:
+        return (value[mask] << 5) | pass_id, rows[mask]
 
-    emit(1, t.birth * sx + n, born & (n > 0))
-    emit(1, t.birth * sx + u, born & (u > 0))  # used name entered as birth name
-    emit(1, swapped * sx + n, can_swap & (n > 0))  # day and month swapped
-    if probe:
-        emit(1, swapped * sx + u, can_swap & (u > 0))
-    emit(2, t.birth * sx + f, born & (f > 0))
-    emit(2, swapped * sx + f, can_swap & (f > 0))
+    yield [
+        key(1, t.birth * sx + n, born & (n > 0)),
+        key(1, t.birth * sx + u, born & (u > 0)),  # used name entered as birth name
+        key(1, swapped * sx + n, can_swap & (n > 0)),  # day and month swapped
+        key(1, swapped * sx + u, can_swap & (u > 0) & probe),
+    ]
+    yield [key(2, t.birth * sx + f, born & (f > 0)), key(2, swapped * sx + f, can_swap & (f > 0))]
     for pass_id, part in ((3, year), (4, month * 100 + day)):  # a wrong date is wrong in one part
-        emit(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0))
-        emit(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0) & mirrors)  # names inverted
-        emit(pass_id, (u * sx + f) * 10_000 + part, born & (u > 0) & (f > 0))
-        if probe:
-            emit(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0))
-    emit(5, t.ins, t.ins > 0)
+        yield [
+            key(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0)),
+            key(pass_id, (f * sx + n) * 10_000 + part, born & (n > 0) & (f > 0) & mirrors),  # names inverted
+            key(pass_id, (u * sx + f) * 10_000 + part, born & (u > 0) & (f > 0)),
+            key(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0) & probe),
+        ]
+    yield [key(5, t.ins, t.ins > 0)]
     for pass_id, (trait, codes) in enumerate(t.extras.items(), start=6):
         if trait in _IDENTIFIERS:
-            emit(pass_id, codes, codes > 0)
+            yield [key(pass_id, codes, codes > 0)]
         else:  # an address or a town is shared by many: with one of the names
-            emit(pass_id, codes * sx + n, (codes > 0) & (n > 0))
-            emit(pass_id, codes * sx + f, (codes > 0) & (f > 0))
-    return out
+            yield [
+                key(pass_id, codes * sx + n, (codes > 0) & (n > 0)),
+                key(pass_id, codes * sx + f, (codes > 0) & (f > 0)),
+            ]
 
 
 SEARCH_PASSES = (1, 2, 3, 4)  # passes on names and dates: their keys are stable, stored for the search
@@ -358,15 +369,15 @@ def _sorted_unique(parts: list[tuple[Int, Int]]) -> tuple[Int, Int]:
 
 
 def search_keys(t: Table, probe: bool = False) -> tuple[Int, Int]:
-    """(key, row) of the name-and-date blocking keys, sorted, each once: stored for every record at
-    detection (probe=False: without the mirror keys), looked up for a typed identity (probe=True)."""
-    parts = _pass_keys(t, mirrors=probe, probe=probe)
-    return _sorted_unique([(k, r) for k, r in parts if len(k) and int(k[0] & 31) in SEARCH_PASSES])
+    """(key, row) of the name-and-date blocking keys, each once, sorted within each pass: stored for every
+    record at detection (probe=False: without the mirror keys), looked up for a typed identity."""
+    out = [_sorted_unique(parts) for pass_id, parts in enumerate(_passes(t, mirrors=probe, probe=probe), 1)
+           if pass_id in SEARCH_PASSES]  # fmt: skip
+    return np.concatenate([k for k, _ in out]), np.concatenate([r for _, r in out])
 
 
-def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
-    """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
-    keys, rows = _sorted_unique(_pass_keys(t))  # one record once per block
+def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Int:
+    """Pair codes (i * size + j, i < j) of the records sharing a key, blocks bigger than cap skipped."""
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     keep = (sizes > 1) & (sizes <= cap)
@@ -378,9 +389,17 @@ def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
     offsets = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after)
     right = left + 1 + offsets
     a, b = rows[left], rows[right]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    pair = np.unique(lo * len(t) + hi)
-    return pair // len(t), pair % len(t)
+    return np.unique(np.minimum(a, b) * size + np.maximum(a, b))
+
+
+def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
+    """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
+    size = len(t)
+    codes = [
+        _block_pairs(*_sorted_unique(parts), cap, size) for parts in _passes(t)
+    ]  # a record once per block
+    pair = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+    return pair // size, pair % size
 
 
 # --- comparison levels ----------------------------------------------------------------------------------
