@@ -100,6 +100,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         f"Anomalies : {data['anomalies']['total']} "
         + ("" if data["anomalies"]["checked"] else "(vérification non lancée : ivo check)"),
     ]
+    if len(data["history"]) > 1:
+        lines.append("Évolution (extractions de l'établissement) :")
+        lines += [
+            f"  {h['extracted_on']}  extraction {h['id']:>4}  {h['identities']:>9} identités  "
+            f"QUAL {h['qual_share']:>5} %  anomalies {'—' if h['anomalies'] is None else h['anomalies']}"
+            for h in data["history"]
+        ]
     emit("\n".join(lines), args.out)
     return 0
 

@@ -203,7 +203,7 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
             FindingRow.extraction_id == extraction_id
         )
     )
-    checked = bool(by_rule) or _check_logged(session, extraction_id)
+    checked = bool(by_rule) or check_logged(session, extraction_id)
     return {
         "checked": checked,
         "total": sum(by_rule.values()),
@@ -213,7 +213,8 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
     }
 
 
-def _check_logged(session: Session, extraction_id: int) -> bool:
+def check_logged(session: Session, extraction_id: int) -> bool:
+    """Whether the rules ran on the extraction (a clean extraction has no finding but was checked)."""
     from ivo_app.store.models.journal import JournalEntry
 
     return bool(

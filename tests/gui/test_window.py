@@ -153,3 +153,20 @@ def test_generate_a_report_from_the_window(window, qtbot, tmp_path) -> None:  # 
     report.generate(target)
     qtbot.waitUntil(lambda: report.open_button.isEnabled(), timeout=10_000)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_dashboard_charts_the_facility_across_extractions(qtbot, demo_db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from ivo_app.services.demo import create_demo
+    from ivo_app.ui.app import application, build_window
+
+    create_demo(demo_db, size=300, seed=3, extracted_on=date(2026, 9, 1))  # the same facility, later
+    application()
+    win = build_window(demo_db.url)
+    qtbot.addWidget(win)
+    dashboard = page(win, DashboardPage)
+    qtbot.waitUntil(lambda: not dashboard.loader.busy and bool(dashboard.history.history), timeout=30_000)
+    assert [h["extracted_on"] for h in dashboard.history.history] == ["2026-06-01", "2026-09-01"]
+    assert "Depuis l'extraction du 2026-06-01" in dashboard.figures.text()
+    assert not dashboard.history.grab().isNull()

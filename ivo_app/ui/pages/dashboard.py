@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBo
 
 from ivo_app.services.indicators import compute_indicators
 from ivo_app.ui.background import LatestOnly
+from ivo_app.ui.charts import HistoryChart
 from ivo_app.ui.state import AppState
 
 
@@ -25,8 +26,9 @@ class DashboardPage(QWidget):
         box.setLayout(self.bars)
         self.anomalies = QLabel()
         self.anomalies.setWordWrap(True)
+        self.history = HistoryChart()
         layout = QVBoxLayout(self)
-        for w in (self.heading, self.figures, box, self.anomalies):
+        for w in (self.heading, self.figures, box, self.anomalies, self.history):
             layout.addWidget(w)
         layout.addStretch()
         self.loader = LatestOnly(self._read, self._show, self._failed)
@@ -84,6 +86,7 @@ class DashboardPage(QWidget):
             bar.setFormat(f"{count} ({100 * count / total:.1f} %)")
             self.bars.addWidget(QLabel(status), row, 0)
             self.bars.addWidget(bar, row, 1)
+        self.history.set_history(data["history"] if len(data["history"]) > 1 else [])
         an = data["anomalies"]
         if an["checked"]:
             sev = ", ".join(f"{k} {v}" for k, v in an["by_severity"].items())
