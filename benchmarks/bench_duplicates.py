@@ -44,7 +44,10 @@ def ensure_demo(path: Path, size: int, seed: int) -> int:
             return int(row[0])
         start = time.perf_counter()
         extraction = create_demo(db, size, seed, extracted_on=date(2026, 6, 1)).extraction_id
-        print(f"base de démo : {size} identités générées et importées en {time.perf_counter() - start:.0f} s")
+        print(
+            f"base de démo : {size} identités générées et importées en {time.perf_counter() - start:.0f} s",
+            file=sys.stderr,
+        )
         return extraction
     finally:
         db.dispose()
@@ -124,9 +127,12 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="base SQLite à conserver entre deux mesures")
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--profile", action="store_true", help="profil pyinstrument de find_duplicates")
-    parser.add_argument("--stage", choices=("ivo", "splink"), help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=("make", "ivo", "splink"), help=argparse.SUPPRESS)
     parser.add_argument("--extraction", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stage == "make":
+        print(json.dumps({"extraction": ensure_demo(args.db, args.size, args.seed)}))
+        return
     if args.stage:
         result = (stage_ivo(args.db, args.extraction, args.profile) if args.stage == "ivo"
                   else stage_splink(args.db, args.extraction))  # fmt: skip
@@ -134,39 +140,33 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.sqlite"
-        extraction = ensure_demo(path, args.size, args.seed)
 
-        def child(stage: str) -> dict[str, float]:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--stage",
-                stage,
-                "--db",
-                str(path),
-                "--extraction",
-                str(extraction),
-            ]
+        # Every step in its own process: a child's ru_maxrss starts at its parent's.
+        def child(stage: str, extraction: int = 0) -> dict[str, float]:
+            cmd = [sys.executable, __file__, "--stage", stage, "--db", str(path), "--extraction", str(extraction),
+                   "--size", str(args.size), "--seed", str(args.seed)]  # fmt: skip
             if args.profile:
                 cmd.append("--profile")
             done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
             return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
-        ivo = child("ivo")
+        extraction = int(child("make")["extraction"])
+        ivo = child("ivo", extraction)
         n = ivo["identities"]
         print(f"IVO    : {n:.0f} identités en {ivo['seconds']:.1f} s ({n / ivo['seconds']:,.0f} identités/s), "
               f"pic mémoire {ivo['peak_mb']:.0f} Mo, {2 * ivo['candidates'] / n:.2f} candidats par identité, "
               f"{ivo['pairs']:.0f} paires retenues dont {ivo['probable']:.0f} probables")  # fmt: skip
-        print(quality(path, extraction))
         import splink_person
 
         if not args.no_splink and splink_person.available():
-            sp = child("splink")
+            sp = child("splink", extraction)
             print(f"Splink : {sp['seconds']:.1f} s (lecture {sp['read']:.1f} s, apprentissage {sp['training']:.1f} s, "
                   f"prédiction {sp['predict']:.1f} s), pic mémoire {sp['peak_mb']:.0f} Mo, "
                   f"{sp['pairs']:.0f} paires à p ≥ 0,5 ; IVO {sp['seconds'] / ivo['seconds']:.1f} fois plus rapide")  # fmt: skip
         elif not args.no_splink:
             print("Splink non installé (.venv/bin/pip install splink) : comparaison omise.")
+        print("Qualité d'IVO sur la vérité de la démo :")
+        print(quality(path, extraction))
 
 
 if __name__ == "__main__":

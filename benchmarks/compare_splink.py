@@ -215,6 +215,14 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.child[0] == "make":
+        from ivo_app.services.demo import create_demo
+        from ivo_app.store.db import open_database
+
+        db = open_database(f"sqlite:///{args.db}")
+        create_demo(db, args.size, args.seed, extracted_on=date(2026, 6, 1))
+        db.dispose()
+        return
     if args.child:
         child_main(args.child[0], args.child[1], args.db)
         return
@@ -225,13 +233,10 @@ def main() -> None:
         print("Splink non installé (.venv/bin/pip install splink recordlinkage) : IVO seul.")
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "demo.sqlite"
-        if "demo" in args.datasets:
-            from ivo_app.services.demo import create_demo
-            from ivo_app.store.db import open_database
-
-            db = open_database(f"sqlite:///{db_path}")
-            create_demo(db, args.size, args.seed, extracted_on=date(2026, 6, 1))
-            db.dispose()
+        if "demo" in args.datasets:  # in a child too: a child's ru_maxrss starts at its parent's
+            cmd = [sys.executable, __file__, "--child", "make", "demo", "--db", str(db_path), "--size", str(args.size),
+                   "--seed", str(args.seed)]  # fmt: skip
+            subprocess.run(cmd, check=True)
         for dataset in args.datasets:
             print(f"== {dataset}" + (f" ({args.size} identités)" if dataset == "demo" else ""))
             for engine in engines:
