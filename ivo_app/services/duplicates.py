@@ -109,10 +109,17 @@ def find_duplicates(
 ) -> DuplicateRun:
     """Score candidate pairs; replace the extraction's pairs in one transaction."""
     tracker = Progress(progress, is_cancelled)
+    from ivo_app.services.settings import duplicate_threshold_overrides_in_session  # settings imports us
+
+    model = load_model()
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         extraction_id, facility_id = extraction.id, extraction.facility_id
-    model = load_model()
+        # The facility's own thresholds (Paramètres, ivo settings thresholds) replace the model's.
+        model.thresholds = {
+            **model.thresholds,
+            **duplicate_threshold_overrides_in_session(uow.session, facility_id),
+        }
     with db.engine.connect() as conn:
         tracker.report(0, 3, "lecture des identités", force=True)
         table = read_table(conn, extraction_id, tracker)

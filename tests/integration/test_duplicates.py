@@ -243,3 +243,15 @@ def test_the_cell_reads_the_model_from_the_command_line(db_url: str, tmp_path: P
     assert main(["duplicates", "model", "--db", db_url, "--extraction", str(first)]) == 0
     out = capsys.readouterr().out
     assert "jour et mois inversés" in out and "m estimé par EM" in out
+
+
+def test_the_facility_thresholds_replace_the_model_ones(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.settings import set_duplicate_thresholds
+
+    first, _ = two_extractions(db, tmp_path)
+    find_duplicates(db, first)
+    assert {p.level for p in list_pairs(db, first)} == {"probable"}
+    set_duplicate_thresholds(db, 90.0, 10.0, "CH Décisions")
+    find_duplicates(db, first)
+    assert {p.level for p in list_pairs(db, first)} == {"a_examiner"}
+    assert model_parameters(db, first)["thresholds"]["probable"] == 90.0
