@@ -4,6 +4,7 @@ active-file period, the duplicate thresholds, switching database, backups create
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,13 @@ def test_an_unusable_database_address_keeps_the_current_one(page: SettingsPage, 
     assert page.state.db is db and page.state.db.url == db.url
 
 
+sqlite_only = pytest.mark.skipif(
+    os.environ.get("IVO_TEST_DB") == "postgresql",
+    reason="backups are files of the embedded SQLite base; a PostgreSQL base is saved with pg_dump",
+)
+
+
+@sqlite_only
 def test_backup_then_restore_from_the_window(
     page: SettingsPage, qtbot, db, export: Path, qtmodeltester
 ) -> None:  # type: ignore[no-untyped-def]
@@ -207,6 +215,7 @@ def test_backup_then_restore_from_the_window(
     assert len(list_extractions(page.state.db)) == 2
 
 
+@sqlite_only
 def test_restoring_a_file_that_is_not_a_backup_changes_nothing(
     page: SettingsPage, qtbot, db, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -221,3 +230,9 @@ def test_restoring_a_file_that_is_not_a_backup_changes_nothing(
     assert "n'est pas une sauvegarde IVO" in found[0]
     assert [e.facility for e in list_extractions(page.state.db)] == [FACILITY]
     assert page.state.db is db
+
+
+@pytest.mark.skipif(os.environ.get("IVO_TEST_DB") != "postgresql", reason="the PostgreSQL side of backups")
+def test_backups_on_a_shared_server_point_to_pg_dump(page: SettingsPage) -> None:
+    assert "pg_dump" in page.backups_state.text()
+    assert not page.create_backup_button.isEnabled() and not page.restore_button.isEnabled()
