@@ -93,14 +93,14 @@ STORED = """
 import sqlite3, sys
 from pathlib import Path
 from ivo_app.io.sources import open_source
-from ivo_app.services.records import IDENTITY_COLUMNS, RowBuilder
+from ivo_app.services.records import IDENTITY_COLUMNS, RowBuilder, rows as rows_of
 from ivo_app.store.db import open_database
 from ivo_app.store.models import Identity
 source = open_source(Path(sys.argv[1]))
 builder = RowBuilder(1, source.mapping, dates_as_text=True)
 rows = [
     row for batch in source.batches(10_000)
-    for row in builder.build(batch, [v.strip() for v in batch.columns["ipp"]])
+    for row in rows_of(builder.derive(builder.build(batch, [v.strip() for v in batch.columns["ipp"]])))
 ]
 open_database("sqlite:///" + sys.argv[2]).dispose()
 conn = sqlite3.connect(sys.argv[2])

@@ -27,7 +27,7 @@ from ivo_app.io.sources import (
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.services import settings
+from ivo_app.services import records, settings
 from ivo_app.services.read_ahead import prepared_batches
 from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
@@ -175,11 +175,11 @@ def load_records(
             session.add(extraction)
             session.flush()
             builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
-            for batch_rows, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead):
+            for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead):
                 tracker.check()
                 rejections.extend(batch_rejections)
-                bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, batch_rows)
-                rows += len(batch_rows)
+                bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, records.rows(builder.derive(columns)))
+                rows += len(columns[0])
                 done, total = read if read else (rows, 0)
                 tracker.report(done, total, f"{rows} identités lues", force=True)
             tracker.check()

@@ -23,12 +23,12 @@ from ivo_app.errors import IvoError, UnreadableFileError
 from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.sources import FileFacts, RawRecord, RecordSource, SourceRejection, batches, file_facts
 from ivo_app.io.tabular import TabularSource
-from ivo_app.services.records import BatchPreparer, Rejection, RowBuilder
+from ivo_app.services.records import BatchPreparer, Columns, Rejection, RowBuilder
 
 # Below this size the second process's start-up (about half a second) costs more than it saves.
 READ_AHEAD_MIN_BYTES = 16 * 1024 * 1024
 
-Prepared = tuple[list[tuple], list[Rejection], tuple[int, int] | None]  # rows, rejections, bytes read
+Prepared = tuple[Columns, list[Rejection], tuple[int, int] | None]  # columns, rejections, bytes read
 
 
 def prepared_batches(
@@ -47,8 +47,8 @@ def prepared_batches(
     preparer = BatchPreparer(builder)
     position = getattr(source, "position", None)
     for batch in _read(batches(source, size)):
-        rows, rejections = preparer.prepare(batch)
-        yield rows, rejections, position() if position else None
+        columns, rejections = preparer.prepare(batch)
+        yield columns, rejections, position() if position else None
 
 
 def _read(items: Iterator[Any]) -> Iterator[Any]:
@@ -105,8 +105,10 @@ def _reader_main(
         preparer = BatchPreparer(RowBuilder(**settings))
         position = getattr(source, "position", None)
         for batch in _read(batches(source, size)):
-            rows, rejections = preparer.prepare(batch)
-            sender.send_bytes(pickle.dumps(("batch", rows, rejections, position() if position else None), 5))
+            columns, rejections = preparer.prepare(batch)
+            sender.send_bytes(
+                pickle.dumps(("batch", columns, rejections, position() if position else None), 5)
+            )
         sender.send_bytes(pickle.dumps(("done",)))
     except BaseException as exc:
         try:

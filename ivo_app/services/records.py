@@ -7,7 +7,7 @@ distinct values are parsed once (memo dictionaries), and rows are zipped into tu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -33,7 +33,25 @@ IDENTITY_COLUMNS: tuple[str, ...] = (
     "first_names_norm", "used_name_norm",
 )  # fmt: skip
 
-_MEMO_LIMIT = 500_000  # distinct values kept per column before the memo starts afresh
+Columns = tuple[Sequence[Any], ...]  # one sequence per column
+BUILT_COLUMNS = IDENTITY_COLUMNS[:-4]  # what `RowBuilder.build` reads from a file
+# The normal forms `RowBuilder.derive` adds, in IDENTITY_COLUMNS order, from these built columns.
+_NORMALISED = tuple(
+    BUILT_COLUMNS.index(c) for c in ("birth_name", "first_first_name", "first_names", "used_name")
+)
+assert IDENTITY_COLUMNS[-4:] == (
+    "birth_name_norm",
+    "first_first_name_norm",
+    "first_names_norm",
+    "used_name_norm",
+)
+
+_MEMO_LIMIT = 250_000  # distinct values kept per column before the memo starts afresh
+
+
+def rows(columns: Columns) -> Iterator[tuple[Any, ...]]:
+    """Rows of a batch's columns, made as the driver consumes them (no list of a batch's rows)."""
+    return zip(*columns, strict=True)
 
 
 def clean_text(raw: str | None, limit: int = 255) -> str | None:
@@ -100,8 +118,8 @@ class RowBuilder:
             return parse_status(text, status_overrides), text
 
         self.text = Memo(clean_text)
-        self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
         self.norm = Memo(lambda v: normalize_name(v) or None)
+        self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
         self.birth = Memo(birth)
         self.visit = Memo(lambda v: stored_date(parse_date(clean_text(v, 40), date_format)))
         self.sex = Memo(lambda v: parse_sex(clean_text(v, 40)))
@@ -113,11 +131,9 @@ class RowBuilder:
         """The arguments that build the same RowBuilder in another process."""
         return dict(self._settings)
 
-    def build(
-        self, batch: RecordBatch, ipps: Sequence[str], keep: Sequence[int] | None = None
-    ) -> list[tuple]:
-        """Rows for the records of `batch` at positions `keep` (all when None), with their
-        already-cleaned IPPs."""
+    def build(self, batch: RecordBatch, ipps: Sequence[str], keep: Sequence[int] | None = None) -> Columns:
+        """The columns read from the file (BUILT_COLUMNS), of the records of `batch` at positions
+        `keep` (all when None), with their already-cleaned IPPs. `derive` adds the rest."""
         n = len(batch)
         empty: Sequence[str | None] = [None] * n
 
@@ -128,6 +144,13 @@ class RowBuilder:
         line_nos = batch.line_nos if keep is None else [batch.line_nos[i] for i in keep]
         extras = batch.extras if keep is None else [batch.extras[i] for i in keep]
         ipps = ipps if keep is None else [ipps[i] for i in keep]
+        size = len(line_nos)
+
+        def split(memo: Memo, values: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any]]:
+            """A column of pairs as two columns, by one transposition in C."""
+            pairs = memo.column(values)
+            return tuple(zip(*pairs, strict=True)) if size else ((), ())  # type: ignore[return-value]
+
         text = self.text.column
         birth_name = text(col("nom_naissance"))
         first_names = text(col("prenoms_naissance"))
@@ -138,45 +161,39 @@ class RowBuilder:
                 for ff, fl in zip(first_first, first_names, strict=True)
             ]
         used_name = text(col("nom_utilise"))
-        size = len(line_nos)
-        # Columns of pairs split by one transposition in C: (date, raw text) and (status, source).
-        birth_dates, birth_raws = (
-            zip(*self.birth.column(col("date_naissance")), strict=True) if size else ((), ())
+        birth_dates, birth_raws = split(self.birth, col("date_naissance"))
+        statuses, status_sources = split(self.status, col("statut"))
+        return (
+            [self.extraction_id] * size,
+            line_nos,
+            ipps,
+            birth_name,
+            first_names,
+            first_first,
+            birth_dates,
+            birth_raws,
+            self.sex.column(col("sexe")),
+            self.short[20].column(col("lieu_naissance")),
+            used_name,
+            text(col("prenom_utilise")),
+            list(map(compact_matricule, col("matricule_ins"))),
+            self.short[64].column(col("oid_ins")),
+            statuses,
+            status_sources,
+            self.attributes.column(col("attributs")),
+            self.short[20].column(col("justificatif")),
+            self.visit.column(col("date_derniere_venue")),
+            self.flag.column(col("date_completee")),
+            [json.dumps(e, ensure_ascii=False) if e else None for e in extras]
+            if any(extras)
+            else [None] * size,
         )
-        statuses, status_sources = zip(*self.status.column(col("statut")), strict=True) if size else ((), ())
+
+    def derive(self, built: Columns) -> Columns:
+        """All IDENTITY_COLUMNS: the built ones and the normal forms of the names. Run where the rows
+        are written: with a reader process, that is the less busy of the two."""
         norm = self.norm.column
-        return list(
-            zip(
-                [self.extraction_id] * size,
-                line_nos,
-                ipps,
-                birth_name,
-                first_names,
-                first_first,
-                birth_dates,
-                birth_raws,
-                self.sex.column(col("sexe")),
-                self.short[20].column(col("lieu_naissance")),
-                used_name,
-                text(col("prenom_utilise")),
-                list(map(compact_matricule, col("matricule_ins"))),
-                self.short[64].column(col("oid_ins")),
-                statuses,
-                status_sources,
-                self.attributes.column(col("attributs")),
-                self.short[20].column(col("justificatif")),
-                self.visit.column(col("date_derniere_venue")),
-                self.flag.column(col("date_completee")),
-                [json.dumps(e, ensure_ascii=False) if e else None for e in extras]
-                if any(extras)
-                else [None] * size,
-                norm(birth_name),
-                norm(first_first),
-                norm(first_names),
-                norm(used_name),
-                strict=True,
-            )
-        )
+        return (*built, *(norm(built[i]) for i in _NORMALISED))
 
 
 @dataclass
@@ -199,7 +216,7 @@ class BatchPreparer:
         self.builder = builder
         self.seen: set[str] = set()
 
-    def prepare(self, batch: RecordBatch) -> tuple[list[tuple], list[Rejection]]:
+    def prepare(self, batch: RecordBatch) -> tuple[Columns, list[Rejection]]:
         rejections = [Rejection(r.line_no, r.reason, r.detail) for r in batch.rejections]
         raw = batch.columns.get("ipp")
         if raw is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
@@ -30,13 +30,13 @@ def configure_engine(engine: Engine) -> None:
         cur.close()
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
     """Insert many rows given as tuples in `columns` order, inside the caller's transaction.
 
     Goes to the driver's executemany directly: the ORM and per-row dicts cost more than the
-    insert itself on million-row imports.
+    insert itself on million-row imports. `rows` may be an iterator (consumed once).
     """
-    if not rows:
+    if isinstance(rows, list | tuple) and not rows:
         return
     raw: Any = conn.connection.driver_connection  # the DBAPI connection under this transaction
     if conn.dialect.name == "postgresql":
