@@ -26,6 +26,7 @@ from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
 from ivo_app.rules.matching.engine import Keyed, Model, clusters, group, score_pair
 from ivo_app.rules.record import IdentityRecord
+from ivo_app.services.identities import raw_pages
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
@@ -244,26 +245,10 @@ def read_table(
     """The extraction's identities as matching columns, in id order (keyset pages, raw driver cursor:
     only the eleven columns matching reads, no per-row objects)."""
     builder = columns.TableBuilder(normalised=True)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    last = 0
-    try:
-        while True:
-            stmt = (
-                select(*_TABLE_COLUMNS)
-                .where(Identity.extraction_id == int(extraction_id), Identity.id > int(last))
-                .order_by(Identity.id)
-                .limit(batch_size)
-            )
-            cursor.execute(str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            builder.add_rows(rows)
-            last = rows[-1][0]
-            if tracker is not None:
-                tracker.check()
-    finally:
-        cursor.close()
+    for rows in raw_pages(conn, extraction_id, _TABLE_COLUMNS, batch_size):
+        builder.add_rows(rows)
+        if tracker is not None:
+            tracker.check()
     return builder.build()
 
 

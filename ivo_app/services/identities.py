@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -21,12 +21,21 @@ _FLAG = _COLUMNS.index("birth_date_completed")
 
 
 def iter_records(conn: Connection, extraction_id: int, batch_size: int = 20_000) -> Iterator[IdentityRecord]:
-    """Every identity of an extraction in id order (keyset pages: flat memory on a million rows).
+    """Every identity of an extraction in id order, as pure records."""
+    for rows in raw_pages(conn, extraction_id, [getattr(Identity, c) for c in _COLUMNS], batch_size):
+        for row in rows:
+            yield IdentityRecord(*_typed(row))
+
+
+def raw_pages(
+    conn: Connection, extraction_id: int, columns: Sequence[Any], batch_size: int
+) -> Iterator[list[Any]]:
+    """The extraction's identities, `columns` only (the first must be Identity.id), in keyset pages
+    of `batch_size` rows: flat memory on a million rows.
 
     Rows come straight from the driver's cursor: on a million identities, SQLAlchemy's per-row result
     processing costs more than the rules. Only integers are inlined in the SQL text.
     """
-    columns = [getattr(Identity, c) for c in _COLUMNS]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     last = 0
     try:
@@ -41,8 +50,7 @@ def iter_records(conn: Connection, extraction_id: int, batch_size: int = 20_000)
             rows = cursor.fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield IdentityRecord(*_typed(row))
+            yield rows
             last = rows[-1][0]
     finally:
         cursor.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ivo_app.errors import IvoError
 from ivo_app.store import encryption, journal
-from ivo_app.store.db import Database, open_database
+from ivo_app.store.db import Database, open_database, sqlite_file
 
 MIN_PASSPHRASE = 10  # a passphrase, not a PIN: the file can be attacked offline once stolen
 
@@ -24,13 +24,13 @@ class EncryptionResult:
 
 
 def database_file(db: Database) -> Path:
-    name = db.engine.url.database
-    if db.dialect != "sqlite" or not name or name == ":memory:":
+    path = sqlite_file(db.url)
+    if path is None:
         raise IvoError(
             "Le chiffrement concerne la base embarquée (SQLite) ; une base PostgreSQL partagée se "
             "protège sur son serveur (chiffrement du disque, droits d'accès)."
         )
-    return Path(name)
+    return path
 
 
 def is_database_encrypted(db: Database) -> bool:

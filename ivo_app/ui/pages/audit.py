@@ -34,6 +34,7 @@ from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_IT
 from ivo_app.errors import IvoError
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
+from ivo_app.ui import dialogs
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
 from ivo_app.ui.state import AppState
 
@@ -388,13 +389,10 @@ class AuditPage(QWidget):
         return Path(name) if name else None
 
     def confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(
-            self, "IVO", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return dialogs.ask_yes_no(self, question)
 
     def warn(self, message: str) -> None:
-        QMessageBox.warning(self, "IVO", message)
+        dialogs.warn(self, message)
 
 
 def _cell_text(item: QTableWidgetItem | None) -> str | None:

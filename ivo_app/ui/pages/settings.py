@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -37,6 +36,7 @@ from ivo_app.rules.record import STATUSES
 from ivo_app.services import backup, rule_settings, settings
 from ivo_app.services.extractions import list_extractions
 from ivo_app.store.db import Database, open_database
+from ivo_app.ui import dialogs
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.passphrase import unlock
 from ivo_app.ui.state import AppState
@@ -451,13 +451,10 @@ class SettingsPage(QWidget):
     # --- dialogs (overridable in tests) -----------------------------------------------------------
 
     def confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(
-            self, "IVO", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return dialogs.ask_yes_no(self, question)
 
     def warn(self, message: str) -> None:
-        QMessageBox.warning(self, "IVO", message)
+        dialogs.warn(self, message)
 
     def say(self, message: str) -> None:
         self.message.setText(message)
