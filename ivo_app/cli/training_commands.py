@@ -60,7 +60,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
         return 0
     lines = [correction.summary(), ""]
     for r in correction.results:
-        lines.append(f"{r.item_id} [{r.verdict.replace('_', ' ')}] réponse : {r.answer_label}")
+        lines.append(f"{r.item_id} [{training.VERDICTS[r.verdict].lower()}] réponse : {r.answer_label}")
         lines.append(f"    attendu : {r.expected_label}")
         lines.append(f"    {r.explanation}")
     emit("\n".join(lines), args.out)
