@@ -11,6 +11,12 @@ from ivo_app.rules.matching.engine import TRAITS, Model
 SIZES = [len(columns.TRAIT_LEVELS[t]) for t in TRAITS]
 
 
+def _disagreement(trait: str) -> int:
+    """The level of two different values ("else", or "different" for the presence traits)."""
+    levels = columns.TRAIT_LEVELS[trait]
+    return levels.index("else") if "else" in levels else levels.index("different")
+
+
 def _draw(rnd: np.random.Generator, probs: list[np.ndarray], count: int) -> np.ndarray:
     return np.stack([rnd.choice(len(p), size=count, p=p) for p in probs], axis=1).astype(np.int8)
 
@@ -24,12 +30,19 @@ def _dirichlet(rnd: np.random.Generator, peak: int, size: int, strength: float) 
 def _problem(seed: int) -> tuple[Model, list[np.ndarray], np.ndarray, np.ndarray]:
     rnd = np.random.default_rng(seed)
     true_m = [_dirichlet(rnd, 0, s, 60.0) for s in SIZES]  # duplicates mostly agree
-    other = [_dirichlet(rnd, s - 1, s, 8.0) for s in SIZES]  # the others mostly disagree
+    other = [
+        _dirichlet(rnd, _disagreement(t), s, 8.0) for t, s in zip(TRAITS, SIZES, strict=True)
+    ]  # the others mostly disagree
     matches, others = _draw(rnd, true_m, 6000), _draw(rnd, other, 14000)
     levels = np.concatenate([matches, others])
     truth = np.r_[np.ones(len(matches), np.int8), np.zeros(len(others), np.int8)]
-    flat = {t: {lvl: 1.0 / len(columns.TRAIT_LEVELS[t]) for lvl in columns.TRAIT_LEVELS[t]} for t in TRAITS}
-    return Model(m=flat, thresholds={}), true_m, levels, truth
+    # EM starts, as in use, from an m where duplicates agree more than not (model.json's is such);
+    # from a flat start the two classes are interchangeable and EM may name them either way.
+    start = {
+        t: {lvl: (0.5 if k == 0 else 0.5 / (len(levels_) - 1)) for k, lvl in enumerate(levels_)}
+        for t, levels_ in ((t, columns.TRAIT_LEVELS[t]) for t in TRAITS)
+    }
+    return Model(m=start, thresholds={}), true_m, levels, truth
 
 
 def test_em_recovers_the_m_that_generated_the_pairs() -> None:

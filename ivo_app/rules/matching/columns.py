@@ -468,7 +468,7 @@ def name_levels(t: Table, i: Int, j: Int) -> Small:
     L = _L["birth_name"]
     na, nb = t.name[i], t.name[j]
     c = _Chooser(len(i), L["else"])
-    c.take((na == 0) | (nb == 0), L["else"])
+    c.take((na == 0) | (nb == 0), L["missing"])
     c.take(na == nb, L["exact"])
     c.take(inverted(t, i, j, ~c.done), L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
@@ -512,7 +512,7 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
     L = _L["first_name"]
     fa, fb = t.first[i], t.first[j]
     c = _Chooser(len(i), L["else"])
-    c.take((fa == 0) | (fb == 0), L["else"])
+    c.take((fa == 0) | (fb == 0), L["missing"])
     c.take(fa == fb, L["exact"])
     c.take(inverted(t, i, j, ~c.done), L["inverted"])
     rest = np.flatnonzero(~c.done)
@@ -537,7 +537,7 @@ def date_levels(t: Table, i: Int, j: Int) -> Small:
     L = _L["birth_date"]
     da, db = t.birth[i], t.birth[j]
     c = _Chooser(len(i), L["else"])
-    c.take((da == 0) | (db == 0), L["else"])
+    c.take((da == 0) | (db == 0), L["missing"])
     c.take(da == db, L["exact"])
     c.take((da // 10_000 == db // 10_000) & (da // 100 % 100 == db % 100) & (da % 100 == db // 100 % 100),
            L["swapped"])  # fmt: skip

@@ -30,6 +30,7 @@ from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
+NEUTRAL_WHEN_MISSING = frozenset({"birth_name", "first_name", "birth_date"})
 TRAITS = ("birth_name", "first_name", "birth_date", "sex", "birthplace", "ins")
 LEVEL_LABELS = {
     ("birth_name", "exact"): "même nom de naissance",
@@ -39,6 +40,7 @@ LEVEL_LABELS = {
     ("birth_name", "close"): "nom de naissance à une faute près",
     ("birth_name", "far"): "noms de naissance proches",
     ("birth_name", "else"): "noms de naissance différents",
+    ("birth_name", "missing"): "nom de naissance absent",
     ("first_name", "exact"): "même premier prénom",
     ("first_name", "inverted"): "prénom et nom inversés",
     ("first_name", "in_list"): "prénom présent dans la liste de l'autre",
@@ -46,11 +48,13 @@ LEVEL_LABELS = {
     ("first_name", "phonetic"): "prénoms phonétiquement identiques",
     ("first_name", "close"): "prénoms proches",
     ("first_name", "else"): "prénoms différents",
+    ("first_name", "missing"): "prénom absent",
     ("birth_date", "exact"): "même date de naissance",
     ("birth_date", "swapped"): "jour et mois inversés",
     ("birth_date", "one_digit"): "date à un chiffre près",
     ("birth_date", "year_month"): "même mois et même année de naissance",
     ("birth_date", "else"): "dates de naissance différentes",
+    ("birth_date", "missing"): "date de naissance absente",
     ("sex", "equal"): "même sexe",
     ("sex", "missing"): "sexe absent",
     ("sex", "different"): "sexes différents",
@@ -109,7 +113,7 @@ def _inverted(a: Keyed, b: Keyed) -> bool:
 
 def _name_level(a: Keyed, b: Keyed) -> str:
     if not a.name or not b.name:
-        return "else"
+        return "missing"
     if a.name == b.name:
         return "exact"
     if _inverted(a, b):
@@ -125,7 +129,7 @@ def _name_level(a: Keyed, b: Keyed) -> str:
 
 def _first_level(a: Keyed, b: Keyed) -> str:
     if not a.first or not b.first:
-        return "else"
+        return "missing"
     if a.first == b.first:
         return "exact"
     if _inverted(a, b):
@@ -142,7 +146,7 @@ def _first_level(a: Keyed, b: Keyed) -> str:
 
 def _date_level(a: Keyed, b: Keyed) -> str:
     if a.birth is None or b.birth is None:
-        return "else"
+        return "missing"
     if a.birth == b.birth:
         return "exact"
     if (a.birth.year, a.birth.month, a.birth.day) == (b.birth.year, b.birth.day, b.birth.month):
@@ -217,6 +221,8 @@ class Model:
         return self.thresholds["probable"] + max(0.0, math.log2(growth))
 
     def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
+        if level == "missing" and trait in NEUTRAL_WHEN_MISSING:
+            return 0.0  # an absent name or date is no evidence either way (nor a sign of two persons)
         m = self.m[trait].get(level, 0.01)
         u = self.u.get(trait, {}).get(level, 0.5)
         if trait == "birth_name" and level == "exact" and a is not None and a.name in self.name_freq:
