@@ -37,7 +37,8 @@ def prepared_batches(
     size: int,
     read_ahead: bool | None = None,
 ) -> Iterator[Prepared]:
-    """Rows and rejections batch by batch. `read_ahead` None decides by the file's size."""
+    """Built columns (`RowBuilder.build`) and rejections, batch by batch. `read_ahead` None decides
+    by the file's size."""
     path: Path | None = getattr(source, "path", None)
     if read_ahead is None:
         read_ahead = path is not None and path.is_file() and path.stat().st_size >= READ_AHEAD_MIN_BYTES
