@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
+from ivo_app.paths import resource
 from ivo_app.rules.matching import columns
 from ivo_app.rules.matching.engine import TRAITS, Keyed, Model, candidate_pairs, levels, score_pair
 from ivo_app.rules.record import IdentityRecord
@@ -146,3 +148,32 @@ def test_stored_search_keys_find_what_detection_would_compare(data) -> None:  # 
         assert compared.get(row, {row}) <= found | {row}
         checked += len(compared.get(row, ()))
     assert checked > 1000
+
+
+def test_absent_traits_are_no_evidence_and_a_shared_identifier_outweighs_a_typed_difference() -> None:
+    born = date(1980, 5, 17)
+
+    def rec(k: int, first: str | None, birth: date | None = born) -> IdentityRecord:
+        return IdentityRecord(id=k, ipp=str(k), birth_name="MASON", first_first_name=first, first_names=first,
+                              birth_date=birth, sex="F", birthplace="31555")  # fmt: skip
+
+    # An absent first name or date is its own level, weighing nothing, in both engines.
+    a, b = Keyed.of(rec(1, "MADELINE")), Keyed.of(rec(2, None, None))
+    assert levels(a, b)["first_name"] == "missing" and levels(a, b)["birth_date"] == "missing"
+    model = Model(
+        m={t: {} for t in TRAITS},
+        thresholds={"probable": 14.0, "a_examiner": 10.0, "two_persons_review": 24.0},
+    )
+    assert model.weight("first_name", "missing") == 0.0 and model.weight("birth_date", "missing") == 0.0
+
+    # Two first names typed differently: two persons, unless both records share another identifier.
+    records = [rec(1, "MADELINE"), rec(2, "JOSEPHINE"), rec(3, "MADELINE"), rec(4, "JOSEPHINE")]
+    ids: list[str | None] = ["111", "111", "222", "333"]
+    table = columns.Table.of(records, {"other_id": ids})
+    shipped = json.loads(resource("matching", "model.json").read_text(encoding="utf-8"))
+    model = Model(m=shipped["m"], thresholds=shipped["thresholds"], u=shipped["u_prior"])
+    scored = columns.score_pairs(model, table, np.array([0, 2]), np.array([1, 3]))
+    first = scored.traits.index("first_name")
+    assert [columns.TRAIT_LEVELS["first_name"][x] for x in scored.levels[:, first]] == ["else", "else"]
+    shared, other = scored.keep.tolist()
+    assert shared and not other  # same name, date, place, sex: only the shared identifier keeps the first

@@ -685,6 +685,11 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
         | at("ins", "different")
         | at("sex", "different")
     )
+    if "other_id" in t.extras:
+        # Another identifier (a social security number...) shared by both records outweighs a first
+        # name or a date typed differently: twins and homonyms do not share one.
+        shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
+        two_persons &= ~shared
     thresholds = model.thresholds
     probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
