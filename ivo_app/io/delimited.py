@@ -52,6 +52,10 @@ class DelimitedSource(TabularSource):
         self.headers = unique_headers(header)
         self._stream: io.TextIOWrapper | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """Sent to the import's reader process before reading: without an open stream."""
+        return {**self.__dict__, "_stream": None}
+
     def position(self) -> tuple[int, int]:
         if self._stream is None or self._stream.closed:
             return (0, self.size)

@@ -56,6 +56,14 @@ class SpreadsheetSource(TabularSource):
         self.total = max(0, self._sheet.total_height - 1)
         self._done = 0
 
+    def __getstate__(self) -> dict[str, object]:
+        """Sent to the import's reader process: the sheet is opened again there."""
+        return {k: v for k, v in self.__dict__.items() if k != "_sheet"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
+
     def position(self) -> tuple[int, int]:
         return (self._done, self.total)
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ivo_app.errors import IvoError, UnreadableFileError
-from ivo_app.io.mapping import ColumnMapping
-from ivo_app.io.sources import FileFacts, RawRecord, RecordSource, SourceRejection, batches, file_facts
+from ivo_app.io.sources import RawRecord, RecordSource, SourceRejection, batches
 from ivo_app.io.tabular import TabularSource
 from ivo_app.services.records import BatchPreparer, Columns, Rejection, RowBuilder
 
@@ -42,9 +41,16 @@ def prepared_batches(
     path: Path | None = getattr(source, "path", None)
     if read_ahead is None:
         read_ahead = path is not None and path.is_file() and path.stat().st_size >= READ_AHEAD_MIN_BYTES
-    if read_ahead and isinstance(source, TabularSource) and path is not None:
-        yield from _in_reader_process(source, path, builder, size)
-        return
+    if read_ahead and isinstance(source, TabularSource):
+        yield from _in_reader_process(source, builder, size)
+    else:
+        yield from _prepared(source, builder, size)
+
+
+def _prepared(
+    source: RecordSource | Iterable[RawRecord | SourceRejection], builder: RowBuilder, size: int
+) -> Iterator[Prepared]:
+    """The one preparing loop, in this process or in the reader."""
     preparer = BatchPreparer(builder)
     position = getattr(source, "position", None)
     for batch in _read(batches(source, size)):
@@ -60,12 +66,11 @@ def _read(items: Iterator[Any]) -> Iterator[Any]:
         raise UnreadableFileError(f"Fichier illisible en cours de lecture ({exc}).") from exc
 
 
-def _in_reader_process(
-    source: TabularSource, path: Path, builder: RowBuilder, size: int
-) -> Iterator[Prepared]:
+def _in_reader_process(source: TabularSource, builder: RowBuilder, size: int) -> Iterator[Prepared]:
     context = multiprocessing.get_context("spawn")  # never fork: the window's threads hold locks
     receiver, sender = context.Pipe(duplex=False)
-    args = (sender, path, source.mapping.to_json(), file_facts(path), builder.settings(), size)
+    # The source travels as it is: encoding, separator and mapping already found, nothing read twice.
+    args = (sender, source, builder.settings(), size)
     reader = context.Process(target=_reader_main, args=args, name="ivo-lecture", daemon=True)
     reader.start()
     sender.close()  # only the reader writes; its end closing tells us it is gone
@@ -89,27 +94,12 @@ def _in_reader_process(
         reader.join()
 
 
-def _reader_main(
-    sender: Connection,
-    path: Path,
-    mapping: dict[str, Any],
-    facts: FileFacts,
-    settings: dict[str, Any],
-    size: int,
-) -> None:
+def _reader_main(sender: Connection, source: TabularSource, settings: dict[str, Any], size: int) -> None:
     """Entry point of the reader process: the same reader and preparer as in-process imports."""
     gc.disable()  # a million short-lived rows hold no cycles (see services.imports.paused_gc)
     try:
-        from ivo_app.io.sources import open_source
-
-        source = open_source(path, ColumnMapping.from_json(mapping), facts)
-        preparer = BatchPreparer(RowBuilder(**settings))
-        position = getattr(source, "position", None)
-        for batch in _read(batches(source, size)):
-            columns, rejections = preparer.prepare(batch)
-            sender.send_bytes(
-                pickle.dumps(("batch", columns, rejections, position() if position else None), 5)
-            )
+        for prepared in _prepared(source, RowBuilder(**settings), size):
+            sender.send_bytes(pickle.dumps(("batch", *prepared), 5))
         sender.send_bytes(pickle.dumps(("done",)))
     except BaseException as exc:
         try:

@@ -142,7 +142,8 @@ def test_traits_are_parsed_and_kept_as_found(db, tmp_path: Path) -> None:
     assert odd.birth_name == "<b>Ōtsuka</b>" and odd.first_names == "=CMD()"
 
 
-def test_xlsx_with_typed_cells(db, tmp_path: Path) -> None:
+@pytest.mark.parametrize("read_ahead", [False, True], ids=["en-processus", "lecteur-separe"])
+def test_xlsx_with_typed_cells(db, tmp_path: Path, read_ahead: bool) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(["N° IPP", "NOM", "PRENOM", "DDN", "SEXE", "NIR"])
@@ -151,7 +152,7 @@ def test_xlsx_with_typed_cells(db, tmp_path: Path) -> None:
     sheet.append([None, None, None, None, None, None])  # blank row: skipped, not rejected
     path = tmp_path / "export.xlsx"
     book.save(path)
-    result = import_file(db, path, "CH Test")
+    result = import_file(db, path, "CH Test", read_ahead=read_ahead)  # a large workbook: a second process
     assert (result.source_format, result.rows, result.rejections) == ("xlsx", 2, [])
     ids = stored(db, result.extraction_id)
     assert ids["1001"].birth_date == date(1980, 3, 12)
