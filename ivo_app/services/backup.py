@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ivo_app.errors import IvoError
 from ivo_app.store import encryption
-from ivo_app.store.db import Database, open_database, sqlite_file
+from ivo_app.store.db import Database, embedded_file, open_database
 from ivo_app.store.migrate import backup_sqlite_file
 
 
@@ -26,13 +26,11 @@ class Backup:
 
 
 def _database_file(db: Database) -> Path:
-    path = sqlite_file(db.url)
-    if path is None:
-        raise IvoError(
-            "Les sauvegardes concernent la base embarquée (SQLite) ; une base PostgreSQL se "
-            "sauvegarde avec les outils du serveur (pg_dump)."
-        )
-    return path
+    return embedded_file(
+        db.url,
+        "Les sauvegardes concernent la base embarquée (SQLite) ; une base PostgreSQL se "
+        "sauvegarde avec les outils du serveur (pg_dump).",
+    )
 
 
 def list_backups(db: Database) -> list[Backup]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ivo_app.errors import IvoError
 from ivo_app.store import encryption, journal
-from ivo_app.store.db import Database, open_database, sqlite_file
+from ivo_app.store.db import Database, embedded_file, open_database
 
 MIN_PASSPHRASE = 10  # a passphrase, not a PIN: the file can be attacked offline once stolen
 
@@ -24,13 +24,11 @@ class EncryptionResult:
 
 
 def database_file(db: Database) -> Path:
-    path = sqlite_file(db.url)
-    if path is None:
-        raise IvoError(
-            "Le chiffrement concerne la base embarquée (SQLite) ; une base PostgreSQL partagée se "
-            "protège sur son serveur (chiffrement du disque, droits d'accès)."
-        )
-    return path
+    return embedded_file(
+        db.url,
+        "Le chiffrement concerne la base embarquée (SQLite) ; une base PostgreSQL partagée se "
+        "protège sur son serveur (chiffrement du disque, droits d'accès).",
+    )
 
 
 def is_database_encrypted(db: Database) -> bool:

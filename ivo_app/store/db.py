@@ -39,6 +39,15 @@ def sqlite_file(url: str | None) -> Path | None:
     return Path(parsed.database or "")
 
 
+def embedded_file(url: str, refusal: str) -> Path:
+    """The SQLite file behind `url`, for what only the embedded base has (backups, encryption);
+    IvoError(refusal) for a shared server."""
+    path = sqlite_file(url)
+    if path is None:
+        raise IvoError(refusal)
+    return path
+
+
 @dataclass
 class Database:
     """An open, migrated database: the engine and a session factory (one session per thread)."""

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )  # fmt: skip
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from ivo_app.errors import IvoError
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
-from ivo_app.ui import file_actions
+from ivo_app.ui import compare, file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -179,13 +178,7 @@ class DuplicatesPage(QWidget):
             return
         _, pair = selected
         a, b = duplicates.pair_records(self.state.db, pair)
-        for row, (attr, _) in enumerate(TRAITS):
-            va, vb = _text(a, attr), _text(b, attr)
-            for col, value in enumerate((va, vb)):
-                item = QTableWidgetItem(value)
-                if attr != "ipp" and va != vb:
-                    item.setBackground(QBrush(QColor("#ffe0b2")))  # the traits that differ
-                self.compare.setItem(row, col, item)
+        compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])
         self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
 
     def decide(self, decision: str) -> None:

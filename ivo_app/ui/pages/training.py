@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )  # fmt: skip
 
 from ivo_app.errors import IvoError
 from ivo_app.services import training
+from ivo_app.ui import compare
 from ivo_app.ui.models import Index, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -260,13 +260,7 @@ class TrainingPage(QWidget):
         self.traits.setHorizontalHeaderLabels(
             ["Identité"] if len(columns) == 1 else ["Dossier A", "Dossier B"]
         )
-        values = [[value for _, value in training.trait_rows(traits)] for traits in columns]
-        for col, column in enumerate(values):
-            for row, value in enumerate(column):
-                cell = QTableWidgetItem(value)
-                if len(values) == 2 and row > 0 and value != values[1 - col][row]:
-                    cell.setBackground(QBrush(QColor("#ffe0b2")))  # the traits that differ
-                self.traits.setItem(row, col, cell)
+        compare.fill(self.traits, [[value for _, value in training.trait_rows(traits)] for traits in columns])
         self.answer.addItem("(choisir une réponse)", None)
         for value, label in choices:
             self.answer.addItem(label, value)
