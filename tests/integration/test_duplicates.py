@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -64,6 +65,10 @@ def test_french_comparison_levels() -> None:
     )
     assert levels(a, rec(birth_date=date(1980, 12, 3)))["birth_date"] == "swapped"
     assert levels(a, rec(birth_date=date(1981, 3, 12)))["birth_date"] == "one_digit"
+    assert (
+        levels(a, rec(birth_date=date(1979, 3, 12)))["birth_date"] == "one_digit"
+    )  # a year computed from an age
+    assert levels(a, rec(birth_date=date(1978, 3, 12)))["birth_date"] == "else"
     married = rec(birth_name="DURAND", used_name="MARTIN")
     assert levels(a, married)["birth_name"] == "cross_used"
 
@@ -187,6 +192,32 @@ def test_the_model_used_and_estimated_is_kept_for_the_cell(demo) -> None:  # typ
     assert rows[("birth_date", "exact")]["m_em"] > 0.5 > rows[("birth_date", "exact")]["u"]
     for trait in params["traits"]:
         assert sum(r["u"] for r in params["traits"][trait]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from ivo_app.services.duplicates import load_model
+    from ivo_app.store.models import Identity
+    from ivo_app.store.uow import UnitOfWork
+
+    db, extraction = demo
+    params = model_parameters(db, extraction)
+    configured = load_model()
+    date_exact = next(r for r in params["traits"]["birth_date"] if r["level"] == "exact")
+    # The configuration is shown as such; the weight used is EM's m against the extraction's u.
+    assert date_exact["m"] == configured.m["birth_date"]["exact"] != date_exact["m_em"]
+    assert date_exact["weight"] == pytest.approx(math.log2(date_exact["m_em"] / date_exact["u"]), abs=1e-3)
+    with UnitOfWork(db) as uow:
+        record = uow.session.scalars(
+            select(Identity).where(Identity.extraction_id == extraction, Identity.birth_date.is_not(None))
+        ).first()
+        assert record is not None
+    found = search_identity(db, extraction, nom=record.birth_name, prenom=record.first_first_name,
+                            naissance=record.birth_date, sexe=record.sex)  # fmt: skip
+    same = next(c for c in found if c.ipp == record.ipp)
+    assert f"même date de naissance ({date_exact['weight']:+.1f})" in same.reasons
+    assert round(date_exact["weight"], 1) != round(configured.weight("birth_date", "exact"), 1)
 
 
 def test_decisions_are_em_labels_and_the_configuration_shows_before_a_run(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -177,3 +177,80 @@ def test_absent_traits_are_no_evidence_and_a_shared_identifier_outweighs_a_typed
     assert [columns.TRAIT_LEVELS["first_name"][x] for x in scored.levels[:, first]] == ["else", "else"]
     shared, other = scored.keep.tolist()
     assert shared and not other  # same name, date, place, sex: only the shared identifier keeps the first
+
+
+def _pairs(table: columns.Table) -> set[tuple[str, str]]:
+    i, j = columns.candidate_pairs(table, cap=200)
+    return {(table.ipps[a], table.ipps[b]) for a, b in zip(i.tolist(), j.tolist(), strict=True)}
+
+
+def test_complementary_traits_block_with_the_birth_date_and_identifiers_one_character_apart() -> None:
+    def rec(k: int, name: str, first: str, born: date) -> IdentityRecord:
+        return IdentityRecord(id=k, ipp=str(k), birth_name=name, first_names=first, first_first_name=first,
+                              birth_date=born)  # fmt: skip
+
+    # Both names rewritten (FEBRL's corruptions): only the address and the date, or the identifier, remain.
+    records = [rec(1, "MORRISON", "SILAS", date(1937, 11, 21)), rec(2, "GLASS", "HOLLY", date(1937, 11, 21)),
+               rec(3, "NOBLE", "TATE", date(1950, 1, 2)), rec(4, "REID", "JACK", date(1961, 5, 3)),
+               rec(5, "CROKER", "EMMA", date(1970, 7, 9)), rec(6, "WHITE", "FINLAY", date(1982, 8, 1))]  # fmt: skip
+    postcodes: list[str | None] = ["2580", "2580", "4214", "4214", None, None]
+    ids: list[str | None] = [None, None, "6885608", "6886508", "1234567", "7654321"]
+    found = _pairs(columns.Table.of(records, {"postcode": postcodes, "other_id": ids}))
+    assert ("1", "2") in found  # same postcode, same date
+    assert ("3", "4") in found  # identifiers two swapped digits apart
+    assert ("5", "6") not in found  # the same digits in another order are another identifier
+    assert not _pairs(columns.Table.of(records))  # without them, nothing brings these together
+
+
+def test_em_learns_what_the_duplicates_of_this_file_look_like() -> None:
+    """A source whose duplicates often (40 %) carry another first name, and share their address (FEBRL's
+    corruptions): with the configured m alone they are dropped as two persons; EM learns that this
+    difference is common among the file's duplicates, and they reach the review queue (never
+    `probable`: twins look the same)."""
+    rnd = random.Random(3)
+    letters = "ABCDEFGHIJKLMNOPRSTUVZ"
+
+    def word() -> str:
+        return "".join(rnd.choice(letters) for _ in range(rnd.randint(5, 8)))
+
+    records: list[IdentityRecord] = []
+    addresses: list[str | None] = []
+    duplicated: list[tuple[str, str]] = []
+    for person in range(1500):
+        name, born = word(), date(1930, 1, 1) + timedelta(days=rnd.randrange(25_000))
+        for copy in range(2 if person < 600 else 1):
+            first = word() if copy == 0 or rnd.random() < 0.4 else records[-1].first_first_name
+            records.append(IdentityRecord(id=len(records) + 1, ipp=str(len(records) + 1), birth_name=name,
+                                          first_first_name=first, first_names=None, birth_date=born,
+                                          sex=rnd.choice("MF") if copy == 0 else records[-1].sex))  # fmt: skip
+            addresses.append(f"{rnd.randint(1, 99)} RUE {word()}" if copy == 0 else addresses[-1])
+            if copy and first != records[-2].first_first_name:
+                duplicated.append((str(len(records) - 1), str(len(records))))
+    shipped = json.loads(resource("matching", "model.json").read_text(encoding="utf-8"))
+
+    def model() -> Model:
+        return Model(m=json.loads(json.dumps(shipped["m"])), thresholds=shipped["thresholds"],
+                     u=json.loads(json.dumps(shipped["u_prior"])))  # fmt: skip
+
+    table = columns.Table.of(records, {"address": addresses})
+
+    def kept(scored: columns.Scored) -> set[tuple[str, str]]:
+        k = np.flatnonzero(scored.keep)
+        return {
+            (table.ipps[a], table.ipps[b])
+            for a, b in zip(scored.i[k].tolist(), scored.j[k].tolist(), strict=True)
+        }
+
+    configured = model()
+    columns.estimate_u(configured, table)
+    i, j = columns.candidate_pairs(table, configured.block_cap)
+    assert not kept(columns.score_pairs(configured, table, i, j)) & set(duplicated)
+    learned = columns.find_scored(model(), table)
+    assert learned.estimate is not None and learned.estimate.m["first_name"]["else"] > 0.25
+    assert len(kept(learned) & set(duplicated)) >= 0.98 * len(duplicated)
+    probable = learned.keep & (learned.level == columns.PROBABLE)
+    assert probable.any()  # the duplicates agreeing on their first name
+    named = {
+        (table.ipps[a], table.ipps[b]) for a, b in zip(learned.i[probable], learned.j[probable], strict=True)
+    }
+    assert not named & set(duplicated)

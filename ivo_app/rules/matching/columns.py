@@ -105,6 +105,20 @@ class _Vocab(dict[Any, int]):
         return self[value]
 
 
+def _deletion_neighbourhood(values: list[str]) -> tuple[Int, Int]:
+    """Per value (by code): the codes of itself and of itself less one character (CSR layout)."""
+    vocab = _Vocab()
+    starts: list[int] = [0]
+    codes: list[int] = []
+    for value in values:
+        if value:
+            codes.extend(
+                {vocab.code(value), *(vocab.code(value[:k] + value[k + 1 :]) for k in range(len(value)))}
+            )
+        starts.append(len(codes))
+    return np.asarray(starts, dtype=np.int64), np.asarray(codes, dtype=np.int64)
+
+
 def _yyyymmdd(value: Any) -> int:
     if value is None or value == "":
         return 0
@@ -268,6 +282,8 @@ class Table:
     name_length: Int  # length of each vocabulary name
     extras: dict[str, Int] = field(default_factory=dict)  # complementary trait → codes (0: missing)
     extra_values: dict[str, list[str]] = field(default_factory=dict)
+    # Identifier code → its deletion neighbourhood (starts, codes): codes[starts[c]:starts[c + 1]]
+    extra_variants: dict[str, tuple[Int, Int]] = field(default_factory=dict)
 
     @property
     def traits(self) -> tuple[str, ...]:
@@ -292,6 +308,8 @@ class Table:
                 map(vocab.__getitem__, values), dtype=np.int64, count=len(values)
             )
             table.extra_values[trait] = vocab.forms
+            if trait in _IDENTIFIERS:
+                table.extra_variants[trait] = _deletion_neighbourhood(vocab.forms)
         return table
 
     def keyed(self, i: int) -> Keyed:
@@ -342,14 +360,25 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             key(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0) & probe),
         ]
     yield [key(5, t.ins, t.ins > 0)]
-    for pass_id, (trait, codes) in enumerate(t.extras.items(), start=6):
+    pass_id = 6
+    for trait, codes in t.extras.items():
         if trait in _IDENTIFIERS:
-            yield [key(pass_id, codes, codes > 0)]
-        else:  # an address or a town is shared by many: with one of the names
+            # Also its characters in order, so that two swapped digits still meet (1234567 / 1243567).
+            # The value and the value less any one character: two values meet when equal or one
+            # character apart (replaced, missing, added, or two swapped: 1234567 / 1243567).
+            starts, variants = t.extra_variants[trait]
+            count = starts[codes + 1] - starts[codes]
+            first = np.repeat(starts[codes], count)
+            at = first + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+            yield [((variants[at] << 5) | pass_id, np.repeat(rows, count))]
+            pass_id += 1
+        else:  # an address or a town is shared by many: with one of the names, or with the birth date
             yield [
                 key(pass_id, codes * sx + n, (codes > 0) & (n > 0)),
                 key(pass_id, codes * sx + f, (codes > 0) & (f > 0)),
             ]
+            yield [key(pass_id + 1, codes * 100_000_000 + t.birth, (codes > 0) & born)]
+            pass_id += 2
 
 
 SEARCH_PASSES = (1, 2, 3, 4)  # passes on names and dates: their keys are stable, stored for the search
@@ -548,7 +577,10 @@ def date_levels(t: Table, i: Int, j: Int) -> Small:
     # Damerau-Levenshtein ≤ 1 between two 8-digit strings: one digit replaced, or two adjacent swapped.
     swap = (diff[:, :-1] & diff[:, 1:] & (xa[:, :-1] == xb[:, 1:]) & (xa[:, 1:] == xb[:, :-1])).any(axis=1)
     sub = _Chooser(len(rest), L["else"])
-    sub.take((wrong <= 1) | ((wrong == 2) & swap), L["one_digit"])
+    next_year = (da[rest] % 10_000 == db[rest] % 10_000) & (
+        np.abs(da[rest] // 10_000 - db[rest] // 10_000) == 1
+    )
+    sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year, L["one_digit"])
     sub.take(da[rest] // 100 == db[rest] // 100, L["year_month"])
     c.level[rest] = sub.level
     return c.level
@@ -646,6 +678,7 @@ class Scored:
     kind: Small  # DOUBLON | COLLISION
     model: Model = field(repr=False)
     traits: tuple[str, ...] = TRAITS
+    estimate: Estimate | None = None  # the EM estimate of m the weights use (find_scored)
 
     def reasons(self, k: int) -> list[tuple[str, float]]:
         out = []
@@ -656,9 +689,10 @@ class Scored:
         return out
 
 
-def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
-    """engine.score_pair on arrays of row pairs (a = row i)."""
-    levels = level_matrix(t, i, j)
+def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = None) -> Scored:
+    """engine.score_pair on arrays of row pairs (a = row i); `levels`: their level_matrix if known."""
+    if levels is None:
+        levels = level_matrix(t, i, j)
     traits = t.traits
     for trait in t.extras:
         model.m.setdefault(trait, dict(COMPLEMENTARY_PRIOR_M))
@@ -700,17 +734,33 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int) -> Scored:
     return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
 
 
-def find_scored(model: Model, t: Table) -> Scored:
-    """Blocking, u on the extraction, scores of every candidate pair. Complementary traits get their m
-    from EM on the candidate pairs, then the pairs are scored again."""
+Labeller = Callable[[Int, Int], Small]  # candidate pairs (i, j) → 1 duplicate, 0 not, -1 undecided
+EM_PRIOR_PAIRS = 200.0  # the configured m weighs as much as 200 duplicates in EM's estimate
+
+
+def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Scored:
+    """Blocking, u measured on random pairs of the extraction, m estimated by EM on the candidate pairs
+    (reviewers' decisions as labels), then every candidate pair scored with them.
+
+    The configured m is EM's starting point and prior: a facility whose file shows few errors of a kind
+    keeps the configured knowledge, one whose file is full of them (FEBRL's corrupted first names)
+    learns that such a difference is common among its duplicates. The estimate is on `scored.estimate`.
+    """
     estimate_u(model, t)
     i, j = candidate_pairs(t, model.block_cap)
-    scored = score_pairs(model, t, i, j)
-    if t.extras and len(i):
-        estimate = estimate_m(model, scored.levels, traits=t.traits)
-        for trait in t.extras:
-            model.m[trait] = estimate.m[trait]
-        scored = score_pairs(model, t, i, j)
+    levels = level_matrix(t, i, j)
+    estimate = None
+    if len(i):
+        estimate = estimate_m(
+            model,
+            levels,
+            None if labels is None else labels(i, j),
+            traits=t.traits,
+            prior_pairs=EM_PRIOR_PAIRS,
+        )
+        model.m.update(estimate.m)
+    scored = score_pairs(model, t, i, j, levels)
+    scored.estimate = estimate
     return scored
 
 
@@ -750,6 +800,7 @@ class Estimate:
     """m per level estimated by EM on the candidate pairs (u stays the random-sampling one)."""
 
     m: dict[str, dict[str, float]]
+    prior: dict[str, dict[str, float]]  # the m it started from (the configuration)
     match_share: float  # share of the candidate pairs EM believes are duplicates
     pairs: int
     labelled: int  # pairs whose reviewers' decision replaced EM's guess
@@ -800,6 +851,7 @@ def estimate_m(
         for x, t in enumerate(names)
     ]
     u = [p / p.sum() for p in u]
+    prior_u, anchor = [p.copy() for p in u], 10.0
     share = 0.5
     converged = False
     iteration = 0
@@ -814,9 +866,11 @@ def estimate_m(
             / (w_match.sum() + prior_pairs)
             for x in range(count)
         ]
+        # The non-duplicates keep a few pseudo-pairs as random pairs look: when nearly every candidate
+        # is a duplicate, an unanchored class of non-duplicates would take them all.
         u = [
-            (np.bincount(vec[:, x], weights=w_other, minlength=sizes[x]) + 1e-3)
-            / (w_other.sum() + 1e-3 * sizes[x])
+            (np.bincount(vec[:, x], weights=w_other, minlength=sizes[x]) + anchor * prior_u[x])
+            / (w_other.sum() + anchor)
             for x in range(count)
         ]
         share = float(min(max(w_match.sum() / weight.sum(), 1e-9), 1 - 1e-9))
@@ -827,6 +881,7 @@ def estimate_m(
             break
     return Estimate(
         m={t: {lvl: float(m[x][k]) for k, lvl in enumerate(TRAIT_LEVELS[t])} for x, t in enumerate(names)},
+        prior={t: dict(model.m[t]) for t in names},
         match_share=share,
         pairs=len(levels),
         labelled=int((labels >= 0).sum()),
@@ -839,12 +894,13 @@ def parameters(model: Model, estimate: Estimate | None = None) -> dict[str, Any]
     """What the cell can read of the model: per trait and level, the French label, m (configured and as
     EM estimated it), u (measured on the extraction) and the weight log2(m/u) scoring used."""
     traits: dict[str, list[dict[str, Any]]] = {}
+    configured = model.m if estimate is None else estimate.prior
     for trait in [*TRAITS, *(t for t in COMPLEMENTARY_LABELS if t in model.m)]:
         traits[trait] = [
             {
                 "level": lvl,
                 "label": label(trait, lvl),
-                "m": model.m[trait].get(lvl, 0.01),
+                "m": configured[trait].get(lvl, 0.01),
                 "m_em": None
                 if estimate is None or trait not in estimate.m
                 else round(estimate.m[trait][lvl], 6),

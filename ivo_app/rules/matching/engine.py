@@ -51,7 +51,7 @@ LEVEL_LABELS = {
     ("first_name", "missing"): "prénom absent",
     ("birth_date", "exact"): "même date de naissance",
     ("birth_date", "swapped"): "jour et mois inversés",
-    ("birth_date", "one_digit"): "date à un chiffre près",
+    ("birth_date", "one_digit"): "date à un chiffre ou à un an près",
     ("birth_date", "year_month"): "même mois et même année de naissance",
     ("birth_date", "else"): "dates de naissance différentes",
     ("birth_date", "missing"): "date de naissance absente",
@@ -151,8 +151,10 @@ def _date_level(a: Keyed, b: Keyed) -> str:
         return "exact"
     if (a.birth.year, a.birth.month, a.birth.day) == (b.birth.year, b.birth.day, b.birth.month):
         return "swapped"
-    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1:
-        return "one_digit"
+    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1 or (
+        (a.birth.month, a.birth.day) == (b.birth.month, b.birth.day) and abs(a.birth.year - b.birth.year) == 1
+    ):
+        return "one_digit"  # a digit mistyped, or the year one off (1979 / 1980: a year computed from an age)
     if (a.birth.year, a.birth.month) == (b.birth.year, b.birth.month):
         return "year_month"
     return "else"
