@@ -115,7 +115,8 @@ def model_lines(params: dict[str, Any]) -> list[str]:
         f"≥ {th['two_persons_review']:.1f}."
     )
     lines.append(
-        "Poids = log2(m / u) ; celui de « même nom de naissance » suit la fréquence du nom (MARTIN pèse moins)."
+        "Poids = log2(m / u), m estimé par EM quand la détection a tourné (le m configuré est son point de "
+        "départ) ; celui de « même nom de naissance » suit la fréquence du nom (MARTIN pèse moins)."
     )
     lines.append(f"{'niveau':<52}{'m':>8}{'m (EM)':>9}{'u':>11}{'poids':>8}")
     for trait, levels in params["traits"].items():

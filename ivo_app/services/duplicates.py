@@ -233,11 +233,14 @@ def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str
     """The matching model as the last detection on this extraction used and estimated it (m configured
     and by EM, u, weights per level, thresholds); the configuration alone when detection has not run."""
     with UnitOfWork(db) as uow:
-        extraction = uow.extractions.resolve(extraction_id)
-        stored = uow.settings.get(MODEL_KEY, extraction.facility_id)
-    if isinstance(stored, dict) and stored.get("extraction_id") == extraction.id:
-        return stored
-    return {"extraction_id": None, **columns.parameters(load_model())}
+        stored = _detected_parameters(uow, uow.extractions.resolve(extraction_id))
+    return stored or {"extraction_id": None, **columns.parameters(load_model())}
+
+
+def _detected_parameters(uow: UnitOfWork, extraction: Any) -> dict[str, Any] | None:
+    """The parameters the last detection on this extraction stored, if it is the last one detected."""
+    stored = uow.settings.get(MODEL_KEY, extraction.facility_id)
+    return stored if isinstance(stored, dict) and stored.get("extraction_id") == extraction.id else None
 
 
 def detection_model(params: dict[str, Any]) -> Model:
@@ -593,9 +596,7 @@ def search_identity(
     name = normalize_name(nom)
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        detected = uow.settings.get(MODEL_KEY, extraction.facility_id)
-        if not (isinstance(detected, dict) and detected.get("extraction_id") == extraction.id):
-            detected = None
+        detected = _detected_parameters(uow, extraction)
         keyed = uow.session.scalar(
             select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
         )

@@ -363,7 +363,6 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
     pass_id = 6
     for trait, codes in t.extras.items():
         if trait in _IDENTIFIERS:
-            # Also its characters in order, so that two swapped digits still meet (1234567 / 1243567).
             # The value and the value less any one character: two values meet when equal or one
             # character apart (replaced, missing, added, or two swapped: 1234567 / 1243567).
             starts, variants = t.extra_variants[trait]
