@@ -112,6 +112,18 @@ def test_twins_homonyms_and_parents_are_never_probable(demo) -> None:  # type: i
         }
 
 
+def test_the_reasons_weights_add_up_to_the_score(demo) -> None:  # type: ignore[no-untyped-def]
+    """What the reviewer reads is the whole score: an absent trait weighs nothing, shown or not."""
+    import re
+
+    db, extraction = demo
+    pairs = list_pairs(db, extraction)
+    assert pairs
+    for p in pairs:
+        weights = [float(re.search(r"\(([+-][0-9.]+)\)$", reason).group(1)) for reason in p.reasons]  # type: ignore[union-attr]
+        assert sum(weights) == pytest.approx(p.score, abs=0.05 * len(weights) + 0.01), p.reasons
+
+
 def test_child_with_the_parent_nir_is_a_collision(demo) -> None:  # type: ignore[no-untyped-def]
     db, extraction = demo
     truth = load_truth(db, extraction)

@@ -30,7 +30,6 @@ from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
-NEUTRAL_WHEN_MISSING = frozenset({"birth_name", "first_name", "birth_date"})
 TRAITS = ("birth_name", "first_name", "birth_date", "sex", "birthplace", "ins")
 LEVEL_LABELS = {
     ("birth_name", "exact"): "même nom de naissance",
@@ -223,8 +222,10 @@ class Model:
         return self.thresholds["probable"] + max(0.0, math.log2(growth))
 
     def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
-        if level == "missing" and trait in NEUTRAL_WHEN_MISSING:
-            return 0.0  # an absent name or date is no evidence either way (nor a sign of two persons)
+        if level == "missing":
+            # An absent trait is no evidence either way (nor a sign of two persons): weighed by how often
+            # duplicates lack it, a birthplace left blank would vouch for two homonyms being one person.
+            return 0.0
         m = self.m[trait].get(level, 0.01)
         u = self.u.get(trait, {}).get(level, 0.5)
         if trait == "birth_name" and level == "exact" and a is not None and a.name in self.name_freq:
