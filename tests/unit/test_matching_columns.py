@@ -251,3 +251,19 @@ def test_em_learns_what_the_duplicates_of_this_file_look_like() -> None:
     probable = kept(learned, learned.level == columns.PROBABLE)
     assert probable  # the duplicates agreeing on their first name
     assert not probable & set(duplicated)
+
+
+def test_birth_names_that_differ_are_reviewed_never_probable_whatever_em_learnt() -> None:
+    """On millions of identities EM may weigh different birth names near 0; the pair is still reviewed."""
+    born = date(1975, 4, 2)
+    a, b = (IdentityRecord(id=k, ipp=str(k), birth_name=name, first_names="CLAIRE", first_first_name="CLAIRE",
+                           birth_date=born, sex="F", birthplace="31555") for k, name in ((1, "FABRE"), (2, "ROUSSEL")))  # fmt: skip
+    shipped = json.loads(resource("matching", "model.json").read_text(encoding="utf-8"))
+    model = Model(
+        m=json.loads(json.dumps(shipped["m"])), thresholds=shipped["thresholds"], u=shipped["u_prior"]
+    )
+    model.m["birth_name"]["else"] = 0.9  # as EM drifted on 7,000,000 demo identities
+    match = score_pair(model, Keyed.of(a), Keyed.of(b))
+    assert match is not None and match.score >= model.probable_threshold() and match.level == "a_examiner"
+    scored = columns.score_pairs(model, columns.Table.of([a, b]), np.array([0]), np.array([1]))
+    assert scored.keep[0] and scored.level[0] == columns.TO_REVIEW

@@ -724,7 +724,8 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
         two_persons &= ~shared
     thresholds = model.thresholds
-    probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons
+    # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
+    probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons & ~at("birth_name", "else")
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))

@@ -286,7 +286,10 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         )
         if a.homonym and b.homonym:
             return None  # the cell already reviewed them and flagged both HOMONYME
-        if score >= model.probable_threshold() and not two_persons:
+        # Birth names that differ beyond a typo, an inversion or a used name may be one person (a married
+        # name typed as the birth name) but a reviewer must say so: never probable, whatever EM learnt
+        # (on millions of identities it takes same-first-name-same-date strangers for duplicates).
+        if score >= model.probable_threshold() and not two_persons and lv["birth_name"] != "else":
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
             return None
