@@ -11,21 +11,19 @@ its peak memory (ru_maxrss) is its own.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ivo_app.services.demo import create_demo, load_truth
+from ivo_app.services.demo import create_demo, load_truth, true_pairs
 from ivo_app.store.db import open_database
 
 
@@ -99,11 +97,7 @@ def quality(path: Path, extraction: int) -> str:
     from ivo_app.services.duplicates import list_pairs
 
     db = open_database(f"sqlite:///{path}")
-    truth = load_truth(db, extraction)
-    persons: dict[str, list[str]] = defaultdict(list)
-    for ipp, t in truth.items():
-        persons[t["person_key"]].append(ipp)
-    true_pairs = {frozenset(p) for m in persons.values() for p in itertools.combinations(m, 2)}
+    truth_pairs = true_pairs(load_truth(db, extraction))
     pairs = [p for p in list_pairs(db, extraction) if p.kind == "doublon"]
     db.dispose()
     out = []
@@ -111,9 +105,9 @@ def quality(path: Path, extraction: int) -> str:
         ("probable", {frozenset((p.ipp_a, p.ipp_b)) for p in pairs if p.level == "probable"}),
         ("file complète", {frozenset((p.ipp_a, p.ipp_b)) for p in pairs}),
     ):
-        tp = len(found & true_pairs)
+        tp = len(found & truth_pairs)
         out.append(
-            f"  {label:<14} précision {tp / max(1, len(found)):.4f}  rappel {tp / max(1, len(true_pairs)):.4f}"
+            f"  {label:<14} précision {tp / max(1, len(found)):.4f}  rappel {tp / max(1, len(truth_pairs)):.4f}"
         )
     return "\n".join(out)
 

@@ -69,7 +69,7 @@ def pairs_of_groups(groups: dict[str, list[str]], source: dict[str, str] | None 
 
 def ivo_demo(db_path: Path) -> dict[str, Any]:
     from ivo_app.rules.matching import columns
-    from ivo_app.services.demo import load_truth
+    from ivo_app.services.demo import load_truth, true_pairs
     from ivo_app.services.duplicates import find_duplicates, list_pairs, load_model, read_table
     from ivo_app.store.db import open_database
 
@@ -83,10 +83,7 @@ def ivo_demo(db_path: Path) -> dict[str, Any]:
     i, j = columns.candidate_pairs(table, load_model().block_cap)
     truth_rows = load_truth(db, 1)
     db.dispose()
-    groups: dict[str, list[str]] = defaultdict(list)
-    for ipp, t in truth_rows.items():
-        groups[t["person_key"]].append(ipp)
-    truth = pairs_of_groups(groups)
+    truth = true_pairs(truth_rows)
     candidates = {
         frozenset((table.ipps[a], table.ipps[b])) for a, b in zip(i.tolist(), j.tolist(), strict=True)
     }

@@ -7,7 +7,6 @@ precision / recall / F1 of `probable` and of the whole review queue, time and pe
 from __future__ import annotations
 
 import argparse
-import itertools
 import resource
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ivo_app.rules.matching import columns
-from ivo_app.services.demo import create_demo, load_truth
+from ivo_app.services.demo import create_demo, load_truth, true_pairs
 from ivo_app.services.duplicates import find_duplicates, list_pairs, load_model, read_table
 from ivo_app.store.db import open_database
 
@@ -39,12 +38,7 @@ def main() -> None:
         db = open_database(f"sqlite:///{Path(tmp) / 'dup.sqlite'}")
         extraction = create_demo(db, args.size, args.seed).extraction_id
         truth = load_truth(db, extraction)
-        persons: dict[str, list[str]] = defaultdict(list)
-        for ipp, t in truth.items():
-            persons[t["person_key"]].append(ipp)
-        true_pairs = {
-            frozenset(p) for members in persons.values() for p in itertools.combinations(members, 2)
-        }
+        truth_pairs = true_pairs(truth)
         with db.engine.connect() as conn:
             table = read_table(conn, extraction)
         i, j = columns.candidate_pairs(table, load_model().block_cap)
@@ -60,26 +54,26 @@ def main() -> None:
     probable = {frozenset((p.ipp_a, p.ipp_b)) for p in duplicates if p.level == "probable"}
     queue = {frozenset((p.ipp_a, p.ipp_b)) for p in duplicates}
     print(
-        f"{args.size} identités, {len(true_pairs)} vraies paires de doublons, {run.collisions} collisions signalées"
+        f"{args.size} identités, {len(truth_pairs)} vraies paires de doublons, {run.collisions} collisions signalées"
     )
     print(
-        f"complétude des paires candidates : {len(candidates & true_pairs) / max(1, len(true_pairs)):.4f}, "
+        f"complétude des paires candidates : {len(candidates & truth_pairs) / max(1, len(truth_pairs)):.4f}, "
         f"{2 * len(candidates) / len(table):.1f} candidats par identité"
     )
     for label, found in (("probable", probable), ("file complète", queue)):
-        p, r, f = prf(found, true_pairs)
+        p, r, f = prf(found, truth_pairs)
         print(f"{label:<14} précision {p:.4f}  rappel {r:.4f}  F1 {f:.4f}  ({len(found)} paires)")
     print(
         f"temps {elapsed:.1f} s, pic RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo"
     )
-    missed = true_pairs - queue
+    missed = truth_pairs - queue
     kinds = defaultdict(int)
     for pair in missed:
         for ipp in pair:
             if truth[ipp]["kind"]:
                 kinds[truth[ipp]["kind"]] += 1
     print("manqués par type d'erreur :", dict(kinds))
-    fp = probable - true_pairs
+    fp = probable - truth_pairs
     fkinds = defaultdict(int)
     for pair in fp:
         fkinds[tuple(sorted(str(truth[i]["kind"]) for i in pair))] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -123,6 +124,14 @@ def load_truth(db: Database, extraction_id: int) -> dict[str, dict[str, Any]]:
         ipp: {"person_key": key, "anomalies": set((anoms or "").split(",")) - {""}, "kind": kind}
         for ipp, key, anoms, kind in rows
     }
+
+
+def true_pairs(truth: dict[str, dict[str, Any]]) -> set[frozenset[str]]:
+    """The pairs of IPPs that are one person, from load_truth (what duplicate detection should find)."""
+    persons: dict[str, list[str]] = {}
+    for ipp, t in truth.items():
+        persons.setdefault(t["person_key"], []).append(ipp)
+    return {frozenset(p) for members in persons.values() for p in itertools.combinations(members, 2)}
 
 
 def truth_json(db: Database, extraction_id: int) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from ivo_app.rules.matching.engine import Keyed, levels
 from ivo_app.rules.matching.phonetic import soundex2, soundex_fr
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.checks import list_findings, run_checks
-from ivo_app.services.demo import create_demo, load_truth
+from ivo_app.services.demo import create_demo, load_truth, true_pairs
 from ivo_app.services.duplicates import (
     decide,
     duplicate_summary,
@@ -85,17 +83,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 def test_probable_pairs_are_precise_and_the_queue_finds_the_duplicates(demo) -> None:  # type: ignore[no-untyped-def]
     db, extraction = demo
-    truth = load_truth(db, extraction)
-    persons: dict[str, list[str]] = defaultdict(list)
-    for ipp, t in truth.items():
-        persons[t["person_key"]].append(ipp)
-    true_pairs = {frozenset(p) for m in persons.values() for p in itertools.combinations(m, 2)}
+    truth_pairs = true_pairs(load_truth(db, extraction))
     pairs = [p for p in list_pairs(db, extraction) if p.kind == "doublon"]
     probable = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs if p.level == "probable"}
     queue = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs}
-    assert len(probable & true_pairs) / len(probable) >= 0.99
-    assert len(queue & true_pairs) / len(true_pairs) >= 0.98
-    assert len(queue & true_pairs) / len(queue) >= 0.90
+    assert len(probable & truth_pairs) / len(probable) >= 0.99
+    assert len(queue & truth_pairs) / len(truth_pairs) >= 0.98
+    assert len(queue & truth_pairs) / len(queue) >= 0.90
 
 
 def test_twins_homonyms_and_parents_are_never_probable(demo) -> None:  # type: ignore[no-untyped-def]
