@@ -14,6 +14,11 @@ sys.path.insert(0, str(ROOT))
 from ivo_app.rules.catalogue import RULES  # noqa: E402
 
 TARGET = ROOT / "docs" / "rules.md"
+_VARIANTS = {
+    "hors-insi": "une identité ni récupérée ni qualifiée",
+    "vraisemblance": "la vraisemblance",
+    "situation-particuliere": "un justificatif admis en situation particulière",
+}
 
 
 def render() -> str:
@@ -42,7 +47,17 @@ def render() -> str:
             f"**Message** : {r.message}",
             "",
             f"**Référence** : {r.reference}",
+            "",
+            "**Textes** :",
+            "",
+            *(f"- {source}" for source in r.sources),
         ]
+        if r.variants:
+            lines += [
+                "",
+                "**Sévérités** : "
+                + " ; ".join([r.severity] + [f"{sev} pour {_VARIANTS[name]}" for name, sev in r.variants]),
+            ]
         if r.uncertain:
             lines += [
                 "",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ivo_app import paths
 from ivo_app.errors import IvoError
-from ivo_app.rules.cog import CogReference, Commune, Country
+from ivo_app.rules.cog import CogReference, Commune, Country, embedded_events
 
 _ACTUAL_KIND = {
     "1": "current",
@@ -50,7 +50,13 @@ def read_embedded() -> CogReference:
     base = paths.resource("cog")
     with gzip.open(base / "communes.csv.gz", "rt", encoding="utf-8") as fh:
         communes = [
-            Commune(code=r["code"], name=r["nom"], kind=r["type"], population=int(r["population"] or 0))
+            Commune(
+                code=r["code"],
+                name=r["nom"],
+                kind=r["type"],
+                population=int(r["population"] or 0),
+                successor=(r.get("parent") or None) if r["type"] == "former" else None,
+            )
             for r in csv.DictReader(fh, delimiter=";")
         ]
     with open(base / "pays.csv", encoding="utf-8") as fh:
@@ -64,7 +70,7 @@ def read_embedded() -> CogReference:
             )
             for r in csv.DictReader(fh, delimiter=";")
         ]
-    return CogReference(communes, countries)
+    return CogReference(embedded_events(communes), countries)
 
 
 def read_insee_history(france: Path, historiq: Path | None = None) -> CogReference:

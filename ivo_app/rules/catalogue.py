@@ -6,7 +6,8 @@ The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import Any
 
 SEVERITIES = ("critique", "erreur", "alerte", "info")
@@ -25,9 +26,19 @@ class RuleInfo:
     message: str  # str.format template over the finding's params
     severity_note: str = ""
     uncertain: bool = False  # the official wording was not available: a warning, configurable
+    # Named cases with another default severity (the engine asks `default_severity`, never a literal):
+    # "hors-insi" for the status-dependent rules (identity neither RECUP nor QUAL).
+    variants: tuple[tuple[str, str], ...] = ()
+    # The texts the rule rests on: document, version, section (shown in docs/rules.md).
+    sources: tuple[str, ...] = ()
+
+
+_BY_STATUS = (("hors-insi", "alerte"),)
 
 
 def _r(*args: Any, **kwargs: Any) -> RuleInfo:
+    if kwargs.get("severity_note") == STATUS_DEPENDENT:
+        kwargs.setdefault("variants", _BY_STATUS)
     return RuleInfo(*args, **kwargs)
 
 
@@ -69,8 +80,9 @@ RULES: dict[str, RuleInfo] = {
             "Mois du matricule INS",
             "erreur",
             "INSEE (NIR)",
-            "Les positions 4-5 du NIR portent le mois de naissance (01-12) ou une valeur spéciale "
-            "(20, 30-42, 50-99) ; 13-19 et 43-49 n'existent pas.",
+            "Les positions 4-5 du NIR portent le mois de naissance (01-12) ou une valeur spéciale : 20 à 42 "
+            "(20-30 mois inconnu, 31-42 mois + 30 pour certaines immatriculations) et 50 à 99 (pseudo-mois). "
+            "00, 13-19 et 43-49 ne sont jamais attribués.",
             "Vérifier le matricule saisi.",
             "Mois « {month} » impossible dans le matricule INS.",
         ),
@@ -79,8 +91,11 @@ RULES: dict[str, RuleInfo] = {
             "Lieu de naissance du matricule INS",
             "alerte",
             "INSEE (NIR)",
-            "Département et commune du NIR doivent être plausibles pour l'année de naissance (20 avant 1976, "
-            "2A/2B depuis ; 97x/98x ; 99 + pays ; numéro d'ordre différent de 000).",
+            "Département et commune du NIR doivent exister à la date de naissance : 20 avant 1976, 2A/2B "
+            "depuis ; 91 à 94 (Algérie), 95 (Maroc) et 96 (Tunisie) pour une naissance avant l'indépendance, "
+            "96 jamais après 1968 ; outre-mer 971 à 978 et 984 à 988 (970, 979, 980 à 983 n'existent pas) ; "
+            "99 suivi d'un pays de la liste de l'INSEE (99100, la France, exclu) ; numéro d'ordre différent "
+            "de 000.",
             "Vérifier le matricule auprès du téléservice INSi.",
             "Lieu du matricule implausible : {reason}.",
             uncertain=True,
@@ -110,8 +125,10 @@ RULES: dict[str, RuleInfo] = {
             "NIR d'assuré utilisé comme INS",
             "alerte",
             "Guide INS ; RNIV",
-            "Un numéro de sécurité sociale (OID .13/.14) n'est pas un INS, et un matricule partagé avec une "
-            "identité de date de naissance différente est probablement celui de l'ouvrant droit.",
+            "Un numéro de sécurité sociale (OID .13/.14) est celui de l'assuré, souvent un parent (ouvrant "
+            "droit) : ce n'est pas l'INS du patient, il n'est comparé ni aux traits ni aux autres identités. "
+            "Un matricule INS partagé avec une identité de date de naissance différente est probablement "
+            "celui de l'ouvrant droit.",
             "Rappeler INSi pour obtenir le matricule INS propre au patient.",
             "{reason}",
         ),
@@ -140,8 +157,9 @@ RULES: dict[str, RuleInfo] = {
             "Mois du matricule et date de naissance",
             "alerte",
             "INSEE ; RNIV",
-            "Quand le mois du NIR est compris entre 01 et 12, il doit être celui de la naissance (hors dates "
-            "complétées).",
+            "Quand le mois du NIR est compris entre 01 et 12, il doit être celui de la naissance ; entre 31 et 42 "
+            "il vaut le mois de naissance + 30 (hors dates complétées ; les autres valeurs spéciales ne portent "
+            "pas de mois).",
             "Vérifier la date de naissance et le matricule.",
             "Mois {nir_month} du matricule pour une naissance en mois {month}.",
         ),
@@ -151,7 +169,8 @@ RULES: dict[str, RuleInfo] = {
             "alerte",
             "INSEE ; RNIV",
             "Département et commune du NIR doivent correspondre au code du lieu de naissance (arrondissements "
-            "de Paris, Lyon, Marseille équivalents à la commune ; communes fusionnées).",
+            "de Paris, Lyon, Marseille équivalents à la commune ; 20 équivaut à 2A ou 2B pour une naissance "
+            "avant 1976, 2A et 2B sont deux départements distincts).",
             "Vérifier le lieu de naissance (code INSEE à la date de naissance) et le matricule.",
             "Lieu {nir_place} du matricule pour un lieu de naissance {place}.",
             uncertain=True,
@@ -162,7 +181,8 @@ RULES: dict[str, RuleInfo] = {
             "alerte",
             "INSEE ; RNIV",
             "Un NIR de département 99 correspond à une naissance à l'étranger (lieu 99PPP, même pays) et "
-            "réciproquement.",
+            "réciproquement ; les départements 91 à 94 (Algérie avant le 05/07/1962), 95 (Maroc avant le "
+            "02/03/1956) et 96 (Tunisie avant le 20/03/1956) valent le pays correspondant.",
             "Vérifier le lieu de naissance et le matricule.",
             "{reason}",
         ),
@@ -171,7 +191,8 @@ RULES: dict[str, RuleInfo] = {
             "Matricule INS partagé",
             "critique",
             "RNIV ; Guide INS",
-            "Un même matricule INS (avec son OID) ne peut identifier qu'une seule identité active.",
+            "Un même matricule INS ne peut identifier qu'une seule identité active, quel que soit l'OID qui "
+            "l'accompagne (les numéros de sécurité sociale, OID .13/.14, ne sont pas des INS).",
             "Analyser les identités concernées : doublon à fusionner ou collision à corriger.",
             "Matricule partagé avec {count} autre(s) identité(s) (IPP {others}).",
         ),
@@ -203,6 +224,8 @@ RULES: dict[str, RuleInfo] = {
             "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière).",
             "Enregistrer le type de justificatif présenté, ou repasser l'identité au statut qui convient.",
             "{reason}",
+            severity_note="erreur ; alerte pour un justificatif admis en situation particulière",
+            variants=(("situation-particuliere", "alerte"),),
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -257,8 +280,8 @@ RULES: dict[str, RuleInfo] = {
             "Caractères du nom de naissance",
             "erreur",
             "RNIV ; Guide INS",
-            "Le nom de naissance s'écrit en majuscules A-Z, espace, apostrophe et tiret, sans diacritique "
-            "ni ligature ni chiffre.",
+            "Le nom de naissance (et le nom utilisé) s'écrit en majuscules A-Z, espace, apostrophe et tiret, "
+            "sans diacritique ni ligature ni chiffre.",
             "Ressaisir le nom tel que le retourne INSi.",
             "Caractères non admis dans le nom « {value} » : {chars}.",
             severity_note=STATUS_DEPENDENT,
@@ -266,13 +289,14 @@ RULES: dict[str, RuleInfo] = {
         _r(
             "TRAIT-NOM-SYNTAXE",
             "Syntaxe du nom de naissance",
-            "alerte",
+            "erreur",
             "RNIV ; Guide INS",
-            "Pas d'espace, tiret ou apostrophe en tête ; pas d'espace ou d'apostrophe doublés ; « -- » permis, "
-            "pas davantage.",
+            "Le nom commence par une lettre ou par une apostrophe suivie d'une lettre (« 'T HOOFT ») et "
+            "finit par une lettre ; pas d'espace ou d'apostrophe doublés ni d'espace autour d'une apostrophe ; "
+            "« -- » permis, pas davantage. Les mêmes règles valent pour le nom utilisé.",
             "Corriger la saisie.",
             "Syntaxe du nom « {value} » : {reason}.",
-            severity_note="erreur si RECUP/QUAL, alerte sinon",
+            severity_note=STATUS_DEPENDENT,
         ),
         _r(
             "TRAIT-PRENOM-CARS",
@@ -280,7 +304,8 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV ; Guide INS EXI ID 10",
             "Les prénoms s'écrivent en majuscules A-Z, espace, apostrophe et tiret ; séparés par une espace ; "
-            "pas de « -- », pas de tiret ou d'apostrophe final.",
+            "chaque prénom commence par une lettre ou une apostrophe suivie d'une lettre et finit par une "
+            "lettre ; pas de « -- ». Les mêmes règles valent pour le prénom utilisé.",
             "Ressaisir les prénoms tels que retournés par INSi.",
             "{field} « {value} » : {reason}.",
             severity_note=STATUS_DEPENDENT,
@@ -331,6 +356,7 @@ RULES: dict[str, RuleInfo] = {
             "Corriger la date de naissance.",
             "Date de naissance « {value} » : {reason}.",
             severity_note="erreur ; alerte pour la vraisemblance (plus de 120 ans)",
+            variants=(("vraisemblance", "alerte"),),
         ),
         _r(
             "TRAIT-DATE-COMPLETEE",
@@ -367,9 +393,12 @@ RULES: dict[str, RuleInfo] = {
             "Lieu de naissance absent du COG",
             "alerte",
             "INSEE (COG historisé)",
-            "Le code doit désigner une commune existant à la date de naissance, ou un pays.",
+            "Le code doit désigner une commune existant à la date de naissance (Corse 20 → 2A/2B en 1976, Seine "
+            "et Seine-et-Oise → 75, 91 à 95 en 1968, 97123/97127 → 977/978 en 2007, Mayotte 985 → 976 en 2011, "
+            "communes fusionnées), ou un pays existant à cette date ; 99100 (France) n'est pas un lieu de "
+            "naissance : une naissance en France porte le code de sa commune.",
             "Vérifier le code (une commune fusionnée garde son ancien code pour les naissances antérieures).",
-            "Code {value} inconnu du COG à la date de naissance.",
+            "Code {value} : {reason}.",
         ),
         _r(
             "DOUBLON-POTENTIEL",
@@ -392,15 +421,109 @@ RULES: dict[str, RuleInfo] = {
     )
 }
 
+# The texts each rule rests on (document, version, section). RNIV: Référentiel national
+# d'identitovigilance, volume 1 « Principes communs » v2.0 (décembre 2024); Guide INS: ANS « Guide
+# d'implémentation de l'identité INS dans les logiciels » v3.0 (décembre 2024).
+_RNIV = "RNIV vol. 1 v2.0 (12/2024)"
+_GUIDE = "ANS Guide d'implémentation de l'INS v3.0 (12/2024)"
+_INSEE_NIR = "INSEE, RNIPP : structure du NIR (positions 1 à 15)"
+_SP_NIR = "service-public.fr, « Numéro de sécurité sociale » (composition du numéro)"
+_COG = "INSEE, Code officiel géographique historisé (communes depuis 1943, mouvements)"
+_FRCORE = "Interop'Santé FR Core (CodeSystem mode de validation de l'identité)"
+SOURCES: dict[str, tuple[str, ...]] = {
+    "INS-FORMAT": (f"{_GUIDE}, matricule INS (EXI ID)", _INSEE_NIR),
+    "INS-CLE": (f"{_INSEE_NIR}, clé = 97 − (N mod 97), 2A → 19, 2B → 18",),
+    "INS-SEXE-CHIFFRE": (f"{_INSEE_NIR}, position 1", f"{_GUIDE}, matricule INS"),
+    "INS-MOIS": (
+        f"{_INSEE_NIR}, positions 4-5 : 01-12 ; 20-42 et 50-99 pour un mois inconnu ou fictif "
+        "(31-42 : mois + 30) ; aucune source n'attribue 00, 13-19 ni 43-49",
+    ),
+    "INS-LIEU-PLAGE": (
+        f"{_INSEE_NIR}, positions 6 à 10",
+        f"{_SP_NIR} : 91 à 94 Algérie, 95 Maroc, 96 Tunisie avant l'indépendance",
+        "INSEE, liste des pays et territoires étrangers (dates de début des États issus de l'indépendance)",
+    ),
+    "INS-OID": (f"{_GUIDE}, OID des matricules INS (EXI ID)",),
+    "INS-OID-TEST": (f"{_GUIDE}, OID des patients de test et de démonstration",),
+    "INS-NSS": (
+        f"{_GUIDE}, matricule INS et NSS (ouvrant droit)",
+        "ANS, OID 1.2.250.1.213.1.4.13 / .14 (NIR/NIA utilisés comme NSS)",
+    ),
+    "COH-SEXE": (f"{_INSEE_NIR}, position 1", f"{_RNIV}, traits stricts"),
+    "COH-ANNEE": (f"{_INSEE_NIR}, positions 2-3", f"{_RNIV}, traits stricts"),
+    "COH-MOIS": (f"{_INSEE_NIR}, positions 4-5 (31-42 : mois + 30)", f"{_RNIV}, traits stricts"),
+    "COH-LIEU": (f"{_INSEE_NIR}, positions 6 à 10", _COG),
+    "COH-ETRANGER": (f"{_INSEE_NIR}, département 99", f"{_SP_NIR}, naissance en Afrique du Nord"),
+    "INS-UNIQUE": (f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
+    "STATUT-VALEUR": (f"{_RNIV}, Exi SI 07 (statuts de confiance)",),
+    "STATUT-INS": (f"{_RNIV}, Exi SI 08", f"{_GUIDE}, statut qualifié"),
+    "STATUT-JUSTIF": (f"{_RNIV}, dispositifs d'identification à haut niveau de confiance", _FRCORE),
+    "STATUT-RECUP-PART": (f"{_RNIV}, RECO PP 03",),
+    "ATTR-PROV": (f"{_RNIV}, Exi SI 09", f"{_GUIDE}, EXI ID 26"),
+    "ATTR-COMBI": (f"{_RNIV}, attributs d'identité (douteuse, fictive, homonyme)",),
+    "ATTR-HOMONYME": (f"{_RNIV}, attribut homonyme",),
+    "TRAIT-REQUIS": (f"{_RNIV}, Exi PP (traits stricts)", f"{_GUIDE}, traits INS"),
+    "TRAIT-NOM-CARS": (f"{_GUIDE}, règles de saisie des traits (jeu de caractères INSi)", f"{_RNIV}, Exi PP"),
+    "TRAIT-NOM-SYNTAXE": (f"{_GUIDE}, règles de saisie des traits", f"{_RNIV}, Exi PP"),
+    "TRAIT-PRENOM-CARS": (f"{_GUIDE}, EXI ID 10 et règles de saisie des prénoms",),
+    "TRAIT-LONGUEUR": (f"{_GUIDE}, longueur des traits INS (100 caractères)",),
+    "TRAIT-PRENOM1": (f"{_GUIDE}, EXI ID 10",),
+    "TRAIT-UTILISE-COPIE": (f"{_GUIDE}, EXI ID 08", f"{_RNIV}, Exi PP 18"),
+    "TRAIT-SEXE": (f"{_GUIDE}, sexe retourné par INSi (M/F)",),
+    "TRAIT-DATE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, traits stricts"),
+    "TRAIT-DATE-COMPLETEE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, Exi PP 19"),
+    "TRAIT-LIEU-FORMAT": (f"{_GUIDE}, code du lieu de naissance", _COG),
+    "TRAIT-LIEU-INCONNU": (f"{_GUIDE}, lieu de naissance inconnu (99999)",),
+    "TRAIT-LIEU-COG": (
+        f"{_GUIDE}, code du lieu de naissance en vigueur à la date de naissance",
+        _COG,
+        "INSEE, liste des pays et territoires étrangers (date_fin)",
+    ),
+    "DOUBLON-POTENTIEL": (f"{_RNIV}, doublons (DPOT)",),
+    "COLLISION-SUSPECTE": (f"{_RNIV}, collisions (COLP)",),
+}
+RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in RULES.items()}
 RULE_IDS = tuple(RULES)
 
 
+def default_severity(rule_id: str, variant: str | None = None) -> str:
+    """The catalogue's severity of a rule, or of one of its named cases (`RuleInfo.variants`)."""
+    info = RULES[rule_id]
+    if variant is not None:
+        for name, severity in info.variants:
+            if name == variant:
+                return severity
+        raise KeyError(f"{rule_id}: no severity variant {variant!r}")
+    return info.severity
+
+
+def visible_char(ch: str) -> str:
+    """A character as a reader can see it: invisible ones (controls, zero-width, bidirectional
+    marks and overrides, unusual spaces) as U+XXXX."""
+    if ch == " " or (ch.isprintable() and unicodedata.category(ch) not in _INVISIBLE):
+        return ch
+    return f"U+{ord(ch):04X}"
+
+
+def visible(text: str) -> str:
+    """`text` with its invisible characters shown as U+XXXX (messages, reports)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(map(visible_char, text))
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp", "Zs"})
+
+
 def message(rule_id: str, params: dict[str, Any]) -> str:
-    """The French message of a finding; missing parameters never break the text."""
+    """The French message of a finding; missing parameters never break the text; invisible
+    characters of the values are shown as U+XXXX."""
     info = RULES[rule_id]
 
     class _Safe(dict[str, Any]):
         def __missing__(self, key: str) -> str:
             return "?"
 
-    return info.message.format_map(_Safe(params))
+    return info.message.format_map(
+        _Safe({k: visible(v) if isinstance(v, str) else v for k, v in params.items()})
+    )

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from ivo_app.rules import nir
-from ivo_app.rules.catalogue import RULES
-from ivo_app.rules.cog import CORSICA_SPLIT, CogReference
+from ivo_app.rules.catalogue import RULES, default_severity, visible_char
+from ivo_app.rules.cog import CORSICA_SPLIT, ILE_DE_FRANCE_SPLIT, CogReference, PlaceFault
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import (
     OID_INS_NIA,
@@ -45,6 +45,29 @@ _NAME_CHARS = re.compile(r"[^A-Z '\-]")
 _PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 # Communes whose arrondissements have their own codes: NIR and birthplace may use either.
 _CITY_ARRONDISSEMENTS = {"75056": ("751",), "69123": ("6938",), "13055": ("132",)}
+# NIR departments of births in North Africa before independence (service-public.fr, "Numéro de
+# sécurité sociale"): the country they stand for and the first day of its own INSEE country code
+# (INSEE country list, date_debut of the independent state).
+NORTH_AFRICA = {
+    "91": ("99352", date(1962, 7, 5)),
+    "92": ("99352", date(1962, 7, 5)),
+    "93": ("99352", date(1962, 7, 5)),
+    "94": ("99352", date(1962, 7, 5)),
+    "95": ("99350", date(1956, 3, 2)),
+    "96": ("99351", date(1956, 3, 20)),
+}
+# Overseas NIR departments (3 characters): 971-976 DOM, 975 Saint-Pierre-et-Miquelon, 977/978 since
+# 2007, 984 TAAF, 985 Mayotte before 2011, 986-988 Wallis-et-Futuna, Polynésie, Nouvelle-Calédonie.
+OVERSEAS_DEPARTMENTS = frozenset(
+    {"971", "972", "973", "974", "975", "976", "977", "978", *map(str, range(984, 989))}
+)
+# One source for every severity: the catalogue (and the facility's overrides, applied afterwards).
+_SEV = {rule_id: default_severity(rule_id) for rule_id in RULES}
+_SEV_OTHER = {rule_id: dict(info.variants) for rule_id, info in RULES.items()}
+_PLACE_REASONS = {
+    "unknown": "inconnu du COG",
+    "france": "99100 désigne la France, une naissance en France porte le code de sa commune",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +99,31 @@ class CheckContext:
     settings: RuleSettings = field(default_factory=RuleSettings)
 
 
-def _by_status(record: IdentityRecord) -> str:
-    return "erreur" if record.status in INSI_STATUSES else "alerte"
+def _sev(rule_id: str, variant: str | None = None) -> str:
+    return _SEV[rule_id] if variant is None else _SEV_OTHER[rule_id][variant]
+
+
+def _by_status(record: IdentityRecord, rule_id: str) -> str:
+    """The status-dependent rules: their severity for RECUP/QUAL, their "hors-insi" one otherwise."""
+    return _SEV[rule_id] if record.status in INSI_STATUSES else _SEV_OTHER[rule_id]["hors-insi"]
+
+
+def _bad_edge(token: str) -> str | None:
+    """What may begin and end a name or one first name (catalogue TRAIT-NOM-SYNTAXE /
+    TRAIT-PRENOM-CARS): a letter, or at the start an apostrophe followed by a letter ('T HOOFT)."""
+    first, last = token[0], token[-1]
+    if first in " -" or (first == "'" and (len(token) < 2 or not token[1].isalpha())):
+        return f"commence par « {first} »"
+    if last in " -'":
+        return f"finit par « {last} »"
+    return None
 
 
 def _name_syntax(value: str, is_birth_name: bool) -> str | None:
     """The first syntax fault of a name (§2 of the catalogue), or None."""
-    if value[0] in " -'":
-        return f"commence par « {value[0]} »"
+    edge = _bad_edge(value)
+    if edge:
+        return edge
     if "  " in value:
         return "espaces doublées"
     if "''" in value:
@@ -97,8 +137,8 @@ def _name_syntax(value: str, is_birth_name: bool) -> str | None:
         if "--" in value:
             return "tiret doublé (permis dans le nom de naissance seulement)"
         for token in value.split(" "):  # each first name of the list
-            if token and (token[-1] in "-'" or token[0] in "-'"):
-                return f"prénom « {token} » commençant ou finissant par un tiret ou une apostrophe"
+            if token and _bad_edge(token):
+                return f"prénom « {token} » {_bad_edge(token)}"
     return None
 
 
@@ -113,7 +153,7 @@ def _looks_completed(d: date) -> bool:
     return (d.day, d.month) in ((1, 1), (31, 12))
 
 
-def _same_place(nir_place: str, birthplace: str) -> bool:
+def _same_place(nir_place: str, birthplace: str, birth: date | None = None) -> bool:
     if nir_place == birthplace:
         return True
     for city, prefixes in _CITY_ARRONDISSEMENTS.items():
@@ -123,8 +163,11 @@ def _same_place(nir_place: str, birthplace: str) -> bool:
         }
         if in_city == {True}:
             return True
-    # Corsica: 20CCC before 1976, 2ACCC/2BCCC since; the commune number is kept.
-    return {nir_place[:2], birthplace[:2]} <= {"20", "2A", "2B"} and nir_place[2:] == birthplace[2:]
+    # Corsica: 20CCC before 1976, 2ACCC/2BCCC since, the commune number kept. Only 20 ↔ 2A/2B is
+    # an equivalence, and only for a birth before the split: 2A and 2B are two departments.
+    if nir_place[2:] != birthplace[2:] or (birth is not None and birth >= CORSICA_SPLIT):
+        return False
+    return {nir_place[:2], birthplace[:2]} in ({"20", "2A"}, {"20", "2B"})
 
 
 def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
@@ -136,14 +179,18 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
 
     # Statuses and attributes.
     if status not in STATUSES:
-        add(Finding("STATUT-VALEUR", "erreur", ("status",), {"status": r.status_source or status}))
+        add(
+            Finding(
+                "STATUT-VALEUR", _sev("STATUT-VALEUR"), ("status",), {"status": r.status_source or status}
+            )
+        )
     matricule, oid = r.ins_matricule, r.ins_oid
     if qualified and (not matricule or not oid):
         missing = "matricule INS" if not matricule else "OID du matricule"
         add(
             Finding(
                 "STATUT-INS",
-                "erreur",
+                _sev("STATUT-INS"),
                 ("ins_matricule", "ins_oid"),
                 {"reason": f"Identité {status} sans {missing}."},
             )
@@ -157,7 +204,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         add(
             Finding(
                 "STATUT-INS",
-                "erreur",
+                _sev("STATUT-INS"),
                 ("ins_matricule",),
                 {"reason": f"Matricule enregistré comme INS sur une identité {status}."},
             )
@@ -168,7 +215,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             add(
                 Finding(
                     "STATUT-JUSTIF",
-                    "erreur",
+                    _sev("STATUT-JUSTIF"),
                     ("document_type",),
                     {"reason": f"Identité {status} sans justificatif enregistré."},
                 )
@@ -177,7 +224,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             add(
                 Finding(
                     "STATUT-JUSTIF",
-                    "alerte",
+                    _sev("STATUT-JUSTIF", "situation-particuliere"),
                     ("document_type",),
                     {"reason": f"Justificatif {doc} admis seulement en situation particulière."},
                 )
@@ -186,7 +233,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             add(
                 Finding(
                     "STATUT-JUSTIF",
-                    "erreur",
+                    _sev("STATUT-JUSTIF"),
                     ("document_type",),
                     {
                         "reason": f"Justificatif {doc} sans haut niveau de confiance pour une identité {status}."
@@ -198,7 +245,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         add(
             Finding(
                 "ATTR-PROV",
-                "critique",
+                _sev("ATTR-PROV"),
                 ("attributes", "status", "ins_matricule"),
                 {
                     "reason": f"Identité {which} au statut {status or '?'}"
@@ -207,7 +254,11 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             )
         )
     if attrs and attrs not in ALLOWED_ATTRIBUTES:
-        add(Finding("ATTR-COMBI", "erreur", ("attributes",), {"attributes": " + ".join(sorted(attrs))}))
+        add(
+            Finding(
+                "ATTR-COMBI", _sev("ATTR-COMBI"), ("attributes",), {"attributes": " + ".join(sorted(attrs))}
+            )
+        )
 
     # Required traits.
     missing_traits = [
@@ -230,50 +281,61 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             if not value
         ]
     if missing_traits:
-        add(Finding("TRAIT-REQUIS", "erreur", (), {"fields": ", ".join(missing_traits)}))
+        add(Finding("TRAIT-REQUIS", _sev("TRAIT-REQUIS"), (), {"fields": ", ".join(missing_traits)}))
 
-    # Names.
-    if r.birth_name:
-        bad = sorted(set(_NAME_CHARS.findall(r.birth_name)))
-        if bad:
-            add(
-                Finding(
-                    "TRAIT-NOM-CARS",
-                    _by_status(r),
-                    ("birth_name",),
-                    {"value": r.birth_name, "chars": " ".join(bad)},
-                )
-            )
-        reason = _name_syntax(r.birth_name, is_birth_name=True)
-        if reason:
-            add(
-                Finding(
-                    "TRAIT-NOM-SYNTAXE",
-                    _by_status(r),
-                    ("birth_name",),
-                    {"value": r.birth_name, "reason": reason},
-                )
-            )
-        if len(r.birth_name) > 100:
-            add(
-                Finding(
-                    "TRAIT-LONGUEUR",
-                    "alerte",
-                    ("birth_name",),
-                    {"field": "Nom de naissance", "length": len(r.birth_name)},
-                )
-            )
-    for attr, label in (("first_names", "Liste des prénoms"), ("first_first_name", "Premier prénom")):
+    # Names: the same character and syntax rules for the used traits as for the birth traits.
+    for attr in ("birth_name", "used_name"):
         value = getattr(r, attr)
         if not value:
             continue
         bad = sorted(set(_NAME_CHARS.findall(value)))
-        reason = f"caractères non admis {' '.join(bad)}" if bad else _name_syntax(value, is_birth_name=False)
+        if bad:
+            add(
+                Finding(
+                    "TRAIT-NOM-CARS",
+                    _by_status(r, "TRAIT-NOM-CARS"),
+                    (attr,),
+                    {"value": value, "chars": " ".join(map(visible_char, bad))},
+                )
+            )
+        reason = _name_syntax(value, is_birth_name=attr == "birth_name")
+        if reason:
+            add(
+                Finding(
+                    "TRAIT-NOM-SYNTAXE",
+                    _by_status(r, "TRAIT-NOM-SYNTAXE"),
+                    (attr,),
+                    {"value": value, "reason": reason},
+                )
+            )
+    if r.birth_name and len(r.birth_name) > 100:
+        add(
+            Finding(
+                "TRAIT-LONGUEUR",
+                _sev("TRAIT-LONGUEUR"),
+                ("birth_name",),
+                {"field": "Nom de naissance", "length": len(r.birth_name)},
+            )
+        )
+    for attr, label in (
+        ("first_names", "Liste des prénoms"),
+        ("first_first_name", "Premier prénom"),
+        ("used_first_name", "Prénom utilisé"),
+    ):
+        value = getattr(r, attr)
+        if not value:
+            continue
+        bad = sorted(set(_NAME_CHARS.findall(value)))
+        reason = (
+            f"caractères non admis {' '.join(map(visible_char, bad))}"
+            if bad
+            else _name_syntax(value, is_birth_name=False)
+        )
         if reason:
             add(
                 Finding(
                     "TRAIT-PRENOM-CARS",
-                    _by_status(r),
+                    _by_status(r, "TRAIT-PRENOM-CARS"),
                     (attr,),
                     {"field": label, "value": value, "reason": reason},
                 )
@@ -282,7 +344,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         add(
             Finding(
                 "TRAIT-LONGUEUR",
-                "alerte",
+                _sev("TRAIT-LONGUEUR"),
                 ("first_names",),
                 {"field": "Liste des prénoms", "length": len(r.first_names)},
             )
@@ -291,7 +353,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         add(
             Finding(
                 "TRAIT-PRENOM1",
-                "alerte",
+                _sev("TRAIT-PRENOM1"),
                 ("first_first_name", "first_names"),
                 {"first": r.first_first_name, "names": r.first_names},
             )
@@ -299,7 +361,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
 
     # Sex.
     if r.sex and (r.sex not in ("M", "F", "I") or (qualified and r.sex == "I")):
-        add(Finding("TRAIT-SEXE", "erreur", ("sex",), {"sex": r.sex, "status": status}))
+        add(Finding("TRAIT-SEXE", _sev("TRAIT-SEXE"), ("sex",), {"sex": r.sex, "status": status}))
 
     # Birth date.
     birth = r.birth_date
@@ -307,7 +369,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         add(
             Finding(
                 "TRAIT-DATE",
-                "erreur",
+                _sev("TRAIT-DATE"),
                 ("birth_date",),
                 {"value": r.birth_date_raw, "reason": "date impossible ou illisible"},
             )
@@ -317,7 +379,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             add(
                 Finding(
                     "TRAIT-DATE",
-                    "erreur",
+                    _sev("TRAIT-DATE"),
                     ("birth_date",),
                     {"value": birth.strftime("%d/%m/%Y"), "reason": "dans le futur"},
                 )
@@ -328,7 +390,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
             add(
                 Finding(
                     "TRAIT-DATE",
-                    "alerte",
+                    _sev("TRAIT-DATE", "vraisemblance"),
                     ("birth_date",),
                     {
                         "value": birth.strftime("%d/%m/%Y"),
@@ -339,7 +401,10 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         if _looks_completed(birth) and not r.birth_date_completed:
             add(
                 Finding(
-                    "TRAIT-DATE-COMPLETEE", "info", ("birth_date",), {"value": birth.strftime("%d/%m/%Y")}
+                    "TRAIT-DATE-COMPLETEE",
+                    _sev("TRAIT-DATE-COMPLETEE"),
+                    ("birth_date",),
+                    {"value": birth.strftime("%d/%m/%Y")},
                 )
             )
 
@@ -347,21 +412,49 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
     place = (r.birthplace or "").upper()
     place_ok = bool(_PLACE.match(place))
     if place and not place_ok:
-        add(Finding("TRAIT-LIEU-FORMAT", "erreur", ("birthplace",), {"value": r.birthplace}))
+        add(Finding("TRAIT-LIEU-FORMAT", _sev("TRAIT-LIEU-FORMAT"), ("birthplace",), {"value": r.birthplace}))
     if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
-        add(Finding("TRAIT-LIEU-INCONNU", "alerte", ("birthplace",), {"status": status}))
+        add(Finding("TRAIT-LIEU-INCONNU", _sev("TRAIT-LIEU-INCONNU"), ("birthplace",), {"status": status}))
     if place_ok and place != "99999" and ctx.cog is not None:
-        known = (
-            ctx.cog.country(place) is not None
-            if place.startswith("99")
-            else ctx.cog.is_known_commune(place, birth)
-        )
-        if not known:
-            add(Finding("TRAIT-LIEU-COG", "alerte", ("birthplace",), {"value": place}))
+        fault = _place_fault(ctx.cog, place, birth)
+        if fault is not None:
+            add(
+                Finding(
+                    "TRAIT-LIEU-COG",
+                    _sev("TRAIT-LIEU-COG"),
+                    ("birthplace",),
+                    {"value": place, "reason": _place_reason(place, fault)},
+                )
+            )
 
     if matricule:
         out.extend(_check_matricule(r, matricule, oid, birth, place if place_ok else "", ctx))
     return [_configured(f, ctx.settings) for f in out if f.rule_id not in ctx.settings.disabled]
+
+
+def _place_fault(cog: CogReference, place: str, birth: date | None) -> PlaceFault | None:
+    """Why the birthplace code was not valid at the birth date (the usual valid code costs one
+    dictionary look-up)."""
+    if place.startswith("99"):
+        country = cog.country(place)
+        if (
+            country is not None
+            and place != "99100"
+            and (birth is None or country.end is None or birth < country.end)
+        ):
+            return None
+    elif cog.is_known_commune(place, birth):
+        return None
+    return cog.place_fault(place, birth)
+
+
+def _place_reason(place: str, fault: PlaceFault) -> str:
+    if fault.kind == "not_yet" and fault.since:
+        return f"code en vigueur seulement depuis le {fault.since:%d/%m/%Y}, après la naissance"
+    if fault.kind == "ended" and fault.since:
+        what = "pays disparu" if place.startswith("99") else "code remplacé ou supprimé"
+        return f"{what} le {fault.since:%d/%m/%Y}, avant la naissance"
+    return _PLACE_REASONS.get(fault.kind, _PLACE_REASONS["unknown"])
 
 
 def _configured(f: Finding, settings: RuleSettings) -> Finding:
@@ -376,94 +469,136 @@ def _check_matricule(
 ) -> Iterator[Finding]:
     fields = ("ins_matricule",)
     if oid in NSS_OIDS:
+        # The insured person's number (often a parent's, "ouvrant droit"), not the patient's INS:
+        # comparing it with the patient's traits would only produce false findings.
         yield Finding(
             "INS-NSS",
-            "alerte",
+            _sev("INS-NSS"),
             ("ins_oid",),
             {"reason": f"Numéro de sécurité sociale (OID {oid}) enregistré : ce n'est pas un INS."},
         )
-    elif not oid or oid not in INS_OIDS:
-        yield Finding("INS-OID", "erreur", ("ins_oid",), {"oid": oid or "absent"})
+        return
+    if not oid or oid not in INS_OIDS:
+        yield Finding("INS-OID", _sev("INS-OID"), ("ins_oid",), {"oid": oid or "absent"})
     if oid in (OID_INS_NIR_TEST, OID_INS_NIR_DEMO):
         kind = "test" if oid == OID_INS_NIR_TEST else "démonstration"
-        yield Finding("INS-OID-TEST", "critique", ("ins_oid",), {"oid": oid, "kind": kind})
+        yield Finding("INS-OID-TEST", _sev("INS-OID-TEST"), ("ins_oid",), {"oid": oid, "kind": kind})
     if not nir.has_valid_format(matricule) or (oid == OID_INS_NIA and not matricule.isdigit()):
         reason = f"{len(matricule)} caractères" if len(matricule) != 15 else "caractères non admis"
-        yield Finding("INS-FORMAT", "erreur", fields, {"value": matricule, "reason": reason})
+        yield Finding("INS-FORMAT", _sev("INS-FORMAT"), fields, {"value": matricule, "reason": reason})
         return
     parts = nir.parts(matricule)
     assert parts is not None
     if not nir.key_is_valid(matricule):
         yield Finding(
             "INS-CLE",
-            "erreur",
+            _sev("INS-CLE"),
             fields,
             {"value": matricule, "key": matricule[13:], "expected": nir.compute_key(matricule[:13])},
         )
     if parts.sex not in ("1", "2"):
-        yield Finding("INS-SEXE-CHIFFRE", "erreur", fields, {"digit": parts.sex})
+        yield Finding("INS-SEXE-CHIFFRE", _sev("INS-SEXE-CHIFFRE"), fields, {"digit": parts.sex})
     elif r.sex in ("M", "F") and {"1": "M", "2": "F"}[parts.sex] != r.sex:
-        yield Finding("COH-SEXE", _by_status(r), ("ins_matricule", "sex"), {"digit": parts.sex, "sex": r.sex})
+        yield Finding(
+            "COH-SEXE",
+            _by_status(r, "COH-SEXE"),
+            ("ins_matricule", "sex"),
+            {"digit": parts.sex, "sex": r.sex},
+        )
     if parts.month in nir.IMPOSSIBLE_MONTHS:
-        yield Finding("INS-MOIS", "erreur", fields, {"month": f"{parts.month:02d}"})
-    plage = _place_range_fault(parts, birth)
+        yield Finding("INS-MOIS", _sev("INS-MOIS"), fields, {"month": f"{parts.month:02d}"})
+    plage = _place_range_fault(parts, birth, ctx.cog)
     if plage:
-        yield Finding("INS-LIEU-PLAGE", "alerte", fields, {"reason": plage})
+        yield Finding("INS-LIEU-PLAGE", _sev("INS-LIEU-PLAGE"), fields, {"reason": plage})
     if birth is not None:
         if parts.year != birth.year % 100:
             yield Finding(
                 "COH-ANNEE",
-                _by_status(r),
+                _by_status(r, "COH-ANNEE"),
                 ("ins_matricule", "birth_date"),
                 {"nir_year": f"{parts.year:02d}", "year": birth.year},
             )
+        nir_month = nir.nir_month_of_birth(parts.month)
         if (
-            1 <= parts.month <= 12
-            and parts.month != birth.month
+            nir_month is not None
+            and nir_month != birth.month
             and not r.birth_date_completed
             and not _looks_completed(birth)
         ):
             yield Finding(
                 "COH-MOIS",
-                "alerte",
+                _sev("COH-MOIS"),
                 ("ins_matricule", "birth_date"),
                 {"nir_month": f"{parts.month:02d}", "month": f"{birth.month:02d}"},
             )
     if place and place != "99999":
-        abroad_nir, abroad_place = parts.department == "99", place.startswith("99")
-        if abroad_nir != abroad_place:
-            reason = (
-                "Matricule d'une personne née à l'étranger pour un lieu de naissance en France."
-                if abroad_nir
-                else "Matricule d'une personne née en France pour un lieu de naissance à l'étranger."
-            )
-            yield Finding("COH-ETRANGER", "alerte", ("ins_matricule", "birthplace"), {"reason": reason})
-        elif abroad_nir and parts.commune != place[2:]:
-            yield Finding(
-                "COH-ETRANGER",
-                "alerte",
-                ("ins_matricule", "birthplace"),
-                {"reason": f"Pays {parts.place} du matricule pour un lieu de naissance {place}."},
-            )
-        elif not abroad_nir and not _same_place(parts.place, place):
-            yield Finding(
-                "COH-LIEU",
-                "alerte",
-                ("ins_matricule", "birthplace"),
-                {"nir_place": parts.place, "place": place},
-            )
+        yield from _place_coherence(parts, place, birth, ctx.cog)
 
 
-def _place_range_fault(parts: nir.NirParts, birth: date | None) -> str | None:
+def _north_africa_country(parts: nir.NirParts, birth: date | None) -> str | None:
+    """The country a NIR department 91-96 stands for when the birth precedes independence."""
+    entry = NORTH_AFRICA.get(parts.department)
+    if entry is None or (birth is not None and birth >= entry[1]):
+        return None
+    return entry[0]
+
+
+def _place_coherence(
+    parts: nir.NirParts, place: str, birth: date | None, cog: CogReference | None
+) -> Iterator[Finding]:
+    fields = ("ins_matricule", "birthplace")
+    abroad_nir, abroad_place = parts.department == "99", place.startswith("99")
+    if abroad_place and not abroad_nir:
+        country = _north_africa_country(parts, birth)
+        if country == place:
+            return  # born in Algeria, Morocco or Tunisia before independence
+        reason = (
+            f"Département {parts.department} du matricule (naissance en Afrique du Nord avant "
+            f"l'indépendance) pour un lieu de naissance {place}."
+            if country
+            else "Matricule d'une personne née en France pour un lieu de naissance à l'étranger."
+        )
+        yield Finding("COH-ETRANGER", _sev("COH-ETRANGER"), fields, {"reason": reason})
+    elif abroad_nir and not abroad_place:
+        reason = "Matricule d'une personne née à l'étranger pour un lieu de naissance en France."
+        yield Finding("COH-ETRANGER", _sev("COH-ETRANGER"), fields, {"reason": reason})
+    elif abroad_nir and parts.commune != place[2:]:
+        yield Finding(
+            "COH-ETRANGER",
+            _sev("COH-ETRANGER"),
+            fields,
+            {"reason": f"Pays {parts.place} du matricule pour un lieu de naissance {place}."},
+        )
+    elif (
+        not abroad_nir
+        and not _same_place(parts.place, place, birth)
+        and not (cog is not None and cog.same_commune(parts.place, place))
+    ):
+        yield Finding("COH-LIEU", _sev("COH-LIEU"), fields, {"nir_place": parts.place, "place": place})
+
+
+def _place_range_fault(parts: nir.NirParts, birth: date | None, cog: CogReference | None) -> str | None:
+    """What INS-LIEU-PLAGE promises (catalogue): the NIR's department, commune or country existed
+    at the birth date, and the order number is not 000."""
+    dep = parts.department
     if parts.order == "000":
         return "numéro d'ordre 000"
-    if birth is not None:
-        if parts.department == "20" and birth >= CORSICA_SPLIT:
-            return "département 20 pour une naissance depuis 1976 (2A/2B attendus)"
-        if parts.department in ("2A", "2B") and birth < CORSICA_SPLIT:
-            return f"département {parts.department} pour une naissance avant 1976 (20 attendu)"
-    if parts.department == "00":
+    if dep == "00":
         return "département 00"
+    if len(dep) == 3 and dep not in OVERSEAS_DEPARTMENTS:
+        return f"département {dep} inexistant"
+    if birth is not None:
+        if dep == "20" and birth >= CORSICA_SPLIT:
+            return "département 20 pour une naissance depuis 1976 (2A/2B attendus)"
+        if dep in ("2A", "2B") and birth < CORSICA_SPLIT:
+            return f"département {dep} pour une naissance avant 1976 (20 attendu)"
+        if dep == "96" and birth >= ILE_DE_FRANCE_SPLIT:
+            return "département 96 inexistant pour une naissance depuis 1968 (Tunisie avant l'indépendance seulement)"
+    if dep == "99" and cog is not None:
+        if parts.place == "99100":
+            return "pays 99100 (France) dans un matricule de naissance à l'étranger"
+        if cog.country(parts.place) is None:
+            return f"pays {parts.place} inconnu de la liste de l'INSEE"
     return None
 
 
@@ -498,12 +633,14 @@ class CrossRecordRules:
         copied = bool(r.used_name and r.used_name == r.birth_name) or bool(
             r.used_first_name and r.used_first_name == r.first_first_name
         )
-        parts = nir.parts(r.ins_matricule) if r.ins_matricule else None
+        # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
+        matricule = r.ins_matricule if r.ins_oid not in NSS_OIDS else None
+        parts = nir.parts(matricule) if matricule else None
         self.keys.append(
             _Key(
                 r.id,
                 r.ipp,
-                r.ins_matricule,
+                matricule,
                 r.ins_oid,
                 r.birth_date,
                 homonym_key,
@@ -530,10 +667,12 @@ class CrossRecordRules:
         yield from self._recup_share()
 
     def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
-        groups: dict[tuple[str, str], list[_Key]] = defaultdict(list)
+        # Grouped by the matricule itself: the same number under .8 on one record and .10 or no
+        # OID on another still designates one person (NSS-tagged numbers are left out in `add`).
+        groups: dict[str, list[_Key]] = defaultdict(list)
         for k in self.keys:
-            if k.matricule and (k.oid or "") not in NSS_OIDS:
-                groups[(k.matricule, k.oid or "")].append(k)
+            if k.matricule:
+                groups[k.matricule].append(k)
         for members in groups.values():
             if len(members) < 2:
                 continue
@@ -544,7 +683,7 @@ class CrossRecordRules:
                     m.id,
                     Finding(
                         "INS-UNIQUE",
-                        "critique",
+                        _sev("INS-UNIQUE"),
                         ("ins_matricule",),
                         {"count": len(others), "others": ", ".join(others[:5])},
                     ),
@@ -554,7 +693,7 @@ class CrossRecordRules:
                         m.id,
                         Finding(
                             "INS-NSS",
-                            "alerte",
+                            _sev("INS-NSS"),
                             ("ins_matricule", "birth_date"),
                             {
                                 "reason": "Matricule partagé avec une identité de date de naissance différente "
@@ -577,7 +716,7 @@ class CrossRecordRules:
                     m.id,
                     Finding(
                         "ATTR-HOMONYME",
-                        "alerte",
+                        _sev("ATTR-HOMONYME"),
                         ("attributes",),
                         {"count": len(others), "others": ", ".join(others[:5])},
                     ),
@@ -592,7 +731,10 @@ class CrossRecordRules:
             yield (
                 k.id,
                 Finding(
-                    "TRAIT-UTILISE-COPIE", "info", ("used_name", "used_first_name"), {"count": len(copies)}
+                    "TRAIT-UTILISE-COPIE",
+                    _sev("TRAIT-UTILISE-COPIE"),
+                    ("used_name", "used_first_name"),
+                    {"count": len(copies)},
                 ),
             )
 
@@ -620,7 +762,7 @@ class CrossRecordRules:
                     k.id,
                     Finding(
                         "COLLISION-SUSPECTE",
-                        "critique",
+                        _sev("COLLISION-SUSPECTE"),
                         ("ins_matricule",),
                         {
                             "reason": f"Le matricule correspond aux traits de l'IPP {fits[0].ipp}, pas à ceux de "
@@ -633,7 +775,15 @@ class CrossRecordRules:
         recup = sum(1 for k in self.keys if k.status == "RECUP")
         if recup and self.keys:
             share = round(100 * recup / len(self.keys), 1)
-            yield None, Finding("STATUT-RECUP-PART", "info", ("status",), {"share": share, "count": recup})
+            yield (
+                None,
+                Finding(
+                    "STATUT-RECUP-PART",
+                    _sev("STATUT-RECUP-PART"),
+                    ("status",),
+                    {"share": share, "count": recup},
+                ),
+            )
 
 
 def check_all(records: Iterable[IdentityRecord], ctx: CheckContext) -> Iterator[tuple[int | None, Finding]]:

@@ -15,8 +15,22 @@ from stdnum.exceptions import InvalidFormat, InvalidLength, ValidationError
 from stdnum.fr import nir as stdnum_nir
 
 _FORMAT = re.compile(r"^[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{8}$")
-SPECIAL_MONTHS = frozenset({20, *range(30, 43), *range(50, 100)})
-IMPOSSIBLE_MONTHS = frozenset({*range(13, 20), *range(43, 50)})
+# Month values (positions 4-5). INSEE (RNIPP) and service-public.fr: 01-12 the month of birth;
+# 20 to 42 (20-30 "mois inconnu" for an incomplete civil record, 31-42 = month + 30 for some
+# registrations) and 50 to 99 (pseudo-months of registrations on an incomplete document) are
+# legitimate special values. No source gives any use to 00, 13-19 or 43-49.
+SPECIAL_MONTHS = frozenset({*range(20, 43), *range(50, 100)})
+IMPOSSIBLE_MONTHS = frozenset({0, *range(13, 20), *range(43, 50)})
+MONTH_PLUS_30 = range(31, 43)  # compared with the birth month as month + 30
+
+
+def nir_month_of_birth(month: int) -> int | None:
+    """The birth month a NIR month designates (None for a special value without a month)."""
+    if 1 <= month <= 12:
+        return month
+    if month in MONTH_PLUS_30:
+        return month - 30
+    return None
 
 
 def compact(number: str) -> str:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from ivo_app.io.cog import load_reference
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.rules.catalogue import RULES, SEVERITIES, message
-from ivo_app.rules.engine import CheckContext, CrossRecordRules, check_record
+from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
+from ivo_app.rules.engine import CheckContext, CrossRecordRules, RuleSettings, check_record
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
@@ -87,7 +87,7 @@ def run_checks(
                     tracker.report(done, total, f"{done} identités vérifiées", force=True)
             tracker.check()
             rows.extend(_row(extraction_id, identity_id, f) for identity_id, f in cross.findings())
-            rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings.disabled))
+            rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings))
             conn.execute(delete(FindingRow).where(FindingRow.extraction_id == extraction_id))
             for start in range(0, len(rows), 50_000):
                 bulk_insert(conn, FindingRow.__table__, FINDING_COLUMNS, rows[start : start + 50_000])
@@ -114,8 +114,9 @@ def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]
     )
 
 
-def _duplicate_findings(conn: Any, extraction_id: int, disabled: frozenset[str]) -> list[tuple[Any, ...]]:
-    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE from the duplicate engine's stored pairs, if it ran."""
+def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -> list[tuple[Any, ...]]:
+    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE from the duplicate engine's stored pairs, if it ran.
+    Their severity comes from where every rule's does: the catalogue, then the facility's settings."""
     try:
         from ivo_app.services.duplicates import pairs_for_findings
     except ImportError:
@@ -125,12 +126,12 @@ def _duplicate_findings(conn: Any, extraction_id: int, disabled: frozenset[str])
             extraction_id,
             identity_id,
             rule_id,
-            RULES[rule_id].severity,
+            settings.severity(rule_id, default_severity(rule_id)),
             None,
             json.dumps(params, ensure_ascii=False, default=str),
         )
         for identity_id, rule_id, params in pairs_for_findings(conn, extraction_id)
-        if rule_id not in disabled
+        if rule_id not in settings.disabled
     ]
 
 

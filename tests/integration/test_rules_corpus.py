@@ -17,7 +17,10 @@ PER_EXTRACTION = {"STATUT-RECUP-PART"}
 
 def expected() -> dict[str, tuple[set[str], str]]:
     with open(CORPUS, encoding="utf-8") as fh:
-        return {r["ipp"]: (set(r["attendu"].split()), r["cas"]) for r in csv.DictReader(fh, delimiter=";")}
+        return {
+            r["ipp"]: (set(r["attendu"].split()), f"{r['cas']} ({r['source']})")
+            for r in csv.DictReader(fh, delimiter=";")
+        }
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +29,7 @@ def corpus_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[s
 
     db = open_database(f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'c.sqlite'}")
     result = import_file(db, CORPUS, "CH Corpus", extracted_on=date(2026, 1, 15))
+    assert not result.rejections, result.rejections  # every case is checked, none lost at import
     run_checks(db, result.extraction_id)
     found: dict[str, set[str]] = {}
     for f in list_findings(db, result.extraction_id):
