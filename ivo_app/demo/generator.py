@@ -96,7 +96,9 @@ class Generator:
         weights = [c.population * (25 if c.code[:2] in OCCITANIE else 1) for c in communes]
         self.commune_codes = [c.code for c in communes]
         self.commune_weights = list(_accumulate(weights))
-        self.countries = [c for c in COUNTRIES if cog.country(c) is not None] or ["99350"]
+        # 99100 is France, never a birthplace (TRAIT-LIEU-COG): a person born in France has a commune.
+        self.countries = [c for c in COUNTRIES if c != "99100" and cog.country(c) is not None] or ["99350"]
+        self.code_at = cog.code_at  # the code of a commune at the birth date (1968, 1976, 2007, 2011)
         self.unknown_codes = [f"{dep}{n}" for dep in OCCITANIE for n in ("998", "999", "997")
                               if not cog.is_known_commune(f"{dep}{n}")]  # fmt: skip
 
@@ -107,9 +109,7 @@ class Generator:
         code = self.commune_codes[_bisect(self.commune_weights, rnd.random() * self.commune_weights[-1])]
         if code in self.arrondissements:
             code = rnd.choice(self.arrondissements[code])  # births are registered by arrondissement
-        if code[:2] in ("2A", "2B") and birth < date(1976, 1, 1):
-            code = "20" + code[2:]
-        return code
+        return self.code_at(code, birth)
 
     # People ------------------------------------------------------------------------------------
     def _birth_date(self) -> date:
@@ -149,7 +149,7 @@ class Generator:
         sex = str(fixed.get("sex") or rnd.choice("MF"))
         birth = fixed.get("birth") or self._birth_date()
         assert isinstance(birth, date)
-        place = str(fixed.get("birthplace") or self._birthplace(birth))
+        place = self.code_at(str(fixed.get("birthplace") or self._birthplace(birth)), birth)
         birth_name = str(fixed.get("birth_name") or surnames(decade_of(birth.year)).draw(rnd))
         names = fixed.get("first_names") or self._first_names(sex, birth.year, rnd.choice((1, 1, 2, 2, 2, 3)))
         assert isinstance(names, list)
