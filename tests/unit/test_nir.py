@@ -46,3 +46,13 @@ def test_fast_key_check_agrees_with_stdnum() -> None:
         body += f"{rnd.randint(1, 999):03d}{rnd.randint(1, 999):03d}"
         key = f"{rnd.randint(1, 97):02d}"
         assert nir.key_is_valid(body + key) == nir.is_valid(body + key)
+
+
+def test_month_values_follow_the_sources() -> None:
+    """00 is never attributed; 20-42 and 50-99 are special; 31-42 is month + 30."""
+    assert 0 in nir.IMPOSSIBLE_MONTHS and 13 in nir.IMPOSSIBLE_MONTHS and 49 in nir.IMPOSSIBLE_MONTHS
+    assert {21, 29, 31, 42, 50, 99} <= nir.SPECIAL_MONTHS
+    assert not nir.SPECIAL_MONTHS & nir.IMPOSSIBLE_MONTHS
+    assert nir.nir_month_of_birth(3) == 3 and nir.nir_month_of_birth(33) == 3
+    assert nir.nir_month_of_birth(42) == 12 and nir.nir_month_of_birth(30) is None
+    assert nir.nir_month_of_birth(20) is None and nir.nir_month_of_birth(55) is None
