@@ -45,7 +45,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("cog", parents=[common], help="référentiel géographique de l'INSEE")
     cog_sub = p.add_subparsers(dest="cog_command", metavar="ACTION", required=True)
     s = cog_sub.add_parser("import", parents=[common], help="charger le fichier historique des communes")
-    s.add_argument("file", type=Path, metavar="FICHIER")
+    s.add_argument("file", type=Path, metavar="FICHIER", help="France20AA.txt ou v_commune_depuis_1943.csv")
+    s.add_argument(
+        "--evenements",
+        type=Path,
+        metavar="FICHIER",
+        help="fichier des événements (historiq20AA.txt, v_mvt_commune_20AA.csv) s'il n'est pas à côté",
+    )
     s.set_defaults(func=cmd_cog_import)
 
 
@@ -130,8 +136,12 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 
 
 def cmd_cog_import(args: argparse.Namespace) -> int:
-    from ivo_app.io.cog import import_insee_history
+    from ivo_app.services.cog_reference import import_history
 
-    count = import_insee_history(args.file)
-    print(f"Fichier historique chargé : {count} codes de communes.")
+    result = import_history(open_db(args), args.file, args.evenements)
+    events = f", événements : {result.events_file}" if result.events_file else ", sans fichier des événements"
+    codes, dated = (f"{n:,}".replace(",", "\u202f") for n in (result.codes, result.dated))
+    print(
+        f"Fichier historique chargé ({result.communes_file}{events}) : {codes} codes de communes, {dated} versions datées."
+    )
     return 0

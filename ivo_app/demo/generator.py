@@ -99,6 +99,7 @@ class Generator:
         # 99100 is France, never a birthplace (TRAIT-LIEU-COG): a person born in France has a commune.
         self.countries = [c for c in COUNTRIES if c != "99100" and cog.country(c) is not None] or ["99350"]
         self.code_at = cog.code_at  # the code of a commune at the birth date (1968, 1976, 2007, 2011)
+        self.valid_at = cog.is_known_commune
         self.unknown_codes = [f"{dep}{n}" for dep in OCCITANIE for n in ("998", "999", "997")
                               if not cog.is_known_commune(f"{dep}{n}")]  # fmt: skip
 
@@ -106,10 +107,14 @@ class Generator:
         rnd = self.rnd
         if rnd.random() < 0.08:
             return rnd.choice(self.countries)
-        code = self.commune_codes[_bisect(self.commune_weights, rnd.random() * self.commune_weights[-1])]
-        if code in self.arrondissements:
-            code = rnd.choice(self.arrondissements[code])  # births are registered by arrondissement
-        return self.code_at(code, birth)
+        for _ in range(20):  # a commune created after the birth (Les Ulis, 1977) is drawn again
+            code = self.commune_codes[_bisect(self.commune_weights, rnd.random() * self.commune_weights[-1])]
+            if code in self.arrondissements:
+                code = rnd.choice(self.arrondissements[code])  # births are registered by arrondissement
+            code = self.code_at(code, birth)
+            if self.valid_at(code, birth):
+                break
+        return code
 
     # People ------------------------------------------------------------------------------------
     def _birth_date(self) -> date:

@@ -40,6 +40,7 @@ class Commune:
     end: date | None = None  # None: still valid, or end not known
     population: int = 0
     successor: str | None = None  # former codes: the code that took over (when known)
+    origin: str | None = None  # created communes: the commune their territory belonged to
 
     def valid_at(self, at: date | None) -> bool:
         if at is None:
@@ -174,6 +175,9 @@ class CogReference:
                 return c.code
         if _depth < 5:
             for c in self._communes.get(code, ()):
+                if c.origin and c.start is not None and at < c.start:
+                    return self.code_at(c.origin, at, _depth + 1)  # born there before its creation
+            for c in self._communes.get(code, ()):
                 if c.successor and c.successor != code and c.end is not None and at >= c.end:
                     return self.code_at(c.successor, at, _depth + 1)
         if code[:2] in ("2A", "2B") and at < CORSICA_SPLIT:
@@ -199,7 +203,15 @@ class CogReference:
         """This reference completed by `other` (INSEE's historical file): for a code both know,
         the historical versions win, since they carry the dates."""
         merged = {code: list(versions) for code, versions in self._communes.items()}
-        merged.update({code: list(versions) for code, versions in other._communes.items()})
+        for code, versions in other._communes.items():
+            mine = merged.get(code, [])
+            successor = next((v.successor for v in mine if v.successor), None)
+            merged[code] = [
+                v if v.successor or not successor else replace(v, successor=successor) for v in versions
+            ]
+            # Delegated and associated communes and arrondissements stay valid birthplaces as the
+            # embedded list has them (the files end a commune's version when it becomes delegated).
+            merged[code] += [v for v in mine if v.kind in ("delegated", "associated", "arrondissement")]
         return CogReference(
             embedded_events(c for versions in merged.values() for c in versions),
             {**self._countries, **other._countries}.values(),

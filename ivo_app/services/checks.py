@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ivo_app.io.cog import load_reference
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
 from ivo_app.rules.engine import CheckContext, CrossRecordRules, RuleSettings, check_record
+from ivo_app.services.cog_reference import reference_for
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
@@ -64,13 +64,14 @@ def run_checks(
 ) -> CheckResult:
     """Run all enabled rules; replace the extraction's findings in one transaction."""
     tracker = Progress(progress, is_cancelled)
+    reference = reference_for(db)  # the database's dated COG, if `ivo cog import` loaded one
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         extraction_id, facility_id = extraction.id, extraction.facility_id
         total = uow.identities.count(extraction_id)
         ctx = CheckContext(
             today=extraction.extracted_on,
-            cog=load_reference(),
+            cog=reference,
             settings=load_settings(uow.session, facility_id),
         )
     rows: list[tuple[Any, ...]] = []
