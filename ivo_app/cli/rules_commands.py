@@ -76,6 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         count = export_findings(db, result.extraction_id, args.out)
         print(f"{count} anomalies écrites dans {args.out}.")
+        for row, column in getattr(count, "replaced", ())[:20]:
+            print(f"  ligne {row}, colonne {column} : caractères de contrôle écrits sous la forme U+XXXX")
     else:
         lines = [
             f"Extraction {result.extraction_id} : {result.identities} identités, {len(views)} anomalies."

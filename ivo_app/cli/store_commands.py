@@ -114,7 +114,17 @@ def cmd_extractions(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     count = extractions.export_extraction(open_db(args), args.extraction, args.out)
     print(f"{count} identités exportées dans {args.out}.")
+    _print_replaced(count)
     return 0
+
+
+def _print_replaced(count: object) -> None:
+    """The cells whose control characters the XLSX writer showed as U+XXXX (io.writers)."""
+    replaced = getattr(count, "replaced", ())
+    if replaced:
+        print(f"{len(replaced)} cellule(s) : caractères de contrôle écrits sous la forme U+XXXX :")
+        for row, column in replaced[:20]:
+            print(f"  ligne {row}, colonne {column}")
 
 
 def cmd_rejections(args: argparse.Namespace) -> int:

@@ -86,6 +86,7 @@ REJECTION_REASONS = {
     "ligne_illisible": "ligne illisible",
     "message_invalide": "message invalide",
     "ressource_invalide": "ressource invalide",
+    "trait_trop_long": "nom ou prénom plus long que la colonne (jamais tronqué)",
 }
 
 

@@ -1,12 +1,15 @@
-"""Table writers (CSV, XLSX) safe against formula injection.
+"""Table writers (CSV, XLSX) safe against formula injection and control characters.
 
 A spreadsheet runs a cell starting with = + - @ (or tab / CR before them) as a formula; an
-identity table is user-entered text, so such cells are prefixed with an apostrophe.
+identity table is user-entered text, so such cells are prefixed with an apostrophe. The XLSX format
+cannot hold C0 control characters (other than tab, line feed, carriage return): they are written as
+their code, U+XXXX, visible in the cell, and the writer says which cells it changed.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,24 @@ from typing import Any
 from ivo_app.errors import IvoError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what the XLSX (XML 1.0) format refuses
+
+
+class WrittenRows(int):
+    """The number of rows written, with the cells whose control characters were shown as U+XXXX
+    (row number from 1 after the header, column name)."""
+
+    replaced: tuple[tuple[int, str], ...] = ()
+
+    def __new__(cls, count: int, replaced: Sequence[tuple[int, str]] = ()) -> WrittenRows:
+        obj = super().__new__(cls, count)
+        obj.replaced = tuple(replaced)
+        return obj
+
+
+def xlsx_text(value: str) -> str:
+    """`value` with the characters an XLSX cell cannot hold written as U+XXXX."""
+    return _XLSX_ILLEGAL.sub(lambda m: f"U+{ord(m.group()):04X}", value)
 
 
 def safe_cell(value: Any) -> Any:
@@ -31,20 +52,31 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> WrittenRows:
     """Write a CSV (`;`, UTF-8 with BOM for Excel) or an XLSX, chosen by the file's suffix."""
     suffix = path.suffix.lower()
     count = 0
+    replaced: list[tuple[int, str]] = []
     try:
         if suffix == ".xlsx":
             from openpyxl import Workbook
 
             book = Workbook(write_only=True)
             sheet = book.create_sheet("IVO")
-            sheet.append(list(headers))
+            sheet.append([xlsx_text(h) for h in headers])
             for row in rows:
-                sheet.append([safe_cell(_text(v)) if isinstance(v, str) else v for v in row])
                 count += 1
+                cells = []
+                for column, v in enumerate(row):
+                    if isinstance(v, str):
+                        v = safe_cell(v)
+                        if _XLSX_ILLEGAL.search(v):
+                            v = xlsx_text(v)
+                            replaced.append(
+                                (count, headers[column] if column < len(headers) else str(column))
+                            )
+                    cells.append(v)
+                sheet.append(cells)
             book.save(path)
         elif suffix in (".csv", ".txt", ""):
             with open(path, "w", encoding="utf-8-sig", newline="") as fh:
@@ -57,4 +89,4 @@ def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]
             raise IvoError(f"Format de sortie non pris en charge : {suffix} (attendu .csv ou .xlsx).")
     except OSError as exc:
         raise IvoError(f"Écriture impossible : {path} ({exc.strerror}).") from exc
-    return count
+    return WrittenRows(count, replaced)

@@ -208,6 +208,29 @@ class Rejection:
         return f"{text} ({self.detail})" if self.detail else text
 
 
+NAME_SIZE = 255  # the name columns' size (store.models.core.Identity)
+_NAME_FIELDS = (
+    ("nom_naissance", "nom de naissance"),
+    ("prenoms_naissance", "prénoms de naissance"),
+    ("premier_prenom", "premier prénom"),
+    ("nom_utilise", "nom utilisé"),
+    ("prenom_utilise", "prénom utilisé"),
+)
+
+
+def _too_long(batch: RecordBatch) -> dict[int, str]:
+    """Records whose name is longer than its column: rejected with the reason, never cut."""
+    found: dict[int, str] = {}
+    for name, label in _NAME_FIELDS:
+        values = batch.columns.get(name)
+        if not values or max(map(len, filter(None, values)), default=0) <= NAME_SIZE:
+            continue  # the usual case: one C loop over the column
+        for i, v in enumerate(values):
+            if v and len(v.strip()) > NAME_SIZE and i not in found:
+                found[i] = f"{label} : {len(v.strip())} caractères ({NAME_SIZE} au plus)"
+    return found
+
+
 class BatchPreparer:
     """Batches of one source → stored rows and rejections: IPP checks across the whole file, then
     `RowBuilder`. Runs in the import itself or, for large files, in the reader process."""
@@ -230,10 +253,13 @@ class BatchPreparer:
                 ipps = [v[:64] for v in ipps]
         seen = self.seen
         keep: list[int] | None = None
-        if "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
-            keep = []  # some IPPs are missing or repeated: sort them out row by row
+        too_long = _too_long(batch)
+        if too_long or "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
+            keep = []  # some IPPs are missing or repeated, or a name is too long: row by row
             for i, ipp in enumerate(ipps):
-                if not ipp:
+                if i in too_long:
+                    rejections.append(Rejection(batch.line_nos[i], "trait_trop_long", too_long[i]))
+                elif not ipp:
                     rejections.append(Rejection(batch.line_nos[i], "ipp_manquant"))
                 elif ipp in seen:
                     rejections.append(Rejection(batch.line_nos[i], "ipp_double", ipp))
