@@ -86,6 +86,8 @@ REJECTION_REASONS = {
     "ligne_illisible": "ligne illisible",
     "message_invalide": "message invalide",
     "ressource_invalide": "ressource invalide",
+    "ins_sans_ipp": "INS sans IPP",
+    "message_sans_patient": "message sans patient",
 }
 
 
