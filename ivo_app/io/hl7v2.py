@@ -48,7 +48,6 @@ CHARSET_LABELS = {"latin-1": "ISO 8859-1", "iso-8859-15": "ISO 8859-15", "utf-8"
                   "cp1252": "Windows-1252"}  # fmt: skip
 SUFFIXES = {".hl7", ".txt", ".er7", ".adt", ".msg"}
 ENVELOPES = ("FHS", "BHS", "BTS", "FTS")
-SMALL_TILDE = "\u02dc"  # seen instead of "~" in ANS examples (a word processor's "smart" tilde)
 
 
 def looks_hl7(head: bytes) -> bool:
@@ -138,7 +137,8 @@ class MessageError(ValueError):
 
 @dataclass
 class Message:
-    """One message split by its own separators (MSH-1, MSH-2)."""
+    """One message split by its own separators (MSH-1, MSH-2): some ANS examples declare "^˜\\&"
+    (U+02DC as the repetition separator) and use it consistently, so MSH-2 is what counts."""
 
     segments: list[list[str]]
     field_sep: str = "|"
@@ -146,7 +146,6 @@ class Message:
     repetition: str = "~"
     escape: str = "\\"
     subcomponent: str = "&"
-    repaired: bool = False  # a "˜" was read as the repetition separator
 
     @classmethod
     def parse(cls, raw: str) -> Message:
@@ -158,9 +157,6 @@ class Message:
         for seg in raw.split("\r"):
             if not seg:
                 continue
-            if seg.startswith("PID") and SMALL_TILDE in seg and msg.repetition == "~":
-                seg = seg.replace(SMALL_TILDE, "~")
-                msg.repaired = True
             parts = seg.split(fs)
             if parts[0] == "MSH":  # MSH-1 is the separator itself: MSH-n is parts[n - 1]
                 parts = ["MSH", fs, *parts[1:]]
@@ -393,10 +389,6 @@ class HL7Source:
             self.report.refuse("", "message_sans_patient")
             yield SourceRejection(number, "message_sans_patient", f"{where} ({label}) : aucun segment PID")
             return
-        if msg.repaired:
-            self.report.notes.append(
-                f"{where} : « ˜ » (U+02DC) lu comme séparateur de répétition « ~ » dans PID."
-            )
         for k, index in enumerate(pids):
             end = pids[k + 1] if k + 1 < len(pids) else len(msg.segments)
             mrg = next((s for s in msg.segments[index:end] if s[0] == "MRG"), None)
@@ -505,7 +497,7 @@ class HL7Source:
             self.report.domain(domain).updated += 1
             labels = ", ".join(FIELD_LABELS.get(n, n).lower() for n in changed)
             status = f" (statut {before} → {merged['statut'] or 'vide'})" if "statut" in changed else ""
-            self.report.events.append(f"message {number} ({event}) : IPP {ipp} : {labels} modifiés{status}")
+            self.report.events.append(f"message {number} ({event}) : IPP {ipp}, modifié : {labels}{status}")
 
     # --- output -----------------------------------------------------------------------------------
 
