@@ -326,6 +326,8 @@ def patient_fields(
             elif url.endswith("comment"):
                 attributes |= {ATTRIBUTE_CODES[c] for c in codes if c in ATTRIBUTE_CODES}
                 comments += [c for c in codes if c not in ATTRIBUTE_CODES]
+    for document in _ext(resource, "urn:ivo:justificatif"):  # IVO's export: a code FR Core does not list
+        fields.setdefault("justificatif", str(document.get("valueString", "")))
     fields["statut"] = statuses[-1] if statuses else ""
     fields["attributs"] = " ".join(sorted(attributes))
     if comments:

@@ -49,6 +49,10 @@ INS_SLICES = {
     "1.2.250.1.213.1.4.10": ("INS-NIR-TEST", "official"),
     "1.2.250.1.213.1.4.11": ("INS-NIR-DEMO", "official"),
 }
+# fr-core-cs-mode-validation-identity (a required binding): another document code travels in IVO's own
+# extension, so that nothing is dropped nor given a code FR Core does not have.
+MODES = frozenset({"CN", "PA", "CS", "eCN", "IN", "AV", "LECV", "AN", "LEP", "CC", "ANCV"})
+DOCUMENT_URL = "urn:ivo:justificatif"
 FINDINGS_URL = "urn:ivo:anomalies"  # the rule IDs and severities IVO found (not a FR Core element)
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _NAMESPACE = uuid.UUID("6f1c7c52-3d0e-4b8e-9d3e-1a2b3c4d5e6f")  # IVO's, for stable urn:uuid
@@ -124,12 +128,14 @@ def patient(
         if attribute in ATTRIBUTE_CODES:
             coding = {"system": COMMENT_SYSTEM, "code": ATTRIBUTE_CODES[attribute]}
             parts.append({"url": "comment", "valueCodeableConcept": {"coding": [coding]}})
-    if identity.document_type:
+    if identity.document_type in MODES:
         parts.append(
             {"url": "validationMode", "valueCoding": {"system": MODE_SYSTEM, "code": identity.document_type}}
         )
     if parts:
         extensions.append({"url": RELIABILITY_URL, "extension": parts})
+    if identity.document_type and identity.document_type not in MODES:
+        extensions.append({"url": DOCUMENT_URL, "valueString": identity.document_type})
     found = [f"{rule}:{severity}" for rule, severity in findings]
     if found:
         extensions.append(
