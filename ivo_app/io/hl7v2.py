@@ -8,7 +8,8 @@ apart in the report, and the patients of the secondary domains stored as `IPP@AU
 - A later message for the same patient updates it (HL7 rule: an empty field changes nothing, `""`
   clears it) and the report lists which fields each event changed (labels, never values);
 - A47 (change of identifier): MRG-1 is the former IPP, PID-3 the new one;
-- A40 (merge): every PI repetition of every MRG-1 is merged into the PID-3 patient;
+- A40 (merge; A34/A36 of older feeds): every PI repetition of every MRG-1 is merged into the PID-3
+  patient;
 - PID-3 INS by its OID (…4.8 INS-NIR, …4.9 INS-NIA, …4.10 test, …4.11 demo) or type (INS, INS-NIR,
   INS-NIA); the legacy INS-C (OID …4.2, type INS-C) and NH are never the INS (kept as extras);
   a PID-3 with only an INS is refused with that reason, or keyed on the INS (`key_without_ipp`);
@@ -46,6 +47,7 @@ CHARSETS = {"8859/1": "latin-1", "8859/15": "iso-8859-15", "UNICODE UTF-8": "utf
             "UTF-8": "utf-8", "ASCII": "ascii"}  # fmt: skip
 CHARSET_LABELS = {"latin-1": "ISO 8859-1", "iso-8859-15": "ISO 8859-15", "utf-8": "UTF-8", "ascii": "ASCII",
                   "cp1252": "Windows-1252"}  # fmt: skip
+MERGES = {"A40", "A34", "A36"}  # A34/A36: the merges of HL7 before 2.5, same MRG-1 reading
 SUFFIXES = {".hl7", ".txt", ".er7", ".adt", ".msg"}
 ENVELOPES = ("FHS", "BHS", "BTS", "FTS")
 
@@ -436,7 +438,7 @@ class HL7Source:
             counts.systems.add(system)
         if event == "A47" and mrg is not None:
             self._change_identifier(msg, mrg, domain, ipp, number, event)
-        elif event == "A40" and mrg is not None:
+        elif event in MERGES and mrg is not None:
             self._merge(msg, mrg, domain, ipp, number, event)
         self._upsert(domain, ipp, fields, extra, number, event)
 

@@ -59,3 +59,23 @@ def test_cli_prints_the_report_writes_it_and_the_journal_counts_it(db_url: str, 
         "remarques": 0,
     }  # fmt: skip
     assert "DUPONT" not in journal.stdout  # counts only: no names in the journal
+
+
+def test_the_expected_authority_set_from_the_command_line_keys_the_import(db, db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.cli import main
+
+    assert main(["settings", "ipp-authority", "--db", db_url, "CH-A"]) == 0
+    assert "autorité d'affectation des IPP : CH-A" in capsys.readouterr().out
+    path = tmp_path / "deux.hl7"
+    path.write_text(
+        "MSH|^~\\&|GAM|X|IVO|IVO|20250101||ADT^A28^ADT_A05|1|P|2.5|||||FRA|UNICODE UTF-8\r"
+        "PID|1||8^^^CH-B&1.2.9&ISO^PI||B^B^B^^^^L||19800101|F\r"
+        "MSH|^~\\&|GAM|X|IVO|IVO|20250101||ADT^A28^ADT_A05|2|P|2.5|||||FRA|UNICODE UTF-8\r"
+        "PID|1||8^^^CH-A&1.2.8&ISO^PI||A^A^A^^^^L||19800101|F\r",
+        encoding="utf-8",
+    )
+    result = import_file(db, path, "CH")
+    with UnitOfWork(db) as uow:
+        found = {i.ipp: i.birth_name for i in uow.session.scalars(select(Identity))}
+    assert found == {"8": "A", "8@CH-B": "B"}
+    assert result.mapping and result.mapping["expected_authority"] == "CH-A"
