@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ("statuses", "correspondance des statuts à l'import : VALEUR=STATUT… (aucune : effacer)"),
         ("active-years", "file active en années"),
         ("thresholds", "seuils des doublons : PROBABLE A_EXAMINER (--reset : ceux du modèle)"),
+        ("ipp-authority", "autorité d'affectation des IPP (HL7 PID-3 CX-4, système FHIR) : nom ou OID"),
     ):
         c = s.add_parser(name, parents=[common], help=help_text)
         c.add_argument("--facility", metavar="NOM", help="cet établissement (défaut : tous)")
@@ -54,6 +55,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         elif name == "thresholds":
             c.add_argument("values", type=float, nargs="*", metavar="SEUIL")
             c.add_argument("--reset", action="store_true", help="revenir aux seuils du modèle")
+        elif name == "ipp-authority":
+            c.add_argument("authority", metavar="AUTORITE")
         c.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("pseudonymise", parents=[common], help="export pseudonymisé pour la formation")
@@ -122,12 +125,15 @@ def cmd_settings(args: argparse.Namespace) -> int:
         if args.reset == bool(args.values) or (args.values and len(args.values) != 2):
             raise IvoError("Indiquez deux seuils (probable, à examiner) ou --reset.")
         settings.set_duplicate_thresholds(db, *(args.values or (None, None)), facility)
+    elif args.settings_command == "ipp-authority":
+        settings.set_ipp_authority(db, args.authority, facility)
     mapping = settings.status_mapping(db, facility)
     thresholds = settings.duplicate_thresholds(db, facility)
     print(f"Réglages — {facility or 'tous les établissements'} :")
     print("  statuts à l'import : " + (", ".join(f"{k} → {v}" for k, v in mapping.items()) or "usuels"))
     print(f"  file active : {settings.active_years(db, facility)} ans")
     print(f"  doublons : probable ≥ {thresholds['probable']:g}, à examiner ≥ {thresholds['a_examiner']:g}")
+    print(f"  autorité d'affectation des IPP : {settings.ipp_authority(db, facility) or 'non renseignée'}")
     return 0
 
 

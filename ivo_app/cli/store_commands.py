@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--mapping", type=Path, metavar="FICHIER", help="fichier de correspondance JSON")
     p.add_argument("--date", dest="extracted_on", metavar="AAAA-MM-JJ", help="date de l'extraction")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--rapport", type=Path, metavar="FICHIER", help="écrire le rapport d'import (JSON)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("extractions", parents=[common], help="lister les extractions")
@@ -60,6 +61,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         extracted_on=extracted_on,
         progress=stderr_progress(),
     )
+    if args.rapport:
+        imports.write_report(result, args.rapport)
     if args.format == "json":
         emit_json(
             {
@@ -72,6 +75,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 "rejected": [
                     {"line": r.line_no, "reason": r.reason, "detail": r.detail} for r in result.rejections
                 ],
+                "report": result.report,
             },
             None,
         )
@@ -85,6 +89,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"Extraction {result.extraction_id} ({result.facility}) : {result.rows} identités "
         f"importées, {len(result.rejections)} lignes rejetées ({details})."
     )
+    for line in imports.report_lines(result.report):
+        print(line)
     for r in result.rejections[:50]:
         print(f"  ligne {r.line_no} : {r.label}")
     if len(result.rejections) > 50:

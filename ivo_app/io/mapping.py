@@ -4,7 +4,14 @@ The canonical format (docs: import format) is recognised without any step; other
 through header synonyms, and what cannot be guessed is given by a saved mapping file (JSON):
 
     {"columns": {"nom_naissance": "NOM JF", "ipp": "N° patient"},
-     "status": {"VALI": "QUAL"}, "date_format": "%d/%m/%Y"}
+     "status": {"VALI": "QUAL"}, "date_format": "%d/%m/%Y",
+     "expected_authority": "1.2.250.1.999.1.1", "key_without_ipp": "ins"}
+
+`date_format` fixes the birth date format; without it the format is decided per column from the
+values of the column (see `values.column_date_order`), never value by value. The two message
+settings: `expected_authority` is the facility's assigning authority of its IPPs (HL7 PID-3 CX-4
+namespace or OID, FHIR identifier system); `key_without_ipp` says how a patient with no IPP is keyed:
+"ins" (its INS), "id" (FHIR Patient.id, the FHIR default), "refuse" (the HL7 default).
 """
 
 from __future__ import annotations
@@ -210,6 +217,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+KEYS_WITHOUT_IPP = ("ins", "id", "refuse")
+
 _SYNONYM_INDEX: dict[str, str] = {syn: canonical for canonical, syns in SYNONYMS.items() for syn in syns}
 
 
@@ -220,11 +229,17 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
+    expected_authority: str | None = None
+    key_without_ipp: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"columns": self.columns, "status": self.status}
         if self.date_format:
             data["date_format"] = self.date_format
+        if self.expected_authority:
+            data["expected_authority"] = self.expected_authority
+        if self.key_without_ipp:
+            data["key_without_ipp"] = self.key_without_ipp
         return data
 
     @classmethod
@@ -235,10 +250,19 @@ class ColumnMapping:
         unknown = sorted(set(columns) - set(CANONICAL_FIELDS))
         if unknown:
             raise MappingError("Fichier de correspondance invalide : champs inconnus " + ", ".join(unknown))
+        key = data.get("key_without_ipp")
+        if key is not None and key not in KEYS_WITHOUT_IPP:
+            raise MappingError(
+                "Fichier de correspondance invalide : key_without_ipp doit valoir "
+                + ", ".join(KEYS_WITHOUT_IPP)
+                + "."
+            )
         return cls(
             columns={str(k): str(v) for k, v in columns.items()},
             status={str(k).upper(): str(v).upper() for k, v in data.get("status", {}).items()},
             date_format=data.get("date_format"),
+            expected_authority=str(data["expected_authority"]) if data.get("expected_authority") else None,
+            key_without_ipp=key,
         )
 
     def save(self, path: Path) -> None:
@@ -269,6 +293,8 @@ def resolve_mapping(headers: list[str], given: ColumnMapping | None) -> ColumnMa
         columns={**guessed.columns, **(given.columns if given else {})},
         status=dict(given.status) if given else {},
         date_format=given.date_format if given else None,
+        expected_authority=given.expected_authority if given else None,
+        key_without_ipp=given.key_without_ipp if given else None,
     )
     folded = {fold_header(h): h for h in headers}
     for canonical, header in list(mapping.columns.items()):

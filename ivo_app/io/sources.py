@@ -87,6 +87,8 @@ REJECTION_REASONS = {
     "message_invalide": "message invalide",
     "ressource_invalide": "ressource invalide",
     "trait_trop_long": "nom ou prénom plus long que la colonne (jamais tronqué)",
+    "ins_sans_ipp": "INS sans IPP",
+    "message_sans_patient": "message sans patient",
 }
 
 

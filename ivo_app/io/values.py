@@ -7,6 +7,7 @@ found so that the rules report it (a rejected row would hide the anomaly from th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -22,12 +23,23 @@ _DATE_PATTERNS = (
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
+_COMPACT = re.compile(r"^(\d{8})$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ORDERS = {"dmy": ("d", "m", "y"), "ymd": ("y", "m", "d"), "mdy": ("m", "d", "y")}
+ORDER_LABELS = {"dmy": "JJMMAAAA", "ymd": "AAAAMMJJ", "mdy": "MM/JJ/AAAA"}
+PLAUSIBLE_YEARS = range(1850, 2101)
+
+
 @lru_cache(maxsize=100_000)
-def parse_date(raw: str | None, fmt: str | None = None) -> date | None:
+def parse_date(
+    raw: str | None, fmt: str | None = None, compact: str | None = None, slashed: str | None = None
+) -> date | None:
     """JJ/MM/AAAA, AAAA-MM-JJ, JJ-MM-AAAA, JJ.MM.AAAA, JJMMAAAA, AAAAMMJJ, with an optional time.
 
-    Two-digit years are not guessed: a wrong century is a wrong identity. Returns None when the
-    value is not a real calendar date.
+    `compact` ("dmy" or "ymd") and `slashed` ("dmy" or "mdy") are the orders decided for the whole
+    column (`column_date_order`): then an eight-digit value is read in that order only, never
+    "whichever parses" (20050315 is not 20/05/0315). Two-digit years are not guessed: a wrong
+    century is a wrong identity. Returns None when the value is not a real calendar date.
     """
     if not raw:
         return None
@@ -38,15 +50,66 @@ def parse_date(raw: str | None, fmt: str | None = None) -> date | None:
         except ValueError:
             return None
     text = _TIME_SUFFIX.sub("", text)
+    if compact and len(text) == 8 and text.isdigit():  # the column's order, and no other reading
+        return _compact_date(text, compact)
     for pattern, order in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
+            if slashed and pattern is _DATE_PATTERNS[0][0]:
+                order = _ORDERS[slashed]
             parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
             try:
                 return date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                continue  # 19800312 fails as JJMMAAAA, then reads as AAAAMMJJ
+                continue  # no decision: 19800312 fails as JJMMAAAA, then reads as AAAAMMJJ
     return None
+
+
+def _compact_date(text: str, order: str) -> date | None:
+    if order == "ymd":
+        y, m, d = int(text[:4]), int(text[4:6]), int(text[6:])
+    else:
+        d, m, y = int(text[:2]), int(text[2:4]), int(text[4:])
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _plausible(text: str, order: str) -> bool:
+    found = _compact_date(text, order)
+    return found is not None and found.year in PLAUSIBLE_YEARS
+
+
+def column_date_order(values: Iterable[str | None]) -> tuple[str | None, str | None]:
+    """(compact order, slashed order) of a column, decided from all its values.
+
+    Eight-digit values: AAAAMMJJ or JJMMAAAA, whichever reads more of them as plausible dates
+    (years 1850-2100); JJMMAAAA on a tie (the French order). Values with separators: JJ/MM/AAAA
+    unless some can only be MM/JJ/AAAA and none only JJ/MM/AAAA. None where the column has no such
+    value.
+    """
+    counts = {"dmy": 0, "ymd": 0}
+    slashed = {"dmy": 0, "mdy": 0}
+    seen_compact = seen_slashed = False
+    for raw in set(values):
+        if not raw:
+            continue
+        text = _TIME_SUFFIX.sub("", raw.strip())
+        if _COMPACT.match(text):
+            seen_compact = True
+            counts["dmy"] += _plausible(text, "dmy")
+            counts["ymd"] += _plausible(text, "ymd")
+            continue
+        match = _SLASHED.match(text)
+        if match:
+            seen_slashed = True
+            a, b, _y = (int(g) for g in match.groups())
+            slashed["dmy"] += a > 12 and b <= 12
+            slashed["mdy"] += b > 12 and a <= 12
+    compact = ("ymd" if counts["ymd"] > counts["dmy"] else "dmy") if seen_compact else None
+    order = ("mdy" if slashed["mdy"] and not slashed["dmy"] else "dmy") if seen_slashed else None
+    return compact, order
 
 
 _SEX = {

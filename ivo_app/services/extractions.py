@@ -109,7 +109,7 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         if out.suffix.lower() == ".json":
-            count = _export_fhir(uow, extraction.id, out)
+            count = _export_fhir(uow, extraction.id, out, extraction.facility_id)
         else:
             count = write_table(out, list(CANONICAL_FIELDS), _canonical_rows(uow, extraction.id))
         journal.record(
@@ -119,15 +119,18 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
         return count
 
 
-def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path) -> int:
+def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: int) -> int:
     import json
     from collections import defaultdict
 
     from sqlalchemy import select
 
-    from ivo_app.io.fhir_export import bundle, patient
+    from ivo_app.io.fhir_export import bundle, ipp_system, patient
+    from ivo_app.services.settings import ipp_authority_in_session
     from ivo_app.store.models.rules import FindingRow
 
+    facility = uow.facilities.get(facility_id)
+    system = ipp_system(ipp_authority_in_session(uow.session, facility_id), facility.name)
     findings: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for identity_id, rule, severity in uow.session.execute(
         select(FindingRow.identity_id, FindingRow.rule_id, FindingRow.severity).where(
@@ -136,7 +139,7 @@ def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path) -> int:
     ):
         findings[identity_id].append((rule, severity))
     patients = [
-        patient(i, findings.get(i.id, ()))
+        patient(i, findings.get(i.id, ()), system)
         for batch in uow.identities.iter_batches(extraction_id)
         for i in batch
     ]

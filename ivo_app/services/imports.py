@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ivo_app.errors import IvoError, MappingError
 from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping, guess_mapping
 from ivo_app.io.sources import (
+    REJECTION_REASONS,
     RawRecord,
     RecordSource,
     SourceRejection,
@@ -50,6 +51,9 @@ class ImportResult:
     encoding: str | None = None
     separator: str | None = None
     mapping: dict[str, Any] | None = None
+    # Per source system / identifier domain: read, kept, updated, merged, refused with reasons; the
+    # events that changed a patient and the notes (re-decoding, key choices). See `import_report`.
+    report: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,6 +116,9 @@ def import_file(
     """Import `path` as a new extraction of `facility`. Raises IvoError; the base is unchanged then."""
     path = Path(path)
     facts = file_facts(path) if path.is_file() else None
+    authority = settings.ipp_authority(db, facility)
+    if authority and not (mapping and mapping.expected_authority):  # Paramètres; a mapping file wins
+        mapping = dataclasses.replace(mapping or ColumnMapping(), expected_authority=authority)
     source = open_source(path, mapping, facts)
     sha = facts.sha256 if facts else getattr(source, "sha256", "")
     return load_records(
@@ -185,7 +192,12 @@ def load_records(
             tracker.check()
             rejections.sort(key=lambda r: r.line_no)
             if rows == 0:
-                raise IvoError("Aucune identité importée : le fichier ne contient aucune ligne valide.")
+                raise IvoError(
+                    "Aucune identité importée : le fichier ne contient aucune ligne valide"
+                    + _why_nothing(rejections)
+                    + "."
+                )
+            report = import_report(source, rows, rejections, builder)
             if rejections:
                 conn.execute(
                     insert(ImportRejection),
@@ -215,6 +227,7 @@ def load_records(
                     "rows": rows,
                     "rejected": len(rejections),
                     "format": fmt,
+                    "report": journal_summary(report),
                 },
             )
             tracker.check()
@@ -234,7 +247,86 @@ def load_records(
         encoding=getattr(source, "encoding", None),
         separator=getattr(source, "separator", None),
         mapping=mapping.to_json() if mapping else None,
+        report=report,
     )
+
+
+def _why_nothing(rejections: list[Rejection]) -> str:
+    """Why a file gave no identity: its first refusals with their exact reasons."""
+    if not rejections:
+        return ""
+    shown = "; ".join(r.label for r in rejections[:3])
+    more = f" ; … et {len(rejections) - 3} autres" if len(rejections) > 3 else ""
+    return f" ({len(rejections)} refusées : {shown}{more})"
+
+
+def import_report(
+    source: Any, rows: int, rejections: list[Rejection], builder: RowBuilder | None = None
+) -> dict[str, Any]:
+    """The import report: per identifier domain (message formats: what their reader counted; a
+    table: one domain, the file), the events, the notes, the rejections by reason."""
+    reasons: dict[str, int] = {}
+    for r in rejections:
+        reasons[r.reason] = reasons.get(r.reason, 0) + 1
+    read_report = getattr(source, "report", None)
+    if read_report is not None and read_report.domains:
+        data: dict[str, Any] = read_report.to_json()
+        data["domaines"] = [d for d in data["domaines"] if d["lus"] or d["refuses"]]
+    else:
+        data = {
+            "domaines": [
+                {
+                    "domaine": "(fichier)",
+                    "systemes_source": [],
+                    "lus": rows + len(rejections),
+                    "gardes": rows,
+                    "mis_a_jour": 0,
+                    "fusionnes": 0,
+                    "refuses": len(rejections),
+                    "motifs": reasons,
+                    "ipp_qualifies": False,
+                }
+            ],
+            "evenements": [],
+            "remarques": list(getattr(read_report, "notes", [])),
+        }
+    kept = sum(d["gardes"] for d in data["domaines"])
+    if kept != rows:  # the import itself refused some (repeated IPP...): say so rather than disagree
+        data["remarques"].append(f"{kept - rows} patients lus refusés à l'enregistrement (voir les rejets).")
+    if builder is not None:
+        data["remarques"] += getattr(builder, "date_notes", [])
+    data["refus_par_motif"] = reasons
+    return data
+
+
+def journal_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Counts only (no event text) for the journal: identifiers and numbers, never names."""
+    return {
+        "domaines": [
+            {k: d[k] for k in ("domaine", "lus", "gardes", "mis_a_jour", "fusionnes", "refuses")}
+            for d in report.get("domaines", [])
+        ],
+        "evenements": len(report.get("evenements", [])),
+        "remarques": len(report.get("remarques", [])),
+    }
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """The import report in French, for the CLI and the window."""
+    lines = []
+    for d in report.get("domaines", []):
+        systems = f" — {', '.join(d['systemes_source'])}" if d.get("systemes_source") else ""
+        qualified = " (IPP enregistrés en IPP@AUTORITE)" if d.get("ipp_qualifies") else ""
+        lines.append(
+            f"Domaine {d['domaine']}{systems}{qualified} : {d['lus']} lus, {d['gardes']} gardés, "
+            f"{d['mis_a_jour']} mis à jour par un événement ultérieur, {d['fusionnes']} fusionnés, "
+            f"{d['refuses']} refusés"
+        )
+        for reason, n in d.get("motifs", {}).items():
+            lines.append(f"    refus « {REJECTION_REASONS.get(reason, reason)} » : {n}")
+    lines += [f"  {e}" for e in report.get("evenements", [])]
+    lines += [f"Remarque : {n}" for n in report.get("remarques", [])]
+    return lines
 
 
 @contextlib.contextmanager
@@ -248,3 +340,21 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def write_report(result: ImportResult, out: Path) -> None:
+    """The import report as a JSON file (with the rejections), for the CIV's records."""
+    import json
+
+    data = {
+        "extraction": result.extraction_id,
+        "etablissement": result.facility,
+        "identites": result.rows,
+        "format": result.source_format,
+        "rapport": result.report,
+        "rejets": [{"ligne": r.line_no, "motif": r.reason, "detail": r.detail} for r in result.rejections],
+    }
+    try:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise IvoError(f"Impossible d'écrire le rapport : {out} ({exc.strerror}).") from exc

@@ -13,9 +13,11 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from ivo_app.io.mapping import ColumnMapping
+from ivo_app.io.mapping import FIELD_LABELS, ColumnMapping
 from ivo_app.io.sources import REJECTION_REASONS, RecordBatch
 from ivo_app.io.values import (
+    ORDER_LABELS,
+    column_date_order,
     compact_matricule,
     parse_attributes,
     parse_bool,
@@ -99,6 +101,12 @@ class RowBuilder:
         self._settings = {"extraction_id": extraction_id, "mapping": mapping, "dates_as_text": dates_as_text}
         status_overrides = dict(mapping.status) if mapping else {}
         date_format = mapping.date_format if mapping else None
+        self.date_format = date_format
+        # Date order per column (values.column_date_order), decided on the first batch holding such
+        # dates and kept for the whole import: a value is never read in an order of its own.
+        self.date_orders: dict[str, tuple[str | None, str | None]] = {}
+        self.date_notes: list[str] = []
+        orders = self.date_orders
 
         def stored_date(value: date | None) -> Any:
             if value is None:
@@ -110,7 +118,7 @@ class RowBuilder:
             text = clean_text(raw, 40)
             if text is None:
                 return None, None
-            parsed = parse_date(text, date_format)
+            parsed = parse_date(text, date_format, *orders.get("date_naissance", (None, None)))
             return (stored_date(parsed), None) if parsed else (None, text)
 
         def status(raw: str | None) -> tuple[str, str | None]:
@@ -121,7 +129,11 @@ class RowBuilder:
         self.norm = Memo(lambda v: normalize_name(v) or None)
         self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
         self.birth = Memo(birth)
-        self.visit = Memo(lambda v: stored_date(parse_date(clean_text(v, 40), date_format)))
+        self.visit = Memo(
+            lambda v: stored_date(
+                parse_date(clean_text(v, 40), date_format, *orders.get("date_derniere_venue", (None, None)))
+            )
+        )
         self.sex = Memo(lambda v: parse_sex(clean_text(v, 40)))
         self.status = Memo(status)
         self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
@@ -161,6 +173,8 @@ class RowBuilder:
                 for ff, fl in zip(first_first, first_names, strict=True)
             ]
         used_name = text(col("nom_utilise"))
+        self._decide_dates("date_naissance", col("date_naissance"))
+        self._decide_dates("date_derniere_venue", col("date_derniere_venue"))
         birth_dates, birth_raws = split(self.birth, col("date_naissance"))
         statuses, status_sources = split(self.status, col("statut"))
         return (
@@ -188,6 +202,24 @@ class RowBuilder:
             if any(extras)
             else [None] * size,
         )
+
+    def _decide_dates(self, name: str, values: Sequence[str | None]) -> None:
+        """Fix the column's date order from its values, once (see `date_orders`)."""
+        if self.date_format or name in self.date_orders or not any(values):
+            return
+        compact, slashed = column_date_order(values)
+        if compact is None and slashed is None:
+            return
+        self.date_orders[name] = (compact, slashed)
+        label = FIELD_LABELS.get(name, name)
+        if compact:
+            self.date_notes.append(
+                f"{label} : les dates à 8 chiffres sont lues en {ORDER_LABELS[compact]} pour toute la colonne."
+            )
+        if slashed == "mdy":
+            self.date_notes.append(
+                f"{label} : dates lues en MM/JJ/AAAA pour toute la colonne (format américain)."
+            )
 
     def derive(self, built: Columns) -> Columns:
         """All IDENTITY_COLUMNS: the built ones and the normal forms of the names. Run where the rows

@@ -16,12 +16,13 @@ from ivo_app.io.values import fold_status
 from ivo_app.rules.record import STATUSES
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Setting
+from ivo_app.store.models import Facility, Setting
 from ivo_app.store.uow import UnitOfWork
 
 STATUS_PREFIX = "statut:"
 ACTIVE_YEARS_KEY = "parametre:file_active"
 THRESHOLD_PREFIX = "seuil:"
+IPP_AUTHORITY_KEY = "parametre:autorite_ipp"
 THRESHOLDS = ("probable", "a_examiner")
 DEFAULT_ACTIVE_YEARS = 3
 _KEY_SIZE = 100  # the key column's size
@@ -114,6 +115,28 @@ def set_active_years(db: Database, years: int, facility: str | None = None) -> N
     if not 1 <= years <= 50:
         raise IvoError("La période de la file active doit être comprise entre 1 et 50 ans.")
     _replace(db, facility, ACTIVE_YEARS_KEY, {"": str(years)}, "parametre_file_active")
+
+
+# --- the facility's assigning authority of its IPPs ------------------------------------------------
+
+
+def ipp_authority_in_session(session: Session, facility_id: int | None) -> str | None:
+    return _rows(session, facility_id, IPP_AUTHORITY_KEY).get("") or None
+
+
+def ipp_authority(db: Database, facility: str | None = None) -> str | None:
+    """The expected assigning authority of the facility's IPPs (namespace or OID): the HL7 and FHIR
+    readers key the facility's own patients on it, and the FHIR export puts it as the IPP's system."""
+    with UnitOfWork(db) as uow:
+        found = uow.session.scalar(select(Facility.id).where(Facility.name == facility)) if facility else None
+        return ipp_authority_in_session(uow.session, found)
+
+
+def set_ipp_authority(db: Database, authority: str, facility: str | None = None) -> None:
+    value = authority.strip().removeprefix("urn:oid:")
+    if not value or len(value) > 200 or any(c in value for c in "|^~\\&"):
+        raise IvoError("Autorité d'affectation invalide (nom ou OID, sans séparateur HL7).")
+    _replace(db, facility, IPP_AUTHORITY_KEY, {"": value}, "parametre_autorite_ipp")
 
 
 # --- duplicate thresholds -------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_folder_of_messages_and_bad_segments(db, tmp_path: Path) -> None:  # typ
     (tmp_path / "zz-bad.hl7").write_text(bad, encoding="utf-8")
     result = import_file(db, tmp_path, "CH dossier")
     assert result.rows == 3
-    assert [r.reason for r in result.rejections] == ["message_invalide"]
+    assert [r.reason for r in result.rejections] == ["ipp_manquant"]
     assert "zz-bad.hl7" in result.rejections[0].detail and "PID-3" in result.rejections[0].detail
 
 
