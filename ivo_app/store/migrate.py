@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -35,26 +33,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup_sqlite_file(engine: Engine, label: str = "avant-migration") -> Path | None:
-    """Copy the SQLite file (and its WAL) next to itself; returns the backup path."""
+    """A verified copy of the SQLite file in its backup folder (store.copies); returns its path."""
+    from ivo_app.store import copies, encryption
+
     db = engine.url.database
     if engine.dialect.name != "sqlite" or not db or db == ":memory:":
         return None
     src = Path(db)
-    if not src.exists() or src.stat().st_size == 0:
-        return None
-    backups = src.parent / "sauvegardes"
-    backups.mkdir(exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = backups / f"{src.stem}-{label}-{stamp}{src.suffix}"
-    n = 1
-    while dest.exists():  # two backups within a second: never overwrite one (it may be about to be restored)
-        n += 1
-        dest = backups / f"{src.stem}-{label}-{stamp}-{n}{src.suffix}"
-    # Checkpoint so the copy of the main file is complete on its own.
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy2(src, dest)
-    return dest
+    key = engine.url.password if encryption.is_encrypted(src) else None
+    return copies.backup_file(src, label, str(key) if key else None)
 
 
 def upgrade(engine: Engine) -> Path | None:
