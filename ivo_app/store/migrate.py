@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from ivo_app import paths
-from ivo_app.errors import MigrationError
+from ivo_app.errors import IvoError, MigrationError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def upgrade(engine: Engine) -> Path | None:
     head = head_revision()
     try:
         current = current_revision(engine)
+    except IvoError:
+        raise  # already a French line (wrong password, server unreachable, base locked)
     except Exception as exc:  # unreadable or not a database
         raise MigrationError(f"Base de données illisible : {exc.__class__.__name__}.") from exc
     if current == head:
@@ -59,6 +61,8 @@ def upgrade(engine: Engine) -> Path | None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+    except IvoError:
+        raise
     except Exception as exc:
         log.exception("migration failed")
         where = f" Une sauvegarde a été faite : {backup}." if backup else ""
