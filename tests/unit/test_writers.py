@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from ivo_app.io.writers import safe_cell, unguard_cell, write_csv_stream, write_table
@@ -48,9 +49,7 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
 
     out = tmp_path / "export.csv"
     out.write_text("previous export", encoding="utf-8")
-    try:
+    with pytest.raises(RuntimeError):
         write_table(out, ["ipp", "nom"], rows())
-    except RuntimeError:
-        pass
     assert out.read_text(encoding="utf-8") == "previous export"
     assert [p.name for p in tmp_path.iterdir()] == ["export.csv"]
