@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,11 +27,35 @@ def resource(*parts: str) -> Path:
     return RESOURCES.joinpath(*parts)
 
 
-def data_dir() -> Path:
-    """The user's data directory (database, logs, backups); created on demand."""
-    path = Path(user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+# Patient identities: readable by their owner only. The umask covers every file a library creates
+# (SQLite's -wal and -shm, reportlab's PDFs, openpyxl's workbooks); explicit modes cover the rest.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+PRIVATE_UMASK = 0o077
+
+
+def restrict_umask() -> None:
+    """At start-up: files and folders created by this process are private (POSIX; Windows gives
+    files the ACL of the user's profile folder, which is private already)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path, *, ours: bool = False) -> Path:
+    """Create `path` (and parents) 0700. An existing folder is brought to 0700 only when it is
+    IVO's own (`ours`: the data folder, a base's backup folder), never a folder the user chose."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if ours and os.name == "posix":
+        try:
+            if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+                path.chmod(DIR_MODE)
+        except OSError:
+            pass
     return path
+
+
+def data_dir() -> Path:
+    """The user's data directory (database, logs, backups); created on demand, private."""
+    return private_dir(Path(user_data_dir(APP_NAME, appauthor=False)), ours=True)
 
 
 def default_db_url() -> str:

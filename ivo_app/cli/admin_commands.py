@@ -9,6 +9,7 @@ from pathlib import Path
 from ivo_app.cli.common import add_extraction_arg, ask_passphrase, emit, emit_json, open_db
 from ivo_app.errors import IvoError
 from ivo_app.services import backup, journal, protection, pseudonymise, settings
+from ivo_app.store import encryption
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -107,8 +108,11 @@ def cmd_backup_create(args: argparse.Namespace) -> int:
 
 
 def cmd_backup_restore(args: argparse.Namespace) -> int:
-    safety = backup.restore_backup(open_db(args), args.file)
-    print(f"Sauvegarde restaurée ; l'état précédent est conservé dans {safety}.")
+    result = backup.restore(open_db(args), args.file)
+    encrypted = (
+        " (sauvegarde en clair chiffrée avec la clé de la base)" if result.encrypted_on_restore else ""
+    )
+    print(f"Sauvegarde restaurée{encrypted} ; l'état précédent est conservé dans {result.safety}.")
     return 0
 
 
@@ -158,7 +162,13 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     db = open_db(args)
     path = protection.database_file(db)
     if protection.is_database_encrypted(db):
-        raise IvoError(f"La base {path.name} est déjà chiffrée.")
+        # Opened with its passphrase: finish what an interrupted run left in clear, if anything.
+        known = encryption.remembered(path)
+        if known is None:
+            raise IvoError(f"La base {path.name} est déjà chiffrée.")
+        done = protection.encrypt_database(db, known)
+        print(f"Chiffrement repris : {len(done.backups)} sauvegarde(s) restée(s) en clair chiffrée(s).")
+        return 0
     secret = ask_passphrase(path, f"Nouvelle phrase secrète pour {path.name} : ")
     if not secret:
         raise IvoError("Phrase secrète requise : tapez-la au terminal (ou variable IVO_PHRASE_SECRETE).")

@@ -65,12 +65,11 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         rows = ([p.ipp_a, p.ipp_b, p.score, p.level, " ; ".join(p.reasons)] for p in pairs)
         if args.out is None:
-            import csv
             import sys
 
-            writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\n")
-            writer.writerow(PAIR_COLUMNS)
-            writer.writerows(rows)
+            from ivo_app.io.writers import write_csv_stream
+
+            write_csv_stream(sys.stdout, PAIR_COLUMNS, rows)  # guarded against formulas like the files
         else:
             export_pairs(db, run.extraction_id, args.out, args.min_level)
     else:

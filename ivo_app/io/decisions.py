@@ -14,6 +14,7 @@ from unidecode import unidecode
 from ivo_app.errors import UnreadableFileError
 from ivo_app.io.sources import open_source
 from ivo_app.io.tabular import TabularSource
+from ivo_app.io.writers import unguard_cell
 
 _COLUMNS = {
     "ipp_a": ("ipp_a", "ipp a", "ipp1", "ipp 1"),
@@ -57,7 +58,8 @@ def read_decisions(path: Path) -> list[DecisionRow]:
 
         def cell(field: str, cells: list[str] = cells) -> str:
             i = index.get(field)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
+            # Our own export guarded formula-like IPPs with an apostrophe: read them back as they were.
+            return unguard_cell(cells[i].strip()) if i is not None and i < len(cells) else ""
 
         decision = _key(cell("decision"))
         if not decision:

@@ -17,12 +17,15 @@ namespace or OID, FHIR identifier system); `key_without_ipp` says how a patient 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ivo_app.errors import MappingError
 from ivo_app.rules.normalize import fold_header
+from ivo_app.rules.record import STATUSES
 
 # Canonical field → attribute of IdentityRecord / Identity.
 CANONICAL_FIELDS: dict[str, str] = {
@@ -246,7 +249,7 @@ class ColumnMapping:
     def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
         if not isinstance(data, dict):
             raise MappingError("Fichier de correspondance invalide : un objet JSON est attendu.")
-        columns = data.get("columns", {})
+        columns = _text_object(data, "columns")
         unknown = sorted(set(columns) - set(CANONICAL_FIELDS))
         if unknown:
             raise MappingError("Fichier de correspondance invalide : champs inconnus " + ", ".join(unknown))
@@ -257,11 +260,25 @@ class ColumnMapping:
                 + ", ".join(KEYS_WITHOUT_IPP)
                 + "."
             )
+        authority = data.get("expected_authority")
+        if authority is not None and not isinstance(authority, str):
+            raise MappingError("Fichier de correspondance invalide : expected_authority doit être un texte.")
+        status = {k.strip().upper(): v.strip().upper() for k, v in _text_object(data, "status").items()}
+        wrong = sorted({v for v in status.values() if v not in STATUSES})
+        if wrong:
+            raise MappingError(
+                "Fichier de correspondance invalide : statut(s) cible(s) inconnu(s) "
+                + ", ".join(f"« {v} »" for v in wrong)
+                + f" (attendu : {', '.join(STATUSES)})."
+            )
+        date_format = data.get("date_format")
+        if date_format is not None:
+            check_date_format(date_format)
         return cls(
-            columns={str(k): str(v) for k, v in columns.items()},
-            status={str(k).upper(): str(v).upper() for k, v in data.get("status", {}).items()},
-            date_format=data.get("date_format"),
-            expected_authority=str(data["expected_authority"]) if data.get("expected_authority") else None,
+            columns=columns,
+            status=status,
+            date_format=date_format or None,
+            expected_authority=authority or None,
             key_without_ipp=key,
         )
 
@@ -274,6 +291,45 @@ class ColumnMapping:
             return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8-sig")))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise MappingError(f"Fichier de correspondance illisible : {path}") from exc
+
+
+def _text_object(data: dict[str, Any], key: str) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise MappingError(
+            f"Fichier de correspondance invalide : « {key} » doit associer des textes à des textes."
+        )
+    return value
+
+
+_DATE_DIRECTIVES = re.compile(r"%(.)")
+
+
+def check_date_format(date_format: object) -> None:
+    """A date format reads day, month and year back: `%Q%Q` or `%d` alone would empty or
+    corrupt every birth date of the file."""
+    reason = None
+    if not isinstance(date_format, str) or not date_format.strip():
+        reason = "un texte est attendu"
+    else:
+        used = set(_DATE_DIRECTIVES.findall(date_format))
+        unknown = used - set("dmyYbBHMS%")
+        if unknown:
+            reason = "directive(s) " + ", ".join(f"%{d}" for d in sorted(unknown)) + " inconnue(s)"
+        elif not ({"d"} <= used and used & {"m", "b", "B"} and used & {"y", "Y"}):
+            reason = "le jour (%d), le mois (%m) et l'année (%Y) sont nécessaires"
+        else:
+            sample = date(1987, 11, 23)
+            try:
+                ok = datetime.strptime(sample.strftime(date_format), date_format).date() == sample
+            except ValueError:
+                ok = False
+            if not ok:
+                reason = "une date écrite dans ce format ne se relit pas"
+    if reason:
+        raise MappingError(f"Fichier de correspondance invalide : date_format « {date_format} » ({reason}).")
 
 
 def guess_mapping(headers: list[str]) -> ColumnMapping:

@@ -115,6 +115,20 @@ class FileFacts:
     head: bytes
 
 
+# Limits every reader applies before allocating (the format readers check their own structures):
+# a reader that holds a whole file or message in memory refuses one larger than this.
+MAX_WHOLE_FILE_BYTES = 256 << 20
+MAX_NESTING = 32  # JSON/XML depth of one resource: FHIR Patient resources are 4 or 5 deep
+
+
+def check_whole_file_size(path: Path, size: int) -> None:
+    if size > MAX_WHOLE_FILE_BYTES:
+        raise UnreadableFileError(
+            f"Fichier refusé : {path.name} pèse {size // (1 << 20)} Mo, au-delà des "
+            f"{MAX_WHOLE_FILE_BYTES // (1 << 20)} Mo qu'IVO lit d'un bloc pour ce format ; découpez-le."
+        )
+
+
 def file_facts(path: Path) -> FileFacts:
     digest = hashlib.sha256()
     size = 0
@@ -152,6 +166,9 @@ def open_source(
         raise UnreadableFileError(f"Fichier introuvable : {path}")
     if path.is_dir():
         facts = facts or FileFacts(sha256=_folder_hash(path), size=0, head=b"")
+    elif not path.is_file():
+        # /dev/zero, a pipe, a socket: reading it to its end would never end.
+        raise UnreadableFileError(f"Fichier illisible : {path} n'est pas un fichier ordinaire.")
     else:
         facts = facts or file_facts(path)
         if facts.size == 0:

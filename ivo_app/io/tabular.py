@@ -24,6 +24,22 @@ def unique_headers(headers: list[str]) -> list[str]:
     return result
 
 
+def _without_nul_rows(
+    line_nos: Sequence[int], rows: list[list[str]]
+) -> tuple[list[int], list[list[str]], list[SourceRejection]]:
+    """A NUL character is no part of a name or a date: the line is damaged, rejected with its number."""
+    kept_lines, kept, rejections = [], [], []
+    for line_no, cells in zip(line_nos, rows, strict=True):
+        if any("\x00" in cell for cell in cells):
+            rejections.append(
+                SourceRejection(line_no, "ligne_illisible", "caractère nul (octet 0) dans la ligne")
+            )
+        else:
+            kept_lines.append(line_no)
+            kept.append(cells)
+    return kept_lines, kept, rejections
+
+
 class TabularSource:
     """Base of the tabular readers: subclasses set `headers` and implement `_cells()`.
 
@@ -35,6 +51,7 @@ class TabularSource:
     encoding: str | None = None
     separator: str | None = None
     headers: list[str]
+    may_contain_nul = False  # set by a reader whose file holds NUL bytes: those lines are rejected
 
     def __init__(self, given: ColumnMapping | None) -> None:
         self._given = given
@@ -78,6 +95,8 @@ class TabularSource:
         width = len(self.headers)
         for chunk_lines, chunk in self._chunks(size):
             rejections: list[SourceRejection] = []
+            if self.may_contain_nul:
+                chunk_lines, chunk, rejections = _without_nul_rows(chunk_lines, chunk)
             if set(map(len, chunk)) == {width}:
                 line_nos, good = list(chunk_lines), chunk
             else:

@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ivo_app.errors import IvoError
+from ivo_app.io.atomic import atomic_path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: spreadsheets normalise them and run "＝1+1" like "=1+1".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A signed number alone ("+1", "-12", "+33 6 12 34 56") computes nothing: left as it is, so an IPP
+# exported then read back (a reviewed queue) is the same IPP.
+_PLAIN_NUMBER = re.compile(r"[+\-\uff0b\uff0d]?[0-9 .,]*[0-9]")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what the XLSX (XML 1.0) format refuses
 
 
@@ -39,9 +44,24 @@ def xlsx_text(value: str) -> str:
 
 def safe_cell(value: Any) -> Any:
     """Neutralise text that a spreadsheet would evaluate; other values pass through."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def unguard_cell(text: str) -> str:
+    """The value `safe_cell` guarded, for a file of ours read back (a reviewed queue)."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
+def write_csv_stream(stream: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV to an open stream (standard output), guarded like the files."""
+    writer = csv.writer(stream, delimiter=";", lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([safe_cell(_text(v)) for v in row])
 
 
 def _text(value: Any) -> str:
@@ -53,8 +73,13 @@ def _text(value: Any) -> str:
 
 
 def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> WrittenRows:
-    """Write a CSV (`;`, UTF-8 with BOM for Excel) or an XLSX, chosen by the file's suffix."""
-    suffix = path.suffix.lower()
+    """Write a CSV (`;`, UTF-8 with BOM for Excel) or an XLSX, chosen by the file's suffix; whole
+    or not at all (a failure leaves no partial file, see io.atomic)."""
+    with atomic_path(path) as temp:
+        return _write_file(temp, path.suffix.lower(), headers, rows)
+
+
+def _write_file(path: Path, suffix: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> WrittenRows:
     count = 0
     replaced: list[tuple[int, str]] = []
     try:

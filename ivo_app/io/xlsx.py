@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -16,6 +19,16 @@ from ivo_app.io.tabular import TabularSource, unique_headers
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+# The reader builds the sheet as a dense rectangle and keeps every shared string: both are checked
+# in the archive before it allocates anything (one stray cell at XFD1048576 asks for 512 GiB).
+MAX_COLUMNS = 500
+MAX_CELLS = 60_000_000
+MAX_XML_BYTES = 2 << 30  # one part of the archive, uncompressed
+MAX_SHARED_STRINGS_BYTES = 256 << 20
+MAX_RATIO = 200  # uncompressed / compressed: beyond, a "zip bomb", not an export
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def cell_text(value: object) -> str:
@@ -43,6 +56,8 @@ class SpreadsheetSource(TabularSource):
     def __init__(self, path: Path, mapping: ColumnMapping | None, facts: FileFacts) -> None:
         super().__init__(mapping)
         self.path = path
+        if facts.head.startswith(_ZIP):
+            check_archive_limits(path)
         try:
             self._sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
             first = next(iter(self._sheet.iter_rows()), None)
@@ -77,6 +92,84 @@ class SpreadsheetSource(TabularSource):
             if not any(c.strip() for c in cells):
                 continue
             yield (line_no, (cells + [""] * width)[:width])  # sheet rows share the sheet width
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _refuse(path: Path, reason: str) -> UnreadableFileError:
+    return UnreadableFileError(f"Classeur refusé : {path.name}, {reason} ; rien n'a été importé.")
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part holding the workbook's first sheet (the one the reader opens)."""
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheet = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    if sheet is None:
+        return None
+    rel_id = sheet.get(_NS_REL)
+    for rel in rels:
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+    return None
+
+
+def check_archive_limits(path: Path) -> None:
+    """Sizes an XLSX/ODS archive declares, and the first sheet's extent, checked before reading."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            for info in infos:
+                limit = (
+                    MAX_SHARED_STRINGS_BYTES if info.filename.endswith("sharedStrings.xml") else MAX_XML_BYTES
+                )
+                ratio = info.file_size / max(1, info.compress_size)
+                if info.file_size > limit or (info.file_size > (1 << 20) and ratio > MAX_RATIO):
+                    raise _refuse(
+                        path,
+                        f"la partie {info.filename} occupe {info.file_size // (1 << 20)} Mo décompressée "
+                        f"(taux {ratio:.0f} pour 1) : trop pour une table d'identités",
+                    )
+            sheet = _first_sheet(archive)
+            if sheet is None or sheet not in archive.namelist():
+                return  # not an XLSX (ODS, ...): the reader judges it
+            rows = cols = 0
+            tail = b""
+            with archive.open(sheet) as stream:
+                while chunk := stream.read(1 << 22):
+                    data = tail + chunk
+                    for letters, digits in _CELL_REF.findall(data):
+                        cols = max(cols, _column_number(letters))
+                        rows = max(rows, int(digits))
+                    tail = data[-256:]
+                    if cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+                        break
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader says it cannot read the file, in its own words
+    if cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+        raise _refuse(
+            path,
+            f"la feuille s'étend jusqu'à la cellule {_column_letters(cols)}{rows} "
+            f"({cols:,} colonnes × {rows:,} lignes ; au plus {MAX_COLUMNS} colonnes et "
+            f"{MAX_CELLS:,} cellules)".replace(",", "\u202f"),
+        )
 
 
 register_reader("spreadsheet", is_spreadsheet, SpreadsheetSource, priority=20)

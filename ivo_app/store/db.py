@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import URL, create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import URL, create_engine, event
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from ivo_app import paths
+from ivo_app import logs, paths
 from ivo_app.errors import IvoError
 from ivo_app.store import encryption, migrate
 from ivo_app.store.dialect import configure_engine
@@ -26,6 +26,52 @@ def normalise_url(url: str | None) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def display_url(url: str | None) -> str:
+    """The URL to show (status bar, messages, screenshots): never the password."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "adresse de base invalide"
+
+
+class DatabaseUnavailableError(IvoError):
+    """The database refused the operation for a reason the user can act on (locked, full, login)."""
+
+
+def describe_database_error(exc: BaseException) -> str | None:
+    """A French line for the driver errors a user meets and can act on; None for a bug."""
+    text = str(exc).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return (
+            "Base occupée : un autre programme IVO y écrit depuis plus de 10 secondes ; réessayez quand "
+            "il aura fini. Rien n'a été modifié."
+        )
+    if "database or disk is full" in text or "no space left" in text or "disk i/o error" in text:
+        return (
+            "Disque plein (ou illisible) : l'opération a été annulée et la base est restée telle qu'elle "
+            "était ; libérez de la place puis recommencez."
+        )
+    if "readonly database" in text or "read-only" in text:
+        return "Base en lecture seule : vérifiez les droits sur son fichier et son dossier."
+    if "password authentication failed" in text or "authentification par mot de passe" in text:
+        return "Connexion refusée par le serveur PostgreSQL : identifiant ou mot de passe incorrect."
+    if "does not exist" in text and "database" in text and "connection" in text:
+        return "La base demandée n'existe pas sur le serveur PostgreSQL."
+    if "connection refused" in text or "could not translate host" in text or "timeout expired" in text:
+        return "Serveur PostgreSQL injoignable : vérifiez son adresse et le réseau."
+    if "permission denied" in text:
+        return "Action refusée par la base : votre rôle n'a pas ce droit (voir l'administrateur)."
+    return None
+
+
+def _translate_error(context: ExceptionContext) -> None:
+    """Raise the user's French line instead of the driver's error (the transaction is rolled back
+    by whoever opened it, as for any error)."""
+    message = describe_database_error(context.original_exception)
+    if message is not None:
+        raise DatabaseUnavailableError(message) from context.original_exception
 
 
 def sqlite_file(url: str | None) -> Path | None:
@@ -46,6 +92,20 @@ def embedded_file(url: str, refusal: str) -> Path:
     if path is None:
         raise IvoError(refusal)
     return path
+
+
+def _create_private(path: Path) -> None:
+    """The base file is created 0600 before SQLite opens it (its -wal and -shm take its mode);
+    a base of ours left 0644 by an older version is brought to 0600."""
+    import os
+
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, paths.FILE_MODE)
+        os.close(fd)
+        if os.name == "posix" and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(paths.FILE_MODE)
+    except OSError:
+        pass  # SQLite says why it cannot open the file, in the error raised below
 
 
 @dataclass
@@ -85,7 +145,9 @@ def open_database(
     options: dict[str, object] = {}
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(path.parent)
+        _create_private(path)
+        logs.log_beside(path)
         if encryption.is_encrypted(path):
             secret = (
                 passphrase
@@ -102,9 +164,12 @@ def open_database(
             parsed = URL.create("sqlite+pysqlcipher", password=secret, database=str(path))
             options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
     try:
-        engine = create_engine(parsed, future=True, **options)
+        # hide_parameters: an error's text (logged) never carries the values bound to the statement,
+        # which are names, dates of birth, reviewers' comments.
+        engine = create_engine(parsed, future=True, hide_parameters=True, **options)
     except Exception as exc:
-        raise IvoError(f"Impossible d'ouvrir la base de données : {exc}") from exc
+        raise IvoError(f"Impossible d'ouvrir la base de données : {exc.__class__.__name__}") from exc
+    event.listen(engine, "handle_error", _translate_error)
     configure_engine(engine)
     backup = migrate.upgrade(engine) if run_migrations else None
     return Database(

@@ -75,6 +75,11 @@ def connect(path: Path, passphrase: str) -> Any:
     return conn
 
 
+def plain_connection(path: Path) -> Any:
+    """SQLCipher's driver on a clear file (no key): what `sqlcipher_export` runs from."""
+    return _driver().connect(str(path), check_same_thread=False)
+
+
 def check_passphrase(path: Path, passphrase: str) -> None:
     connect(path, passphrase).close()
 

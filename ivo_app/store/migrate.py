@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -14,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from ivo_app import paths
-from ivo_app.errors import MigrationError
+from ivo_app.errors import IvoError, MigrationError
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +33,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup_sqlite_file(engine: Engine, label: str = "avant-migration") -> Path | None:
-    """Copy the SQLite file (and its WAL) next to itself; returns the backup path."""
+    """A verified copy of the SQLite file in its backup folder (store.copies); returns its path."""
+    from ivo_app.store import copies, encryption
+
     db = engine.url.database
     if engine.dialect.name != "sqlite" or not db or db == ":memory:":
         return None
     src = Path(db)
-    if not src.exists() or src.stat().st_size == 0:
-        return None
-    backups = src.parent / "sauvegardes"
-    backups.mkdir(exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = backups / f"{src.stem}-{label}-{stamp}{src.suffix}"
-    n = 1
-    while dest.exists():  # two backups within a second: never overwrite one (it may be about to be restored)
-        n += 1
-        dest = backups / f"{src.stem}-{label}-{stamp}-{n}{src.suffix}"
-    # Checkpoint so the copy of the main file is complete on its own.
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy2(src, dest)
-    return dest
+    key = engine.url.password if encryption.is_encrypted(src) else None
+    return copies.backup_file(src, label, str(key) if key else None)
 
 
 def upgrade(engine: Engine) -> Path | None:
@@ -62,6 +49,8 @@ def upgrade(engine: Engine) -> Path | None:
     head = head_revision()
     try:
         current = current_revision(engine)
+    except IvoError:
+        raise  # already a French line (wrong password, server unreachable, base locked)
     except Exception as exc:  # unreadable or not a database
         raise MigrationError(f"Base de données illisible : {exc.__class__.__name__}.") from exc
     if current == head:
@@ -72,6 +61,8 @@ def upgrade(engine: Engine) -> Path | None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+    except IvoError:
+        raise
     except Exception as exc:
         log.exception("migration failed")
         where = f" Une sauvegarde a été faite : {backup}." if backup else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -35,7 +36,7 @@ def demo_file(tmp_path: Path) -> Path:
 
 
 def names_in(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         return [n for (n,) in conn.execute("SELECT birth_name FROM identity WHERE birth_name IS NOT NULL")]
 
 
@@ -50,7 +51,7 @@ def test_encrypted_base_is_unreadable_without_its_passphrase(demo_file: Path) ->
         raw = path.read_bytes()
         assert not raw.startswith(encryption.SQLITE_HEADER)
         assert not any(name.encode() in raw for name in names[:50]), "a name is readable in the file"
-        with pytest.raises(sqlite3.DatabaseError), sqlite3.connect(path) as conn:
+        with pytest.raises(sqlite3.DatabaseError), contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("SELECT count(*) FROM identity").fetchone()
         assert not Path(f"{path}-wal").exists()
 
@@ -111,7 +112,7 @@ def test_cli_encrypts_then_needs_the_passphrase(demo_file: Path) -> None:
             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120, check=False,
         )  # fmt: skip
 
-    with sqlite3.connect(demo_file) as conn:
+    with contextlib.closing(sqlite3.connect(demo_file)) as conn:  # closed: chiffrer needs the base alone
         rows = conn.execute("SELECT count(*) FROM identity").fetchone()[0]
     done = ivo("chiffrer", secret=SECRET)
     assert done.returncode == 0, done.stderr
