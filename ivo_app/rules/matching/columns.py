@@ -12,6 +12,7 @@ both give the same levels, scores and decisions.
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,14 @@ def soundex_number(key: str) -> int:
     return out
 
 
+_PLACE_MASK = (1 << 22) - 1
+
+
+def stable_hash(value: str) -> int:
+    """A value as a 32-bit number that does not depend on the extraction (stored search keys); 0 if empty."""
+    return zlib.crc32(value.encode()) | 1 if value else 0
+
+
 def _as_text(value: str | None) -> str:
     return value or ""
 
@@ -238,7 +247,14 @@ class TableBuilder:
             dtype=np.int64,
             count=len(self.lists.forms),
         )
+        # Each first-name list's words as name codes (CSR): blocking meets any first name of the list.
+        token_starts, tokens = [0], []
+        for form in self.lists.forms:
+            tokens.extend(self.names[w] for w in form.split())
+            token_starts.append(len(tokens))
         return Table(
+            token_starts=np.asarray(token_starts, dtype=np.int64),
+            tokens=np.asarray(tokens, dtype=np.int64),
             ids=column("id"),
             ipps=self._ipps,
             name=column("name"),
@@ -256,6 +272,8 @@ class TableBuilder:
             ins_values=self.ins_vocab.forms,
             soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.forms], dtype=np.int64),
             name_length=np.asarray([len(v) for v in self.names.forms], dtype=np.int64),
+            name_hash=np.asarray([stable_hash(v) for v in self.names.forms], dtype=np.int64),
+            place_hash=np.asarray([stable_hash(v) & _PLACE_MASK for v in self.places.forms], dtype=np.int64),
         )
 
 
@@ -280,6 +298,10 @@ class Table:
     ins_values: list[str]
     soundex: Int  # SOUNDEX2 key of each vocabulary name as a number (soundex_number; 0: empty)
     name_length: Int  # length of each vocabulary name
+    name_hash: Int  # stable_hash of each vocabulary name (0: empty)
+    place_hash: Int  # stable_hash of each birthplace, 22 bits (0: empty)
+    token_starts: Int  # list code → its words: tokens[token_starts[c]:token_starts[c + 1]]
+    tokens: Int  # name codes of the lists' words
     extras: dict[str, Int] = field(default_factory=dict)  # complementary trait → codes (0: missing)
     extra_values: dict[str, list[str]] = field(default_factory=dict)
     # Identifier code → its deletion neighbourhood (starts, codes): codes[starts[c]:starts[c + 1]]
@@ -341,17 +363,44 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
     can_swap = born & (day <= 12) & (day != month) & mirrors
     sx = 1 << _SX_BITS
     n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
+    # Every word of each record's first-name list: (row, name code) of each.
+    count = t.token_starts[t.firsts + 1] - t.token_starts[t.firsts]
+    token_rows = np.repeat(rows, count)
+    at = (
+        np.repeat(t.token_starts[t.firsts], count)
+        + np.arange(count.sum())
+        - np.repeat(np.cumsum(count) - count, count)
+    )
+    token = t.tokens[at]
+    token_sx = t.soundex[token]
 
-    def key(pass_id: int, value: Int, mask: Bool) -> tuple[Int, Int]:
-        return (value[mask] << 5) | pass_id, rows[mask]
+    def key(pass_id: int, value: Int, mask: Bool, at_rows: Int = rows) -> tuple[Int, Int]:
+        return (value[mask] << 5) | pass_id, at_rows[mask]
 
+    t_born, t_swap = born[token_rows], can_swap[token_rows]
+    # The date with any of the names (birth, used, any first name): names inverted, a used name entered
+    # as birth name, first names reordered meet with a typo on the way.
     yield [
         key(1, t.birth * sx + n, born & (n > 0)),
         key(1, t.birth * sx + u, born & (u > 0)),  # used name entered as birth name
+        key(1, t.birth * sx + f, born & (f > 0)),
+        key(1, t.birth[token_rows] * sx + token_sx, t_born & (token_sx > 0), token_rows),
         key(1, swapped * sx + n, can_swap & (n > 0)),  # day and month swapped
+        key(1, swapped * sx + f, can_swap & (f > 0)),
+        key(1, swapped[token_rows] * sx + token_sx, t_swap & (token_sx > 0), token_rows),
         key(1, swapped * sx + u, can_swap & (u > 0) & probe),
     ]
-    yield [key(2, t.birth * sx + f, born & (f > 0)), key(2, swapped * sx + f, can_swap & (f > 0))]
+    # Both names exactly, the date aside (a date wrong in two places, or completed): stable hashes.
+    hn, hu, hf, ht = t.name_hash[t.name], t.name_hash[t.used], t.name_hash[t.first], t.name_hash[token]
+    mix = 1_000_003
+    low = (1 << 57) - 1
+    yield [
+        key(2, (hn * mix + hf) & low, (hn > 0) & (hf > 0)),
+        key(2, (hu * mix + hf) & low, (hu > 0) & (hf > 0)),
+        key(2, (hn[token_rows] * mix + ht) & low, (hn[token_rows] > 0), token_rows),
+        key(2, (hu[token_rows] * mix + ht) & low, (hu[token_rows] > 0), token_rows),
+    ]
+    place = t.place_hash[t.place]
     for pass_id, part in ((3, year), (4, month * 100 + day)):  # a wrong date is wrong in one part
         yield [
             key(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0)),
@@ -360,7 +409,10 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             key(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0) & probe),
         ]
     yield [key(5, t.ins, t.ins > 0)]
-    pass_id = 6
+    for pass_id, part in ((6, year), (7, month * 100 + day)):
+        # The first name and the birthplace with one part of the date: a birth name typed otherwise.
+        yield [key(pass_id, (f * (_PLACE_MASK + 1) + place) * 10_000 + part, born & (f > 0) & (place > 0))]
+    pass_id = 8
     for trait, codes in t.extras.items():
         if trait in _IDENTIFIERS:
             # The value and the value less any one character: two values meet when equal or one
@@ -380,7 +432,7 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             pass_id += 2
 
 
-SEARCH_PASSES = (1, 2, 3, 4)  # passes on names and dates: their keys are stable, stored for the search
+SEARCH_PASSES = (1, 2, 3, 4, 6, 7)  # passes on names and dates: their keys are stable, stored for the search
 
 
 def _sorted_unique(parts: list[tuple[Int, Int]]) -> tuple[Int, Int]:
@@ -561,6 +613,16 @@ def _digits(yyyymmdd: Int) -> Int:
     return out
 
 
+def _days(yyyymmdd: Int) -> Int:
+    """Days since 1970 of YYYYMMDD dates (valid dates: they come from date objects)."""
+    year, month, day = yyyymmdd // 10_000, yyyymmdd // 100 % 100, yyyymmdd % 100
+    when = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1).astype(
+        "timedelta64[M]"
+    )
+    out: Int = (when.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")).astype(np.int64)
+    return out
+
+
 def date_levels(t: Table, i: Int, j: Int) -> Small:
     L = _L["birth_date"]
     da, db = t.birth[i], t.birth[j]
@@ -576,10 +638,10 @@ def date_levels(t: Table, i: Int, j: Int) -> Small:
     # Damerau-Levenshtein ≤ 1 between two 8-digit strings: one digit replaced, or two adjacent swapped.
     swap = (diff[:, :-1] & diff[:, 1:] & (xa[:, :-1] == xb[:, 1:]) & (xa[:, 1:] == xb[:, :-1])).any(axis=1)
     sub = _Chooser(len(rest), L["else"])
-    next_year = (da[rest] % 10_000 == db[rest] % 10_000) & (
-        np.abs(da[rest] // 10_000 - db[rest] // 10_000) == 1
-    )
-    sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year, L["one_digit"])
+    years = np.abs(da[rest] // 10_000 - db[rest] // 10_000)
+    next_year = (da[rest] % 10_000 == db[rest] % 10_000) & ((years == 1) | (years == 10))
+    next_day = np.abs(_days(da[rest]) - _days(db[rest])) == 1
+    sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year | next_day, L["one_digit"])
     sub.take(da[rest] // 100 == db[rest] // 100, L["year_month"])
     c.level[rest] = sub.level
     return c.level
@@ -711,12 +773,9 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
 
     same_ins = at("ins", "equal")
     strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
+    # engine.score_pair: a different birthplace is evidence, not a verdict (reviewed, never probable).
     two_persons = (
-        at("first_name", "else")
-        | at("birth_date", "else")
-        | at("birthplace", "different")
-        | at("ins", "different")
-        | at("sex", "different")
+        at("first_name", "else") | at("birth_date", "else") | at("ins", "different") | at("sex", "different")
     )
     if "other_id" in t.extras:
         # Another identifier (a social security number...) shared by both records outweighs a first
@@ -725,7 +784,13 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         two_persons &= ~shared
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
-    probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons & ~at("birth_name", "else")
+    probable = (
+        ~same_ins
+        & (score >= model.probable_threshold())
+        & ~two_persons
+        & ~at("birth_name", "else")
+        & ~at("birthplace", "different")
+    )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))

@@ -50,7 +50,7 @@ LEVEL_LABELS = {
     ("first_name", "missing"): "prénom absent",
     ("birth_date", "exact"): "même date de naissance",
     ("birth_date", "swapped"): "jour et mois inversés",
-    ("birth_date", "one_digit"): "date à un chiffre ou à un an près",
+    ("birth_date", "one_digit"): "date à un chiffre, un jour, un an ou dix ans près",
     ("birth_date", "year_month"): "même mois et même année de naissance",
     ("birth_date", "else"): "dates de naissance différentes",
     ("birth_date", "missing"): "date de naissance absente",
@@ -150,10 +150,15 @@ def _date_level(a: Keyed, b: Keyed) -> str:
         return "exact"
     if (a.birth.year, a.birth.month, a.birth.day) == (b.birth.year, b.birth.day, b.birth.month):
         return "swapped"
-    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1 or (
-        (a.birth.month, a.birth.day) == (b.birth.month, b.birth.day) and abs(a.birth.year - b.birth.year) == 1
+    same_day = (a.birth.month, a.birth.day) == (b.birth.month, b.birth.day)
+    if (
+        DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1
+        or (same_day and abs(a.birth.year - b.birth.year) in (1, 10))
+        or abs((a.birth - b.birth).days) == 1
     ):
-        return "one_digit"  # a digit mistyped, or the year one off (1979 / 1980: a year computed from an age)
+        # A digit mistyped, the year one off (computed from an age) or ten off (the decade key), the
+        # day one off (admission around midnight, 09 / 10 typed across): one slip of the hand.
+        return "one_digit"
     if (a.birth.year, a.birth.month) == (b.birth.year, b.birth.month):
         return "year_month"
     return "else"
@@ -182,26 +187,33 @@ def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
     a duplicate agrees with its original on the date and one name, or on both names and one part of
     the date (a wrong date is wrong in its year, or in its day and month)."""
     n, u, f = soundex2(k.name), soundex2(k.used), soundex2(k.first)
+    # Every first name of the list, not only the first one: first names entered in another order,
+    # the list reduced to its first name, a compound first name hyphenated or spaced still meet.
+    tokens = {f, *(soundex2(x) for x in k.firsts)} - {""}
     if k.birth:
         b = k.birth
         swapped = date(b.year, b.day, b.month) if b.day <= 12 and b.day != b.month else None
-        for name in (n, u):  # used name entered as birth name
-            if name:
-                yield ("date-name", b, name)
-        if f:
-            yield ("date-first", b, f)
-        if swapped and n:
-            yield ("date-name", swapped, n)  # day and month swapped
-        if swapped and f:
-            yield ("date-first", swapped, f)
+        # One pass for the date with any of the names (birth, used, any first name): names inverted,
+        # a used name entered as birth name, first names reordered meet with a typo on the way.
+        for name in {n, u, *tokens} - {""}:
+            yield ("date-name", b, name)
+        if swapped:
+            for name in {n, *tokens} - {""}:
+                yield ("date-name", swapped, name)  # day and month swapped
         for part in (("year", b.year), ("day", b.month, b.day)):
             if n and f:
                 yield ("names", part, n, f)
                 yield ("names", part, f, n)  # birth name and first name inverted
             if u and f:
                 yield ("names", part, u, f)
+            if f and k.place:  # a birth name typed otherwise and one part of the date wrong
+                yield ("place", part, f, k.place)
     if k.ins:
         yield ("ins", k.ins)
+    # Both names exactly, the date aside: a date wrong in two places (day and year...) or completed.
+    for name in {k.name, k.used} - {""}:
+        for first in {k.first, *k.firsts} - {""}:
+            yield ("name-first", name, first)
 
 
 @dataclass
@@ -277,10 +289,12 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         kind = "doublon"
         # Evidence of two persons that summed weights underrate (agreements of twins, parent and child,
         # homonyms are correlated): such a pair may be reviewed, never called probable.
+        # A different birthplace is evidence, not a verdict: homonyms born the same day elsewhere and
+        # a birthplace entered as the residence are told apart by a reviewer, so such a pair may be
+        # reviewed on its score (never probable).
         two_persons = (
             lv["first_name"] == "else"
             or lv["birth_date"] == "else"
-            or lv["birthplace"] == "different"
             or lv["ins"] == "different"
             or lv["sex"] == "different"
         )
@@ -289,7 +303,12 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         # Birth names that differ beyond a typo, an inversion or a used name may be one person (a married
         # name typed as the birth name) but a reviewer must say so: never probable, whatever EM learnt
         # (on millions of identities it takes same-first-name-same-date strangers for duplicates).
-        if score >= model.probable_threshold() and not two_persons and lv["birth_name"] != "else":
+        if (
+            score >= model.probable_threshold()
+            and not two_persons
+            and lv["birth_name"] != "else"
+            and lv["birthplace"] != "different"
+        ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
             return None
