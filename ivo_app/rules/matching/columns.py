@@ -25,7 +25,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model
+from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model, name_prefix
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
@@ -248,7 +248,8 @@ class TableBuilder:
             count=len(self.lists.forms),
         )
         # Each first-name list's words as name codes (CSR): blocking meets any first name of the list.
-        token_starts, tokens = [0], []
+        token_starts: list[int] = [0]
+        tokens: list[int] = []
         for form in self.lists.forms:
             tokens.extend(self.names[w] for w in form.split())
             token_starts.append(len(tokens))
@@ -272,6 +273,7 @@ class TableBuilder:
             ins_values=self.ins_vocab.forms,
             soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.forms], dtype=np.int64),
             name_length=np.asarray([len(v) for v in self.names.forms], dtype=np.int64),
+            name_prefix=np.asarray([name_prefix(v) for v in self.names.forms], dtype=np.int64),
             name_hash=np.asarray([stable_hash(v) for v in self.names.forms], dtype=np.int64),
             place_hash=np.asarray([stable_hash(v) & _PLACE_MASK for v in self.places.forms], dtype=np.int64),
         )
@@ -298,6 +300,7 @@ class Table:
     ins_values: list[str]
     soundex: Int  # SOUNDEX2 key of each vocabulary name as a number (soundex_number; 0: empty)
     name_length: Int  # length of each vocabulary name
+    name_prefix: Int  # engine.name_prefix of each vocabulary name
     name_hash: Int  # stable_hash of each vocabulary name (0: empty)
     place_hash: Int  # stable_hash of each birthplace, 22 bits (0: empty)
     token_starts: Int  # list code → its words: tokens[token_starts[c]:token_starts[c + 1]]
@@ -409,10 +412,27 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             key(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0) & probe),
         ]
     yield [key(5, t.ins, t.ins > 0)]
+    width = _PLACE_MASK + 1
+    has_place = born & (place > 0)
     for pass_id, part in ((6, year), (7, month * 100 + day)):
-        # The first name and the birthplace with one part of the date: a birth name typed otherwise.
-        yield [key(pass_id, (f * (_PLACE_MASK + 1) + place) * 10_000 + part, born & (f > 0) & (place > 0))]
-    pass_id = 8
+        # A name (birth or first) and the birthplace with one part of the date: the other name typed
+        # otherwise; the day and month also swapped.
+        yield [
+            key(pass_id, (n * width + place) * 10_000 + part, has_place & (n > 0)),
+            key(pass_id, (f * width + place) * 10_000 + part, has_place & (f > 0)),
+            *(
+                [key(7, (n * width + place) * 10_000 + day * 100 + month, has_place & can_swap & (n > 0)),
+                 key(7, (f * width + place) * 10_000 + day * 100 + month, has_place & can_swap & (f > 0))]
+                if pass_id == 7 else []
+            ),
+        ]  # fmt: skip
+    prefix = t.name_prefix[t.name]
+    for pass_id, part in ((8, year), (9, month * 100 + day)):
+        # The first name and the birth name's first two letters (typos seldom hit them), a date part.
+        yield [
+            key(pass_id, (f * 1024 + prefix) * 10_000 + part, born & (f > 0) & (t.name_length[t.name] >= 2))
+        ]
+    pass_id = 10
     for trait, codes in t.extras.items():
         if trait in _IDENTIFIERS:
             # The value and the value less any one character: two values meet when equal or one
@@ -432,7 +452,16 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             pass_id += 2
 
 
-SEARCH_PASSES = (1, 2, 3, 4, 6, 7)  # passes on names and dates: their keys are stable, stored for the search
+SEARCH_PASSES = (
+    1,
+    2,
+    3,
+    4,
+    6,
+    7,
+    8,
+    9,
+)  # passes on names and dates: their keys are stable, stored for the search
 
 
 def _sorted_unique(parts: list[tuple[Int, Int]]) -> tuple[Int, Int]:
@@ -527,10 +556,27 @@ def _near(t: Table, a: Int, b: Int) -> Bool:
     out: Bool = a == b
     rest = np.flatnonzero(~out & (a > 0) & (b > 0))
     if len(rest):
-        _, dl = _jw_dl(t.names, a[rest], b[rest], with_dl=True)
+        jw, dl = _jw_dl(t.names, a[rest], b[rest], with_dl=True)
         assert dl is not None
-        out[rest] = (dl <= 1) & (np.minimum(t.name_length[a[rest]], t.name_length[b[rest]]) >= 4)
+        long_enough = np.minimum(t.name_length[a[rest]], t.name_length[b[rest]]) >= 4
+        out[rest] = (long_enough & ((dl <= 1) | (jw >= 0.9))) | _part_of(t, a[rest], b[rest])
     return out
+
+
+def _part_of(t: Table, a: Int, b: Int) -> Bool:
+    """engine._part_of per pair: one name a whole-word part of the other's, per distinct pair."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.bool_)
+    ua, ub, inverse = _distinct(a, b)
+    short_first = t.name_length[ua] < t.name_length[ub]
+    short, long = np.where(short_first, ua, ub), np.where(short_first, ub, ua)
+    ss = np.asarray(_strings(t.names, short), dtype=np.dtypes.StringDType())
+    ls = np.asarray(_strings(t.names, long), dtype=np.dtypes.StringDType())
+    hit: Bool = (
+        (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 3)
+        & (np.strings.find(np.strings.add(np.strings.add(" ", ls), " "), np.strings.add(np.strings.add(" ", ss), " ")) >= 0)
+    )  # fmt: skip
+    return hit[inverse]
 
 
 def inverted(t: Table, i: Int, j: Int, undecided: Bool) -> Bool:
@@ -552,6 +598,10 @@ def name_levels(t: Table, i: Int, j: Int) -> Small:
     c.take(na == nb, L["exact"])
     c.take(inverted(t, i, j, ~c.done), L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
+    ask = np.flatnonzero(~c.done)
+    part = np.zeros(len(i), dtype=np.bool_)
+    part[ask] = _part_of(t, na[ask], nb[ask])
+    c.take(part, L["part"])
     rest = np.flatnonzero(~c.done)
     jw, dl = _jw_dl(t.names, na[rest], nb[rest], with_dl=True)
     assert dl is not None
@@ -600,9 +650,11 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
     sub = _Chooser(len(rest), L["else"])
     sub.take(_token_prefix(t, ra, rb), L["truncated"])
     sub.take(_in_list(t, ra, t.firsts[j][rest]) | _in_list(t, rb, t.firsts[i][rest]), L["in_list"])
-    jw, _ = _jw_dl(t.names, ra, rb, with_dl=False)
+    jw, dl = _jw_dl(t.names, ra, rb, with_dl=True)
+    assert dl is not None
     sub.take((t.soundex[ra] == t.soundex[rb]) & (jw > 0.8), L["phonetic"])
-    sub.take(jw >= 0.92, L["close"])
+    long_enough = np.minimum(t.name_length[ra], t.name_length[rb]) >= 4
+    sub.take((jw >= 0.92) | ((dl <= 1) & long_enough), L["close"])
     c.level[rest] = sub.level
     return c.level
 
@@ -610,6 +662,13 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
 def _digits(yyyymmdd: Int) -> Int:
     powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
     out: Int = (yyyymmdd[:, None] // powers) % 10
+    return out
+
+
+def _completed(x: Int, y: Int) -> Bool:
+    """engine._completed: x looks like y completed (31/12, its month's 1st, its day in January)."""
+    mx, dx, my, dy = x // 100 % 100, x % 100, y // 100 % 100, y % 100
+    out: Bool = ((mx == 12) & (dx == 31)) | ((dx == 1) & (mx == my)) | ((mx == 1) & (dx == dy))
     return out
 
 
@@ -643,6 +702,17 @@ def date_levels(t: Table, i: Int, j: Int) -> Small:
     next_day = np.abs(_days(da[rest]) - _days(db[rest])) == 1
     sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year | next_day, L["one_digit"])
     sub.take(da[rest] // 100 == db[rest] // 100, L["year_month"])
+    # engine._date_level: two slips, or one date completed as RNIV says within the same year.
+    same_year = da[rest] // 10_000 == db[rest] // 10_000
+    completed = _completed(da[rest], db[rest]) | _completed(db[rest], da[rest])
+    near = same_year & completed
+    ask = np.flatnonzero(~sub.done & ~near)
+    if len(ask):
+        ua, ub, inverse = _distinct(da[rest][ask], db[rest][ask])
+        dl = cpdist([str(x) for x in ua.tolist()], [str(x) for x in ub.tolist()],
+                    scorer=DamerauLevenshtein.distance, dtype=np.int64)[inverse]  # fmt: skip
+        near[ask] = dl <= 2
+    sub.take(near, L["near"])
     c.level[rest] = sub.level
     return c.level
 
@@ -790,6 +860,12 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & ~two_persons
         & ~at("birth_name", "else")
         & ~at("birthplace", "different")
+        # engine._twin_shaped: same birth name and date, first names a letter or a sound apart.
+        & ~(
+            at("birth_name", "exact")
+            & at("birth_date", "exact")
+            & (at("first_name", "close") | at("first_name", "phonetic"))
+        )
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])

@@ -35,6 +35,7 @@ LEVEL_LABELS = {
     ("birth_name", "exact"): "même nom de naissance",
     ("birth_name", "inverted"): "nom et prénom inversés",
     ("birth_name", "cross_used"): "nom de naissance de l'un = nom utilisé de l'autre",
+    ("birth_name", "part"): "nom composé entré en partie",
     ("birth_name", "phonetic"): "noms de naissance phonétiquement identiques",
     ("birth_name", "close"): "nom de naissance à une faute près",
     ("birth_name", "far"): "noms de naissance proches",
@@ -52,6 +53,7 @@ LEVEL_LABELS = {
     ("birth_date", "swapped"): "jour et mois inversés",
     ("birth_date", "one_digit"): "date à un chiffre, un jour, un an ou dix ans près",
     ("birth_date", "year_month"): "même mois et même année de naissance",
+    ("birth_date", "near"): "dates à deux chiffres près, ou date complétée de la même année",
     ("birth_date", "else"): "dates de naissance différentes",
     ("birth_date", "missing"): "date de naissance absente",
     ("sex", "equal"): "même sexe",
@@ -98,9 +100,22 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
+def _part_of(x: str, y: str) -> bool:
+    """One name's words are a whole-word part of the other's (a compound name entered in part)."""
+    if x == y or not x or not y:
+        return False
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(short) >= 3 and f" {short} " in f" {long} "
+
+
 def _near(x: str, y: str) -> bool:
-    """Equal, or one typo apart when long enough for a typo to be told from another name."""
-    return x == y or (min(len(x), len(y)) >= 4 and DamerauLevenshtein.distance(x, y) <= 1)
+    """Equal, or one typo or a homophone apart when long enough for a typo to be told from another
+    name, or one part of a compound name."""
+    if x == y:
+        return True
+    if min(len(x), len(y)) >= 4 and (DamerauLevenshtein.distance(x, y) <= 1 or _jw(x, y) >= 0.9):
+        return True
+    return _part_of(x, y)
 
 
 def _inverted(a: Keyed, b: Keyed) -> bool:
@@ -119,6 +134,8 @@ def _name_level(a: Keyed, b: Keyed) -> str:
         return "inverted"
     if (a.used and a.used == b.name) or (b.used and b.used == a.name):
         return "cross_used"
+    if _part_of(a.name, b.name):
+        return "part"  # DUPONT MARTIN entered as DUPONT
     if soundex2(a.name) == soundex2(b.name) and _jw(a.name, b.name) > 0.8:
         return "phonetic"
     if DamerauLevenshtein.distance(a.name, b.name) <= 1 or _jw(a.name, b.name) >= 0.94:
@@ -140,7 +157,11 @@ def _first_level(a: Keyed, b: Keyed) -> str:
         return "in_list"
     if soundex2(a.first) == soundex2(b.first) and _jw(a.first, b.first) > 0.8:
         return "phonetic"
-    return "close" if _jw(a.first, b.first) >= 0.92 else "else"
+    if _jw(a.first, b.first) >= 0.92 or (
+        min(len(a.first), len(b.first)) >= 4 and DamerauLevenshtein.distance(a.first, b.first) <= 1
+    ):
+        return "close"
+    return "else"
 
 
 def _date_level(a: Keyed, b: Keyed) -> str:
@@ -161,7 +182,20 @@ def _date_level(a: Keyed, b: Keyed) -> str:
         return "one_digit"
     if (a.birth.year, a.birth.month) == (b.birth.year, b.birth.month):
         return "year_month"
+    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 2 or (
+        a.birth.year == b.birth.year and (_completed(a.birth, b.birth) or _completed(b.birth, a.birth))
+    ):
+        return "near"  # two slips, or an unknown day or month completed as RNIV says (01/MM, JJ/01, 31/12)
     return "else"
+
+
+def _completed(x: date, y: date) -> bool:
+    """x looks like y's date completed: 31/12 of its year, its month's 1st, or its day in January."""
+    return (
+        (x.month, x.day) == (12, 31)
+        or (x.day == 1 and x.month == y.month)
+        or (x.month == 1 and x.day == y.day)
+    )
 
 
 def _presence(x: str, y: str) -> str:
@@ -206,14 +240,28 @@ def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
                 yield ("names", part, f, n)  # birth name and first name inverted
             if u and f:
                 yield ("names", part, u, f)
-            if f and k.place:  # a birth name typed otherwise and one part of the date wrong
-                yield ("place", part, f, k.place)
+            for name in {n, f} - {""}:
+                if k.place:  # a name typed otherwise and one part of the date wrong
+                    yield ("place", part, name, k.place)
+            if f and len(k.name) >= 2:
+                yield ("prefix", part, f, name_prefix(k.name))  # a typo past the second letter
+        if swapped and k.place:
+            for name in {n, f} - {""}:
+                yield ("place", ("day", b.day, b.month), name, k.place)
     if k.ins:
         yield ("ins", k.ins)
     # Both names exactly, the date aside: a date wrong in two places (day and year...) or completed.
     for name in {k.name, k.used} - {""}:
         for first in {k.first, *k.firsts} - {""}:
             yield ("name-first", name, first)
+
+
+def name_prefix(name: str) -> int:
+    """The first two letters of a normalised name as a number (a blocking key part)."""
+    out = 0
+    for letter in name[:2]:
+        out = out * 27 + (ord(letter) - 64 if "A" <= letter <= "Z" else 0)
+    return out
 
 
 @dataclass
@@ -276,6 +324,15 @@ class Match:
     reasons: list[tuple[str, float]]  # French reason, weight
 
 
+def _twin_shaped(lv: dict[str, str]) -> bool:
+    """Same birth name and date, first names a letter or a sound apart: a typo, or twins (LEA, LEO)."""
+    return (
+        lv["birth_name"] == "exact"
+        and lv["birth_date"] == "exact"
+        and lv["first_name"] in ("close", "phonetic")
+    )
+
+
 def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
     lv = levels(a, b)
     contributions = [(trait, lvl, model.weight(trait, lvl, a)) for trait, lvl in lv.items()]
@@ -308,6 +365,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             and not two_persons
             and lv["birth_name"] != "else"
             and lv["birthplace"] != "different"
+            and not _twin_shaped(lv)
         ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
