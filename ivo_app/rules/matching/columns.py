@@ -25,7 +25,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model, name_prefix
+from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model, name_prefix, place_code
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
@@ -193,7 +193,7 @@ class TableBuilder:
         norm: Callable[[Any], str] = _as_text if normalised else normalize_name
         self.names = _Vocab(norm)  # birth, used and first names share one vocabulary
         self.lists = _Vocab(lambda raw: _joined(norm(raw)))  # first-name lists, space separated
-        self.places = _Vocab(lambda raw: (raw or "").upper())
+        self.places = _Vocab(place_code)
         self.ins_vocab = _Vocab()
         self._date_of = _Memo(_yyyymmdd)
         self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
@@ -860,12 +860,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & ~two_persons
         & ~at("birth_name", "else")
         & ~at("birthplace", "different")
-        # engine._twin_shaped: same birth name and date, first names a letter or a sound apart.
-        & ~(
-            at("birth_name", "exact")
-            & at("birth_date", "exact")
-            & (at("first_name", "close") | at("first_name", "phonetic"))
-        )
+        & ~_twin_shaped(model, t, i, j, at)
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
@@ -873,6 +868,16 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
     return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
+
+
+def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
+    """engine._twin_shaped: same birth name and date, first names a letter or a sound apart, both given names."""
+    known = np.fromiter(map(model.is_first_name, t.names), dtype=np.bool_, count=len(t.names))
+    close = at("first_name", "close") | at("first_name", "phonetic")
+    out: Bool = (
+        at("birth_name", "exact") & at("birth_date", "exact") & close & known[t.first[i]] & known[t.first[j]]
+    )
+    return out
 
 
 Labeller = Callable[[Int, Int], Small]  # candidate pairs (i, j) → 1 duplicate, 0 not, -1 undecided

@@ -91,8 +91,17 @@ class Keyed:
         )
         return cls(r.id, r.ipp, normalize_name(r.birth_name), normalize_name(r.used_name),
                    normalize_name(r.first_first_name) or " ".join(firsts[:1]), firsts, r.birth_date,
-                   r.sex if r.sex in ("M", "F") else "", (r.birthplace or "").upper(),
+                   r.sex if r.sex in ("M", "F") else "", place_code(r.birthplace),
                    r.ins_matricule or "", "HOMONYME" in r.attribute_set)  # fmt: skip
+
+
+UNKNOWN_PLACE = "99999"
+
+
+def place_code(value: str | None) -> str:
+    """The birthplace compared: 99999 is RNIV's unknown birthplace, as absent as an empty one."""
+    code = (value or "").strip().upper()
+    return "" if code == UNKNOWN_PLACE else code
 
 
 @lru_cache(maxsize=500_000)
@@ -273,6 +282,12 @@ class Model:
     name_freq: dict[str, float] = field(default_factory=dict)
     reference_size: int = 10_000  # identities the thresholds were calibrated on
     population: int = 0  # identities of the extraction (set with u)
+    # Given names (normalised, INSEE's lists): a first name one letter from another given name may be a
+    # twin's; empty: every first name counts as one (the cautious reading).
+    first_names: frozenset[str] = frozenset()
+
+    def is_first_name(self, value: str) -> bool:
+        return not self.first_names or value in self.first_names
 
     def probable_threshold(self) -> float:
         """The probable threshold, raised by log2(population / reference size) on large extractions: the
@@ -324,12 +339,15 @@ class Match:
     reasons: list[tuple[str, float]]  # French reason, weight
 
 
-def _twin_shaped(lv: dict[str, str]) -> bool:
-    """Same birth name and date, first names a letter or a sound apart: a typo, or twins (LEA, LEO)."""
+def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
+    """Same birth name and date, first names a letter or a sound apart that are both given names
+    (LEA and LEO, twins; JOEL and JOZL is a typo)."""
     return (
         lv["birth_name"] == "exact"
         and lv["birth_date"] == "exact"
         and lv["first_name"] in ("close", "phonetic")
+        and model.is_first_name(a.first)
+        and model.is_first_name(b.first)
     )
 
 
@@ -365,7 +383,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             and not two_persons
             and lv["birth_name"] != "else"
             and lv["birthplace"] != "different"
-            and not _twin_shaped(lv)
+            and not _twin_shaped(model, lv, a, b)
         ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
