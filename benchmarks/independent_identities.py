@@ -523,7 +523,7 @@ class Generator:
             age = (self.today - a.birth).days // 365
             sex = a.sex if rnd.random() < 0.6 else ("F" if a.sex == "M" else "M")
             firsts = self.first_names(sex, a.birth)
-            while firsts[0] == a.first_names[0]:
+            while firsts[0] in a.first_names:
                 firsts = self.first_names(sex, a.birth)
             if rnd.random() < 0.3 and len(a.first_names) > 1:
                 firsts = [firsts[0], *a.first_names[1:]]  # twins often share their later first names
@@ -552,8 +552,14 @@ class Generator:
             same_day = rnd.random() < 0.1
             birth = a.birth if same_day else a.birth + timedelta(days=rnd.randint(-2500, 2500))
             birth = min(birth, self.today)
-            b = self.person(sex=a.sex, birth=birth, birth_name=a.birth_name, first_names=list(a.first_names))
-            while b.birthplace == a.birthplace:
+            # RNIV's homonyms share the birth name and the first first name; later first names are theirs.
+            later = [n for n in self.first_names(a.sex, birth)[1:] if n != a.first_names[0]]
+            b = self.person(
+                sex=a.sex, birth=birth, birth_name=a.birth_name, first_names=[a.first_names[0], *later]
+            )
+            while a.birthplace == "99999":
+                a.birthplace = self.birthplace()
+            while b.birthplace in (a.birthplace, "99999"):
                 b.birthplace = self.birthplace()
             b.matricule = self.matricule(b.sex, b.birth, b.birthplace) if b.birthplace != "99999" else ""
         return [Record("", a.key, self.record(a), kind), Record("", b.key, self.record(b), kind)]

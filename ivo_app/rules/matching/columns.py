@@ -843,23 +843,31 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
 
     same_ins = at("ins", "equal")
     strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
-    # engine.score_pair: a different birthplace is evidence, not a verdict (reviewed, never probable).
-    two_persons = (
-        at("first_name", "else") | at("birth_date", "else") | at("ins", "different") | at("sex", "different")
-    )
+    # engine.score_pair: a different birthplace or sex is evidence, not a verdict (reviewed; probable only
+    # beside the same list of at least two first names).
+    strict = at("first_name", "else") | at("birth_date", "else") | at("ins", "different")
+    evidence = at("sex", "different")
     if "other_id" in t.extras:
         # Another identifier (a social security number...) shared by both records outweighs a first
         # name or a date typed differently: twins and homonyms do not share one.
         shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
-        two_persons &= ~shared
+        strict &= ~shared
+        evidence &= ~shared
+    two_persons = strict | evidence
+    # engine.score_pair: a sex entered differently is outweighed by the same list of two first names or
+    # more; a birthplace is not (homonyms born the same day may share their first names).
+    words = t.token_starts[1:] - t.token_starts[:-1]
+    same_list = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
     probable = (
         ~same_ins
         & (score >= model.probable_threshold())
-        & ~two_persons
-        & ~at("birth_name", "else")
+        & ~strict
+        & (same_list | ~evidence)
         & ~at("birthplace", "different")
+        & ~at("birth_name", "else")
+        & ~at("birth_date", "near")
         & ~_twin_shaped(model, t, i, j, at)
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
@@ -871,12 +879,20 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
 
 
 def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
-    """engine._twin_shaped: same birth name and date, first names a letter or a sound apart, both given names."""
+    """engine._twin_shaped: same birth name and date, first names twins could bear."""
     known = np.fromiter(map(model.is_first_name, t.names), dtype=np.bool_, count=len(t.names))
     close = at("first_name", "close") | at("first_name", "phonetic")
-    out: Bool = (
-        at("birth_name", "exact") & at("birth_date", "exact") & close & known[t.first[i]] & known[t.first[j]]
-    )
+    same = at("birth_name", "exact") & at("birth_date", "exact")
+    out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
+    ask = np.flatnonzero(same & at("first_name", "in_list"))
+    if len(ask):  # neither list holds the other's names: few pairs, compared as sets once per list pair
+        la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()
+        words = {code: set(t.lists[code].split()) for code in {*la, *lb}}
+        apart = {
+            (x, y): not (words[x] <= words[y] or words[y] <= words[x])
+            for x, y in set(zip(la, lb, strict=True))
+        }
+        out[ask] = [apart[pair] for pair in zip(la, lb, strict=True)]
     return out
 
 

@@ -340,12 +340,17 @@ class Match:
 
 
 def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
-    """Same birth name and date, first names a letter or a sound apart that are both given names
-    (LEA and LEO, twins; JOEL and JOZL is a typo)."""
+    """Same birth name and date, and first names that twins could bear: a letter or a sound apart and
+    both given names (LEA and LEO; JOEL and JOZL is a typo), or one's first name among the other's later
+    ones when neither list holds the other (RAYMOND RENE and RENE GABRIEL; first names reordered or a list
+    reduced keep the same names)."""
+    if lv["birth_name"] != "exact" or lv["birth_date"] != "exact":
+        return False
+    if lv["first_name"] == "in_list":
+        sa, sb = set(a.firsts), set(b.firsts)
+        return not (sa <= sb or sb <= sa)
     return (
-        lv["birth_name"] == "exact"
-        and lv["birth_date"] == "exact"
-        and lv["first_name"] in ("close", "phonetic")
+        lv["first_name"] in ("close", "phonetic")
         and model.is_first_name(a.first)
         and model.is_first_name(b.first)
     )
@@ -378,11 +383,18 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         # Birth names that differ beyond a typo, an inversion or a used name may be one person (a married
         # name typed as the birth name) but a reviewer must say so: never probable, whatever EM learnt
         # (on millions of identities it takes same-first-name-same-date strangers for duplicates).
+        # A sex entered differently is outweighed by the whole list of first names, at least two, being
+        # the same (twins of two sexes do not share it); a birthplace is not: homonyms born the same day
+        # may share their first names.
+        same_list = len(a.firsts) >= 2 and a.firsts == b.firsts
+        strict = lv["first_name"] == "else" or lv["birth_date"] == "else" or lv["ins"] == "different"
         if (
             score >= model.probable_threshold()
-            and not two_persons
-            and lv["birth_name"] != "else"
+            and not strict
+            and (same_list or lv["sex"] != "different")
             and lv["birthplace"] != "different"
+            and lv["birth_name"] != "else"
+            and lv["birth_date"] != "near"  # two slips apart, or a parent born twenty years before
             and not _twin_shaped(model, lv, a, b)
         ):
             level = "probable"
