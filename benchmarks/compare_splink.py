@@ -1,5 +1,6 @@
 """IVO's duplicate engine against Splink 5 (DuckDB) on labelled data: the demo facility (20,000
-identities with their ground truth), FEBRL3 (deduplication, 5,000 records) and FEBRL4 (linkage of two
+identities with their ground truth), the independent table (benchmarks/independent_identities.py, same
+size), FEBRL3 (deduplication, 5,000 records) and FEBRL4 (linkage of two
 files of 5,000: IVO deduplicates their union and only cross-file pairs count); FEBRL1 and FEBRL2 on
 request.
 
@@ -130,11 +131,41 @@ def ivo_febrl(name: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def ivo_historical() -> dict[str, Any]:
+    import historical
+
+    from ivo_app.rules.matching import columns
+    from ivo_app.services.duplicates import load_model
+
+    frame = historical.load()
+    records, complementary = historical.records(frame)
+    start = time.perf_counter()
+    table = columns.Table.of(records, complementary)
+    scored = columns.find_scored(load_model(), table)
+    matches = columns.matches(scored, table)
+    elapsed = time.perf_counter() - start
+    groups: dict[str, list[str]] = defaultdict(list)
+    for unique_id, person in historical.truth(frame).items():
+        groups[person].append(unique_id)
+    truth = pairs_of_groups(groups)
+    ipps = table.ipps
+    candidates = {
+        frozenset((ipps[a], ipps[b])) for a, b in zip(scored.i.tolist(), scored.j.tolist(), strict=True)
+    }
+    duplicates = [m for m in matches if m.kind == "doublon"]
+    return {
+        "records": len(records), "seconds": elapsed, "candidates": len(candidates), "true_pairs": len(truth),
+        "completeness": len(candidates & truth) / len(truth),
+        "probable": prf({frozenset((m.a.ipp, m.b.ipp)) for m in duplicates if m.level == "probable"}, truth),
+        "queue": prf({frozenset((m.a.ipp, m.b.ipp)) for m in duplicates}, truth),
+    }  # fmt: skip
+
+
 def splink_child(dataset: str, db_path: Path | None) -> dict[str, Any]:
     import pandas as pd
     import splink_person
 
-    if dataset == "demo":
+    if dataset in ("demo", "independent"):
         import sqlite3
 
         assert db_path is not None
@@ -152,6 +183,15 @@ def splink_child(dataset: str, db_path: Path | None) -> dict[str, Any]:
         groups: dict[str, list[str]] = defaultdict(list)
         for ipp, key in truth_rows:
             groups[key].append(ipp)
+        truth = pairs_of_groups(groups)
+    elif dataset == "historical":
+        import historical
+
+        loaded = historical.load()
+        frames, link_type = [historical.splink_frame(loaded)], "dedupe_only"
+        groups = defaultdict(list)
+        for unique_id, person in historical.truth(loaded).items():
+            groups[person].append(unique_id)
         truth = pairs_of_groups(groups)
     else:
         import febrl
@@ -187,7 +227,10 @@ def splink_child(dataset: str, db_path: Path | None) -> dict[str, Any]:
 
 def child_main(engine: str, dataset: str, db_path: Path | None) -> None:
     if engine == "ivo":
-        result = ivo_demo(db_path) if dataset == "demo" else ivo_febrl(dataset)  # type: ignore[arg-type]
+        if dataset in ("demo", "independent"):
+            result = ivo_demo(db_path)  # type: ignore[arg-type]
+        else:
+            result = ivo_historical() if dataset == "historical" else ivo_febrl(dataset)
     else:
         result = splink_child(dataset, db_path)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -206,19 +249,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--datasets", nargs="+", default=["demo", "febrl3", "febrl4"],
-                        choices=("demo", "febrl1", "febrl2", "febrl3", "febrl4"))  # fmt: skip
+    parser.add_argument("--datasets", nargs="+", default=["demo", "independent", "febrl3", "febrl4"],
+                        choices=("demo", "independent", "febrl1", "febrl2", "febrl3", "febrl4", "historical"))  # fmt: skip
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child and args.child[0] == "make":
+        from independent_identities import load_independent
+
         from ivo_app.services.demo import create_demo
         from ivo_app.store.db import open_database
 
         db = open_database(f"sqlite:///{args.db}")
-        create_demo(db, args.size, args.seed, extracted_on=date(2026, 6, 1))
+        if args.child[1] == "independent":
+            load_independent(db, args.size, args.seed)
+        else:
+            create_demo(db, args.size, args.seed, extracted_on=date(2026, 6, 1))
         db.dispose()
         return
     if args.child:
@@ -230,13 +278,14 @@ def main() -> None:
     if len(engines) == 1:
         print("Splink non installé (.venv/bin/pip install splink recordlinkage) : IVO seul.")
     with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "demo.sqlite"
-        if "demo" in args.datasets:  # in a child too: a child's ru_maxrss starts at its parent's
-            cmd = [sys.executable, __file__, "--child", "make", "demo", "--db", str(db_path), "--size", str(args.size),
-                   "--seed", str(args.seed)]  # fmt: skip
-            subprocess.run(cmd, check=True)
         for dataset in args.datasets:
-            print(f"== {dataset}" + (f" ({args.size} identités)" if dataset == "demo" else ""))
+            generated = dataset in ("demo", "independent")
+            db_path = Path(tmp) / f"{dataset}.sqlite"
+            if generated:  # in a child too: a child's ru_maxrss starts at its parent's
+                cmd = [sys.executable, __file__, "--child", "make", dataset, "--db", str(db_path), "--size",
+                       str(args.size), "--seed", str(args.seed)]  # fmt: skip
+                subprocess.run(cmd, check=True)
+            print(f"== {dataset}" + (f" ({args.size} identités)" if generated else ""))
             for engine in engines:
                 cmd = [sys.executable, __file__, "--child", engine, dataset, "--db", str(db_path)]
                 out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout

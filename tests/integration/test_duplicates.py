@@ -63,9 +63,17 @@ def test_french_comparison_levels() -> None:
     )
     assert levels(a, rec(birth_date=date(1980, 12, 3)))["birth_date"] == "swapped"
     assert levels(a, rec(birth_date=date(1981, 3, 12)))["birth_date"] == "one_digit"
-    # The year one off across a decade (a year computed from an age), but not two years off.
+    # The year one off across a decade (a year computed from an age), ten off, the day one off across
+    # the tens: one slip; two years off (two digits) is near, not else; a date far away is else.
     assert levels(a, rec(birth_date=date(1979, 3, 12)))["birth_date"] == "one_digit"
-    assert levels(a, rec(birth_date=date(1978, 3, 12)))["birth_date"] == "else"
+    assert levels(a, rec(birth_date=date(1990, 3, 12)))["birth_date"] == "one_digit"
+    assert (
+        levels(rec(birth_date=date(1980, 3, 9)), rec(birth_date=date(1980, 3, 10)))["birth_date"]
+        == "one_digit"
+    )
+    assert levels(a, rec(birth_date=date(1978, 3, 12)))["birth_date"] == "near"
+    assert levels(a, rec(birth_date=date(1980, 12, 31)))["birth_date"] == "near"  # completed as RNIV says
+    assert levels(a, rec(birth_date=date(1975, 7, 25)))["birth_date"] == "else"
     married = rec(birth_name="DURAND", used_name="MARTIN")
     assert levels(a, married)["birth_name"] == "cross_used"
 

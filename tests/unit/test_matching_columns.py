@@ -30,6 +30,10 @@ def _records(count: int, seed: int) -> list[IdentityRecord]:
             born = date(born.year, born.day, born.month) if born.day <= 12 else born
         if rnd.random() < 0.1:
             born = date(born.year + rnd.choice((-1, 1, 10)), born.month, born.day)
+        if rnd.random() < 0.05:  # a day off, or a date completed as RNIV says
+            born = rnd.choice(
+                (born + timedelta(days=1), date(born.year, 12, 31), date(born.year, born.month, 1))
+            )
         first = rnd.choice(FIRSTS)
         firsts = first if rnd.random() < 0.6 else f"{first} {rnd.choice(FIRSTS)}"
         out.append(
@@ -41,7 +45,7 @@ def _records(count: int, seed: int) -> list[IdentityRecord]:
                 first_first_name=first if rnd.random() < 0.8 else None,
                 birth_date=born if rnd.random() < 0.97 else None,
                 sex=rnd.choice(("M", "F", "F", "M", None, "I")),
-                birthplace=rnd.choice(("31555", "75112", "99350", None)),
+                birthplace=rnd.choice(("31555", "75112", "99350", "99999", None)),
                 used_name=rnd.choice(SURNAMES) if rnd.random() < 0.2 else None,
                 ins_matricule=rnd.choice(("180031255500112", "280031255500145", None, None, None, None)),
                 attributes=rnd.choice((None, None, "HOMONYME", "DOUTEUSE,HOMONYME")),

@@ -12,6 +12,7 @@ both give the same levels, scores and decisions.
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model
+from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model, name_prefix, place_code
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
@@ -143,6 +144,14 @@ def soundex_number(key: str) -> int:
     return out
 
 
+_PLACE_MASK = (1 << 22) - 1
+
+
+def stable_hash(value: str) -> int:
+    """A value as a 32-bit number that does not depend on the extraction (stored search keys); 0 if empty."""
+    return zlib.crc32(value.encode()) | 1 if value else 0
+
+
 def _as_text(value: str | None) -> str:
     return value or ""
 
@@ -184,7 +193,7 @@ class TableBuilder:
         norm: Callable[[Any], str] = _as_text if normalised else normalize_name
         self.names = _Vocab(norm)  # birth, used and first names share one vocabulary
         self.lists = _Vocab(lambda raw: _joined(norm(raw)))  # first-name lists, space separated
-        self.places = _Vocab(lambda raw: (raw or "").upper())
+        self.places = _Vocab(place_code)
         self.ins_vocab = _Vocab()
         self._date_of = _Memo(_yyyymmdd)
         self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
@@ -238,7 +247,15 @@ class TableBuilder:
             dtype=np.int64,
             count=len(self.lists.forms),
         )
+        # Each first-name list's words as name codes (CSR): blocking meets any first name of the list.
+        token_starts: list[int] = [0]
+        tokens: list[int] = []
+        for form in self.lists.forms:
+            tokens.extend(self.names[w] for w in form.split())
+            token_starts.append(len(tokens))
         return Table(
+            token_starts=np.asarray(token_starts, dtype=np.int64),
+            tokens=np.asarray(tokens, dtype=np.int64),
             ids=column("id"),
             ipps=self._ipps,
             name=column("name"),
@@ -256,6 +273,9 @@ class TableBuilder:
             ins_values=self.ins_vocab.forms,
             soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.forms], dtype=np.int64),
             name_length=np.asarray([len(v) for v in self.names.forms], dtype=np.int64),
+            name_prefix=np.asarray([name_prefix(v) for v in self.names.forms], dtype=np.int64),
+            name_hash=np.asarray([stable_hash(v) for v in self.names.forms], dtype=np.int64),
+            place_hash=np.asarray([stable_hash(v) & _PLACE_MASK for v in self.places.forms], dtype=np.int64),
         )
 
 
@@ -280,6 +300,11 @@ class Table:
     ins_values: list[str]
     soundex: Int  # SOUNDEX2 key of each vocabulary name as a number (soundex_number; 0: empty)
     name_length: Int  # length of each vocabulary name
+    name_prefix: Int  # engine.name_prefix of each vocabulary name
+    name_hash: Int  # stable_hash of each vocabulary name (0: empty)
+    place_hash: Int  # stable_hash of each birthplace, 22 bits (0: empty)
+    token_starts: Int  # list code → its words: tokens[token_starts[c]:token_starts[c + 1]]
+    tokens: Int  # name codes of the lists' words
     extras: dict[str, Int] = field(default_factory=dict)  # complementary trait → codes (0: missing)
     extra_values: dict[str, list[str]] = field(default_factory=dict)
     # Identifier code → its deletion neighbourhood (starts, codes): codes[starts[c]:starts[c + 1]]
@@ -341,17 +366,44 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
     can_swap = born & (day <= 12) & (day != month) & mirrors
     sx = 1 << _SX_BITS
     n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
+    # Every word of each record's first-name list: (row, name code) of each.
+    count = t.token_starts[t.firsts + 1] - t.token_starts[t.firsts]
+    token_rows = np.repeat(rows, count)
+    at = (
+        np.repeat(t.token_starts[t.firsts], count)
+        + np.arange(count.sum())
+        - np.repeat(np.cumsum(count) - count, count)
+    )
+    token = t.tokens[at]
+    token_sx = t.soundex[token]
 
-    def key(pass_id: int, value: Int, mask: Bool) -> tuple[Int, Int]:
-        return (value[mask] << 5) | pass_id, rows[mask]
+    def key(pass_id: int, value: Int, mask: Bool, at_rows: Int = rows) -> tuple[Int, Int]:
+        return (value[mask] << 5) | pass_id, at_rows[mask]
 
+    t_born, t_swap = born[token_rows], can_swap[token_rows]
+    # The date with any of the names (birth, used, any first name): names inverted, a used name entered
+    # as birth name, first names reordered meet with a typo on the way.
     yield [
         key(1, t.birth * sx + n, born & (n > 0)),
         key(1, t.birth * sx + u, born & (u > 0)),  # used name entered as birth name
+        key(1, t.birth * sx + f, born & (f > 0)),
+        key(1, t.birth[token_rows] * sx + token_sx, t_born & (token_sx > 0), token_rows),
         key(1, swapped * sx + n, can_swap & (n > 0)),  # day and month swapped
+        key(1, swapped * sx + f, can_swap & (f > 0)),
+        key(1, swapped[token_rows] * sx + token_sx, t_swap & (token_sx > 0), token_rows),
         key(1, swapped * sx + u, can_swap & (u > 0) & probe),
     ]
-    yield [key(2, t.birth * sx + f, born & (f > 0)), key(2, swapped * sx + f, can_swap & (f > 0))]
+    # Both names exactly, the date aside (a date wrong in two places, or completed): stable hashes.
+    hn, hu, hf, ht = t.name_hash[t.name], t.name_hash[t.used], t.name_hash[t.first], t.name_hash[token]
+    mix = 1_000_003
+    low = (1 << 57) - 1
+    yield [
+        key(2, (hn * mix + hf) & low, (hn > 0) & (hf > 0)),
+        key(2, (hu * mix + hf) & low, (hu > 0) & (hf > 0)),
+        key(2, (hn[token_rows] * mix + ht) & low, (hn[token_rows] > 0), token_rows),
+        key(2, (hu[token_rows] * mix + ht) & low, (hu[token_rows] > 0), token_rows),
+    ]
+    place = t.place_hash[t.place]
     for pass_id, part in ((3, year), (4, month * 100 + day)):  # a wrong date is wrong in one part
         yield [
             key(pass_id, (n * sx + f) * 10_000 + part, born & (n > 0) & (f > 0)),
@@ -360,7 +412,27 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             key(pass_id, (f * sx + u) * 10_000 + part, born & (u > 0) & (f > 0) & probe),
         ]
     yield [key(5, t.ins, t.ins > 0)]
-    pass_id = 6
+    width = _PLACE_MASK + 1
+    has_place = born & (place > 0)
+    for pass_id, part in ((6, year), (7, month * 100 + day)):
+        # A name (birth or first) and the birthplace with one part of the date: the other name typed
+        # otherwise; the day and month also swapped.
+        yield [
+            key(pass_id, (n * width + place) * 10_000 + part, has_place & (n > 0)),
+            key(pass_id, (f * width + place) * 10_000 + part, has_place & (f > 0)),
+            *(
+                [key(7, (n * width + place) * 10_000 + day * 100 + month, has_place & can_swap & (n > 0)),
+                 key(7, (f * width + place) * 10_000 + day * 100 + month, has_place & can_swap & (f > 0))]
+                if pass_id == 7 else []
+            ),
+        ]  # fmt: skip
+    prefix = t.name_prefix[t.name]
+    for pass_id, part in ((8, year), (9, month * 100 + day)):
+        # The first name and the birth name's first two letters (typos seldom hit them), a date part.
+        yield [
+            key(pass_id, (f * 1024 + prefix) * 10_000 + part, born & (f > 0) & (t.name_length[t.name] >= 2))
+        ]
+    pass_id = 10
     for trait, codes in t.extras.items():
         if trait in _IDENTIFIERS:
             # The value and the value less any one character: two values meet when equal or one
@@ -380,7 +452,16 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             pass_id += 2
 
 
-SEARCH_PASSES = (1, 2, 3, 4)  # passes on names and dates: their keys are stable, stored for the search
+SEARCH_PASSES = (
+    1,
+    2,
+    3,
+    4,
+    6,
+    7,
+    8,
+    9,
+)  # passes on names and dates: their keys are stable, stored for the search
 
 
 def _sorted_unique(parts: list[tuple[Int, Int]]) -> tuple[Int, Int]:
@@ -475,10 +556,27 @@ def _near(t: Table, a: Int, b: Int) -> Bool:
     out: Bool = a == b
     rest = np.flatnonzero(~out & (a > 0) & (b > 0))
     if len(rest):
-        _, dl = _jw_dl(t.names, a[rest], b[rest], with_dl=True)
+        jw, dl = _jw_dl(t.names, a[rest], b[rest], with_dl=True)
         assert dl is not None
-        out[rest] = (dl <= 1) & (np.minimum(t.name_length[a[rest]], t.name_length[b[rest]]) >= 4)
+        long_enough = np.minimum(t.name_length[a[rest]], t.name_length[b[rest]]) >= 4
+        out[rest] = (long_enough & ((dl <= 1) | (jw >= 0.9))) | _part_of(t, a[rest], b[rest])
     return out
+
+
+def _part_of(t: Table, a: Int, b: Int) -> Bool:
+    """engine._part_of per pair: one name a whole-word part of the other's, per distinct pair."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.bool_)
+    ua, ub, inverse = _distinct(a, b)
+    short_first = t.name_length[ua] < t.name_length[ub]
+    short, long = np.where(short_first, ua, ub), np.where(short_first, ub, ua)
+    ss = np.asarray(_strings(t.names, short), dtype=np.dtypes.StringDType())
+    ls = np.asarray(_strings(t.names, long), dtype=np.dtypes.StringDType())
+    hit: Bool = (
+        (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 3)
+        & (np.strings.find(np.strings.add(np.strings.add(" ", ls), " "), np.strings.add(np.strings.add(" ", ss), " ")) >= 0)
+    )  # fmt: skip
+    return hit[inverse]
 
 
 def inverted(t: Table, i: Int, j: Int, undecided: Bool) -> Bool:
@@ -500,6 +598,10 @@ def name_levels(t: Table, i: Int, j: Int) -> Small:
     c.take(na == nb, L["exact"])
     c.take(inverted(t, i, j, ~c.done), L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
+    ask = np.flatnonzero(~c.done)
+    part = np.zeros(len(i), dtype=np.bool_)
+    part[ask] = _part_of(t, na[ask], nb[ask])
+    c.take(part, L["part"])
     rest = np.flatnonzero(~c.done)
     jw, dl = _jw_dl(t.names, na[rest], nb[rest], with_dl=True)
     assert dl is not None
@@ -548,9 +650,11 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
     sub = _Chooser(len(rest), L["else"])
     sub.take(_token_prefix(t, ra, rb), L["truncated"])
     sub.take(_in_list(t, ra, t.firsts[j][rest]) | _in_list(t, rb, t.firsts[i][rest]), L["in_list"])
-    jw, _ = _jw_dl(t.names, ra, rb, with_dl=False)
+    jw, dl = _jw_dl(t.names, ra, rb, with_dl=True)
+    assert dl is not None
     sub.take((t.soundex[ra] == t.soundex[rb]) & (jw > 0.8), L["phonetic"])
-    sub.take(jw >= 0.92, L["close"])
+    long_enough = np.minimum(t.name_length[ra], t.name_length[rb]) >= 4
+    sub.take((jw >= 0.92) | ((dl <= 1) & long_enough), L["close"])
     c.level[rest] = sub.level
     return c.level
 
@@ -558,6 +662,23 @@ def first_levels(t: Table, i: Int, j: Int) -> Small:
 def _digits(yyyymmdd: Int) -> Int:
     powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
     out: Int = (yyyymmdd[:, None] // powers) % 10
+    return out
+
+
+def _completed(x: Int, y: Int) -> Bool:
+    """engine._completed: x looks like y completed (31/12, its month's 1st, its day in January)."""
+    mx, dx, my, dy = x // 100 % 100, x % 100, y // 100 % 100, y % 100
+    out: Bool = ((mx == 12) & (dx == 31)) | ((dx == 1) & (mx == my)) | ((mx == 1) & (dx == dy))
+    return out
+
+
+def _days(yyyymmdd: Int) -> Int:
+    """Days since 1970 of YYYYMMDD dates (valid dates: they come from date objects)."""
+    year, month, day = yyyymmdd // 10_000, yyyymmdd // 100 % 100, yyyymmdd % 100
+    when = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1).astype(
+        "timedelta64[M]"
+    )
+    out: Int = (when.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")).astype(np.int64)
     return out
 
 
@@ -576,11 +697,22 @@ def date_levels(t: Table, i: Int, j: Int) -> Small:
     # Damerau-Levenshtein ≤ 1 between two 8-digit strings: one digit replaced, or two adjacent swapped.
     swap = (diff[:, :-1] & diff[:, 1:] & (xa[:, :-1] == xb[:, 1:]) & (xa[:, 1:] == xb[:, :-1])).any(axis=1)
     sub = _Chooser(len(rest), L["else"])
-    next_year = (da[rest] % 10_000 == db[rest] % 10_000) & (
-        np.abs(da[rest] // 10_000 - db[rest] // 10_000) == 1
-    )
-    sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year, L["one_digit"])
+    years = np.abs(da[rest] // 10_000 - db[rest] // 10_000)
+    next_year = (da[rest] % 10_000 == db[rest] % 10_000) & ((years == 1) | (years == 10))
+    next_day = np.abs(_days(da[rest]) - _days(db[rest])) == 1
+    sub.take((wrong <= 1) | ((wrong == 2) & swap) | next_year | next_day, L["one_digit"])
     sub.take(da[rest] // 100 == db[rest] // 100, L["year_month"])
+    # engine._date_level: two slips, or one date completed as RNIV says within the same year.
+    same_year = da[rest] // 10_000 == db[rest] // 10_000
+    completed = _completed(da[rest], db[rest]) | _completed(db[rest], da[rest])
+    near = same_year & completed
+    ask = np.flatnonzero(~sub.done & ~near)
+    if len(ask):
+        ua, ub, inverse = _distinct(da[rest][ask], db[rest][ask])
+        dl = cpdist([str(x) for x in ua.tolist()], [str(x) for x in ub.tolist()],
+                    scorer=DamerauLevenshtein.distance, dtype=np.int64)[inverse]  # fmt: skip
+        near[ask] = dl <= 2
+    sub.take(near, L["near"])
     c.level[rest] = sub.level
     return c.level
 
@@ -711,27 +843,57 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
 
     same_ins = at("ins", "equal")
     strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
-    two_persons = (
-        at("first_name", "else")
-        | at("birth_date", "else")
-        | at("birthplace", "different")
-        | at("ins", "different")
-        | at("sex", "different")
-    )
+    # engine.score_pair: a different birthplace or sex is evidence, not a verdict (reviewed; probable only
+    # beside the same list of at least two first names).
+    strict = at("first_name", "else") | at("birth_date", "else") | at("ins", "different")
+    evidence = at("sex", "different")
     if "other_id" in t.extras:
         # Another identifier (a social security number...) shared by both records outweighs a first
         # name or a date typed differently: twins and homonyms do not share one.
         shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
-        two_persons &= ~shared
+        strict &= ~shared
+        evidence &= ~shared
+    two_persons = strict | evidence
+    # engine.score_pair: a sex entered differently is outweighed by the same list of two first names or
+    # more; a birthplace is not (homonyms born the same day may share their first names).
+    words = t.token_starts[1:] - t.token_starts[:-1]
+    same_list = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
-    probable = ~same_ins & (score >= model.probable_threshold()) & ~two_persons & ~at("birth_name", "else")
+    probable = (
+        ~same_ins
+        & (score >= model.probable_threshold())
+        & ~strict
+        & (same_list | ~evidence)
+        & ~at("birthplace", "different")
+        & ~at("birth_name", "else")
+        & ~at("birth_date", "near")
+        & ~_twin_shaped(model, t, i, j, at)
+    )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
     return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
+
+
+def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
+    """engine._twin_shaped: same birth name and date, first names twins could bear."""
+    known = np.fromiter(map(model.is_first_name, t.names), dtype=np.bool_, count=len(t.names))
+    close = at("first_name", "close") | at("first_name", "phonetic")
+    same = at("birth_name", "exact") & at("birth_date", "exact")
+    out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
+    ask = np.flatnonzero(same & at("first_name", "in_list"))
+    if len(ask):  # neither list holds the other's names: few pairs, compared as sets once per list pair
+        la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()
+        words = {code: set(t.lists[code].split()) for code in {*la, *lb}}
+        apart = {
+            (x, y): not (words[x] <= words[y] or words[y] <= words[x])
+            for x, y in set(zip(la, lb, strict=True))
+        }
+        out[ask] = [apart[pair] for pair in zip(la, lb, strict=True)]
+    return out
 
 
 Labeller = Callable[[Int, Int], Small]  # candidate pairs (i, j) → 1 duplicate, 0 not, -1 undecided

@@ -35,6 +35,7 @@ LEVEL_LABELS = {
     ("birth_name", "exact"): "même nom de naissance",
     ("birth_name", "inverted"): "nom et prénom inversés",
     ("birth_name", "cross_used"): "nom de naissance de l'un = nom utilisé de l'autre",
+    ("birth_name", "part"): "nom composé entré en partie",
     ("birth_name", "phonetic"): "noms de naissance phonétiquement identiques",
     ("birth_name", "close"): "nom de naissance à une faute près",
     ("birth_name", "far"): "noms de naissance proches",
@@ -50,8 +51,9 @@ LEVEL_LABELS = {
     ("first_name", "missing"): "prénom absent",
     ("birth_date", "exact"): "même date de naissance",
     ("birth_date", "swapped"): "jour et mois inversés",
-    ("birth_date", "one_digit"): "date à un chiffre ou à un an près",
+    ("birth_date", "one_digit"): "date à un chiffre, un jour, un an ou dix ans près",
     ("birth_date", "year_month"): "même mois et même année de naissance",
+    ("birth_date", "near"): "dates à deux chiffres près, ou date complétée de la même année",
     ("birth_date", "else"): "dates de naissance différentes",
     ("birth_date", "missing"): "date de naissance absente",
     ("sex", "equal"): "même sexe",
@@ -89,8 +91,17 @@ class Keyed:
         )
         return cls(r.id, r.ipp, normalize_name(r.birth_name), normalize_name(r.used_name),
                    normalize_name(r.first_first_name) or " ".join(firsts[:1]), firsts, r.birth_date,
-                   r.sex if r.sex in ("M", "F") else "", (r.birthplace or "").upper(),
+                   r.sex if r.sex in ("M", "F") else "", place_code(r.birthplace),
                    r.ins_matricule or "", "HOMONYME" in r.attribute_set)  # fmt: skip
+
+
+UNKNOWN_PLACE = "99999"
+
+
+def place_code(value: str | None) -> str:
+    """The birthplace compared: 99999 is RNIV's unknown birthplace, as absent as an empty one."""
+    code = (value or "").strip().upper()
+    return "" if code == UNKNOWN_PLACE else code
 
 
 @lru_cache(maxsize=500_000)
@@ -98,9 +109,22 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b)
 
 
+def _part_of(x: str, y: str) -> bool:
+    """One name's words are a whole-word part of the other's (a compound name entered in part)."""
+    if x == y or not x or not y:
+        return False
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(short) >= 3 and f" {short} " in f" {long} "
+
+
 def _near(x: str, y: str) -> bool:
-    """Equal, or one typo apart when long enough for a typo to be told from another name."""
-    return x == y or (min(len(x), len(y)) >= 4 and DamerauLevenshtein.distance(x, y) <= 1)
+    """Equal, or one typo or a homophone apart when long enough for a typo to be told from another
+    name, or one part of a compound name."""
+    if x == y:
+        return True
+    if min(len(x), len(y)) >= 4 and (DamerauLevenshtein.distance(x, y) <= 1 or _jw(x, y) >= 0.9):
+        return True
+    return _part_of(x, y)
 
 
 def _inverted(a: Keyed, b: Keyed) -> bool:
@@ -119,6 +143,8 @@ def _name_level(a: Keyed, b: Keyed) -> str:
         return "inverted"
     if (a.used and a.used == b.name) or (b.used and b.used == a.name):
         return "cross_used"
+    if _part_of(a.name, b.name):
+        return "part"  # DUPONT MARTIN entered as DUPONT
     if soundex2(a.name) == soundex2(b.name) and _jw(a.name, b.name) > 0.8:
         return "phonetic"
     if DamerauLevenshtein.distance(a.name, b.name) <= 1 or _jw(a.name, b.name) >= 0.94:
@@ -140,7 +166,11 @@ def _first_level(a: Keyed, b: Keyed) -> str:
         return "in_list"
     if soundex2(a.first) == soundex2(b.first) and _jw(a.first, b.first) > 0.8:
         return "phonetic"
-    return "close" if _jw(a.first, b.first) >= 0.92 else "else"
+    if _jw(a.first, b.first) >= 0.92 or (
+        min(len(a.first), len(b.first)) >= 4 and DamerauLevenshtein.distance(a.first, b.first) <= 1
+    ):
+        return "close"
+    return "else"
 
 
 def _date_level(a: Keyed, b: Keyed) -> str:
@@ -150,13 +180,31 @@ def _date_level(a: Keyed, b: Keyed) -> str:
         return "exact"
     if (a.birth.year, a.birth.month, a.birth.day) == (b.birth.year, b.birth.day, b.birth.month):
         return "swapped"
-    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1 or (
-        (a.birth.month, a.birth.day) == (b.birth.month, b.birth.day) and abs(a.birth.year - b.birth.year) == 1
+    same_day = (a.birth.month, a.birth.day) == (b.birth.month, b.birth.day)
+    if (
+        DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 1
+        or (same_day and abs(a.birth.year - b.birth.year) in (1, 10))
+        or abs((a.birth - b.birth).days) == 1
     ):
-        return "one_digit"  # a digit mistyped, or the year one off (1979 / 1980: a year computed from an age)
+        # A digit mistyped, the year one off (computed from an age) or ten off (the decade key), the
+        # day one off (admission around midnight, 09 / 10 typed across): one slip of the hand.
+        return "one_digit"
     if (a.birth.year, a.birth.month) == (b.birth.year, b.birth.month):
         return "year_month"
+    if DamerauLevenshtein.distance(a.birth.strftime("%Y%m%d"), b.birth.strftime("%Y%m%d")) <= 2 or (
+        a.birth.year == b.birth.year and (_completed(a.birth, b.birth) or _completed(b.birth, a.birth))
+    ):
+        return "near"  # two slips, or an unknown day or month completed as RNIV says (01/MM, JJ/01, 31/12)
     return "else"
+
+
+def _completed(x: date, y: date) -> bool:
+    """x looks like y's date completed: 31/12 of its year, its month's 1st, or its day in January."""
+    return (
+        (x.month, x.day) == (12, 31)
+        or (x.day == 1 and x.month == y.month)
+        or (x.month == 1 and x.day == y.day)
+    )
 
 
 def _presence(x: str, y: str) -> str:
@@ -182,26 +230,47 @@ def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
     a duplicate agrees with its original on the date and one name, or on both names and one part of
     the date (a wrong date is wrong in its year, or in its day and month)."""
     n, u, f = soundex2(k.name), soundex2(k.used), soundex2(k.first)
+    # Every first name of the list, not only the first one: first names entered in another order,
+    # the list reduced to its first name, a compound first name hyphenated or spaced still meet.
+    tokens = {f, *(soundex2(x) for x in k.firsts)} - {""}
     if k.birth:
         b = k.birth
         swapped = date(b.year, b.day, b.month) if b.day <= 12 and b.day != b.month else None
-        for name in (n, u):  # used name entered as birth name
-            if name:
-                yield ("date-name", b, name)
-        if f:
-            yield ("date-first", b, f)
-        if swapped and n:
-            yield ("date-name", swapped, n)  # day and month swapped
-        if swapped and f:
-            yield ("date-first", swapped, f)
+        # One pass for the date with any of the names (birth, used, any first name): names inverted,
+        # a used name entered as birth name, first names reordered meet with a typo on the way.
+        for name in {n, u, *tokens} - {""}:
+            yield ("date-name", b, name)
+        if swapped:
+            for name in {n, *tokens} - {""}:
+                yield ("date-name", swapped, name)  # day and month swapped
         for part in (("year", b.year), ("day", b.month, b.day)):
             if n and f:
                 yield ("names", part, n, f)
                 yield ("names", part, f, n)  # birth name and first name inverted
             if u and f:
                 yield ("names", part, u, f)
+            for name in {n, f} - {""}:
+                if k.place:  # a name typed otherwise and one part of the date wrong
+                    yield ("place", part, name, k.place)
+            if f and len(k.name) >= 2:
+                yield ("prefix", part, f, name_prefix(k.name))  # a typo past the second letter
+        if swapped and k.place:
+            for name in {n, f} - {""}:
+                yield ("place", ("day", b.day, b.month), name, k.place)
     if k.ins:
         yield ("ins", k.ins)
+    # Both names exactly, the date aside: a date wrong in two places (day and year...) or completed.
+    for name in {k.name, k.used} - {""}:
+        for first in {k.first, *k.firsts} - {""}:
+            yield ("name-first", name, first)
+
+
+def name_prefix(name: str) -> int:
+    """The first two letters of a normalised name as a number (a blocking key part)."""
+    out = 0
+    for letter in name[:2]:
+        out = out * 27 + (ord(letter) - 64 if "A" <= letter <= "Z" else 0)
+    return out
 
 
 @dataclass
@@ -213,6 +282,12 @@ class Model:
     name_freq: dict[str, float] = field(default_factory=dict)
     reference_size: int = 10_000  # identities the thresholds were calibrated on
     population: int = 0  # identities of the extraction (set with u)
+    # Given names (normalised, INSEE's lists): a first name one letter from another given name may be a
+    # twin's; empty: every first name counts as one (the cautious reading).
+    first_names: frozenset[str] = frozenset()
+
+    def is_first_name(self, value: str) -> bool:
+        return not self.first_names or value in self.first_names
 
     def probable_threshold(self) -> float:
         """The probable threshold, raised by log2(population / reference size) on large extractions: the
@@ -264,6 +339,23 @@ class Match:
     reasons: list[tuple[str, float]]  # French reason, weight
 
 
+def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
+    """Same birth name and date, and first names that twins could bear: a letter or a sound apart and
+    both given names (LEA and LEO; JOEL and JOZL is a typo), or one's first name among the other's later
+    ones when neither list holds the other (RAYMOND RENE and RENE GABRIEL; first names reordered or a list
+    reduced keep the same names)."""
+    if lv["birth_name"] != "exact" or lv["birth_date"] != "exact":
+        return False
+    if lv["first_name"] == "in_list":
+        sa, sb = set(a.firsts), set(b.firsts)
+        return not (sa <= sb or sb <= sa)
+    return (
+        lv["first_name"] in ("close", "phonetic")
+        and model.is_first_name(a.first)
+        and model.is_first_name(b.first)
+    )
+
+
 def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
     lv = levels(a, b)
     contributions = [(trait, lvl, model.weight(trait, lvl, a)) for trait, lvl in lv.items()]
@@ -277,10 +369,12 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         kind = "doublon"
         # Evidence of two persons that summed weights underrate (agreements of twins, parent and child,
         # homonyms are correlated): such a pair may be reviewed, never called probable.
+        # A different birthplace is evidence, not a verdict: homonyms born the same day elsewhere and
+        # a birthplace entered as the residence are told apart by a reviewer, so such a pair may be
+        # reviewed on its score (never probable).
         two_persons = (
             lv["first_name"] == "else"
             or lv["birth_date"] == "else"
-            or lv["birthplace"] == "different"
             or lv["ins"] == "different"
             or lv["sex"] == "different"
         )
@@ -289,7 +383,20 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         # Birth names that differ beyond a typo, an inversion or a used name may be one person (a married
         # name typed as the birth name) but a reviewer must say so: never probable, whatever EM learnt
         # (on millions of identities it takes same-first-name-same-date strangers for duplicates).
-        if score >= model.probable_threshold() and not two_persons and lv["birth_name"] != "else":
+        # A sex entered differently is outweighed by the whole list of first names, at least two, being
+        # the same (twins of two sexes do not share it); a birthplace is not: homonyms born the same day
+        # may share their first names.
+        same_list = len(a.firsts) >= 2 and a.firsts == b.firsts
+        strict = lv["first_name"] == "else" or lv["birth_date"] == "else" or lv["ins"] == "different"
+        if (
+            score >= model.probable_threshold()
+            and not strict
+            and (same_list or lv["sex"] != "different")
+            and lv["birthplace"] != "different"
+            and lv["birth_name"] != "else"
+            and lv["birth_date"] != "near"  # two slips apart, or a parent born twenty years before
+            and not _twin_shaped(model, lv, a, b)
+        ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
             return None
