@@ -216,28 +216,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _results_text(results: training.SessionResults) -> str:
-    info = results.session
-    lines = [
-        f"Session n° {info.id} « {info.title} » — {len(info.submitted)} remises sur {len(info.trainees)}.",
-        "",
-    ]
-    lines.append("Par stagiaire :")
-    for t in results.trainees:
-        lines.append(
-            f"  {t.name} : {t.correction.summary()}" if t.correction else f"  {t.name} : pas de remise"
-        )
-    lines.append("")
-    lines.append("Par thème :")
-    lines += [f"  {label} : {training._percent(pct)} ({n} réponses)" for label, pct, n in results.per_theme]
-    lines.append("")
-    lines.append("Par question :")
-    lines += [
-        f"  {i} : {training._percent(pct)} — attendu : {label}" for i, label, pct, _ in results.per_question
-    ]
-    return "\n".join(lines)
-
-
 def _results_json(results: training.SessionResults) -> dict[str, object]:
     return {
         "session": results.session.id,
@@ -275,7 +253,7 @@ def _show_results(results: training.SessionResults, args: argparse.Namespace) ->
     if args.format == "json":
         emit_json(_results_json(results), args.out)
     else:
-        emit(_results_text(results), args.out)
+        emit(training.results_text(results), args.out)
     return 0
 
 

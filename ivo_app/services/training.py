@@ -1462,3 +1462,24 @@ def write_pdf(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as exc:
         raise IvoError(f"Écriture impossible : {path} ({exc.strerror}).") from exc
+
+
+def results_text(results: SessionResults) -> str:
+    """The results of a corrected session as plain French text (window and command line)."""
+    info = results.session
+    lines = [
+        f"Session n° {info.id} « {info.title} » — {len(info.submitted)} remises sur {len(info.trainees)}.",
+        "",
+    ]
+    lines.append("Par stagiaire :")
+    for t in results.trainees:
+        lines.append(
+            f"  {t.name} : {t.correction.summary()}" if t.correction else f"  {t.name} : pas de remise"
+        )
+    lines.append("")
+    lines.append("Par thème :")
+    lines += [f"  {label} : {_percent(pct)} ({n} réponses)" for label, pct, n in results.per_theme]
+    lines.append("")
+    lines.append("Par question :")
+    lines += [f"  {i} : {_percent(pct)} — attendu : {label}" for i, label, pct, _ in results.per_question]
+    return "\n".join(lines)

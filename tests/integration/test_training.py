@@ -87,7 +87,7 @@ def test_a_session_key_cannot_be_rebuilt_from_the_exercise_file(db, tmp_path: Pa
     """The demo drawn with a secret seed, the exercise with another: regenerating demos from the
     seeds a trainee would try gives none of the exercise's records."""
     extraction = create_demo(db, size=500, seed=None, extracted_on=DAY).extraction_id
-    info, exercise = training.create_session(db, "Accueil", ["Ana", "Bruno"], extraction, size=12)
+    _info, exercise = training.create_session(db, "Accueil", ["Ana", "Bruno"], extraction, size=12)
     path = tmp_path / "exercice.json"
     training.write_exercise(path, exercise)
     data = json.loads(path.read_text(encoding="utf-8"))
