@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "ivo_app.cli.admin_commands",
     "ivo_app.cli.training_commands",
     "ivo_app.cli.gui_command",
+    "ivo_app.cli.completion_command",
 )
 
 log = logging.getLogger("ivo_app.cli")

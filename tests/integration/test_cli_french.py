@@ -171,3 +171,28 @@ def test_export_help_names_every_output_format(capsys: pytest.CaptureFixture[str
         main(["exporter", "--help"])
     out = capsys.readouterr().out
     assert ".csv" in out and ".xlsx" in out and ".json" in out
+
+
+def test_bash_completion_knows_the_french_names_and_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+    import subprocess
+
+    assert main(["completion", "bash"]) == 0
+    script = tmp_path / "ivo.bash"
+    script.write_text(capsys.readouterr().out, encoding="utf-8")
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash absent")
+
+    def complete(*words: str) -> list[str]:
+        quoted = " ".join(f"'{w}'" for w in words)
+        line = f'source {script}; COMP_WORDS=(ivo {quoted}); COMP_CWORD={len(words)}; _ivo; echo "${{COMPREPLY[@]}}"'
+        return subprocess.run([bash, "-c", line], capture_output=True, text=True, check=True).stdout.split()
+
+    assert complete("form") == ["formation"]
+    assert complete("formation", "ses") == ["session", "sessions"]
+    assert complete("--db", "x.sqlite", "veri") == ["verifier"]  # the value of --db is not a command
+    assert complete("demo", "--gr") == ["--graine"]
+    assert "--sortie" in complete("formation", "exercice", "--")
