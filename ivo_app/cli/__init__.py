@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ivo_app import __version__
-from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER, common_parser
+from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER, FrenchArgumentParser, add_db_arg, common_parser
 from ivo_app.errors import IvoError
 from ivo_app.logs import setup_logging
 
@@ -27,24 +27,34 @@ COMMAND_MODULES = (
     "ivo_app.cli.admin_commands",
     "ivo_app.cli.training_commands",
     "ivo_app.cli.gui_command",
+    "ivo_app.cli.completion_command",
 )
 
 log = logging.getLogger("ivo_app.cli")
 
 
-class FrenchArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"ivo : erreur d'utilisation : {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USER)
+class IvoParser(FrenchArgumentParser):
+    """The top-level parser: after parsing, `args.db` exists (None = the user's default base)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, rest = super().parse_known_args(args, namespace)
+        if not hasattr(parsed, "db"):
+            parsed.db = None
+        return parsed, rest
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = FrenchArgumentParser(
+    parser = IvoParser(
         prog="ivo",
-        description="IVO : identitovigilance (RNIV, INS, audit IVO3).",
+        description="IVO : identitovigilance (RNIV, INS, audit IVO3). Commandes et options en français ; "
+        "les anciens noms anglais restent acceptés.",
     )
-    parser.add_argument("--version", action="version", version=f"ivo {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"ivo {__version__}", help="afficher la version et quitter"
+    )
+    add_db_arg(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     common = common_parser()
     for name in COMMAND_MODULES:

@@ -12,7 +12,13 @@ from ivo_app.services import demo
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("demo", parents=[common], help="créer un établissement de démonstration")
     p.add_argument("--size", type=int, default=2_000, help="nombre d'identités (défaut 2000)")
-    p.add_argument("--seed", type=int, default=1, help="graine : la même graine donne les mêmes identités")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="graine : la même graine donne les mêmes identités (défaut : graine secrète, que personne ne "
+        "peut rejouer pour retrouver la vérité terrain)",
+    )
     p.add_argument("--facility", default=demo.DEFAULT_FACILITY, metavar="NOM")
     p.add_argument(
         "--csv", type=Path, metavar="FICHIER", help="écrire un CSV canonique au lieu de charger la base"
@@ -28,7 +34,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.csv:
-        count = demo.write_demo_csv(args.csv, args.size, args.seed, args.truth)
+        count = demo.write_demo_csv(args.csv, args.size, 1 if args.seed is None else args.seed, args.truth)
         print(f"{count} identités écrites dans {args.csv}.")
         return 0
     db = open_db(args)

@@ -35,7 +35,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("export", parents=[common], help="exporter une extraction (format canonique)")
     add_extraction_arg(p)
-    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="fichier .csv ou .xlsx (format canonique) ou .json (Bundle FHIR FR Core)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("rejets", parents=[common], help="lignes rejetées d'une extraction")

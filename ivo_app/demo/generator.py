@@ -6,7 +6,22 @@ cluster is written. Across clusters, coincidences are prevented (homonym keys an
 unique), so the truth stays exact on a million records while memory stays flat.
 
 Truth per record: the person behind it (`person_key`: same key = same person), the rule IDs that MUST
-fire on it (`anomalies`), and the kind of duplicate error or hard negative (`kind`).
+fire on it (`anomalies`), and the kind of duplicate error or hard negative (`kind`). A person key is
+`P<cluster>.<n>`: the people of one cluster (twins, a parent and a child) share its prefix, so the
+two records of a hard negative can be paired again without relying on their IPPs.
+
+What a trainee must not be able to use, the generator does not give away:
+- IPPs are a keyed permutation of the record number (`_IppPermutation`): the two records of a pair are
+  not consecutive, and their difference is not a constant either.
+- statuses are drawn the same way for every record of every cluster (duplicates, look-alikes, single
+  persons): a status says nothing of a pair's truth. The duplicate error is chosen after the status
+  (an error that would break the matricule's coherence only goes to a record without one).
+- matricules cannot be a real person's INS: every matricule carries the OID of the demonstration
+  patients (1.2.250.1.213.1.4.11, `OID_INS_NIR_DEMO`), which the INSi teleservice and every production
+  table refuse; the demo facility disables INS-OID-TEST, the rule that would report it (services/demo.py
+  says so in the journal), and a demo record typed into a production base is reported critical there.
+- injected errors are those admission desks make (a digit for a letter, a used name in brackets,
+  first names separated by commas), in several variants, Corsica and overseas included.
 """
 
 from __future__ import annotations
@@ -21,13 +36,20 @@ from ivo_app.demo.names import decade_of, first_names, surnames
 from ivo_app.rules import nir
 from ivo_app.rules.cog import CogReference
 from ivo_app.rules.normalize import normalize_name
-from ivo_app.rules.record import OID_INS_NIR, OID_INS_NIR_TEST, OID_NSS_NIR
+from ivo_app.rules.record import OID_INS_NIR_DEMO, OID_NSS_NIR
 
 OCCITANIE = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
 COUNTRIES = ("99350", "99352", "99351", "99139", "99134", "99127", "99109", "99131", "99132", "99127",
              "99100", "99336", "99341", "99223", "99243")  # fmt: skip
-DOCUMENTS = (("CN", 60), ("PA", 20), ("CS", 10), ("AV", 5), ("IE", 5))
-STATUSES = (("QUAL", 55), ("RECUP", 10), ("VALI", 10), ("PROV", 25))
+# High-trust documents only (FR Core identity validation modes, RNIV): "AV" is no FR Core code.
+DOCUMENTS = (("CN", 60), ("PA", 20), ("CS", 15), ("IE", 5))
+STATUSES = (("QUAL", 45), ("RECUP", 15), ("VALI", 15), ("PROV", 25))
+INS_STATUSES = ("RECUP", "QUAL")
+# Duplicate errors that change a trait the matricule encodes (date, sex) or that QUAL requires (place):
+# only on a record that carries no matricule.
+NIR_BREAKING_KINDS = frozenset({"jour_mois_inverses", "chiffre_date", "sexe_manquant", "lieu_manquant"})
+CORSICA = ("2A004", "2A247", "2B033", "2B096")  # Ajaccio, Porto-Vecchio, Bastia, Corte
+OVERSEAS = ("97101", "97209", "97302", "97411")  # Les Abymes, Fort-de-France, Cayenne, Saint-Denis
 
 # Duplicate errors as admission desks make them, and hard non-duplicates.
 DUPLICATE_KINDS = (
@@ -60,6 +82,7 @@ class Person:
     birthplace: str
     matricule: str
     used_name: str | None = None
+    used_first_name: str | None = None
 
 
 @dataclass
@@ -71,12 +94,39 @@ class DemoRecord:
     kind: str | None = None
 
 
+class _IppPermutation:
+    """Record number → a 7-digit IPP, a bijection keyed by the seed (a 4-round Feistel network on 24
+    bits, cycle-walked into 1,000,000-9,999,999): spread, unique, computed in constant memory."""
+
+    SPAN = 9_000_000
+
+    def __init__(self, seed: int) -> None:
+        keyer = random.Random(f"ipp-{seed}")
+        self.keys = [keyer.getrandbits(32) for _ in range(4)]
+
+    def _round(self, x: int) -> int:
+        left, right = x >> 12, x & 0xFFF
+        for key in self.keys:
+            left, right = right, left ^ (((right * 0x9E3779B1) ^ key) >> 7 & 0xFFF)
+        return (left << 12) | right
+
+    def __call__(self, n: int) -> str:
+        if n >= self.SPAN:
+            raise ValueError("a demo facility holds at most 9,000,000 identities")
+        x = self._round(n)
+        while x >= self.SPAN:
+            x = self._round(x)
+        return str(1_000_000 + x)
+
+
 class Generator:
     def __init__(self, config: DemoConfig, cog: CogReference) -> None:
         self.config = config
         self.rnd = random.Random(config.seed)
         self.today = config.reference_date
-        self.next_ipp = 100_000
+        self.ipps = _IppPermutation(config.seed)
+        self.record_count = 0
+        self.cluster = 0
         self.next_person = 0
         self.homonym_keys: set[int] = set()
         self.matricules: set[str] = set()
@@ -160,13 +210,28 @@ class Generator:
         assert isinstance(names, list)
         self.next_person += 1
         person = Person(
-            f"P{self.next_person:07d}", sex, birth_name, names, birth, place, self._nir(sex, birth, place)
+            f"P{self.cluster:07d}.{self.next_person}",
+            sex,
+            birth_name,
+            names,
+            birth,
+            place,
+            self._nir(sex, birth, place),
         )
         if sex == "F" and birth.year <= self.today.year - 22 and rnd.random() < 0.45:
             while (used := surnames(decade_of(birth.year)).draw(rnd)) == birth_name:
                 pass
             person.used_name = used
+        if rnd.random() < 0.06:  # called by another first name (the second one, or a short form)
+            person.used_first_name = names[1] if len(names) > 1 else names[0].split("-")[0]
+            if normalize_name(person.used_first_name) == normalize_name(names[0]):
+                person.used_first_name = None
         return person
+
+    def _new_cluster(self) -> None:
+        """Person keys of the next cluster share its number (see the module's docstring)."""
+        self.cluster += 1
+        self.next_person = 0
 
     def _claim_homonym_key(self, p: Person) -> bool:
         key = hash((normalize_name(p.birth_name), normalize_name(p.first_names[0]), p.birth, p.sex))
@@ -188,32 +253,34 @@ class Generator:
     def record(self, p: Person, status: str | None = None, kind: str | None = None) -> DemoRecord:
         rnd = self.rnd
         status = status or _weighted(rnd, STATUSES)
-        insi = status in ("RECUP", "QUAL")
+        insi = status in INS_STATUSES
         fields = {
             "nom_naissance": p.birth_name,
             "prenoms_naissance": " ".join(p.first_names),
             "premier_prenom": p.first_names[0],
             "nom_utilise": p.used_name or "",
-            "prenom_utilise": "",
+            "prenom_utilise": p.used_first_name or "",
             "date_naissance": p.birth.strftime("%d/%m/%Y"),
             "sexe": p.sex,
             "lieu_naissance": p.birthplace,
             "matricule_ins": p.matricule if insi else "",
-            "oid_ins": OID_INS_NIR if insi else "",
+            "oid_ins": OID_INS_NIR_DEMO if insi else "",
             "statut": status,
             "attributs": "",
             "justificatif": _weighted(rnd, DOCUMENTS) if status in ("VALI", "QUAL") else "",
             "date_derniere_venue": (self.today - timedelta(days=rnd.randint(0, 5 * 365))).isoformat(),
             "date_completee": "",
         }
-        self.next_ipp += 1
-        return DemoRecord(str(self.next_ipp), fields, p.key, set(), kind)
+        ipp = self.ipps(self.record_count)
+        self.record_count += 1
+        return DemoRecord(ipp, fields, p.key, set(), kind)
 
     # Clusters ----------------------------------------------------------------------------------
     def clusters(self) -> Iterator[list[DemoRecord]]:
         rnd, cfg = self.rnd, self.config
         emitted = copies = 0
         while emitted < cfg.size:
+            self._new_cluster()
             roll = rnd.random()
             if roll < cfg.anomaly_rate * len(self.anomalies):
                 cluster = rnd.choice(self.anomalies)()
@@ -232,6 +299,7 @@ class Generator:
             emitted += len(cluster)
             yield cluster
         while copies < self.copies_needed:  # small facilities: reach the threshold of the rule
+            self._new_cluster()
             yield [self._copy_used_name(self.record(self.fresh_person(), status="PROV"))]
             copies += 1
 
@@ -245,7 +313,12 @@ class Generator:
         rnd = self.rnd
         p = self.fresh_person()
         original = self.record(p)
-        dup = self.record(p, status="PROV", kind=kind)
+        dup = self.record(p, kind=kind)  # any status: "the duplicate is the PROV one" must not hold
+        if dup.fields["statut"] in INS_STATUSES and kind in NIR_BREAKING_KINDS:
+            kind = dup.kind = rnd.choice([k for k in DUPLICATE_KINDS if k not in NIR_BREAKING_KINDS])
+        if original.fields["matricule_ins"] and dup.fields["matricule_ins"]:
+            for r in (original, dup):  # both called INSi: the same matricule twice
+                r.anomalies.add("INS-UNIQUE")
         f = dup.fields
         if kind == "faute_nom":
             f["nom_naissance"] = _typo(rnd, p.birth_name)
@@ -283,6 +356,7 @@ class Generator:
             f["lieu_naissance"] = ""
         elif kind != "doublon_exact":
             dup.kind = "doublon_exact"  # the person does not lend itself to that error
+        _no_copied_first_name(dup)
         _mark_homonyms(original, dup)
         return [original, dup]
 
@@ -298,7 +372,11 @@ class Generator:
         else:  # a parent and a child sharing the surname (and sometimes the first name)
             year = a.birth.year + rnd.randint(22, 38)
             # An adult parent born where the code did not change since (no Corsican 20 → 2A/2B).
-            while year > self.today.year - 1 or a.birthplace.startswith("20"):
+            while (
+                year > self.today.year - 1
+                or a.birthplace.startswith("20")
+                or (a.birth.day, a.birth.month) in ((1, 1), (31, 12))  # would look completed
+            ):
                 a = self.fresh_person(
                     birth=self.today - timedelta(days=365 * rnd.randint(45, 70) + rnd.randint(0, 300))
                 )
@@ -309,29 +387,48 @@ class Generator:
             b = self.fresh_person(
                 birth=birth, birth_name=a.birth_name, sex=a.sex, birthplace=a.birthplace, first_names=names
             )
-        ra, rb = self.record(a, status="QUAL"), self.record(b, status="QUAL")
-        ra.kind = rb.kind = kind
         if kind == "enfant_nir_parent":
-            # The child was registered with the parent's NIR (the insured person, "ouvrant droit").
-            rb.fields["matricule_ins"] = ra.fields["matricule_ins"]
-            for r in (ra, rb):
-                r.anomalies |= {"INS-UNIQUE", "INS-NSS"}
+            # The child was registered with the parent's NIR (the insured person, "ouvrant droit"):
+            # the child's record carries it as its INS; the parent's record may or may not.
+            ra, rb = self.record(a), self.record(b, status=rnd.choice(INS_STATUSES))
+            rb.fields["matricule_ins"] = a.matricule
             rb.anomalies |= {"COH-ANNEE", "COH-MOIS", "COLLISION-SUSPECTE"}
+            if ra.fields["matricule_ins"]:
+                for r in (ra, rb):
+                    r.anomalies |= {"INS-UNIQUE", "INS-NSS"}
+        else:
+            ra, rb = self.record(a), self.record(b)  # statuses drawn as for any record
+        ra.kind = rb.kind = kind
         return [ra, rb]
 
     # Rule anomalies: each injector returns records whose truth lists exactly what must fire ------
     def _anomaly_injectors(self) -> list[Callable[[], list[DemoRecord]]]:
         def one(
-            rules: set[str], status: str, change: Callable[[DemoRecord, Person], None], **fixed: object
+            rules: set[str],
+            status: str | tuple[str, ...],
+            change: Callable[[DemoRecord, Person], None],
+            **fixed: object,
         ) -> Callable[[], list[DemoRecord]]:
+            """An injector: a fresh person (traits in `fixed`, a tuple = one of them), one record with
+            one of the statuses, changed by `change`, and the rules that must fire."""
+
             def make() -> list[DemoRecord]:
-                p = self.fresh_person(**fixed)
-                r = self.record(p, status=status)
+                traits = {
+                    k: self.rnd.choice(v) if isinstance(v, tuple) else v() if callable(v) else v
+                    for k, v in fixed.items()
+                }
+                p = self.fresh_person(**traits)
+                r = self.record(p, status=self.rnd.choice(status) if isinstance(status, tuple) else status)
                 change(r, p)
+                _no_copied_first_name(r)
                 r.anomalies |= rules
                 return [r]
 
             return make
+
+        ins = INS_STATUSES  # RECUP or QUAL: a RECUP identity is no more often right than a QUAL one
+        no_ins = ("PROV", "VALI")
+        any_status = ("PROV", "VALI", "RECUP", "QUAL")
 
         def rekey(r: DemoRecord, first13: str) -> None:
             r.fields["matricule_ins"] = first13 + nir.compute_key(first13)
@@ -367,22 +464,58 @@ class Generator:
             body = r.fields["matricule_ins"][:13]
             rekey(r, body[:5] + "99350" + body[10:])
 
-        def markup(r: DemoRecord, p: Person) -> None:
-            r.fields["nom_naissance"] = (
-                self.rnd.choice(("<b>", "=CMD()+", "@", "DUPONT<script>", "Lefèvre"))[:20] + p.birth_name
-            )
+        def desk_name_error(r: DemoRecord, p: Person) -> None:
+            """Characters a desk types into a birth name: a digit for a letter, the used name in
+            brackets or after "EP.", a lower-case accented copy of a paper form, a marker asterisk."""
+            name, used = p.birth_name, p.used_name or surnames(decade_of(p.birth.year)).draw(self.rnd)
+            variants = [f"{name} ({used})", f"{name} EP. {used}", f"{name}*", name.title()]
+            for letter, digit in (("O", "0"), ("I", "1"), ("S", "5")):
+                if letter in name[1:]:
+                    variants.append(name[0] + name[1:].replace(letter, digit, 1))
+            r.fields["nom_naissance"] = self.rnd.choice(variants)
 
-        def composed(r: DemoRecord, p: Person) -> None:
-            r.fields["premier_prenom"] = f"{p.first_names[0]}--{p.first_names[0]}"
-            r.fields["prenoms_naissance"] = " ".join([r.fields["premier_prenom"], *p.first_names[1:]])
+        def first_names_error(r: DemoRecord, p: Person) -> None:
+            """First names as desks mistype them: separated by commas, a doubled hyphen, a hyphen
+            left at the end."""
+            first, rest = p.first_names[0], p.first_names[1:]
+            variants = [f"{first}--{first}" if "-" not in first else first.replace("-", "--", 1), f"{first}-"]
+            chosen = self.rnd.choice(variants)
+            if rest and self.rnd.random() < 0.4:  # the list typed with commas
+                r.fields["prenoms_naissance"] = ", ".join(p.first_names)
+                return
+            r.fields["premier_prenom"] = chosen
+            r.fields["prenoms_naissance"] = " ".join([chosen, *rest])
 
-        def long_name(r: DemoRecord, p: Person) -> None:
-            name = p.birth_name
-            while len(name) <= 100:
-                name += " " + p.birth_name
-            r.fields["nom_naissance"] = name
+        def long_first_names(r: DemoRecord, p: Person) -> None:
+            """A list of first names over 100 characters (several compound names, as some civil
+            registers hold), typed whole."""
+            table = first_names(p.sex, decade_of(p.birth.year))
+            names = list(p.first_names)
+            while len(" ".join(names)) <= 100:
+                a, b = table.draw(self.rnd), table.draw(self.rnd)
+                compound = f"{a}-{b}" if "-" not in a + b and a != b else a
+                if compound not in names:
+                    names.append(compound)
+            r.fields["prenoms_naissance"] = " ".join(names)
+
+        def corsican_key(r: DemoRecord, p: Person) -> None:
+            """INS-CLE on a Corsican NIR: the key computed as if 2A/2B were digits (software that
+            forgets the 19/18 substitution)."""
+            m = r.fields["matricule_ins"]
+            naive = int(m[:5] + "20" + m[7:13]) if m[5:7] in ("2A", "2B") else int(m[:13]) + 1
+            key = 97 - naive % 97
+            if f"{key:02d}" == m[13:]:
+                key = key % 97 + 1
+            r.fields["matricule_ins"] = m[:13] + f"{key:02d}"
+
+        def overseas_place(r: DemoRecord, p: Person) -> None:
+            """COH-LIEU overseas: the NIR names another overseas department's commune."""
+            body = r.fields["matricule_ins"][:13]
+            other = next(c for c in OVERSEAS if c[:3] != p.birthplace[:3])
+            rekey(r, body[:5] + other + body[10:])
 
         def second_first(r: DemoRecord, p: Person) -> None:
+            r.fields["prenom_utilise"] = ""
             # The second name must not start like the first (JEAN-MARIE then JEAN is still coherent).
             head = normalize_name(p.first_names[0]).split()[0]
             second = next((n for n in p.first_names[1:] if normalize_name(n).split()[0] != head), None)
@@ -420,9 +553,10 @@ class Generator:
             """Legitimate: the same homonyms, flagged (one of them also DOUTEUSE)."""
             a = self.fresh_person()
             b = self.person(birth_name=a.birth_name, first_names=[a.first_names[0]], birth=a.birth, sex=a.sex)
-            ra, rb = self.record(a), self.record(b, status="PROV")
+            ra, rb = self.record(a), self.record(b)
             ra.fields["attributs"] = "HOMONYME"
-            rb.fields["attributs"] = "DOUTEUSE HOMONYME"
+            # DOUTEUSE only where it is allowed: a PROV record without matricule
+            rb.fields["attributs"] = "DOUTEUSE HOMONYME" if rb.fields["statut"] == "PROV" else "HOMONYME"
             ra.kind = rb.kind = "homonymes_signales"
             return [ra, rb]
 
@@ -435,61 +569,85 @@ class Generator:
 
         def exact_with_ins() -> list[DemoRecord]:
             p = self.fresh_person()
-            a, b = self.record(p, status="QUAL"), self.record(p, status="QUAL", kind="doublon_exact")
+            a = self.record(p, status=self.rnd.choice(INS_STATUSES))
+            b = self.record(p, status=self.rnd.choice(INS_STATUSES), kind="doublon_exact")
             for r in (a, b):
                 r.anomalies |= {"INS-UNIQUE", "ATTR-HOMONYME"}
             return [a, b]
 
+        def not_high_trust(r: DemoRecord, p: Person) -> None:
+            # driving licence, military card, trusted third party, European health card
+            r.fields["justificatif"] = self.rnd.choice(("PC", "CM", "TC", "CE"))
+
+        def matricule_without_insi(r: DemoRecord, p: Person) -> None:
+            r.fields["matricule_ins"], r.fields["oid_ins"] = p.matricule, OID_INS_NIR_DEMO
+
+        def born_since_1976() -> date:
+            return date(
+                self.rnd.randint(1976, self.today.year - 1), self.rnd.randint(1, 12), self.rnd.randint(2, 28)
+            )
+
         return [
             one(
                 {"INS-FORMAT"},
-                "QUAL",
+                ins,
                 lambda r, p: r.fields.update(matricule_ins=r.fields["matricule_ins"][:14]),
             ),
-            one({"INS-CLE"}, "QUAL", wrong_key),
-            one({"INS-SEXE-CHIFFRE"}, "QUAL", nir_change(slice(0, 1), lambda s: "7")),
-            one({"INS-MOIS"}, "QUAL", nir_change(slice(3, 5), lambda s: "15")),
-            one({"INS-LIEU-PLAGE"}, "QUAL", nir_change(slice(10, 13), lambda s: "000")),
-            one({"INS-OID"}, "QUAL", set_fields(oid_ins="1.2.250.1.213.1.4.99")),
-            one({"INS-OID-TEST"}, "QUAL", set_fields(oid_ins=OID_INS_NIR_TEST)),
-            one({"INS-NSS"}, "PROV", nss),
-            one({"COH-SEXE"}, "QUAL", other_sex),
-            one({"COH-ANNEE"}, "QUAL", nir_change(slice(1, 3), lambda s: f"{(int(s) + 1) % 100:02d}")),
-            one({"COH-MOIS"}, "QUAL", nir_change(slice(3, 5), lambda s: f"{int(s) % 12 + 1:02d}")),
-            one({"COH-LIEU"}, "QUAL", france_only, birthplace="31555"),
-            one({"COH-ETRANGER"}, "QUAL", abroad, birthplace="34172"),
+            one({"INS-CLE"}, ins, wrong_key),
+            one({"INS-CLE"}, ins, corsican_key, birthplace=CORSICA, birth=born_since_1976),
+            one({"INS-SEXE-CHIFFRE"}, ins, nir_change(slice(0, 1), lambda s: "7")),
+            one({"INS-MOIS"}, ins, nir_change(slice(3, 5), lambda s: "15")),
+            one({"INS-LIEU-PLAGE"}, ins, nir_change(slice(10, 13), lambda s: "000")),
+            one({"INS-OID"}, ins, set_fields(oid_ins="1.2.250.1.213.1.4.99")),
+            one({"INS-NSS"}, no_ins, nss),
+            one({"COH-SEXE"}, ins, other_sex),
+            one({"COH-ANNEE"}, ins, nir_change(slice(1, 3), lambda s: f"{(int(s) + 1) % 100:02d}")),
+            one({"COH-MOIS"}, ins, nir_change(slice(3, 5), lambda s: f"{int(s) % 12 + 1:02d}")),
+            one({"COH-LIEU"}, ins, france_only, birthplace=("31555", "34172", "66136")),
+            one({"COH-LIEU"}, ins, france_only, birthplace=CORSICA, birth=born_since_1976),
+            one({"COH-LIEU"}, ins, overseas_place, birthplace=OVERSEAS),
+            one({"COH-ETRANGER"}, ins, abroad, birthplace=("34172", "97411")),
             exact_with_ins,
             one({"STATUT-VALEUR"}, "PROV", set_fields(statut="DOUB")),
-            one({"STATUT-INS"}, "QUAL", clear_ins),
-            one({"STATUT-JUSTIF"}, "VALI", set_fields(justificatif="PC")),
-            one({"ATTR-PROV"}, "QUAL", set_fields(attributs="DOUTEUSE")),
+            one({"STATUT-INS"}, ins, clear_ins),
+            one({"STATUT-INS"}, no_ins, matricule_without_insi),
+            one({"STATUT-JUSTIF"}, ("VALI", "QUAL"), not_high_trust),
+            one({"ATTR-PROV"}, ("VALI", "RECUP", "QUAL"), set_fields(attributs="DOUTEUSE")),
             one({"ATTR-COMBI"}, "PROV", set_fields(attributs="FICTIVE HOMONYME")),
             homonyms_unflagged,
             homonyms_flagged,
-            one({"TRAIT-REQUIS"}, "PROV", set_fields(premier_prenom="", prenoms_naissance="")),
-            one({"TRAIT-NOM-CARS"}, "PROV", markup),
+            one({"TRAIT-REQUIS"}, any_status, set_fields(premier_prenom="", prenoms_naissance="")),
+            one({"TRAIT-REQUIS"}, no_ins, set_fields(sexe="", nom_utilise="")),
+            one({"TRAIT-NOM-CARS"}, any_status, desk_name_error),
             one(
                 {"TRAIT-NOM-SYNTAXE"},
-                "PROV",
+                any_status,
                 lambda r, p: r.fields.update(nom_naissance=f"{p.birth_name}  {p.birth_name}"),
             ),
-            one({"TRAIT-PRENOM-CARS"}, "PROV", composed),
-            one({"TRAIT-LONGUEUR"}, "PROV", long_name),
-            one({"TRAIT-PRENOM1"}, "PROV", second_first),
-            one({"TRAIT-SEXE"}, "QUAL", set_fields(sexe="I", nom_utilise="")),
-            one({"TRAIT-DATE"}, "PROV", raw_date("31/02/1980")),
-            one({"TRAIT-DATE"}, "PROV", future),
+            one(
+                {"TRAIT-NOM-SYNTAXE"},
+                any_status,
+                lambda r, p: r.fields.update(nom_naissance=f"-{p.birth_name}"),
+            ),
+            one({"TRAIT-PRENOM-CARS"}, any_status, first_names_error),
+            one({"TRAIT-LONGUEUR"}, any_status, long_first_names),
+            one({"TRAIT-PRENOM1"}, any_status, second_first),
+            one({"TRAIT-SEXE"}, ins, set_fields(sexe="I", nom_utilise="")),
+            one({"TRAIT-DATE"}, no_ins, raw_date("31/02/1980")),
+            one({"TRAIT-DATE"}, no_ins, raw_date("29/02/2023")),
+            one({"TRAIT-DATE"}, no_ins, future),
             one(
                 {"TRAIT-DATE-COMPLETEE"},
-                "PROV",
+                no_ins,
                 lambda r, p: r.fields.update(
                     date_naissance=f"31/12/{min(p.birth.year, self.today.year - 1)}"
                 ),
             ),
             completed_flagged,
-            one({"TRAIT-LIEU-FORMAT"}, "PROV", set_fields(lieu_naissance="7505")),
+            one({"TRAIT-LIEU-FORMAT"}, no_ins, set_fields(lieu_naissance="7505")),
+            one({"TRAIT-LIEU-FORMAT"}, no_ins, set_fields(lieu_naissance="2A04")),
             one({"TRAIT-LIEU-INCONNU"}, "VALI", set_fields(lieu_naissance="99999")),
-            one({"TRAIT-LIEU-COG"}, "PROV", unknown_cog),
+            one({"TRAIT-LIEU-COG"}, no_ins, unknown_cog),
         ]
 
 
@@ -533,6 +691,13 @@ def _phonetic_variant(name: str) -> str | None:
         if a in name:
             return name.replace(a, b, 1)
     return None
+
+
+def _no_copied_first_name(record: DemoRecord) -> None:
+    """A used first name equal to the first name would count as a copy (TRAIT-UTILISE-COPIE): an
+    injected change to the first name drops the used one rather than make that rule fire unseen."""
+    if record.fields["prenom_utilise"] and record.fields["prenom_utilise"] == record.fields["premier_prenom"]:
+        record.fields["prenom_utilise"] = ""
 
 
 def _mark_homonyms(original: DemoRecord, dup: DemoRecord) -> None:

@@ -1,30 +1,47 @@
-"""Demo facility use case: generate, load through the real import path, keep the ground truth."""
+"""Demo facility use case: generate, load through the real import path, keep the ground truth.
+
+Demo matricules carry the OID of the demonstration patients (1.2.250.1.213.1.4.11): they can never be
+taken for a real person's INS (INSi and production tables refuse that OID). The demo facility
+therefore disables INS-OID-TEST, the rule that would report each of them, and the journal says so;
+a demo identity imported into a real facility is reported critical there, as it should be.
+The extraction's name does not give the seed away: a trainee must not rebuild the truth with
+`ivo demo --graine N --verite` (services/training.py seals the answer keys of its sessions).
+"""
 
 from __future__ import annotations
 
 import csv
 import itertools
 import json
+import secrets
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ivo_app.demo.generator import DemoConfig, DemoRecord, generate
+from ivo_app.errors import IvoError
 from ivo_app.io.cog import load_reference
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.sources import RawRecord
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.services.imports import ImportResult, load_records
+from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
-from ivo_app.store.models import DemoTruth
+from ivo_app.store.models import DemoTruth, Extraction, Facility
+from ivo_app.store.models.rules import RuleSetting
 from ivo_app.store.uow import UnitOfWork
 
 DEFAULT_FACILITY = "Démo — CH de la Garonne"
 TRUTH_COLUMNS = ("extraction_id", "ipp", "person_key", "anomalies", "error_kind")
+# Rules that a demo facility disables, and why (written in the journal when the demo is created).
+DEMO_DISABLED_RULES = {
+    "INS-OID-TEST": "matricules de démonstration (OID 1.2.250.1.213.1.4.11) : aucun ne peut être "
+    "l'INS d'une personne réelle",
+}
 
 
 def truth_of(record: DemoRecord) -> tuple[str, str, str | None, str | None]:
@@ -34,15 +51,19 @@ def truth_of(record: DemoRecord) -> tuple[str, str, str | None, str | None]:
 def create_demo(
     db: Database,
     size: int = 2_000,
-    seed: int = 1,
+    seed: int | None = 1,
     facility: str = DEFAULT_FACILITY,
     *,
     extracted_on: date | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
 ) -> ImportResult:
-    """A new demo extraction of `size` identities with its ground truth (in one transaction)."""
+    """A new demo extraction of `size` identities with its ground truth (in one transaction).
+    `seed` None: a secret seed, recorded nowhere, so nobody can rebuild the truth with `ivo demo`."""
+    if seed is None:
+        seed = secrets.randbits(63)
     today = extracted_on or date.today()
+    _refuse_a_real_facility(db, facility)
     config = DemoConfig(size=size, seed=seed, reference_date=today)
     truth: list[tuple[str, str, str | None, str | None]] = []
     tracker = Progress(progress, is_cancelled)
@@ -58,12 +79,26 @@ def create_demo(
         rows = [(extraction_id, *t) for t in truth]
         for start in range(0, len(rows), 50_000):
             bulk_insert(conn, DemoTruth.__table__, TRUTH_COLUMNS, rows[start : start + 50_000])
+        facility_id = conn.scalar(select(Extraction.facility_id).where(Extraction.id == extraction_id))
+        for rule_id, reason in DEMO_DISABLED_RULES.items():
+            exists = conn.scalar(
+                select(RuleSetting.id).where(
+                    RuleSetting.facility_id == facility_id, RuleSetting.rule_id == rule_id
+                )
+            )
+            if exists is None:
+                conn.execute(
+                    RuleSetting.__table__.insert().values(
+                        facility_id=facility_id, rule_id=rule_id, enabled=False
+                    )
+                )
+                journal.record(conn, "regle_demo", f"regle:{rule_id}", {"desactivee": True, "raison": reason})
 
     return load_records(
         db,
         records(),
         facility,
-        source_file=f"demo-graine-{seed}-{size}",
+        source_file=f"démonstration ({size} identités)",
         source_format="demo",
         extracted_on=today,
         is_demo=True,
@@ -71,6 +106,22 @@ def create_demo(
         is_cancelled=is_cancelled,
         on_loaded=store_truth,
     )
+
+
+def _refuse_a_real_facility(db: Database, facility: str) -> None:
+    """A demo disables rules for its facility: never for a facility that holds real extractions."""
+    with UnitOfWork(db) as uow:
+        real = uow.session.scalar(
+            select(Extraction.id)
+            .join(Facility, Facility.id == Extraction.facility_id)
+            .where(Facility.name == facility, Extraction.is_demo.is_(False))
+            .limit(1)
+        )
+    if real is not None:
+        raise IvoError(
+            f"L'établissement « {facility} » contient des extractions réelles : une démonstration doit "
+            "avoir son propre établissement (option --etablissement)."
+        )
 
 
 def ensure_demo(

@@ -25,8 +25,9 @@ def training_page(window) -> TrainingPage:  # type: ignore[no-untyped-def]
 def draw(qtbot, page: TrainingPage, size: int, seed: int) -> training.Exercise:  # type: ignore[no-untyped-def]
     page.size_box.setValue(size)
     page.seed_box.setValue(seed)
+    before = page.exercise
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.exercise is not None and page.exercise.seed == seed, timeout=60_000)
+    qtbot.waitUntil(lambda: page.exercise is not None and page.exercise is not before, timeout=60_000)
     assert page.exercise is not None
     return page.exercise
 
@@ -50,7 +51,8 @@ def test_draw_answer_and_correct_an_exercise(window, demo_db, qtbot) -> None:  #
         right.append(min(truth[q.ipp]["anomalies"]) if truth[q.ipp]["anomalies"] else "conforme")
     for p in exercise.pairs:
         same = truth[p.a["ipp"]]["person_key"] == truth[p.b["ipp"]]["person_key"]
-        right.append("doublon" if same else "non_doublon")
+        collision = truth[p.a["ipp"]]["kind"] in training.COLLISION_KINDS
+        right.append("doublon" if same else "collision" if collision else "non_doublon")
     # the first identity answered wrongly, the first pair too, the others rightly
     first_pair = len(exercise.identities)
     for row, value in enumerate(right):
@@ -63,7 +65,7 @@ def test_draw_answer_and_correct_an_exercise(window, demo_db, qtbot) -> None:  #
     assert page.model.index(1, 2).data() == training.answer_short(right[1])
 
     qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
-    assert page.score.text().startswith("Score : 8 / 10 (80 %)")
+    assert page.score.text().startswith("Score : 8 / 10 (80,0 %)")
     verdicts = [page.model.index(row, 3).data() for row in range(10)]
     assert verdicts[0] == "Faux" and verdicts[first_pair] == "Faux" and verdicts.count("Juste") == 8
     assert page.model.index(0, 3).data(Qt.ItemDataRole.BackgroundRole) is not None
@@ -82,9 +84,19 @@ def test_draw_answer_and_correct_an_exercise(window, demo_db, qtbot) -> None:  #
     assert training.PAIR_KINDS[kind] in page.explanation.text()
     assert page.traits.columnCount() == 2 and page.traits.item(0, 1).text() == pair.b["ipp"]  # type: ignore[union-attr]
 
-    # Changing an answer asks for a new correction.
-    answer(page, 0, right[0])
-    assert page.correction is None and page.explanation.text() == ""
+    # Corrected once: the answers are frozen, "Corriger" cannot be pressed again (5/10 became 10/10).
+    assert not page.correct_button.isEnabled() and not page.answer.isEnabled()
+    page.table.selectRow(0)
+    assert not page.answer.isEnabled()
+    qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
+    assert page.score.text().startswith("Score : 8 / 10")
+    # and reopening the window brings the correction back, still frozen
+    from ivo_app.ui.app import build_window
+
+    again = build_window(demo_db.url)
+    qtbot.addWidget(again)
+    kept = next(p for p in again.pages if isinstance(p, TrainingPage))
+    assert kept.corrected and kept.correction is not None and not kept.correct_button.isEnabled()
 
 
 def test_the_exercise_in_progress_comes_back_with_its_answers(window, demo_db, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,11 @@
-"""Formation: a trainee answers an exercise drawn from a demo facility, then sees the correction.
+"""Formation: practice on an exercise, or run a session for a group in a locked trainee mode.
 
-Everything but the widgets lives in services/training.py (the same exercises as `ivo formation`).
+Everything but the widgets lives in services/training.py (the same exercises and sessions as
+`ivo formation`). Practice: draw, answer, correct once (the answers are then frozen). Session: the
+trainer creates it (names, size, level; the key is sealed in the base), then starts the trainee mode:
+the other pages, the menus and the shortcuts of the window are out of reach, each trainee picks their
+name, answers and hands in once; only the trainer's code leaves the mode. The trainer corrects the
+batch and prints the sheets.
 """
 
 from __future__ import annotations
@@ -8,16 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -84,8 +95,41 @@ class ExerciseModel(ListTableModel):
         return super().data(index, role)
 
 
+class SessionDialog(QDialog):
+    """A new session: its title, the trainees (one per line), the number of questions, the level."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Nouvelle session de formation")
+        self.title_edit = QLineEdit()
+        self.trainees_edit = QPlainTextEdit()
+        self.trainees_edit.setPlaceholderText("Un nom par ligne")
+        self.size_box = QSpinBox()
+        self.size_box.setRange(training.MIN_SIZE, training.MAX_SIZE)
+        self.size_box.setValue(20)
+        self.level_box = QComboBox()
+        for value, (label, _) in training.LEVELS.items():
+            self.level_box.addItem(label, value)
+        self.level_box.setCurrentIndex(self.level_box.findData(training.DEFAULT_LEVEL))
+        form = QFormLayout(self)
+        form.addRow("Titre :", self.title_edit)
+        form.addRow("Stagiaires :", self.trainees_edit)
+        form.addRow("Questions :", self.size_box)
+        form.addRow("Niveau :", self.level_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def trainees(self) -> list[str]:
+        return [line for line in self.trainees_edit.toPlainText().splitlines() if line.strip()]
+
+
 class TrainingPage(QWidget):
     title = "Formation"
+    lock_changed = Signal(bool)  # the trainee mode was entered (True) or left (False)
 
     def __init__(self, state: AppState) -> None:
         super().__init__()
@@ -93,6 +137,13 @@ class TrainingPage(QWidget):
         self.exercise: training.Exercise | None = None
         self.answers: training.Answers = {}
         self.correction: training.Correction | None = None
+        self.corrected = False  # a corrected exercise keeps its answers: no second correction
+        self.locked = False
+        self.session_id: int | None = None  # the session of the trainee mode
+        self.trainee: str | None = None
+        self._unlock_code = ""
+        self._disabled_actions: list[QAction] = []
+        self._hidden_rows: list[int] = []
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -107,6 +158,10 @@ class TrainingPage(QWidget):
         self.seed_box = QSpinBox()
         self.seed_box.setRange(0, 10**9)
         self.seed_box.setValue(1)
+        self.level_box = QComboBox()
+        for value, (label, _) in training.LEVELS.items():
+            self.level_box.addItem(label, value)
+        self.level_box.setCurrentIndex(self.level_box.findData(training.DEFAULT_LEVEL))
         self.new_button = QPushButton("Nouvel exercice")
         self.open_button = QPushButton("Ouvrir…")
         self.save_button = QPushButton("Enregistrer…")
@@ -115,14 +170,55 @@ class TrainingPage(QWidget):
         self.open_button.clicked.connect(self._open)
         self.save_button.clicked.connect(self._save)
         self.correct_button.clicked.connect(self.correct)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Questions :"))
-        controls.addWidget(self.size_box)
-        controls.addWidget(QLabel("Graine :"))
-        controls.addWidget(self.seed_box)
+        self.practice = QWidget()
+        controls = QHBoxLayout(self.practice)
+        controls.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (
+            ("Questions :", self.size_box),
+            ("Graine :", self.seed_box),
+            ("Niveau :", self.level_box),
+        ):
+            controls.addWidget(QLabel(label))
+            controls.addWidget(widget)
         for button in (self.new_button, self.open_button, self.save_button, self.correct_button):
             controls.addWidget(button)
         controls.addStretch()
+
+        # Sessions: the trainer's controls, and the trainee's.
+        self.session_box = QComboBox()
+        self.new_session_button = QPushButton("Nouvelle session…")
+        self.lock_button = QPushButton("Mode stagiaire…")
+        self.correct_session_button = QPushButton("Corriger la session")
+        self.sheets_button = QPushButton("Fiches PDF…")
+        self.new_session_button.clicked.connect(self.new_session)
+        self.lock_button.clicked.connect(self.enter_trainee_mode)
+        self.correct_session_button.clicked.connect(self.correct_session)
+        self.sheets_button.clicked.connect(self.write_sheets)
+        self.trainer = QWidget()
+        trainer = QHBoxLayout(self.trainer)
+        trainer.setContentsMargins(0, 0, 0, 0)
+        trainer.addWidget(QLabel("Session :"))
+        trainer.addWidget(self.session_box, 1)
+        for button in (
+            self.new_session_button,
+            self.lock_button,
+            self.correct_session_button,
+            self.sheets_button,
+        ):
+            trainer.addWidget(button)
+        self.start_button = QPushButton("Commencer (choisir son nom)…")
+        self.submit_button = QPushButton("Remettre mes réponses")
+        self.unlock_button = QPushButton("Quitter le mode stagiaire…")
+        self.start_button.clicked.connect(self.start_trainee)
+        self.submit_button.clicked.connect(self.submit)
+        self.unlock_button.clicked.connect(self.leave_trainee_mode)
+        self.trainee_bar = QWidget()
+        bar = QHBoxLayout(self.trainee_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        for button in (self.start_button, self.submit_button, self.unlock_button):
+            bar.addWidget(button)
+        bar.addStretch()
+        self.trainee_bar.setVisible(False)
 
         self.model = ExerciseModel(self)
         self.table = QTableView()
@@ -154,12 +250,18 @@ class TrainingPage(QWidget):
         splitter.addWidget(right)
         splitter.setSizes([420, 780])
         self.score = QLabel()
+        self.results = QPlainTextEdit()
+        self.results.setReadOnly(True)
+        self.results.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Formation</h2>"))
         layout.addWidget(self.status)
         layout.addWidget(self.demo_link)
-        layout.addLayout(controls)
+        layout.addWidget(self.practice)
+        layout.addWidget(self.trainer)
+        layout.addWidget(self.trainee_bar)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.results)
         layout.addWidget(self.score)
         state.database_changed.connect(self._database_changed)
         state.extraction_changed.connect(lambda _: self.refresh())
@@ -169,6 +271,8 @@ class TrainingPage(QWidget):
     # State -------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reopen the exercise kept for the current extraction, or say what is possible here."""
+        if self.locked:
+            return  # the trainee mode shows its session only
         self.demo_ok = False
         kept = None
         if self.state.extraction_id is None:
@@ -182,23 +286,44 @@ class TrainingPage(QWidget):
                 self.demo_ok = True
                 self.status.setText(
                     f"Démonstration n° {extraction.id} ({extraction.facility.name}) : choisissez le nombre de "
-                    "questions et la graine, puis « Nouvel exercice ». Pour chaque identité, répondez "
-                    "« conforme » ou l'anomalie (la règle) ; pour chaque paire, « doublon » ou « non-doublon »."
+                    "questions, la graine et le niveau, puis « Nouvel exercice » ; ou ouvrez une session pour "
+                    "un groupe. Identité : « conforme » ou l'anomalie (la règle) ; paire : « doublon », "
+                    "« non-doublon » ou « collision »."
                 )
-                kept = training.load_current(self.state.db, extraction.id)
+                kept = training.load_current_state(self.state.db, extraction.id)
         if kept is None and (
             self.exercise is None or self.exercise.extraction_id != self.state.extraction_id
         ):
             self._set_exercise(None, {})
         elif kept is not None and kept[0] != self.exercise:
-            self._set_exercise(*kept)
+            self._set_exercise(kept[0], kept[1])
+            if kept[2]:  # corrected before: the correction comes back, the answers stay frozen
+                self._correct_now()
         self.new_button.setEnabled(self.demo_ok)
+        self._fill_sessions()
+
+    def _fill_sessions(self) -> None:
+        current = self.session_box.currentData()
+        self.session_box.clear()
+        try:
+            sessions = training.list_sessions(self.state.db)
+        except IvoError:
+            sessions = []
+        for s in sessions:
+            state = "corrigée" if s.corrected_at else f"{len(s.submitted)}/{len(s.trainees)} remises"
+            self.session_box.addItem(f"n° {s.id} — {s.title} ({state})", s.id)
+        if current is not None and self.session_box.findData(current) >= 0:
+            self.session_box.setCurrentIndex(self.session_box.findData(current))
+        has = self.session_box.count() > 0
+        for button in (self.lock_button, self.correct_session_button, self.sheets_button):
+            button.setEnabled(has)
 
     def _database_changed(self, _url: str) -> None:
         self._set_exercise(None, {})  # an exercise belongs to the base it was drawn from
 
     def _set_exercise(self, exercise: training.Exercise | None, answers: training.Answers) -> None:
         self.exercise, self.answers, self.correction = exercise, dict(answers), None
+        self.corrected = False
         self._show_list()
         if exercise is not None and self.model.rowCount():
             self.table.selectRow(0)
@@ -212,8 +337,10 @@ class TrainingPage(QWidget):
             self.table.selectionModel().blockSignals(True)
             self.table.selectRow(selected)
             self.table.selectionModel().blockSignals(False)
-        for button in (self.save_button, self.correct_button):
-            button.setEnabled(self.exercise is not None)
+        self.save_button.setEnabled(self.exercise is not None)
+        self.correct_button.setEnabled(self.exercise is not None and not self.corrected)
+        self.submit_button.setEnabled(self.locked and self.exercise is not None)
+        self.start_button.setEnabled(self.locked and self.exercise is None)
         if self.correction is not None:
             self.score.setText(self.correction.summary())
         elif self.exercise is not None:
@@ -253,7 +380,10 @@ class TrainingPage(QWidget):
             columns = [item.traits]
             choices = training.identity_choices()
         else:
-            self.question.setText(f"<b>{item.id}</b> — ces deux dossiers désignent-ils la même personne ?")
+            self.question.setText(
+                f"<b>{item.id}</b> — ces deux dossiers désignent-ils la même personne, deux personnes, "
+                "ou deux personnes qui partagent un identifiant ?"
+            )
             columns = [item.a, item.b]
             choices = training.pair_choices()
         self.traits.setColumnCount(len(columns))
@@ -266,7 +396,7 @@ class TrainingPage(QWidget):
             self.answer.addItem(label, value)
         current = self.answers.get(item.id)
         self.answer.setCurrentIndex(max(0, self.answer.findData(current)) if current else 0)
-        self.answer.setEnabled(True)
+        self.answer.setEnabled(not self.corrected)
         self.answer.blockSignals(False)
         self._show_explanation(item.id)
 
@@ -286,19 +416,20 @@ class TrainingPage(QWidget):
 
     def _answered(self, *_: Any) -> None:
         item = self._current_item()
-        if item is None or self.exercise is None:
+        if item is None or self.exercise is None or self.corrected:
             return
         value = self.answer.currentData()
         if value:
             self.answers[item.id] = value
         else:
             self.answers.pop(item.id, None)
-        self.correction = None  # a changed answer needs a new correction
+        self.correction = None
         self.explanation.setText("")
-        training.save_current(self.state.db, self.exercise, self.answers)
+        if not self.locked:  # a session's answers stay on screen until handed in
+            training.save_current(self.state.db, self.exercise, self.answers)
         self._show_list()
 
-    # Actions -----------------------------------------------------------------------------------
+    # Practice ----------------------------------------------------------------------------------
     def create_demo(self, *_: Any) -> None:
         """The demo facility is created where it always is: the extractions page (size, seed)."""
         extractions = getattr(self.window(), "extractions", None)
@@ -306,7 +437,7 @@ class TrainingPage(QWidget):
             extractions.create_demo()
 
     def new_exercise(self) -> None:
-        if not self.demo_ok or self.state.extraction_id is None:
+        if not self.demo_ok or self.state.extraction_id is None or self.locked:
             return
         self.worker = run_task(
             self,
@@ -316,6 +447,7 @@ class TrainingPage(QWidget):
             self.state.extraction_id,
             self.size_box.value(),
             self.seed_box.value(),
+            level=self.level_box.currentData(),
             on_done=self._created,
         )
 
@@ -324,17 +456,26 @@ class TrainingPage(QWidget):
         self._set_exercise(exercise, {})
 
     def correct(self) -> None:
-        if self.exercise is None:
+        """Correct once: the answers are frozen with their correction (no second try after seeing it)."""
+        if self.exercise is None or self.corrected or self.locked:
             return
+        if self._correct_now():
+            training.save_current(self.state.db, self.exercise, self.answers, corrected=True)
+
+    def _correct_now(self) -> bool:
+        assert self.exercise is not None
         try:
             self.correction = training.correct_exercise(self.state.db, self.exercise, self.answers)
         except IvoError as exc:
             QMessageBox.warning(self, "IVO", exc.message)
-            return
+            return False
+        self.corrected = True
+        self.answer.setEnabled(False)
         self._show_list()
         item = self._current_item()
         if item is not None:
             self._show_explanation(item.id)
+        return True
 
     def save_to(self, path: Path) -> None:
         if self.exercise is not None:
@@ -342,6 +483,8 @@ class TrainingPage(QWidget):
 
     def open_from(self, path: Path) -> None:
         exercise, answers = training.read_exercise(path)
+        if exercise.session_token:
+            raise IvoError("Cet exercice appartient à une session : ouvrez-le en mode stagiaire.")
         self._set_exercise(exercise, answers)
 
     def _save(self) -> None:
@@ -361,3 +504,183 @@ class TrainingPage(QWidget):
                 self.open_from(Path(name))
             except IvoError as exc:
                 QMessageBox.warning(self, "IVO", exc.message)
+
+    # Sessions: the trainer ---------------------------------------------------------------------------
+    def new_session(self) -> None:
+        if not self.demo_ok or self.state.extraction_id is None:
+            QMessageBox.warning(self, "IVO", "Une session se tire d'une démonstration : choisissez-en une.")
+            return
+        dialog = SessionDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            info, _ = training.create_session(
+                self.state.db,
+                dialog.title_edit.text(),
+                dialog.trainees(),
+                self.state.extraction_id,
+                dialog.size_box.value(),
+                dialog.level_box.currentData(),
+            )
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+            return
+        self._fill_sessions()
+        self.session_box.setCurrentIndex(self.session_box.findData(info.id))
+        self.status.setText(
+            f"Session n° {info.id} « {info.title} » créée : {len(info.trainees)} stagiaires, {info.size} questions ; "
+            "la clé est scellée dans la base. « Mode stagiaire… » pour faire passer l'exercice."
+        )
+
+    def correct_session(self) -> None:
+        session_id = self.session_box.currentData()
+        if session_id is None:
+            return
+        try:
+            results = training.correct_session(self.state.db, session_id)
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+            return
+        self.last_results = results
+        self.results.setPlainText(training.results_text(results))
+        self.results.setVisible(True)
+        self._fill_sessions()
+
+    def write_sheets(self) -> None:
+        """The exercise, the answer grids and, once corrected, the commented correction, as PDF."""
+        session_id = self.session_box.currentData()
+        if session_id is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Dossier des fiches PDF")
+        if not folder:
+            return
+        try:
+            info = training.session_info(self.state.db, session_id)
+            exercise = training.session_exercise(self.state.db, session_id)
+            out = Path(folder)
+            training.write_pdf(out / "exercice.pdf", training.exercise_pdf(exercise, info.title))
+            training.write_pdf(out / "grilles.pdf", training.answer_grid_pdf(exercise, info.trainees))
+            written = ["exercice.pdf", "grilles.pdf"]
+            if info.corrected_at is not None:
+                results = training.session_results(self.state.db, session_id)
+                training.write_pdf(
+                    out / "correction.pdf", training.correction_pdf(exercise, results.corrections(), results)
+                )
+                written.append("correction.pdf")
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+            return
+        self.status.setText(f"Fiches écrites dans {folder} : {', '.join(written)}.")
+
+    # Sessions: the trainee mode --------------------------------------------------------------------
+    def enter_trainee_mode(self) -> None:
+        """Lock the window on this page for the selected session; the trainer's code unlocks it."""
+        session_id = self.session_box.currentData()
+        if session_id is None or self.locked:
+            return
+        info = training.session_info(self.state.db, session_id)
+        if info.corrected_at is not None:
+            QMessageBox.warning(self, "IVO", f"La session « {info.title} » est déjà corrigée.")
+            return
+        code, ok = QInputDialog.getText(
+            self,
+            "Mode stagiaire",
+            "Code du formateur (il sera demandé pour quitter le mode stagiaire) :",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok or not code:
+            return
+        self._unlock_code = code
+        self.session_id = session_id
+        self._lock_window(True)
+        self._set_exercise(None, {})
+        self.status.setText(
+            f"Session « {info.title} » : chaque stagiaire choisit son nom, répond, puis remet."
+        )
+
+    def _lock_window(self, locked: bool) -> None:
+        self.locked = locked
+        window = self.window()
+        nav = getattr(window, "nav", None)
+        if locked:
+            if nav is not None:
+                mine = next(r for r, p in enumerate(window.pages) if p is self)  # type: ignore[attr-defined]
+                nav.setCurrentRow(mine)
+                self._hidden_rows = [
+                    r for r in range(nav.count()) if r != mine and not nav.item(r).isHidden()
+                ]
+                for r in self._hidden_rows:
+                    nav.item(r).setHidden(True)
+            # menus and shortcuts (Ctrl+1…9 lead to the other pages): out of reach while locked
+            self._disabled_actions = [a for a in window.findChildren(QAction) if a.isEnabled()]
+            for action in self._disabled_actions:
+                action.setEnabled(False)
+            if hasattr(window, "menuBar"):
+                window.menuBar().setEnabled(False)
+        else:
+            if nav is not None:
+                for r in self._hidden_rows:
+                    nav.item(r).setHidden(False)
+            for action in self._disabled_actions:
+                action.setEnabled(True)
+            if hasattr(window, "menuBar"):
+                window.menuBar().setEnabled(True)
+            self._hidden_rows, self._disabled_actions = [], []
+        for widget in (self.practice, self.trainer, self.demo_link):
+            widget.setVisible(not locked)
+        self.trainee_bar.setVisible(locked)
+        self.results.setVisible(False)
+        self.lock_changed.emit(locked)
+
+    def start_trainee(self) -> None:
+        if not self.locked or self.session_id is None:
+            return
+        info = training.session_info(self.state.db, self.session_id)
+        waiting = [n for n in info.trainees if n not in info.submitted]
+        if not waiting:
+            self.status.setText(
+                "Tous les stagiaires ont remis leurs réponses : le formateur peut quitter le mode."
+            )
+            return
+        name, ok = QInputDialog.getItem(self, "Stagiaire", "Votre nom :", waiting, 0, False)
+        if not ok or not name:
+            return
+        self.trainee = name
+        self._set_exercise(training.session_exercise(self.state.db, self.session_id), {})
+        self.status.setText(
+            f"{name} : répondez à chaque question, puis « Remettre mes réponses » (une seule fois)."
+        )
+
+    def submit(self) -> None:
+        if not self.locked or self.exercise is None or self.trainee is None or self.session_id is None:
+            return
+        missing = sum(1 for i in self.exercise.item_ids if not self.answers.get(i))
+        question = "Remettre vos réponses ? Elles ne pourront plus être modifiées."
+        if missing:
+            question = f"{missing} questions sans réponse. " + question
+        if QMessageBox.question(self, "Remettre", question) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            count = training.submit_answers(self.state.db, self.session_id, self.trainee, self.answers)
+        except IvoError as exc:
+            QMessageBox.warning(self, "IVO", exc.message)
+            return
+        name, self.trainee = self.trainee, None
+        self._set_exercise(None, {})  # the next trainee never sees these answers
+        self.status.setText(f"{name} : {count} réponses remises. Stagiaire suivant : « Commencer ».")
+
+    def leave_trainee_mode(self) -> None:
+        if not self.locked:
+            return
+        code, ok = QInputDialog.getText(
+            self, "Quitter le mode stagiaire", "Code du formateur :", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return
+        if code != self._unlock_code:
+            QMessageBox.warning(self, "IVO", "Code incorrect : le mode stagiaire reste actif.")
+            return
+        self.session_id, self.trainee, self._unlock_code = None, None, ""
+        self._lock_window(False)
+        self._set_exercise(None, {})
+        self.refresh()
