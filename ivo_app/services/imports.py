@@ -28,12 +28,12 @@ from ivo_app.io.sources import (
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.services import records, settings
+from ivo_app.services import settings
 from ivo_app.services.read_ahead import prepared_batches
 from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.dialect import bulk_insert, bulk_session
+from ivo_app.store.dialect import bulk_insert_columns, bulk_session
 from ivo_app.store.models import Extraction, Identity, ImportRejection
 from ivo_app.store.repositories import FacilityRepository
 
@@ -182,13 +182,7 @@ def load_records(
             session.add(extraction)
             session.flush()
             builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
-            for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead):
-                tracker.check()
-                rejections.extend(batch_rejections)
-                bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, records.rows(builder.derive(columns)))
-                rows += len(columns[0])
-                done, total = read if read else (rows, 0)
-                tracker.report(done, total, f"{rows} identités lues", force=True)
+            rows, rejections = _write_identities(conn, source, builder, tracker, read_ahead)
             tracker.check()
             rejections.sort(key=lambda r: r.line_no)
             if rows == 0:
@@ -327,6 +321,54 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     lines += [f"  {e}" for e in report.get("evenements", [])]
     lines += [f"Remarque : {n}" for n in report.get("remarques", [])]
     return lines
+
+
+def _write_identities(
+    conn: Connection,
+    source: RecordSource | Iterable[RawRecord | SourceRejection],
+    builder: RowBuilder,
+    tracker: Progress,
+    read_ahead: bool | None,
+) -> tuple[int, list[Rejection]]:
+    """Write the source's identities in the caller's transaction: a plain canonical file through
+    the columnar path (`services.columnar`), anything else, or a file that turns out not to be
+    plain, through the general reader. What the columnar path wrote before it stopped is rolled
+    back to a savepoint, so the rows stored are those of one reading of the file."""
+    from ivo_app.services import columnar
+
+    if read_ahead or not columnar.eligible(source):  # asked for the reader process, or not plain
+        return _write_batches(conn, source, builder, tracker, read_ahead, False)
+    savepoint = conn.begin_nested()
+    try:
+        written = _write_batches(conn, source, builder, tracker, read_ahead, True)
+    except columnar.ColumnarUnavailable:
+        savepoint.rollback()
+        log.info("import: columnar path stopped, general reader used")
+        return _write_batches(conn, source, builder, tracker, read_ahead, False)
+    savepoint.commit()
+    return written
+
+
+def _write_batches(
+    conn: Connection,
+    source: RecordSource | Iterable[RawRecord | SourceRejection],
+    builder: RowBuilder,
+    tracker: Progress,
+    read_ahead: bool | None,
+    fast: bool,
+) -> tuple[int, list[Rejection]]:
+    rows = 0
+    rejections: list[Rejection] = []
+    for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead, fast):
+        tracker.check()
+        rejections.extend(batch_rejections)
+        bulk_insert_columns(
+            conn, Identity.__table__, IDENTITY_COLUMNS, builder.derive(columns), numbered="id"
+        )
+        rows += len(columns[0])
+        done, total = read if read else (rows, 0)
+        tracker.report(done, total, f"{rows} identités lues", force=True)
+    return rows, rejections
 
 
 @contextlib.contextmanager

@@ -35,9 +35,16 @@ def prepared_batches(
     builder: RowBuilder,
     size: int,
     read_ahead: bool | None = None,
+    columnar: bool = False,
 ) -> Iterator[Prepared]:
     """Built columns (`RowBuilder.build`) and rejections, batch by batch. `read_ahead` None decides
-    by the file's size."""
+    by the file's size. `columnar` reads a plain canonical file with `services.columnar` (its
+    parsing runs in pyarrow's C threads, so no reader process); it may raise ColumnarUnavailable."""
+    if columnar:
+        from ivo_app.services.columnar import ColumnarReader
+
+        yield from ColumnarReader(source, builder).batches()
+        return
     path: Path | None = getattr(source, "path", None)
     if read_ahead is None:
         read_ahead = path is not None and path.is_file() and path.stat().st_size >= READ_AHEAD_MIN_BYTES

@@ -224,6 +224,8 @@ class RowBuilder:
     def derive(self, built: Columns) -> Columns:
         """All IDENTITY_COLUMNS: the built ones and the normal forms of the names. Run where the rows
         are written: with a reader process, that is the less busy of the two."""
+        if len(built) == len(IDENTITY_COLUMNS):
+            return built  # the columnar path computed the normal forms with the rest
         norm = self.norm.column
         return (*built, *(norm(built[i]) for i in _NORMALISED))
 
@@ -274,30 +276,43 @@ class BatchPreparer:
     def prepare(self, batch: RecordBatch) -> tuple[Columns, list[Rejection]]:
         rejections = [Rejection(r.line_no, r.reason, r.detail) for r in batch.rejections]
         raw = batch.columns.get("ipp")
-        if raw is None:
-            ipps = [""] * len(batch)
-        else:
-            try:
-                ipps = list(map(str.strip, raw))
-            except TypeError:  # a None among them (message formats)
-                ipps = [(v or "").strip() for v in raw]
-            if ipps and max(map(len, ipps)) > 64:
-                ipps = [v[:64] for v in ipps]
-        seen = self.seen
-        keep: list[int] | None = None
-        too_long = _too_long(batch)
-        if too_long or "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
-            keep = []  # some IPPs are missing or repeated, or a name is too long: row by row
-            for i, ipp in enumerate(ipps):
-                if i in too_long:
-                    rejections.append(Rejection(batch.line_nos[i], "trait_trop_long", too_long[i]))
-                elif not ipp:
-                    rejections.append(Rejection(batch.line_nos[i], "ipp_manquant"))
-                elif ipp in seen:
-                    rejections.append(Rejection(batch.line_nos[i], "ipp_double", ipp))
-                else:
-                    seen.add(ipp)
-                    keep.append(i)
-        else:
-            seen.update(ipps)
+        ipps, keep, ipp_rejections = check_ipps(
+            raw if raw is not None else [""] * len(batch), batch.line_nos, self.seen, _too_long(batch)
+        )
+        rejections.extend(ipp_rejections)
         return self.builder.build(batch, ipps, keep), rejections
+
+
+def check_ipps(
+    raw: Sequence[str | None],
+    line_nos: Sequence[int],
+    seen: set[str],
+    too_long: dict[int, str] | None = None,
+) -> tuple[list[str], list[int] | None, list[Rejection]]:
+    """Cleaned IPPs of a batch, the positions to keep (None: all) and the rejections of missing or
+    repeated ones, and of rows whose name is longer than its column (`too_long`: position → detail);
+    `seen` holds the IPPs of the previous batches of the file and is updated."""
+    too_long = too_long or {}
+    rejections: list[Rejection] = []
+    try:
+        ipps = list(map(str.strip, raw))  # type: ignore[arg-type]
+    except TypeError:  # a None among them (message formats)
+        ipps = [(v or "").strip() for v in raw]
+    if ipps and max(map(len, ipps)) > 64:
+        ipps = [v[:64] for v in ipps]
+    keep: list[int] | None = None
+    if too_long or "" in ipps or len(set(ipps)) != len(ipps) or not seen.isdisjoint(ipps):
+        keep = []  # some IPPs are missing or repeated, or a name is too long: row by row
+        for i, ipp in enumerate(ipps):
+            if i in too_long:
+                rejections.append(Rejection(line_nos[i], "trait_trop_long", too_long[i]))
+            elif not ipp:
+                rejections.append(Rejection(line_nos[i], "ipp_manquant"))
+            elif ipp in seen:
+                rejections.append(Rejection(line_nos[i], "ipp_double", ipp))
+            else:
+                seen.add(ipp)
+                keep.append(i)
+    else:
+        seen.update(ipps)
+    return ipps, keep, rejections

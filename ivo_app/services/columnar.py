@@ -1,0 +1,247 @@
+"""The import's fast path for a plain canonical CSV: columns read and prepared in C (pyarrow).
+
+A million-row export passes through Python once per row on the general path (parse, clean,
+normalise, tuple). Here pyarrow's CSV reader parses the file into columns in C threads, and each
+rule of `records.RowBuilder` is split in two: a vectorised test says which values the rule leaves as
+they are (already trimmed, already in normal form, a matricule without separators: nearly all of
+them in a real file), and only the others go through the same Python function as on the general
+path. Columns with few distinct values (dates, sexes, statuses, codes) go through the builder's own
+memos. The stored rows are therefore the general path's, value for value (tests compare both).
+
+The fast path takes only files it reads exactly as the general reader does: UTF-8, every column
+mapped, no quote character, no lone carriage return; each physical line then is one row, so line
+numbers are exact. Anything else in the file (a line with another column count, a blank line, bytes
+that are not UTF-8, a huge field) raises `ColumnarUnavailable`, and the import starts again on the
+general reader (io.delimited), which reports or rejects it with its line number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import compress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ivo_app.io.sources import RecordSource
+from ivo_app.io.values import compact_matricule
+from ivo_app.rules.normalize import normalize_name
+from ivo_app.services.records import (
+    Columns,
+    Rejection,
+    RowBuilder,
+    check_ipps,
+    clean_text,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+LONGEST_FIELD = 1_000  # characters; longer fields are judged by the general reader
+_BLOCK_BYTES = 1 << 20  # about 10,000 rows of a canonical file per batch
+# Values `clean_text` returns unchanged: first and last characters printable ASCII, not spaces.
+_CLEAN = r"^[!-~](?:[^\x00]*[!-~])?$"
+_NAME_ASCII = r"^[A-Z' -]*$"  # names whose normal form is only hyphens/apostrophes as spaces
+_MATRICULE_PLAIN = r"^[0-9A-Z]+$"
+
+
+class ColumnarUnavailable(Exception):
+    """The file needs the general reader (raised before or during reading; never shown)."""
+
+
+def eligible(source: RecordSource | Any) -> bool:
+    """Whether `source` is a delimited file this path reads exactly like the general reader."""
+    from ivo_app.io.delimited import DelimitedSource
+
+    if type(source) is not DelimitedSource or source.encoding not in ("utf-8", "utf-8-sig"):
+        return False
+    if not source.separator or len(source.separator) != 1:
+        return False
+    try:
+        mapped = set(source.mapping.columns.values())
+    except Exception:  # an incomplete mapping: the general path raises the user's message
+        return False
+    if mapped != set(source.headers) or len(source.headers) != len(set(source.headers)):
+        return False  # unmapped columns go to `extra`: the general path keeps them
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return _plain_bytes(source.path)
+
+
+def _plain_bytes(path: Path) -> bool:
+    """No quote character and no carriage return other than in CRLF (both read in C)."""
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            data = tail + chunk
+            if b'"' in chunk or data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r"):
+                return False
+            tail = data[-1:]
+    return not tail.endswith(b"\r")
+
+
+class _Text:
+    """One text column: values as `clean_text` leaves them, and the test that says where the
+    vectorised result already is that."""
+
+    def __init__(self, array: pa.Array, limit: int = 255) -> None:
+        import pyarrow.compute as pc
+
+        self.array = array
+        length = pc.utf8_length(array)
+        self.plain = pc.and_(pc.match_substring_regex(array, _CLEAN), pc.less_equal(length, limit))
+        values = pc.if_else(pc.equal(length, 0), None, array).to_pylist()
+        for i in _false_positions(self.plain, values):
+            values[i] = clean_text(values[i], limit)
+        self.values: list[str | None] = values
+
+    def normal_forms(self) -> list[str | None]:
+        """`normalize_name(v) or None` of each cleaned value."""
+        import pyarrow.compute as pc
+
+        ascii_name = pc.and_(self.plain, pc.match_substring_regex(self.array, _NAME_ASCII))
+        spaced = pc.replace_substring_regex(self.array, "[-']", " ")
+        norm = pc.utf8_trim(pc.replace_substring_regex(spaced, " {2,}", " "), " ")
+        norm = pc.if_else(pc.and_(ascii_name, pc.not_equal(norm, "")), norm, None)
+        forms = norm.to_pylist()
+        values = self.values
+        for i in _false_positions(ascii_name, values):
+            forms[i] = normalize_name(values[i]) or None
+        return forms
+
+
+def _false_positions(mask: pa.Array, values: Sequence[Any]) -> Iterator[int]:
+    """Positions where `mask` is false and the value is not None (the work left to Python)."""
+    import numpy as np
+
+    flags = mask.to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~flags):
+        if values[i] is not None:
+            yield int(i)
+
+
+class ColumnarReader:
+    """Prepared batches (`read_ahead.Prepared`, every IDENTITY_COLUMNS column) of one file."""
+
+    def __init__(self, source: Any, builder: RowBuilder) -> None:
+        self.source = source
+        self.builder = builder
+        self._file: Any = None
+
+    def position(self) -> tuple[int, int]:
+        done = self._file.tell() if self._file is not None and not self._file.closed else 0
+        return (min(done, self.source.size), self.source.size)
+
+    def batches(self) -> Iterator[tuple[Columns, list[Rejection], tuple[int, int]]]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        source = self.source
+        headers = list(source.headers)
+        field_of = {header: field for field, header in source.mapping.columns.items()}
+        read = pacsv.ReadOptions(column_names=headers, skip_rows=1, block_size=_BLOCK_BYTES)
+        parse = pacsv.ParseOptions(
+            delimiter=source.separator,
+            quote_char=False,
+            ignore_empty_lines=False,  # a blank line is then a wrong-width row: general path
+            invalid_row_handler=lambda _row: "error",
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in headers}, strings_can_be_null=False, null_values=[]
+        )
+        seen: set[str] = set()
+        line = 2  # the header is line 1
+        with open(source.path, "rb") as fh:
+            self._file = fh
+            try:
+                reader = pacsv.open_csv(fh, read_options=read, parse_options=parse, convert_options=convert)
+                for record_batch in reader:
+                    n = record_batch.num_rows
+                    if n == 0:
+                        continue
+                    columns = {field_of[h]: record_batch.column(i) for i, h in enumerate(headers)}
+                    line_nos = range(line, line + n)
+                    line += n
+                    yield (*self._prepare(columns, line_nos, seen), self.position())
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                raise ColumnarUnavailable(str(exc)) from None
+            finally:
+                self._file = None
+
+    def _prepare(
+        self, arrays: dict[str, pa.Array], line_nos: Sequence[int], seen: set[str]
+    ) -> tuple[Columns, list[Rejection]]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        for array in arrays.values():
+            if pc.max(pc.utf8_length(array)).as_py() > LONGEST_FIELD:
+                raise ColumnarUnavailable("long field")
+        raw_ipps = arrays["ipp"].to_pylist() if "ipp" in arrays else [""] * len(line_nos)
+        ipps, keep, rejections = check_ipps(raw_ipps, line_nos, seen)
+        if keep is not None:
+            taken = pa.array(keep, pa.int64())
+            arrays = {name: array.take(taken) for name, array in arrays.items()}
+            line_nos = [line_nos[i] for i in keep]
+            ipps = [ipps[i] for i in keep]
+        size = len(line_nos)
+        empty = pa.array([""] * size, pa.string())
+
+        def col(name: str) -> pa.Array:
+            return arrays.get(name, empty)
+
+        def memo(values: str, name: str) -> list[Any]:
+            return getattr(self.builder, values).column(col(name).to_pylist())
+
+        b = self.builder
+        birth_name = _Text(col("nom_naissance"))
+        first_names = _Text(col("prenoms_naissance"))
+        first_first = _Text(col("premier_prenom"))
+        used_name = _Text(col("nom_utilise"))
+        first_first_values = first_first.values
+        first_first_forms = first_first.normal_forms()
+        if None in first_first_values:  # the first first name is derivable from the list
+            for i in compress(range(size), [v is None for v in first_first_values]):
+                listed = first_names.values[i]
+                if listed is not None:
+                    first_first_values[i] = derived = listed.split()[0]
+                    first_first_forms[i] = normalize_name(derived) or None
+        births = b.birth.column(col("date_naissance").to_pylist())
+        statuses = b.status.column(col("statut").to_pylist())
+        matricules = pc.if_else(pc.equal(col("matricule_ins"), ""), None, col("matricule_ins"))
+        plain = pc.fill_null(pc.match_substring_regex(matricules, _MATRICULE_PLAIN), True)
+        matricule_values = matricules.to_pylist()
+        for i in _false_positions(plain, matricule_values):
+            matricule_values[i] = compact_matricule(matricule_values[i])
+        built: Columns = (
+            [b.extraction_id] * size,
+            list(line_nos),
+            ipps,
+            birth_name.values,
+            first_names.values,
+            first_first_values,
+            [d for d, _ in births],
+            [r for _, r in births],
+            memo("sex", "sexe"),
+            b.short[20].column(col("lieu_naissance").to_pylist()),
+            used_name.values,
+            _Text(col("prenom_utilise")).values,
+            matricule_values,
+            b.short[64].column(col("oid_ins").to_pylist()),
+            [s for s, _ in statuses],
+            [r for _, r in statuses],
+            memo("attributes", "attributs"),
+            b.short[20].column(col("justificatif").to_pylist()),
+            memo("visit", "date_derniere_venue"),
+            memo("flag", "date_completee"),
+            [None] * size,  # every column is mapped: no extra attributes
+        )
+        # the normal forms, in IDENTITY_COLUMNS order (what `RowBuilder.derive` adds elsewhere)
+        forms = (
+            birth_name.normal_forms(),
+            first_first_forms,
+            first_names.normal_forms(),
+            used_name.normal_forms(),
+        )
+        return (*built, *forms), rejections
