@@ -1,5 +1,9 @@
-"""Files from a page: ask where (the system's file dialog), then run the service in a worker and say
-what was written. Tests answer the dialog by setting `ask_save_path` / `ask_open_path`."""
+"""Files from a page: ask where (Qt's own file dialog, in French), then run the service in a worker
+and say what was written.
+
+The dialogs are `QFileDialog` instances that never use the platform's native dialog: Qt's French
+translation applies to them ("Regarder dans", "Fichiers de type"), they look the same on every
+workstation, and tests answer them through their real widgets (the file name box, then Enter)."""
 
 from __future__ import annotations
 
@@ -14,14 +18,60 @@ from ivo_app.ui.tasks import run_task
 TABLES = "Classeur CSV (*.csv);;Classeur Excel (*.xlsx)"
 
 
+FILE_DIALOG = "ivo-file-dialog"  # object name of every file dialog the window opens
+
+
+def file_dialog(
+    parent: QWidget | None,
+    title: str,
+    filters: str,
+    suggested: str = "",
+    *,
+    save: bool,
+    overwrite: bool = True,
+) -> Path | None:
+    """Ask for one file (to write when `save`, to read otherwise); None when cancelled."""
+    dialog = QFileDialog(parent, title, suggested, filters)
+    dialog.setObjectName(FILE_DIALOG)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        if not overwrite:
+            dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+        suffix = _suffix(filters)
+        if suffix:
+            dialog.setDefaultSuffix(suffix)
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if suggested:
+        dialog.selectFile(suggested)
+    try:
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return None
+        return Path(dialog.selectedFiles()[0])
+    finally:
+        dialog.deleteLater()
+
+
+def _suffix(filters: str) -> str:
+    """The first filter's extension ("PDF (*.pdf)" → "pdf"): a name typed without one gets it."""
+    start = filters.find("*.")
+    if start < 0:
+        return ""
+    end = start + 2
+    while end < len(filters) and filters[end].isalnum():
+        end += 1
+    return filters[start + 2 : end]
+
+
 def _save_dialog(parent: QWidget, title: str, filters: str, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    return Path(name) if name else None
+    return file_dialog(parent, title, filters, suggested, save=True)
 
 
 def _open_dialog(parent: QWidget, title: str, filters: str) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(name) if name else None
+    return file_dialog(parent, title, filters, save=False)
 
 
 ask_save_path: Callable[[QWidget, str, str, str], Path | None] = _save_dialog

@@ -11,6 +11,7 @@ from ivo_app.store.db import Database
 class AppState(QObject):
     extraction_changed = Signal(object)  # extraction id or None
     data_changed = Signal()  # an import, a check... happened: pages refresh
+    audits_changed = Signal()  # an audit was created or removed: the Rapport page lists it
     database_changed = Signal(str)  # another database was opened (its URL): pages read state.db again
 
     def __init__(self, db: Database) -> None:

@@ -216,6 +216,7 @@ class AuditPage(QWidget):
         if ok:
             self.audit_id = audit.create_audit(self.state.db, facility)
             self.refresh_list()
+            self.state.audits_changed.emit()
 
     def load(self, audit_id: int | None) -> None:
         self.audit_id = audit_id

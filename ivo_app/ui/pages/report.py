@@ -10,7 +10,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -19,8 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_int
 from ivo_app.services import audit
 from ivo_app.services.report import generate_audit_report, generate_quality_report
+from ivo_app.ui import file_actions
+from ivo_app.ui.feedback import notify
 from ivo_app.ui.pdf_preview import PdfPreview
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -35,7 +37,8 @@ class ReportPage(QWidget):
         self.kind = QComboBox()
         self.personal = QCheckBox("Nommer les patients dans les annexes (par défaut : IPP seulement)")
         self.generate_button = QPushButton("Générer le PDF…")
-        self.generate_button.clicked.connect(self.generate)
+        # clicked(bool) would reach generate() as its target: the checked flag, not a path.
+        self.generate_button.clicked.connect(lambda _checked=False: self.generate())
         self.result = QLabel()
         self.open_button = QPushButton("Ouvrir dans la visionneuse")
         self.open_button.setEnabled(False)
@@ -54,9 +57,12 @@ class ReportPage(QWidget):
         layout.addWidget(self.preview, 1)
         state.data_changed.connect(self.refresh)
         state.extraction_changed.connect(lambda _: self.refresh())
+        state.audits_changed.connect(self.refresh)
+        state.database_changed.connect(lambda _: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
+        chosen = self.kind.currentData()
         self.kind.clear()
         if self.state.extraction_id is not None:
             self.kind.addItem(
@@ -65,19 +71,24 @@ class ReportPage(QWidget):
             )
         for audit_id, facility, _title, _started in audit.list_audits(self.state.db):
             self.kind.addItem(f"Livrable de l'audit n° {audit_id} — {facility}", ("audit", audit_id))
+        if chosen is not None and self.kind.findData(chosen) >= 0:
+            self.kind.setCurrentIndex(self.kind.findData(chosen))
+        self.generate_button.setEnabled(self.kind.count() > 0)
+        if not self.kind.count():
+            self.result.setText("Rien à rapporter : importez une extraction ou créez un audit.")
 
     def generate(self, target: Path | None = None) -> None:
         choice = self.kind.currentData()
         if not choice:
             return
-        if target is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Enregistrer le rapport", "rapport.pdf", "PDF (*.pdf)"
-            )
-            if not name:
-                return
-            target = Path(name)
         kind, ident = choice
+        if target is None:
+            suggested = (
+                f"livrable-audit-{ident}.pdf" if kind == "audit" else f"qualite-extraction-{ident}.pdf"
+            )
+            target = file_actions.ask_save_path(self, "Enregistrer le rapport", "PDF (*.pdf)", suggested)
+            if target is None:
+                return
         fn = generate_audit_report if kind == "audit" else generate_quality_report
         run_task(
             self,
@@ -92,7 +103,8 @@ class ReportPage(QWidget):
 
     def _done(self, path: Path, size: int) -> None:
         self.last = path
-        self.result.setText(f"Rapport écrit : {path} ({size // 1024} Ko)")
+        self.result.setText(f"Rapport écrit : {path} ({format_int(max(1, size // 1024))} Ko)")
+        notify(self, f"Rapport enregistré : {path.name}")
         self.open_button.setEnabled(True)
         try:
             self.preview.load(path)

@@ -1,0 +1,92 @@
+"""Answering the window's dialogs through their real widgets, as a user does: type a file name in
+the file dialog and press Enter, click a message box's button, accept an input dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+    QWizard,
+)  # fmt: skip
+
+
+def type_file_name(dialog: QFileDialog, path: Path) -> None:
+    """Type the full path in the dialog's name box, then press Enter (the dialog's own path)."""
+    name = dialog.findChild(QLineEdit, "fileNameEdit")
+    assert name is not None, "a Qt file dialog (not the platform's) is expected"
+    name.selectAll()
+    QTest.keyClicks(name, str(path))
+    QTest.keyClick(name, Qt.Key.Key_Return)
+
+
+class Answerer:
+    """Polls for the modal dialog in front and answers it; keeps what every message box said.
+
+    `files` gives the path to type in each file dialog, by its title (or `default_file`); message
+    boxes get their Yes/OK button clicked; input dialogs are accepted with their proposed value
+    (unless `texts` gives one); wizards and other dialogs are cancelled (they have their own tests).
+    """
+
+    def __init__(self, folder: Path, files: dict[str, Path] | None = None) -> None:
+        self.folder = folder
+        self.files = files or {}
+        self.messages: list[str] = []
+        self.titles: list[str] = []
+        self.texts: dict[str, str] = {}
+        self.running = True
+        self.custom: Callable[[QWidget], bool] | None = None
+        QTimer.singleShot(50, self._poll)
+
+    def stop(self) -> None:
+        self.running = False
+
+    def _poll(self) -> None:
+        if not self.running:
+            return
+        widget = QApplication.activeModalWidget()
+        if widget is not None and widget.isVisible():
+            self.answer(widget)
+        QTimer.singleShot(50, self._poll)
+
+    def answer(self, widget: QWidget) -> None:
+        if self.custom is not None and self.custom(widget):
+            return
+        self.titles.append(widget.windowTitle())
+        if isinstance(widget, QFileDialog):
+            title = widget.windowTitle()
+            path = self.files.get(title)
+            if path is None:
+                if widget.acceptMode() == QFileDialog.AcceptMode.AcceptSave:
+                    path = self.folder / f"sortie-{len(self.titles)}"
+                else:
+                    widget.reject()  # nothing to open: the user changes their mind
+                    return
+            type_file_name(widget, path)
+        elif isinstance(widget, QMessageBox):
+            self.messages.append(widget.text())
+            for wanted in (QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Ok):
+                button = widget.button(wanted)
+                if button is not None:
+                    button.click()
+                    return
+            widget.accept()
+        elif isinstance(widget, QInputDialog):
+            text = self.texts.get(widget.labelText())
+            if text is not None:
+                edit = widget.findChild(QLineEdit)
+                assert edit is not None
+                edit.selectAll()
+                QTest.keyClicks(edit, text)
+            widget.accept()
+        elif isinstance(widget, QWizard | QDialog):
+            widget.reject()
