@@ -8,9 +8,12 @@ wins.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from ivo_app import paths
 from ivo_app.errors import IvoError
 from ivo_app.io.values import fold_status
 from ivo_app.rules.record import STATUSES
@@ -143,10 +146,10 @@ def set_ipp_authority(db: Database, authority: str, facility: str | None = None)
 
 
 def model_thresholds() -> dict[str, float]:
-    """The thresholds shipped in resources/matching/model.json."""
-    from ivo_app.services.duplicates import load_model
-
-    return {k: float(load_model().thresholds[k]) for k in THRESHOLDS}
+    """The thresholds shipped in resources/matching/model.json (read here rather than through
+    services.duplicates, which reads the facility's thresholds from this module)."""
+    data = json.loads(paths.resource("matching", "model.json").read_text(encoding="utf-8"))
+    return {k: float(data["thresholds"][k]) for k in THRESHOLDS}
 
 
 def duplicate_threshold_overrides_in_session(session: Session, facility_id: int | None) -> dict[str, float]:
