@@ -432,6 +432,9 @@ class HL7Source:
             yield SourceRejection(number, code, f"{where} ({event}) : {reason}")
             return
         domain, label, ipp = key
+        others = [i for i in found if i.id_type == "PI" and (i.domain, i.value) != (domain, ipp)]
+        if others:  # the patient's IPPs in other domains: kept, never a key of their own
+            extra["autres_ipp"] = " ".join(f"{i.value}@{i.short}" for i in others)
         counts = self.report.domain(domain, label)
         counts.read += 1
         if system:

@@ -95,7 +95,8 @@ def test_the_facility_setting_gives_the_expected_authority(db, tmp_path: Path) -
 
     path = write(tmp_path, message(1, "A28^ADT_A05", pid(f"8^^^{CH_B}^PI~9^^^{CH_A}^PI")))
     settings.set_ipp_authority(db, "CH-A")
-    assert set(identities(db, import_file(db, path, "CH").extraction_id)) == {"9"}
+    (patient,) = identities(db, import_file(db, path, "CH").extraction_id).values()
+    assert (patient.ipp, patient.extra["autres_ipp"]) == ("9", "8@CH-B")  # the other domain's IPP kept
 
 
 # --- events -----------------------------------------------------------------------------------------
