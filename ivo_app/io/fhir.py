@@ -209,6 +209,9 @@ class FhirSource:
             pis = wanted or pis
         others = [i for i in idents if identifier_kind(i) == "other"]
         chosen = (pis or others or [None])[0]
+        rest = [i for i in idents if identifier_kind(i) == "pi" and i is not chosen]
+        if rest:  # the patient's IPPs in other domains: kept, never a key of their own
+            extra["autres_ipp"] = " ".join(f"{i['value']}@{_oid(i) or '?'}" for i in rest)
         if chosen is not None:
             if chosen in others and not pis:
                 extra["ipp_sans_type"] = "oui"  # no PI: an untyped identifier taken as the IPP

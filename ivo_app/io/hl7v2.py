@@ -47,6 +47,7 @@ CHARSETS = {"8859/1": "latin-1", "8859/15": "iso-8859-15", "UNICODE UTF-8": "utf
             "UTF-8": "utf-8", "ASCII": "ascii"}  # fmt: skip
 CHARSET_LABELS = {"latin-1": "ISO 8859-1", "iso-8859-15": "ISO 8859-15", "utf-8": "UTF-8", "ascii": "ASCII",
                   "cp1252": "Windows-1252"}  # fmt: skip
+IPP_TYPES = ("PI", "MR")  # in this order: PAM FR's IPP, then the MRN of feeds from elsewhere
 MERGES = {"A40", "A34", "A36"}  # A34/A36: the merges of HL7 before 2.5, same MRG-1 reading
 SUFFIXES = {".hl7", ".txt", ".er7", ".adt", ".msg"}
 ENVELOPES = ("FHS", "BHS", "BTS", "FTS")
@@ -249,15 +250,17 @@ def identifiers(msg: Message, value: str) -> list[Identifier]:
 
 
 def pick_ipp(found: list[Identifier], expected: str | None) -> Identifier | None:
-    """The PI identifier (of the expected authority when there is one); else an untyped one."""
-    pis = [i for i in found if i.id_type == "PI"]
-    if expected and pis:
-        wanted = expected.strip().upper()
-        for i in pis:
-            if wanted in (i.oid.upper(), i.namespace.upper()):
-                return i
-    if pis:
-        return pis[0]
+    """The IPP: type PI (of the expected authority when there is one); failing that MR (the medical
+    record number of feeds outside France), then an untyped identifier."""
+    for kind in IPP_TYPES:
+        typed = [i for i in found if i.id_type == kind]
+        if expected:
+            wanted = expected.strip().upper()
+            for i in typed:
+                if wanted in (i.oid.upper(), i.namespace.upper()):
+                    return i
+        if typed:
+            return typed[0]
     untyped = [i for i in found if not i.id_type and not i.is_ins and not i.is_ins_c]
     return untyped[0] if untyped else None
 
@@ -432,6 +435,11 @@ class HL7Source:
             yield SourceRejection(number, code, f"{where} ({event}) : {reason}")
             return
         domain, label, ipp = key
+        if not any(i.id_type == "PI" for i in found) and any(i.id_type == "MR" for i in found):
+            extra["ipp_type"] = "MR"  # no PI: the medical record number is the key (said per patient)
+        others = [i for i in found if i.id_type in IPP_TYPES and (i.domain, i.value) != (domain, ipp)]
+        if others:  # the patient's IPPs in other domains: kept, never a key of their own
+            extra["autres_ipp"] = " ".join(f"{i.value}@{i.short}" for i in others)
         counts = self.report.domain(domain, label)
         counts.read += 1
         if system:
@@ -443,10 +451,13 @@ class HL7Source:
         self._upsert(domain, ipp, fields, extra, number, event)
 
     def _mrg_keys(self, msg: Message, mrg: list[str], domain: str) -> list[tuple[str, str]]:
-        """Every (domain, IPP) of MRG-1: its PI repetitions (an untyped one when there is no PI)."""
+        """Every (domain, IPP) of MRG-1: its PI repetitions (else MR, else untyped ones)."""
         found = [i for i in identifiers(msg, msg.field(mrg, 1)) if not i.is_ins and not i.is_ins_c]
-        typed = [i for i in found if i.id_type == "PI"] or [i for i in found if not i.id_type]
-        return [(i.domain or domain, i.value) for i in typed]
+        for kind in (*IPP_TYPES, ""):
+            typed = [i for i in found if i.id_type == kind]
+            if typed:
+                return [(i.domain or domain, i.value) for i in typed]
+        return []
 
     def _change_identifier(
         self, msg: Message, mrg: list[str], domain: str, ipp: str, number: int, event: str

@@ -15,6 +15,7 @@ from typing import Any
 
 QUALIFIER = "@"
 IPP_LIMIT = 64  # the identity table's IPP column
+REFUSED = "\x00refused"  # the domain key of what was refused before its domain was known
 
 
 @dataclass
@@ -57,7 +58,8 @@ class ReadReport:
         return self.domains[key]
 
     def refuse(self, key: str, reason: str) -> None:
-        counts = self.domain(key, key or "(domaine inconnu)")
+        """A refused message or resource; without a known domain, counted under « refusés »."""
+        counts = self.domain(key or REFUSED, key or "(sans domaine : refusés)")
         counts.refused += 1
         counts.reasons[reason] += 1
 

@@ -61,7 +61,9 @@ def test_cli_prints_the_report_writes_it_and_the_journal_counts_it(db_url: str, 
     assert "DUPONT" not in journal.stdout  # counts only: no names in the journal
 
 
-def test_the_expected_authority_set_from_the_command_line_keys_the_import(db, db_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_expected_authority_set_from_the_command_line_keys_the_import(
+    db, db_url: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     from ivo_app.cli import main
 
     assert main(["settings", "ipp-authority", "--db", db_url, "CH-A"]) == 0

@@ -95,7 +95,8 @@ def test_the_facility_setting_gives_the_expected_authority(db, tmp_path: Path) -
 
     path = write(tmp_path, message(1, "A28^ADT_A05", pid(f"8^^^{CH_B}^PI~9^^^{CH_A}^PI")))
     settings.set_ipp_authority(db, "CH-A")
-    assert set(identities(db, import_file(db, path, "CH").extraction_id)) == {"9"}
+    (patient,) = identities(db, import_file(db, path, "CH").extraction_id).values()
+    assert (patient.ipp, patient.extra["autres_ipp"]) == ("9", "8@CH-B")  # the other domain's IPP kept
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -308,3 +309,18 @@ def test_fhir_two_identifier_systems_are_two_domains(db, tmp_path: Path) -> None
     result = import_resources(db, tmp_path, fhir_patient(), fhir_patient(id="p2", identifier=other),
                               fhir_patient(id="p3", identifier=[{**other[0], "value": "2"}]))  # fmt: skip
     assert set(identities(db, result.extraction_id)) == {"1@1.2.3", "1", "2"}
+
+
+def test_a_feed_from_elsewhere_keys_on_its_medical_record_number(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Shape of the ADT^A40 of Swiss and North American feeds: PID-3 and MRG-1 of type MR, no PI.
+    hug = "HUG&2.16.756.5.30.1.146.1&ISO"
+    path = write(
+        tmp_path,
+        message(1, "A28^ADT_A05", pid(f"MRN299999^^^{hug}^MR")),
+        message(2, "A28^ADT_A05", pid(f"MRN200001^^^{hug}^MR")),
+        message(3, "A40^ADT_A39", pid(f"MRN200001^^^{hug}^MR"), f"MRG|MRN299999^^^{hug}^MR"),
+    )
+    result = import_file(db, path, "HUG")
+    (patient,) = identities(db, result.extraction_id).values()
+    assert (patient.ipp, patient.extra["ipp_type"]) == ("MRN200001", "MR")
+    assert result.report["evenements"] == ["message 3 (A40) : IPP MRN299999 fusionné dans l'IPP MRN200001"]

@@ -83,6 +83,10 @@ EXPECTED: dict[str, tuple | str] = {  # type: ignore[type-arg]
     },
     # --- extra files ---
     "V2.1_ORU_DEL_ack.er7": "message sans patient",
+    # MSH-18 8859/1 over UTF-8 bytes; PID-5 D before L; PID-32 PROV~FICT; BDL birthplace 75101
+    "Ben0it-T_hl7v2_README_ADT_A31.hl7": (
+        "123456789", "Lastname", "Firstname", "Firstname", "Lastname", "Firstname", date(1970, 1, 1), "M", "75101",
+        "170017510112313", TEST, "PROV", "FICTIVE", None),
 }  # fmt: skip
 
 
@@ -130,6 +134,9 @@ def test_each_real_file_is_read_exactly_or_refused_with_its_reason(db, path: Pat
     result = import_file(db, path, "CH réel")
     assert _rows(db, result.extraction_id) == [expected]
     assert result.rejections == []
+    if path.name.startswith("Ben0it-T"):  # UTF-8 bytes under a declared 8859/1: read as UTF-8, and said
+        assert result.encoding == "utf-8"
+        assert any("MSH-18 déclare « 8859/1 »" in n for n in result.report["remarques"])
 
 
 @pytest.mark.parametrize("path", [f for f in FILES if _expected(f) == INS_ONLY], ids=lambda p: p.name[:60])
