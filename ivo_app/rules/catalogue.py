@@ -221,11 +221,14 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV ; FR Core (mode de validation)",
             "Une identité validée ou qualifiée a été contrôlée sur un justificatif à haut niveau de confiance "
-            "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière).",
+            "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière). À l'inverse, une "
+            "identité récupérée ou provisoire qui a un tel justificatif enregistré devrait être qualifiée ou "
+            "validée (indice).",
             "Enregistrer le type de justificatif présenté, ou repasser l'identité au statut qui convient.",
             "{reason}",
-            severity_note="erreur ; alerte pour un justificatif admis en situation particulière",
-            variants=(("situation-particuliere", "alerte"),),
+            severity_note="erreur ; alerte pour un justificatif admis en situation particulière ; info pour "
+            "une identité RECUP/PROV qui a un justificatif à haut niveau de confiance",
+            variants=(("situation-particuliere", "alerte"), ("indice", "info")),
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -271,7 +274,8 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV Exi PP ; Guide INS",
             "Toute identité porte nom de naissance, premier prénom, date de naissance et sexe ; une identité "
-            "récupérée ou qualifiée porte tous les traits stricts.",
+            "récupérée, validée ou qualifiée porte tous les traits stricts (liste des prénoms et lieu de "
+            "naissance compris : ils figurent sur le justificatif ou dans la réponse INSi).",
             "Compléter les traits manquants.",
             "Traits manquants : {fields}.",
         ),
@@ -364,10 +368,14 @@ RULES: dict[str, RuleInfo] = {
             "info",
             "Guide INS EXI ID 11 ; RNIV EXI PP 19",
             "Une date complétée (jour ou mois inconnus) doit être signalée comme telle ; le 01/01 et le 31/12 "
-            "en sont les marques typiques.",
+            "en sont les marques typiques, et une naissance en janvier (JJ/01) quand le NIR porte un mois "
+            "inconnu (20-30, 50-99) en est une aussi (alerte). Le 01/MM seul n'est pas signalé : trop de "
+            "naissances réelles ont lieu le 1er du mois.",
             "Signaler la date comme complétée si elle l'est.",
             "Date {value} typique d'une date complétée, non signalée.",
             uncertain=True,
+            severity_note="info ; alerte quand le NIR porte un mois inconnu",
+            variants=(("mois-inconnu", "alerte"),),
         ),
         _r(
             "TRAIT-LIEU-FORMAT",

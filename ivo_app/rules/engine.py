@@ -209,6 +209,24 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                 {"reason": f"Matricule enregistré comme INS sur une identité {status}."},
             )
         )
+    # A document high-trust enough to validate, on an identity that is not: DOUTEUSE/FICTIVE stay PROV.
+    if (
+        status in ("RECUP", "PROV")
+        and (r.document_type or "").upper() in HIGH_TRUST_DOCUMENTS
+        and not attrs & {"DOUTEUSE", "FICTIVE"}
+    ):
+        target = "QUAL" if status == "RECUP" else "VALI"
+        add(
+            Finding(
+                "STATUT-JUSTIF",
+                _sev("STATUT-JUSTIF", "indice"),
+                ("status", "document_type"),
+                {
+                    "reason": f"Identité {status} avec un justificatif à haut niveau de confiance "
+                    f"({r.document_type}) : statut {target} attendu (qualification manquée ?)."
+                },
+            )
+        )
     if status in ("VALI", "QUAL"):
         doc = (r.document_type or "").upper()
         if not doc:
@@ -271,7 +289,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         )
         if not value
     ]
-    if qualified:
+    if qualified or status == "VALI":  # a validated identity was read on a document: all strict traits
         missing_traits += [
             label
             for value, label in (
@@ -519,6 +537,21 @@ def _check_matricule(
                 {"nir_year": f"{parts.year:02d}", "year": birth.year},
             )
         nir_month = nir.nir_month_of_birth(parts.month)
+        if (
+            nir_month is None
+            and birth.month == 1
+            and birth.day != 1  # 01/01 is the base rule's
+            and not r.birth_date_completed
+            and parts.month not in nir.IMPOSSIBLE_MONTHS
+        ):
+            # The NIR says the month was unknown at registration: a January birth is then likely the
+            # completion JJ/01 of EXI ID 11, and it should be flagged.
+            yield Finding(
+                "TRAIT-DATE-COMPLETEE",
+                _sev("TRAIT-DATE-COMPLETEE", "mois-inconnu"),
+                ("birth_date", "ins_matricule"),
+                {"value": birth.strftime("%d/%m/%Y")},
+            )
         if (
             nir_month is not None
             and nir_month != birth.month

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
-from ivo_app.rules.engine import CheckContext, CrossRecordRules, RuleSettings, check_record
+from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, RuleSettings, check_record
 from ivo_app.services.cog_reference import reference_for
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
@@ -122,6 +122,14 @@ def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -
         from ivo_app.services.duplicates import pairs_for_findings
     except ImportError:
         return []
+    # A number under an NSS OID is the insured person's (ouvrant droit): INS-NSS says what to do,
+    # never a collision.
+    nss_rows = conn.execute(
+        select(Identity.id, Identity.ipp).where(
+            Identity.extraction_id == extraction_id, Identity.ins_oid.in_(NSS_OIDS)
+        )
+    ).all()
+    nss, nss_ipps = {r.id for r in nss_rows}, {r.ipp for r in nss_rows}
     return [
         (
             extraction_id,
@@ -133,6 +141,7 @@ def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -
         )
         for identity_id, rule_id, params in pairs_for_findings(conn, extraction_id)
         if rule_id not in settings.disabled
+        and not (rule_id == "COLLISION-SUSPECTE" and (identity_id in nss or params.get("other") in nss_ipps))
     ]
 
 

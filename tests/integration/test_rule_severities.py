@@ -39,3 +39,26 @@ def test_engine_severities_are_the_catalogue_ones(db) -> None:  # type: ignore[n
     for f in list_findings(db, extraction):
         allowed = {RULES[f.rule].severity, *(s for _, s in RULES[f.rule].variants)}
         assert f.severity in allowed, f
+
+
+def test_a_number_under_an_nss_oid_is_never_a_collision(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The child's record carries the insured parent's number under OID .13: INS-NSS alone."""
+    from ivo_app.rules.nir import compute_key
+    from ivo_app.services.imports import import_file
+
+    number = "1750431555001" + compute_key("1750431555001")
+    path = tmp_path / "nss.csv"
+    path.write_text(
+        "IPP;NOM;PRENOMS_NAISSANCE;PRENOM;DDN;SEXE;LIEU_NAISSANCE;MATRICULE_INS;OID_INS;STATUT;JUSTIFICATIF\n"
+        f"1;GIRAUD;PIERRE;PIERRE;10/04/1975;M;31555;{number};1.2.250.1.213.1.4.8;QUAL;CN\n"
+        f"2;GIRAUD;EMMA;EMMA;01/09/2012;F;31555;{number};1.2.250.1.213.1.4.13;PROV;\n",
+        encoding="utf-8",
+    )
+    extraction = import_file(db, path, "CH NSS", extracted_on=DAY).extraction_id
+    find_duplicates(db, extraction)
+    run_checks(db, extraction)
+    by_ipp: dict[str, set[str]] = {}
+    for f in list_findings(db, extraction):
+        by_ipp.setdefault(f.ipp or "", set()).add(f.rule)
+    assert by_ipp.get("2") == {"INS-NSS"}
+    assert "1" not in by_ipp
