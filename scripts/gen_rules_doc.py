@@ -20,6 +20,7 @@ _VARIANTS = {
     "situation-particuliere": "un justificatif admis en situation particulière",
     "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
     "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
+    "historique": "un changement de traits entre deux extractions",
 }
 
 

@@ -422,9 +422,17 @@ RULES: dict[str, RuleInfo] = {
             "Collision suspectée",
             "critique",
             "RNIV",
-            "Un matricule semble appartenir à une autre personne que celle de l'identité (collision).",
-            "Analyser en urgence : risque de mélange de dossiers.",
+            "Un matricule semble appartenir à une autre personne que celle de l'identité (collision), ou "
+            "l'historique des traits le suggère : entre deux extractions d'un même établissement, un trait "
+            "strict ou le matricule d'une identité récupérée ou qualifiée a changé alors qu'elle reste "
+            "RECUP/QUAL, ou le sexe a changé ; le RNIV demande alors un nouvel appel INSi et, en attendant, "
+            "la rétrogradation du statut (alerte).",
+            "Analyser en urgence : risque de mélange de dossiers. Pour un changement de traits : rappeler "
+            "INSi, sinon rétrograder l'identité (RECUP → PROV, QUAL → VALI).",
             "{reason}",
+            severity_note="critique ; alerte pour un changement de traits entre deux extractions",
+            variants=(("historique", "alerte"),),
+            uncertain=True,
         ),
     )
 }
@@ -488,7 +496,12 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "INSEE, liste des pays et territoires étrangers (date_fin)",
     ),
     "DOUBLON-POTENTIEL": (f"{_RNIV}, doublons (DPOT)",),
-    "COLLISION-SUSPECTE": (f"{_RNIV}, collisions (COLP)",),
+    "COLLISION-SUSPECTE": (
+        f"{_RNIV}, collisions (COLP)",
+        f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
+        "rétrogradation du statut)",
+        f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
+    ),
 }
 RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in RULES.items()}
 RULE_IDS = tuple(RULES)

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session
 
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
-from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, RuleSettings, check_record
+from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
+from ivo_app.rules.evolution import RULE as EVOLUTION_RULE
+from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_of
+from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.cog_reference import reference_for
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
@@ -69,6 +72,8 @@ def run_checks(
         extraction = uow.extractions.resolve(extraction_id)
         extraction_id, facility_id = extraction.id, extraction.facility_id
         total = uow.identities.count(extraction_id)
+        previous = uow.extractions.previous(extraction)
+        previous_id = previous.id if previous is not None else None
         ctx = CheckContext(
             today=extraction.extracted_on,
             cog=reference,
@@ -76,17 +81,29 @@ def run_checks(
         )
     rows: list[tuple[Any, ...]] = []
     cross = CrossRecordRules(ctx)
+    evolution = EVOLUTION_RULE not in ctx.settings.disabled and previous_id is not None
     with db.engine.connect() as conn, bulk_session(conn):
         trans = conn.begin()
         try:
+            before = PreviousExtraction()
+            if evolution:
+                assert previous_id is not None
+                for r in iter_records(conn, previous_id):
+                    before.add(r.ipp, r.status, r.sex, traits_of(r))
+            changed: dict[str, tuple[Change, IdentityRecord]] = {}
             for done, record in enumerate(iter_records(conn, extraction_id), start=1):
                 for f in check_record(record, ctx):
                     rows.append(_row(extraction_id, record.id, f))
                 cross.add(record)
+                if evolution and (change := before.compare(record)) is not None:
+                    changed[record.ipp] = (change, record)
                 if done % 20_000 == 0:
                     tracker.check()
                     tracker.report(done, total, f"{done} identités vérifiées", force=True)
             tracker.check()
+            if changed:
+                assert previous_id is not None
+                rows.extend(_evolution_rows(conn, extraction_id, previous_id, changed, ctx.settings))
             rows.extend(_row(extraction_id, identity_id, f) for identity_id, f in cross.findings())
             rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings))
             conn.execute(delete(FindingRow).where(FindingRow.extraction_id == extraction_id))
@@ -102,6 +119,24 @@ def run_checks(
     by_rule = Counter(r[2] for r in rows)
     by_severity = Counter(r[3] for r in rows)
     return CheckResult(extraction_id, total, len(rows), dict(by_rule), dict(by_severity))
+
+
+def _evolution_rows(
+    conn: Any,
+    extraction_id: int,
+    previous_id: int,
+    changed: dict[str, tuple[Change, IdentityRecord]],
+    settings: RuleSettings,
+) -> list[tuple[Any, ...]]:
+    """Trait-history findings (COLLISION-SUSPECTE, "historique" case): the previous versions of the changed identities read back (a second
+    pass over the previous extraction, only when something changed) to name the traits."""
+    old = {r.ipp: r for r in iter_records(conn, previous_id) if r.ipp in changed}
+    out = []
+    for ipp, (change, record) in changed.items():
+        severity, params = explain(change, old.get(ipp), record)
+        finding = Finding(EVOLUTION_RULE, settings.severity(EVOLUTION_RULE, severity), ("status",), params)
+        out.append(_row(extraction_id, change.identity_id, finding))
+    return out
 
 
 def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]:

@@ -62,3 +62,45 @@ def test_a_number_under_an_nss_oid_is_never_a_collision(db, tmp_path) -> None:  
         by_ipp.setdefault(f.ipp or "", set()).add(f.rule)
     assert by_ipp.get("2") == {"INS-NSS"}
     assert "1" not in by_ipp
+
+
+def test_between_two_extractions_strict_traits_changed_without_status_drop(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """COLLISION-SUSPECTE (trait history): RNIV — a strict trait of an INSi-checked identity changes only with a new INSi
+    call and, until then, a status drop; a changed sex is always reported."""
+    from ivo_app.rules.nir import compute_key
+    from ivo_app.services.imports import import_file
+
+    def nir(body: str) -> str:
+        return body + compute_key(body)
+
+    header = (
+        "IPP;NOM;PRENOMS_NAISSANCE;PRENOM;DDN;SEXE;LIEU_NAISSANCE;MATRICULE_INS;OID_INS;STATUT;JUSTIFICATIF\n"
+    )
+    oid = "1.2.250.1.213.1.4.8"
+    first = [
+        f"1;DUPONT;JEAN;JEAN;12/03/1980;M;31555;{nir('1800331555140')};{oid};QUAL;CN",
+        f"2;DURAND;LUC;LUC;12/03/1981;M;31555;{nir('1810331555141')};{oid};QUAL;CN",
+        f"3;DUMAS;ANNE;ANNE;12/03/1982;F;31555;{nir('2820331555142')};{oid};QUAL;CN",
+        "4;DUVAL;MARC;MARC;12/03/1983;M;31555;;;PROV;",
+        f"5;DUBOIS;LEA;LEA;12/03/1984;F;31555;{nir('2840331555143')};{oid};RECUP;",
+    ]
+    second = [
+        f"1;DUPONT-MARTIN;JEAN;JEAN;12/03/1980;M;31555;{nir('1800331555140')};{oid};QUAL;CN",  # name, still QUAL
+        "2;DURANT;LUC;LUC;12/03/1981;M;31555;;;VALI;CN",  # name changed, status dropped: fine
+        f"3;DUMAS;ANNE;ANNE;12/03/1982;F;31555;{nir('2820331555142')};{oid};QUAL;CN",  # unchanged
+        "4;DUVAL;MARC;MARC;12/03/1983;F;31555;;;PROV;",  # sex changed
+        f"5;DUBOIS;LEA;LEA;12/03/1984;F;31555;{nir('2840331555144')};{oid};RECUP;",  # other matricule
+    ]
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(header + "\n".join(first) + "\n", encoding="utf-8")
+    b.write_text(header + "\n".join(second) + "\n", encoding="utf-8")
+    first_id = import_file(db, a, "CH Evol", extracted_on=date(2026, 1, 15)).extraction_id
+    run_checks(db, first_id)
+    assert not list_findings(db, first_id, rule="COLLISION-SUSPECTE")  # nothing to compare with
+    second_id = import_file(db, b, "CH Evol", extracted_on=date(2026, 3, 15)).extraction_id
+    run_checks(db, second_id)
+    found = {f.ipp: f for f in list_findings(db, second_id, rule="COLLISION-SUSPECTE")}
+    assert set(found) == {"1", "4", "5"}
+    assert "nom de naissance" in found["1"].message and "QUAL → QUAL" in found["1"].message
+    assert "sexe" in found["4"].message
+    assert "matricule INS" in found["5"].message and found["5"].severity == "alerte"
