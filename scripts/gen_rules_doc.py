@@ -21,6 +21,8 @@ _VARIANTS = {
     "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
     "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
     "historique": "un changement de traits entre deux extractions",
+    "date-insi": "la date d'appel INSi (colonne facultative)",
+    "expiration": "un justificatif expiré (colonne facultative)",
 }
 
 

@@ -211,9 +211,13 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV Exi SI 08 ; Guide INS",
             "Une identité récupérée ou qualifiée porte son matricule INS et son OID ; une identité provisoire "
-            "ou validée n'en porte pas.",
+            "ou validée n'en porte pas. Quand la table porte la date d'appel INSi, elle doit être lisible, "
+            "passée, présente sur une identité RECUP/QUAL, et un appel sur une identité PROV/VALI sans "
+            "matricule est signalé (alerte).",
             "Compléter le matricule ou corriger le statut.",
             "{reason}",
+            severity_note="erreur ; alerte pour la date d'appel INSi",
+            variants=(("date-insi", "alerte"),),
         ),
         _r(
             "STATUT-JUSTIF",
@@ -223,12 +227,13 @@ RULES: dict[str, RuleInfo] = {
             "Une identité validée ou qualifiée a été contrôlée sur un justificatif à haut niveau de confiance "
             "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière). À l'inverse, une "
             "identité récupérée ou provisoire qui a un tel justificatif enregistré devrait être qualifiée ou "
-            "validée (indice).",
+            "validée (indice). Quand la table porte la date d'expiration du justificatif, un justificatif "
+            "expiré à la date de l'extraction est signalé (alerte).",
             "Enregistrer le type de justificatif présenté, ou repasser l'identité au statut qui convient.",
             "{reason}",
             severity_note="erreur ; alerte pour un justificatif admis en situation particulière ; info pour "
             "une identité RECUP/PROV qui a un justificatif à haut niveau de confiance",
-            variants=(("situation-particuliere", "alerte"), ("indice", "info")),
+            variants=(("situation-particuliere", "alerte"), ("indice", "info"), ("expiration", "alerte")),
         ),
         _r(
             "STATUT-RECUP-PART",

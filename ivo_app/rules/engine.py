@@ -445,9 +445,45 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                 )
             )
 
+    if r.extra:
+        out.extend(_check_optional_dates(r, ctx))
     if matricule:
         out.extend(_check_matricule(r, matricule, oid, birth, place if place_ok else "", ctx))
     return [_configured(f, ctx.settings) for f in out if f.rule_id not in ctx.settings.disabled]
+
+
+def _check_optional_dates(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """The INSi call date and the document's expiry, when the table has those columns
+    (`r.extra`: dates, or the unreadable text)."""
+    assert r.extra is not None
+    columns, status = r.extra.get("columns", ()), r.status or ""
+    call, expiry = r.extra.get("insi_call"), r.extra.get("document_expiry")
+    reason = None
+    if isinstance(call, str):
+        reason = f"date d'appel INSi « {call} » illisible"
+    elif isinstance(call, date) and call > ctx.today:
+        reason = f"date d'appel INSi {call:%d/%m/%Y} postérieure à l'extraction"
+    elif "insi_call" in columns and call is None and status in INSI_STATUSES:
+        reason = f"identité {status} sans date d'appel INSi"
+    elif isinstance(call, date) and status in ("PROV", "VALI") and not r.ins_matricule:
+        reason = f"appel INSi du {call:%d/%m/%Y} enregistré sur une identité {status} sans matricule"
+    if reason:
+        yield Finding(
+            "STATUT-INS",
+            _sev("STATUT-INS", "date-insi"),
+            ("status",),
+            {"reason": f"{reason[0].upper()}{reason[1:]}."},
+        )
+    if status in ("VALI", "QUAL") and r.document_type:
+        if isinstance(expiry, str):
+            text = f"Date d'expiration du justificatif « {expiry} » illisible."
+        elif isinstance(expiry, date) and expiry < ctx.today:
+            text = f"Justificatif {r.document_type} expiré le {expiry:%d/%m/%Y} pour une identité {status}."
+        else:
+            return
+        yield Finding(
+            "STATUT-JUSTIF", _sev("STATUT-JUSTIF", "expiration"), ("document_type",), {"reason": text}
+        )
 
 
 def _place_fault(cog: CogReference, place: str, birth: date | None) -> PlaceFault | None:

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ivo_app.io.values import parse_date
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
 from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
 from ivo_app.rules.evolution import RULE as EVOLUTION_RULE
 from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_of
+from ivo_app.rules.normalize import fold_header
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.cog_reference import reference_for
 from ivo_app.services.identities import iter_records
@@ -91,7 +93,10 @@ def run_checks(
                 for r in iter_records(conn, previous_id):
                     before.add(r.ipp, r.status, r.sex, traits_of(r))
             changed: dict[str, tuple[Change, IdentityRecord]] = {}
+            optional = _optional_dates(conn, extraction_id)
             for done, record in enumerate(iter_records(conn, extraction_id), start=1):
+                if optional:
+                    record.extra = optional.get(record.id)
                 for f in check_record(record, ctx):
                     rows.append(_row(extraction_id, record.id, f))
                 cross.add(record)
@@ -119,6 +124,53 @@ def run_checks(
     by_rule = Counter(r[2] for r in rows)
     by_severity = Counter(r[3] for r in rows)
     return CheckResult(extraction_id, total, len(rows), dict(by_rule), dict(by_severity))
+
+
+# Optional columns a table may carry (kept by the import among the unmapped columns): the date of
+# the INSi call and the expiry date of the identity document, checked when present.
+OPTIONAL_DATE_COLUMNS = {
+    "date_appel_insi": "insi_call",
+    "date_insi": "insi_call",
+    "date_dernier_appel_insi": "insi_call",
+    "date_interrogation_insi": "insi_call",
+    "date_expiration_justificatif": "document_expiry",
+    "date_expiration": "document_expiry",
+    "expiration_justificatif": "document_expiry",
+    "date_fin_validite_justificatif": "document_expiry",
+    "date_validite_justificatif": "document_expiry",
+}
+
+
+def _optional_dates(conn: Any, extraction_id: int) -> dict[int, dict[str, Any]]:
+    """identity id → {"insi_call": date or unreadable text, "document_expiry": …, "columns": the
+    optional columns the table has}; empty (one cheap query) when the table has none of them."""
+    # The import keeps only the non-empty unmapped cells: a sample of rows tells the columns.
+    sample = conn.execute(
+        select(Identity.extra)
+        .where(Identity.extraction_id == extraction_id, Identity.extra.is_not(None))
+        .limit(2000)
+    ).scalars()
+    names = {k for extra in sample for k in (extra or {})}
+    keys = {
+        k: OPTIONAL_DATE_COLUMNS[fold_header(k)] for k in names if fold_header(k) in OPTIONAL_DATE_COLUMNS
+    }
+    if not keys:
+        return {}
+    present = sorted(set(keys.values()))
+    out: dict[int, dict[str, Any]] = {}
+    rows = conn.execute(
+        select(Identity.id, Identity.extra).where(
+            Identity.extraction_id == extraction_id, Identity.extra.is_not(None)
+        )
+    )
+    for identity_id, extra in rows:
+        values: dict[str, Any] = {"columns": present}
+        for key, name in keys.items():
+            raw = (extra or {}).get(key)
+            if raw:
+                values[name] = parse_date(raw) or raw
+        out[identity_id] = values
+    return out
 
 
 def _evolution_rows(

@@ -104,3 +104,34 @@ def test_between_two_extractions_strict_traits_changed_without_status_drop(db, t
     assert "nom de naissance" in found["1"].message and "QUAL → QUAL" in found["1"].message
     assert "sexe" in found["4"].message
     assert "matricule INS" in found["5"].message and found["5"].severity == "alerte"
+
+
+def test_optional_insi_call_and_document_expiry_columns_are_checked(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.rules.nir import compute_key
+    from ivo_app.services.imports import import_file
+
+    def nir(body: str) -> str:
+        return body + compute_key(body)
+
+    oid = "1.2.250.1.213.1.4.8"
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "IPP;NOM;PRENOMS_NAISSANCE;PRENOM;DDN;SEXE;LIEU_NAISSANCE;MATRICULE_INS;OID_INS;STATUT;JUSTIFICATIF;"
+        "Date appel INSi;Date expiration justificatif\n"
+        f"1;ALBERT;JEAN;JEAN;12/03/1980;M;31555;{nir('1800331555150')};{oid};QUAL;CN;10/01/2026;01/01/2030\n"
+        f"2;ALLARD;JEAN;JEAN;12/03/1981;M;31555;{nir('1810331555151')};{oid};QUAL;CN;;01/01/2030\n"
+        f"3;AMIOT;JEAN;JEAN;12/03/1982;M;31555;{nir('1820331555152')};{oid};QUAL;PASSEPORT;10/01/2026;01/01/2020\n"
+        f"4;ANDRE;JEAN;JEAN;12/03/1983;M;31555;{nir('1830331555153')};{oid};RECUP;;31/02/2026;\n"
+        "5;ANTOINE;JEAN;JEAN;12/03/1984;M;31555;;;PROV;;10/01/2026;\n",
+        encoding="utf-8",
+    )
+    extraction = import_file(db, path, "CH Dates", extracted_on=date(2026, 1, 15)).extraction_id
+    run_checks(db, extraction)
+    found: dict[str, set[str]] = {}
+    for f in list_findings(db, extraction):
+        found.setdefault(f.ipp or "", set()).add(f"{f.rule} {f.severity} {f.message}")
+    assert "1" not in found
+    assert any("sans date d'appel INSi" in m for m in found["2"])
+    assert any("STATUT-JUSTIF alerte" in m and "expiré le 01/01/2020" in m for m in found["3"])
+    assert any("31/02/2026" in m and "illisible" in m for m in found["4"])
+    assert any("Appel INSi du 10/01/2026" in m for m in found["5"]), found["5"]
