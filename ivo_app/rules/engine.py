@@ -316,7 +316,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                     {"value": value, "chars": " ".join(map(visible_char, bad))},
                 )
             )
-        reason = _name_syntax(value, is_birth_name=attr == "birth_name")
+        reason = _name_syntax(value, is_birth_name=True)  # a used name follows the birth name's rules ("--")
         if reason:
             add(
                 Finding(
@@ -383,6 +383,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
 
     # Birth date.
     birth = r.birth_date
+    place_date = birth  # the date the birthplace code is checked at: none when the date is implausible
     if birth is None and r.birth_date_raw:
         add(
             Finding(
@@ -394,6 +395,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         )
     elif birth is not None:
         if birth > ctx.today:
+            place_date = None
             add(
                 Finding(
                     "TRAIT-DATE",
@@ -405,6 +407,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         elif (ctx.today.year - birth.year) - (
             (ctx.today.month, ctx.today.day) < (birth.month, birth.day)
         ) > ctx.settings.max_age_years:
+            place_date = None
             add(
                 Finding(
                     "TRAIT-DATE",
@@ -434,7 +437,8 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
     if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
         add(Finding("TRAIT-LIEU-INCONNU", _sev("TRAIT-LIEU-INCONNU"), ("birthplace",), {"status": status}))
     if place_ok and place != "99999" and ctx.cog is not None:
-        fault = _place_fault(ctx.cog, place, birth)
+        # A wrong date (TRAIT-DATE) would make a right code look out of date: existence only then.
+        fault = _place_fault(ctx.cog, place, place_date)
         if fault is not None:
             add(
                 Finding(
