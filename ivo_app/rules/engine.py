@@ -42,6 +42,10 @@ HIGH_TRUST_DOCUMENTS = frozenset({"PA", "CN", "CS", "IE", "AV"})
 SPECIAL_CONTEXT_DOCUMENTS = frozenset({"DC", "AN", "LE", "AC", "ANCV", "LECV"})
 INSI_STATUSES = frozenset({"RECUP", "QUAL"})
 _NAME_CHARS = re.compile(r"[^A-Z '\-]")
+# Names with no fault at all (the usual case, one C call): letters, an optional leading apostrophe,
+# single separators ("--" in a birth or used name only). Anything else goes through the checks.
+_CLEAN_NAME = re.compile(r"'?[A-Z]+(?:(?: |--?|')[A-Z]+)*")
+_CLEAN_FIRST_NAMES = re.compile(r"'?[A-Z]+(?:[ '-][A-Z]+)*")
 _PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 # Communes whose arrondissements have their own codes: NIR and birthplace may use either.
 _CITY_ARRONDISSEMENTS = {"75056": ("751",), "69123": ("6938",), "13055": ("132",)}
@@ -304,7 +308,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
     # Names: the same character and syntax rules for the used traits as for the birth traits.
     for attr in ("birth_name", "used_name"):
         value = getattr(r, attr)
-        if not value:
+        if not value or _CLEAN_NAME.fullmatch(value):
             continue
         bad = sorted(set(_NAME_CHARS.findall(value)))
         if bad:
@@ -341,7 +345,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         ("used_first_name", "Prénom utilisé"),
     ):
         value = getattr(r, attr)
-        if not value:
+        if not value or _CLEAN_FIRST_NAMES.fullmatch(value):
             continue
         bad = sorted(set(_NAME_CHARS.findall(value)))
         reason = (
