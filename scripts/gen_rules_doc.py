@@ -18,6 +18,11 @@ _VARIANTS = {
     "hors-insi": "une identité ni récupérée ni qualifiée",
     "vraisemblance": "la vraisemblance",
     "situation-particuliere": "un justificatif admis en situation particulière",
+    "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
+    "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
+    "historique": "un changement de traits entre deux extractions",
+    "date-insi": "la date d'appel INSi (colonne facultative)",
+    "expiration": "un justificatif expiré (colonne facultative)",
 }
 
 

@@ -201,6 +201,48 @@ def parse_attributes(raw: str | None) -> str | None:
     return ",".join(sorted(found)) or None
 
 
+# Identity-document labels as exports write them (folded) → FR Core "mode de validation" codes.
+_DOCUMENTS = {
+    "CNI": "CN",
+    "CI": "CN",
+    "CARTE NATIONALE D IDENTITE": "CN",
+    "CARTE D IDENTITE": "CN",
+    "CARTE IDENTITE": "CN",
+    "PASSEPORT": "PA",
+    "PASSPORT": "PA",
+    "TITRE DE SEJOUR": "CS",
+    "TITRE SEJOUR": "CS",
+    "CARTE DE SEJOUR": "CS",
+    "CARTE DE RESIDENT": "CS",
+    "TITRE DE SEJOUR PERMANENT": "CS",
+    "IDENTITE NUMERIQUE": "IE",
+    "EIDAS": "IE",
+    "APPLICATION CARTE VITALE": "AV",
+    "APPLI CARTE VITALE": "AV",
+    "DOCUMENT DE CIRCULATION": "DC",
+    "DOCUMENT DE CIRCULATION POUR ETRANGER MINEUR": "DC",
+    "ACTE DE NAISSANCE": "AN",
+    "EXTRAIT D ACTE DE NAISSANCE": "AN",
+    "EXTRAIT ACTE DE NAISSANCE": "AN",
+    "LIVRET DE FAMILLE": "LE",
+    "PERMIS DE CONDUIRE": "PC",
+    "PERMIS": "PC",
+    "CARTE MILITAIRE": "CM",
+    "TIERS DE CONFIANCE": "TC",
+    "CEAM": "CE",
+    "CARTE EUROPEENNE D ASSURANCE MALADIE": "CE",
+}
+
+
+def parse_document(raw: str | None) -> str | None:
+    """'Passeport' → 'PA', 'TITRE DE SEJOUR' → 'CS' (the codes the rules check); FR Core codes and
+    unknown labels are kept, uppercased, for STATUT-JUSTIF to judge."""
+    if not raw:
+        return None
+    key = " ".join(unidecode(raw).upper().replace("'", " ").replace("-", " ").replace("_", " ").split())
+    return _DOCUMENTS.get(key, key[:20]) or None
+
+
 def compact_matricule(raw: str | None) -> str | None:
     """Remove spaces, dots and dashes; uppercase (2A/2B). Format is checked by the rules."""
     if not raw:

@@ -211,9 +211,13 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV Exi SI 08 ; Guide INS",
             "Une identité récupérée ou qualifiée porte son matricule INS et son OID ; une identité provisoire "
-            "ou validée n'en porte pas.",
+            "ou validée n'en porte pas. Quand la table porte la date d'appel INSi, elle doit être lisible, "
+            "passée, présente sur une identité RECUP/QUAL, et un appel sur une identité PROV/VALI sans "
+            "matricule est signalé (alerte).",
             "Compléter le matricule ou corriger le statut.",
             "{reason}",
+            severity_note="erreur ; alerte pour la date d'appel INSi",
+            variants=(("date-insi", "alerte"),),
         ),
         _r(
             "STATUT-JUSTIF",
@@ -221,11 +225,15 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV ; FR Core (mode de validation)",
             "Une identité validée ou qualifiée a été contrôlée sur un justificatif à haut niveau de confiance "
-            "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière).",
+            "(PA, CN, CS, IE, AV ; DC, AN, LE, AC, ANCV, LECV en situation particulière). À l'inverse, une "
+            "identité récupérée ou provisoire qui a un tel justificatif enregistré devrait être qualifiée ou "
+            "validée (indice). Quand la table porte la date d'expiration du justificatif, un justificatif "
+            "expiré à la date de l'extraction est signalé (alerte).",
             "Enregistrer le type de justificatif présenté, ou repasser l'identité au statut qui convient.",
             "{reason}",
-            severity_note="erreur ; alerte pour un justificatif admis en situation particulière",
-            variants=(("situation-particuliere", "alerte"),),
+            severity_note="erreur ; alerte pour un justificatif admis en situation particulière ; info pour "
+            "une identité RECUP/PROV qui a un justificatif à haut niveau de confiance",
+            variants=(("situation-particuliere", "alerte"), ("indice", "info"), ("expiration", "alerte")),
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -271,7 +279,8 @@ RULES: dict[str, RuleInfo] = {
             "erreur",
             "RNIV Exi PP ; Guide INS",
             "Toute identité porte nom de naissance, premier prénom, date de naissance et sexe ; une identité "
-            "récupérée ou qualifiée porte tous les traits stricts.",
+            "récupérée, validée ou qualifiée porte tous les traits stricts (liste des prénoms et lieu de "
+            "naissance compris : ils figurent sur le justificatif ou dans la réponse INSi).",
             "Compléter les traits manquants.",
             "Traits manquants : {fields}.",
         ),
@@ -364,10 +373,14 @@ RULES: dict[str, RuleInfo] = {
             "info",
             "Guide INS EXI ID 11 ; RNIV EXI PP 19",
             "Une date complétée (jour ou mois inconnus) doit être signalée comme telle ; le 01/01 et le 31/12 "
-            "en sont les marques typiques.",
+            "en sont les marques typiques, et une naissance en janvier (JJ/01) quand le NIR porte un mois "
+            "inconnu (20-30, 50-99) en est une aussi (alerte). Le 01/MM seul n'est pas signalé : trop de "
+            "naissances réelles ont lieu le 1er du mois.",
             "Signaler la date comme complétée si elle l'est.",
             "Date {value} typique d'une date complétée, non signalée.",
             uncertain=True,
+            severity_note="info ; alerte quand le NIR porte un mois inconnu",
+            variants=(("mois-inconnu", "alerte"),),
         ),
         _r(
             "TRAIT-LIEU-FORMAT",
@@ -414,9 +427,17 @@ RULES: dict[str, RuleInfo] = {
             "Collision suspectée",
             "critique",
             "RNIV",
-            "Un matricule semble appartenir à une autre personne que celle de l'identité (collision).",
-            "Analyser en urgence : risque de mélange de dossiers.",
+            "Un matricule semble appartenir à une autre personne que celle de l'identité (collision), ou "
+            "l'historique des traits le suggère : entre deux extractions d'un même établissement, un trait "
+            "strict ou le matricule d'une identité récupérée ou qualifiée a changé alors qu'elle reste "
+            "RECUP/QUAL, ou le sexe a changé ; le RNIV demande alors un nouvel appel INSi et, en attendant, "
+            "la rétrogradation du statut (alerte).",
+            "Analyser en urgence : risque de mélange de dossiers. Pour un changement de traits : rappeler "
+            "INSi, sinon rétrograder l'identité (RECUP → PROV, QUAL → VALI).",
             "{reason}",
+            severity_note="critique ; alerte pour un changement de traits entre deux extractions",
+            variants=(("historique", "alerte"),),
+            uncertain=True,
         ),
     )
 }
@@ -480,7 +501,12 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "INSEE, liste des pays et territoires étrangers (date_fin)",
     ),
     "DOUBLON-POTENTIEL": (f"{_RNIV}, doublons (DPOT)",),
-    "COLLISION-SUSPECTE": (f"{_RNIV}, collisions (COLP)",),
+    "COLLISION-SUSPECTE": (
+        f"{_RNIV}, collisions (COLP)",
+        f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
+        "rétrogradation du statut)",
+        f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
+    ),
 }
 RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in RULES.items()}
 RULE_IDS = tuple(RULES)

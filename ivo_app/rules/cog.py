@@ -111,6 +111,12 @@ class CogReference:
         for commune in communes:
             self._communes.setdefault(commune.code, []).append(commune)
         self._countries = {c.code: c for c in countries}
+        # Codes with a version valid at any date (no start, no end): most of them, one look-up.
+        self._undated = frozenset(
+            code
+            for code, versions in self._communes.items()
+            if any(v.start is None and v.end is None for v in versions)
+        )
         self._predecessors: dict[str, list[Commune]] = {}
         for versions in self._communes.values():
             for c in versions:
@@ -136,7 +142,7 @@ class CogReference:
         Before 1976 Corsican communes were numbered in department 20: 20CCC is accepted then when
         2ACCC or 2BCCC exists. Country codes are not communes (see `country`).
         """
-        if any(c.valid_at(at) for c in self._communes.get(code, ())):
+        if code in self._undated or any(c.valid_at(at) for c in self._communes.get(code, ())):
             return True
         if code[:2] == "20" and code not in self._communes and (at is None or at < CORSICA_SPLIT):
             return any(dep + code[2:] in self._communes for dep in ("2A", "2B"))

@@ -42,6 +42,10 @@ HIGH_TRUST_DOCUMENTS = frozenset({"PA", "CN", "CS", "IE", "AV"})
 SPECIAL_CONTEXT_DOCUMENTS = frozenset({"DC", "AN", "LE", "AC", "ANCV", "LECV"})
 INSI_STATUSES = frozenset({"RECUP", "QUAL"})
 _NAME_CHARS = re.compile(r"[^A-Z '\-]")
+# Names with no fault at all (the usual case, one C call): letters, an optional leading apostrophe,
+# single separators ("--" in a birth or used name only). Anything else goes through the checks.
+_CLEAN_NAME = re.compile(r"'?[A-Z]+(?:(?: |--?|')[A-Z]+)*")
+_CLEAN_FIRST_NAMES = re.compile(r"'?[A-Z]+(?:[ '-][A-Z]+)*")
 _PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 # Communes whose arrondissements have their own codes: NIR and birthplace may use either.
 _CITY_ARRONDISSEMENTS = {"75056": ("751",), "69123": ("6938",), "13055": ("132",)}
@@ -209,6 +213,24 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                 {"reason": f"Matricule enregistré comme INS sur une identité {status}."},
             )
         )
+    # A document high-trust enough to validate, on an identity that is not: DOUTEUSE/FICTIVE stay PROV.
+    if (
+        status in ("RECUP", "PROV")
+        and (r.document_type or "").upper() in HIGH_TRUST_DOCUMENTS
+        and not attrs & {"DOUTEUSE", "FICTIVE"}
+    ):
+        target = "QUAL" if status == "RECUP" else "VALI"
+        add(
+            Finding(
+                "STATUT-JUSTIF",
+                _sev("STATUT-JUSTIF", "indice"),
+                ("status", "document_type"),
+                {
+                    "reason": f"Identité {status} avec un justificatif à haut niveau de confiance "
+                    f"({r.document_type}) : statut {target} attendu (qualification manquée ?)."
+                },
+            )
+        )
     if status in ("VALI", "QUAL"):
         doc = (r.document_type or "").upper()
         if not doc:
@@ -271,7 +293,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         )
         if not value
     ]
-    if qualified:
+    if qualified or status == "VALI":  # a validated identity was read on a document: all strict traits
         missing_traits += [
             label
             for value, label in (
@@ -286,7 +308,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
     # Names: the same character and syntax rules for the used traits as for the birth traits.
     for attr in ("birth_name", "used_name"):
         value = getattr(r, attr)
-        if not value:
+        if not value or _CLEAN_NAME.fullmatch(value):
             continue
         bad = sorted(set(_NAME_CHARS.findall(value)))
         if bad:
@@ -298,7 +320,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                     {"value": value, "chars": " ".join(map(visible_char, bad))},
                 )
             )
-        reason = _name_syntax(value, is_birth_name=attr == "birth_name")
+        reason = _name_syntax(value, is_birth_name=True)  # a used name follows the birth name's rules ("--")
         if reason:
             add(
                 Finding(
@@ -323,7 +345,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         ("used_first_name", "Prénom utilisé"),
     ):
         value = getattr(r, attr)
-        if not value:
+        if not value or _CLEAN_FIRST_NAMES.fullmatch(value):
             continue
         bad = sorted(set(_NAME_CHARS.findall(value)))
         reason = (
@@ -365,6 +387,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
 
     # Birth date.
     birth = r.birth_date
+    place_date = birth  # the date the birthplace code is checked at: none when the date is implausible
     if birth is None and r.birth_date_raw:
         add(
             Finding(
@@ -376,6 +399,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         )
     elif birth is not None:
         if birth > ctx.today:
+            place_date = None
             add(
                 Finding(
                     "TRAIT-DATE",
@@ -387,6 +411,7 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
         elif (ctx.today.year - birth.year) - (
             (ctx.today.month, ctx.today.day) < (birth.month, birth.day)
         ) > ctx.settings.max_age_years:
+            place_date = None
             add(
                 Finding(
                     "TRAIT-DATE",
@@ -416,7 +441,8 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
     if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
         add(Finding("TRAIT-LIEU-INCONNU", _sev("TRAIT-LIEU-INCONNU"), ("birthplace",), {"status": status}))
     if place_ok and place != "99999" and ctx.cog is not None:
-        fault = _place_fault(ctx.cog, place, birth)
+        # A wrong date (TRAIT-DATE) would make a right code look out of date: existence only then.
+        fault = _place_fault(ctx.cog, place, place_date)
         if fault is not None:
             add(
                 Finding(
@@ -427,9 +453,45 @@ def check_record(r: IdentityRecord, ctx: CheckContext) -> list[Finding]:
                 )
             )
 
+    if r.extra:
+        out.extend(_check_optional_dates(r, ctx))
     if matricule:
         out.extend(_check_matricule(r, matricule, oid, birth, place if place_ok else "", ctx))
     return [_configured(f, ctx.settings) for f in out if f.rule_id not in ctx.settings.disabled]
+
+
+def _check_optional_dates(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """The INSi call date and the document's expiry, when the table has those columns
+    (`r.extra`: dates, or the unreadable text)."""
+    assert r.extra is not None
+    columns, status = r.extra.get("columns", ()), r.status or ""
+    call, expiry = r.extra.get("insi_call"), r.extra.get("document_expiry")
+    reason = None
+    if isinstance(call, str):
+        reason = f"date d'appel INSi « {call} » illisible"
+    elif isinstance(call, date) and call > ctx.today:
+        reason = f"date d'appel INSi {call:%d/%m/%Y} postérieure à l'extraction"
+    elif "insi_call" in columns and call is None and status in INSI_STATUSES:
+        reason = f"identité {status} sans date d'appel INSi"
+    elif isinstance(call, date) and status in ("PROV", "VALI") and not r.ins_matricule:
+        reason = f"appel INSi du {call:%d/%m/%Y} enregistré sur une identité {status} sans matricule"
+    if reason:
+        yield Finding(
+            "STATUT-INS",
+            _sev("STATUT-INS", "date-insi"),
+            ("status",),
+            {"reason": f"{reason[0].upper()}{reason[1:]}."},
+        )
+    if status in ("VALI", "QUAL") and r.document_type:
+        if isinstance(expiry, str):
+            text = f"Date d'expiration du justificatif « {expiry} » illisible."
+        elif isinstance(expiry, date) and expiry < ctx.today:
+            text = f"Justificatif {r.document_type} expiré le {expiry:%d/%m/%Y} pour une identité {status}."
+        else:
+            return
+        yield Finding(
+            "STATUT-JUSTIF", _sev("STATUT-JUSTIF", "expiration"), ("document_type",), {"reason": text}
+        )
 
 
 def _place_fault(cog: CogReference, place: str, birth: date | None) -> PlaceFault | None:
@@ -519,6 +581,21 @@ def _check_matricule(
                 {"nir_year": f"{parts.year:02d}", "year": birth.year},
             )
         nir_month = nir.nir_month_of_birth(parts.month)
+        if (
+            nir_month is None
+            and birth.month == 1
+            and birth.day != 1  # 01/01 is the base rule's
+            and not r.birth_date_completed
+            and parts.month not in nir.IMPOSSIBLE_MONTHS
+        ):
+            # The NIR says the month was unknown at registration: a January birth is then likely the
+            # completion JJ/01 of EXI ID 11, and it should be flagged.
+            yield Finding(
+                "TRAIT-DATE-COMPLETEE",
+                _sev("TRAIT-DATE-COMPLETEE", "mois-inconnu"),
+                ("birth_date", "ins_matricule"),
+                {"value": birth.strftime("%d/%m/%Y")},
+            )
         if (
             nir_month is not None
             and nir_month != birth.month

@@ -10,9 +10,14 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ivo_app.io.values import parse_date
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
-from ivo_app.rules.engine import CheckContext, CrossRecordRules, RuleSettings, check_record
+from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
+from ivo_app.rules.evolution import RULE as EVOLUTION_RULE
+from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_of
+from ivo_app.rules.normalize import fold_header
+from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.cog_reference import reference_for
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
@@ -69,6 +74,8 @@ def run_checks(
         extraction = uow.extractions.resolve(extraction_id)
         extraction_id, facility_id = extraction.id, extraction.facility_id
         total = uow.identities.count(extraction_id)
+        previous = uow.extractions.previous(extraction)
+        previous_id = previous.id if previous is not None else None
         ctx = CheckContext(
             today=extraction.extracted_on,
             cog=reference,
@@ -76,17 +83,32 @@ def run_checks(
         )
     rows: list[tuple[Any, ...]] = []
     cross = CrossRecordRules(ctx)
+    evolution = EVOLUTION_RULE not in ctx.settings.disabled and previous_id is not None
     with db.engine.connect() as conn, bulk_session(conn):
         trans = conn.begin()
         try:
+            before = PreviousExtraction()
+            if evolution:
+                assert previous_id is not None
+                for r in iter_records(conn, previous_id):
+                    before.add(r.ipp, r.status, r.sex, traits_of(r))
+            changed: dict[str, tuple[Change, IdentityRecord]] = {}
+            optional = _optional_dates(conn, extraction_id)
             for done, record in enumerate(iter_records(conn, extraction_id), start=1):
+                if optional:
+                    record.extra = optional.get(record.id)
                 for f in check_record(record, ctx):
                     rows.append(_row(extraction_id, record.id, f))
                 cross.add(record)
+                if evolution and (change := before.compare(record)) is not None:
+                    changed[record.ipp] = (change, record)
                 if done % 20_000 == 0:
                     tracker.check()
                     tracker.report(done, total, f"{done} identités vérifiées", force=True)
             tracker.check()
+            if changed:
+                assert previous_id is not None
+                rows.extend(_evolution_rows(conn, extraction_id, previous_id, changed, ctx.settings))
             rows.extend(_row(extraction_id, identity_id, f) for identity_id, f in cross.findings())
             rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings))
             conn.execute(delete(FindingRow).where(FindingRow.extraction_id == extraction_id))
@@ -102,6 +124,71 @@ def run_checks(
     by_rule = Counter(r[2] for r in rows)
     by_severity = Counter(r[3] for r in rows)
     return CheckResult(extraction_id, total, len(rows), dict(by_rule), dict(by_severity))
+
+
+# Optional columns a table may carry (kept by the import among the unmapped columns): the date of
+# the INSi call and the expiry date of the identity document, checked when present.
+OPTIONAL_DATE_COLUMNS = {
+    "date_appel_insi": "insi_call",
+    "date_insi": "insi_call",
+    "date_dernier_appel_insi": "insi_call",
+    "date_interrogation_insi": "insi_call",
+    "date_expiration_justificatif": "document_expiry",
+    "date_expiration": "document_expiry",
+    "expiration_justificatif": "document_expiry",
+    "date_fin_validite_justificatif": "document_expiry",
+    "date_validite_justificatif": "document_expiry",
+}
+
+
+def _optional_dates(conn: Any, extraction_id: int) -> dict[int, dict[str, Any]]:
+    """identity id → {"insi_call": date or unreadable text, "document_expiry": …, "columns": the
+    optional columns the table has}; empty (one cheap query) when the table has none of them."""
+    # The import keeps only the non-empty unmapped cells: a sample of rows tells the columns.
+    sample = conn.execute(
+        select(Identity.extra)
+        .where(Identity.extraction_id == extraction_id, Identity.extra.is_not(None))
+        .limit(2000)
+    ).scalars()
+    names = {k for extra in sample for k in (extra or {})}
+    keys = {
+        k: OPTIONAL_DATE_COLUMNS[fold_header(k)] for k in names if fold_header(k) in OPTIONAL_DATE_COLUMNS
+    }
+    if not keys:
+        return {}
+    present = sorted(set(keys.values()))
+    out: dict[int, dict[str, Any]] = {}
+    rows = conn.execute(
+        select(Identity.id, Identity.extra).where(
+            Identity.extraction_id == extraction_id, Identity.extra.is_not(None)
+        )
+    )
+    for identity_id, extra in rows:
+        values: dict[str, Any] = {"columns": present}
+        for key, name in keys.items():
+            raw = (extra or {}).get(key)
+            if raw:
+                values[name] = parse_date(raw) or raw
+        out[identity_id] = values
+    return out
+
+
+def _evolution_rows(
+    conn: Any,
+    extraction_id: int,
+    previous_id: int,
+    changed: dict[str, tuple[Change, IdentityRecord]],
+    settings: RuleSettings,
+) -> list[tuple[Any, ...]]:
+    """Trait-history findings (COLLISION-SUSPECTE, "historique" case): the previous versions of the changed identities read back (a second
+    pass over the previous extraction, only when something changed) to name the traits."""
+    old = {r.ipp: r for r in iter_records(conn, previous_id) if r.ipp in changed}
+    out = []
+    for ipp, (change, record) in changed.items():
+        severity, params = explain(change, old.get(ipp), record)
+        finding = Finding(EVOLUTION_RULE, settings.severity(EVOLUTION_RULE, severity), ("status",), params)
+        out.append(_row(extraction_id, change.identity_id, finding))
+    return out
 
 
 def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]:
@@ -122,6 +209,14 @@ def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -
         from ivo_app.services.duplicates import pairs_for_findings
     except ImportError:
         return []
+    # A number under an NSS OID is the insured person's (ouvrant droit): INS-NSS says what to do,
+    # never a collision.
+    nss_rows = conn.execute(
+        select(Identity.id, Identity.ipp).where(
+            Identity.extraction_id == extraction_id, Identity.ins_oid.in_(NSS_OIDS)
+        )
+    ).all()
+    nss, nss_ipps = {r.id for r in nss_rows}, {r.ipp for r in nss_rows}
     return [
         (
             extraction_id,
@@ -133,6 +228,7 @@ def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -
         )
         for identity_id, rule_id, params in pairs_for_findings(conn, extraction_id)
         if rule_id not in settings.disabled
+        and not (rule_id == "COLLISION-SUSPECTE" and (identity_id in nss or params.get("other") in nss_ipps))
     ]
 
 

@@ -22,6 +22,7 @@ from ivo_app.io.values import (
     parse_attributes,
     parse_bool,
     parse_date,
+    parse_document,
     parse_sex,
     parse_status,
 )
@@ -137,6 +138,7 @@ class RowBuilder:
         self.sex = Memo(lambda v: parse_sex(clean_text(v, 40)))
         self.status = Memo(status)
         self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
+        self.document = Memo(lambda v: parse_document(clean_text(v, 60)))
         self.flag = Memo(lambda v: parse_bool(v) if v else None)
 
     def settings(self) -> dict[str, Any]:
@@ -195,7 +197,7 @@ class RowBuilder:
             statuses,
             status_sources,
             self.attributes.column(col("attributs")),
-            self.short[20].column(col("justificatif")),
+            self.document.column(col("justificatif")),
             self.visit.column(col("date_derniere_venue")),
             self.flag.column(col("date_completee")),
             [json.dumps(e, ensure_ascii=False) if e else None for e in extras]
