@@ -63,7 +63,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--key-file",
         type=Path,
-        help="clé secrète (créée si absente) : mêmes pseudonymes d'un export à l'autre",
+        required=True,
+        help="fichier de la clé secrète (créé 0600 s'il n'existe pas, jamais affiché) : "
+        "mêmes pseudonymes d'un export à l'autre",
     )
     p.set_defaults(func=cmd_pseudonymise)
 
@@ -136,19 +138,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_pseudonymise(args: argparse.Namespace) -> int:
-    key = None
-    if args.key_file and args.key_file.exists():
-        key = args.key_file.read_text(encoding="utf-8").strip()
-    count, key_used = pseudonymise.export_pseudonymised(open_db(args), args.extraction, args.out, key)
-    if args.key_file and not args.key_file.exists():
-        args.key_file.write_text(key_used, encoding="utf-8")
-        args.key_file.chmod(0o600)
-        print(f"Clé créée dans {args.key_file} (à garder secrète).")
-    elif not args.key_file:
-        print(
-            f"Clé utilisée (affichée une seule fois, à garder pour reproduire les pseudonymes) : {key_used}"
-        )
-    print(f"{count} identités pseudonymisées écrites dans {args.out}.")
+    key, created = pseudonymise.read_or_create_key(args.key_file)
+    result = pseudonymise.export_pseudonymised(open_db(args), args.extraction, args.out, key)
+    if created:
+        print(f"Clé créée dans {args.key_file} (lisible par vous seul ; à garder secrète).")
+    print(f"{result.rows} identités pseudonymisées écrites dans {args.out}.")
+    print(result.anonymity.describe())
     return 0
 
 
