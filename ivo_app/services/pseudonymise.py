@@ -69,22 +69,26 @@ def read_or_create_key(path: Path) -> tuple[str, bool]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        try:
-            key = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise IvoError(f"Fichier de clé illisible : {path}.") from exc
-        if len(key) < MIN_KEY_CHARS:
-            raise IvoError(
-                f"Fichier de clé invalide : {path} contient {len(key)} caractère(s), il en faut au moins "
-                f"{MIN_KEY_CHARS} (supprimez-le pour qu'IVO en crée un)."
-            )
-        return key, False
+        return _read_key(path), False
     except OSError as exc:
         raise IvoError(f"Fichier de clé impossible à créer : {path} ({exc.strerror}).") from exc
     key = new_key()
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key + "\n")
     return key, True
+
+
+def _read_key(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IvoError(f"Fichier de clé illisible : {path}.") from exc
+    if len(key) < MIN_KEY_CHARS:
+        raise IvoError(
+            f"Fichier de clé invalide : {path} contient {len(key)} caractère(s), il en faut au moins "
+            f"{MIN_KEY_CHARS} (supprimez-le pour qu'IVO en crée un)."
+        )
+    return key
 
 
 @dataclass
