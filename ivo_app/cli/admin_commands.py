@@ -14,6 +14,12 @@ from ivo_app.store import encryption
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("journal", parents=[common], help="journal des actions (qui, quand, quoi)")
+    p.add_argument(
+        "verify",
+        nargs="?",
+        choices=("verify",),
+        help="vérifier la chaîne d'empreintes du journal (code 2 s'il a été altéré)",
+    )
     p.add_argument("--action", help="seulement cette action (import, decision, rapport...)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", type=Path, help="fichier (.csv ou .xlsx avec --format csv)")
@@ -72,6 +78,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_journal(args: argparse.Namespace) -> int:
     db = open_db(args)
+    if args.verify:
+        check = journal.verify_journal(db)
+        if not check.ok:
+            raise IvoError(journal.describe_check(check))
+        print(journal.describe_check(check))
+        return 0
     if args.format == "csv":
         if args.out is None:
             raise IvoError("--out est obligatoire avec --format csv.")
