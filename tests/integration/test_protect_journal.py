@@ -108,9 +108,9 @@ def test_older_entries_are_chained_by_the_migration(tmp_path: Path) -> None:
             conn.execute(
                 text(
                     "INSERT INTO journal_entry (at, user, workstation, action, target, details) "
-                    "VALUES ('2026-01-0%d 10:00:00', 'ancien', 'poste', 'import', 'extraction:%d', '{\"rows\": 3}')"
-                    % (n + 1, n)
-                )
+                    "VALUES (:at, 'ancien', 'poste', 'import', :target, '{\"rows\": 3}')"
+                ),
+                {"at": f"2026-01-0{n + 1} 10:00:00", "target": f"extraction:{n}"},
             )
     db.dispose()
     db = open_database(f"sqlite:///{base}")
