@@ -126,7 +126,7 @@ def verify_chain(entries: Iterable[JournalEntry]) -> ChainCheck:
                 count, unchained, entry.id, "lien rompu (entrée précédente supprimée ou insérée)"
             )
         actual = entry_hash(
-            entry.prev_hash,
+            entry.prev_hash or "",
             entry.at,
             entry.user,
             entry.workstation,
