@@ -166,3 +166,14 @@ def test_postgresql_roles_user_is_the_login_and_the_journal_is_append_only(db, d
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"DROP OWNED BY {login}")
             conn.exec_driver_sql(f"DROP ROLE {login}")
+
+
+def test_a_search_before_creation_is_journaled_without_the_typed_identity(db) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.duplicates import search_identity
+
+    create_demo(db, size=200, seed=3, extracted_on=date(2026, 6, 1))
+    search_identity(db, nom="ZORGLUBINSKI", prenom="HERMENEGILDE", naissance=date(1971, 4, 2))
+    last = journal.read_journal(db)[-1]
+    assert last.action == "recherche" and last.target and last.target.startswith("extraction:")
+    assert "ZORGLUB" not in str(last.details) and "HERMENEGILDE" not in str(last.details)
+    assert journal.verify_journal(db).ok
