@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-pg test-bundle bundle lint system-deps venv clean
+.PHONY: run test test-sqlite test-pg test-bundle bundle lint audit lock system-deps venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# Known vulnerabilities of the locked bundle (says so, without failing, where no database is reachable).
+audit: $(STAMP)
+	PY=$(PY) bash scripts/audit-dependencies.sh
+
+# After changing a dependency: exact versions and hashes of what the bundle ships.
+lock: $(STAMP)
+	$(PY) scripts/lock-dependencies.py
+
 # The whole suite on the embedded SQLite, then again on a real PostgreSQL server (the shared backend).
-test: system-deps $(STAMP) lint test-sqlite test-pg test-bundle
+test: system-deps $(STAMP) lint audit test-sqlite test-pg test-bundle
 
 test-sqlite: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest

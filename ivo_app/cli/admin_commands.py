@@ -14,6 +14,12 @@ from ivo_app.store import encryption
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("journal", parents=[common], help="journal des actions (qui, quand, quoi)")
+    p.add_argument(
+        "verify",
+        nargs="?",
+        choices=("verify",),
+        help="vérifier la chaîne d'empreintes du journal (code 2 s'il a été altéré)",
+    )
     p.add_argument("--action", help="seulement cette action (import, decision, rapport...)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", type=Path, help="fichier (.csv ou .xlsx avec --format csv)")
@@ -66,13 +72,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--key-file",
         type=Path,
-        help="clé secrète (créée si absente) : mêmes pseudonymes d'un export à l'autre",
+        required=True,
+        help="fichier de la clé secrète (créé 0600 s'il n'existe pas, jamais affiché) : "
+        "mêmes pseudonymes d'un export à l'autre",
     )
     p.set_defaults(func=cmd_pseudonymise)
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
     db = open_db(args)
+    if args.verify:
+        check = journal.verify_journal(db)
+        if not check.ok:
+            raise IvoError(journal.describe_check(check))
+        print(journal.describe_check(check))
+        return 0
     if args.format == "csv":
         if args.out is None:
             raise IvoError("--out est obligatoire avec --format csv.")
@@ -142,19 +156,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_pseudonymise(args: argparse.Namespace) -> int:
-    key = None
-    if args.key_file and args.key_file.exists():
-        key = args.key_file.read_text(encoding="utf-8").strip()
-    count, key_used = pseudonymise.export_pseudonymised(open_db(args), args.extraction, args.out, key)
-    if args.key_file and not args.key_file.exists():
-        args.key_file.write_text(key_used, encoding="utf-8")
-        args.key_file.chmod(0o600)
-        print(f"Clé créée dans {args.key_file} (à garder secrète).")
-    elif not args.key_file:
-        print(
-            f"Clé utilisée (affichée une seule fois, à garder pour reproduire les pseudonymes) : {key_used}"
-        )
-    print(f"{count} identités pseudonymisées écrites dans {args.out}.")
+    key, created = pseudonymise.read_or_create_key(args.key_file)
+    result = pseudonymise.export_pseudonymised(open_db(args), args.extraction, args.out, key)
+    if created:
+        print(f"Clé créée dans {args.key_file} (lisible par vous seul ; à garder secrète).")
+    print(f"{result.rows} identités pseudonymisées écrites dans {args.out}.")
+    print(result.anonymity.describe())
     return 0
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ivo_app.io import atomic
 from ivo_app.store.db import Database, open_database
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -305,7 +306,7 @@ def emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.write_text(text, encoding="utf-8")
+        atomic.write_text(out, text)  # whole or not at all
 
 
 def emit_json(data: Any, out: Path | None) -> None:

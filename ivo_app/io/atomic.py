@@ -31,3 +31,14 @@ def atomic_path(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """`path.write_bytes(data)`, whole or not at all."""
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """`path.write_text(text)`, whole or not at all."""
+    write_bytes(path, text.encode(encoding))

@@ -86,6 +86,12 @@ class DelimitedSource(TabularSource):
                     if not rows:
                         return
                     if reader.line_num - first + 1 == len(rows):
+                        if any("\n" in c or "\r" in c for c in rows[-1]):
+                            # A line break in a one-line row: the file ended inside a quoted field.
+                            raise UnreadableFileError(
+                                f"Fichier illisible : guillemet ouvert ligne {reader.line_num} et jamais "
+                                "refermé (fin du fichier) ; corrigez le fichier, rien n'a été importé."
+                            )
                         yield range(first, reader.line_num + 1), rows
                     else:
                         numbers = _line_numbers(first, rows)

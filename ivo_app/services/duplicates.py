@@ -656,6 +656,12 @@ def search_identity(
             )
             for r in found
         ]
+        # A search shows nominative records: who searched, when, in which extraction (never the
+        # typed traits, which are a person's identity).
+        journal.record(
+            uow.session, "recherche", f"extraction:{extraction.id}", {"fiches_examinees": len(found)}
+        )
+        uow.commit()
     model = load_model() if detected is None else detection_model(detected)
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ivo_app.io import atomic
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.writers import write_table
 from ivo_app.store import journal
@@ -144,7 +145,7 @@ def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: in
         for i in batch
     ]
     try:
-        out.write_text(json.dumps(bundle(patients), ensure_ascii=False, indent=1), encoding="utf-8")
+        atomic.write_text(out, json.dumps(bundle(patients), ensure_ascii=False, indent=1))
     except OSError as exc:
         from ivo_app.errors import IvoError
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ivo_app.io.writers import write_table
 from ivo_app.store.db import Database
+from ivo_app.store.journal import ChainCheck, verify_chain
 from ivo_app.store.models.journal import JournalEntry
 from ivo_app.store.uow import UnitOfWork
 
@@ -70,4 +71,20 @@ def export_journal(db: Database, out: Path) -> int:
             ]
             for line in lines
         ),
+    )
+
+
+def verify_journal(db: Database) -> ChainCheck:
+    """Recompute the journal's hash chain (store.journal): where was it altered, if anywhere?"""
+    with UnitOfWork(db) as uow:
+        return verify_chain(uow.session.scalars(select(JournalEntry).order_by(JournalEntry.id)))
+
+
+def describe_check(check: ChainCheck) -> str:
+    if check.ok:
+        older = f" ({check.unchained} entrées antérieures à la chaîne)" if check.unchained else ""
+        return f"Journal intègre : {check.entries} entrées, chaîne d'empreintes vérifiée{older}."
+    return (
+        f"Journal altéré : l'entrée n° {check.broken_at} ne correspond plus à la chaîne d'empreintes "
+        f"({check.reason})."
     )

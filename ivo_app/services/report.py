@@ -13,6 +13,7 @@ from ivo_app import paths
 from ivo_app.audit.report.document import BarChart, Paragraph, ReportDocument, Section, Table
 from ivo_app.audit.report.renderer import render_pdf
 from ivo_app.errors import IvoError
+from ivo_app.io import atomic
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.services.checks import list_findings
@@ -60,7 +61,7 @@ def _render(
     pdf = render_pdf(document, paths.resource("fonts"))
     tracker.check()
     try:
-        out.write_bytes(pdf)
+        atomic.write_bytes(out, pdf)  # a failed write leaves no truncated PDF
     except OSError as exc:
         raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
     with UnitOfWork(db) as uow:

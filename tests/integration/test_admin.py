@@ -60,8 +60,8 @@ def test_pseudonymised_export_keeps_anomalies_not_people(db, tmp_path: Path) -> 
     extraction = create_demo(db, size=1500, seed=2, extracted_on=date(2026, 6, 1)).extraction_id
     run_checks(db, extraction)
     out = tmp_path / "pseudo.csv"
-    count, _ = export_pseudonymised(db, extraction, out, key="cle-de-test")
-    again, _ = export_pseudonymised(db, extraction, tmp_path / "again.csv", key="cle-de-test")
+    count, _ = export_pseudonymised(db, extraction, out, key="cle-de-test-" + "0" * 40)
+    again, _ = export_pseudonymised(db, extraction, tmp_path / "again.csv", key="cle-de-test-" + "0" * 40)
     assert count == again == 1500
     assert out.read_text(encoding="utf-8-sig") == (tmp_path / "again.csv").read_text(encoding="utf-8-sig")
     text = out.read_text(encoding="utf-8-sig")

@@ -65,6 +65,15 @@ def test_cli_unclosed_quote_exit_2(db_url: str, tmp_path: Path) -> None:
     assert "importées" not in result.stdout
 
 
+def test_an_unclosed_quote_on_the_last_line_is_caught(db, tmp_path: Path) -> None:
+    path = tmp_path / "fin.csv"
+    path.write_text(
+        HEADER + "\n" + "\n".join(identity_lines(5)) + '\n5;B;C;01/01/1980;"F\n', encoding="utf-8"
+    )
+    with pytest.raises(UnreadableFileError, match="guillemet ouvert ligne 7"):
+        import_file(db, path, "CH Test")
+
+
 def test_a_quoted_line_break_is_still_one_record(db, tmp_path: Path) -> None:
     path = tmp_path / "ok.csv"
     path.write_text(

@@ -197,3 +197,24 @@ def test_a_reviewed_queue_with_formula_like_ipps_reads_back(tmp_path: Path) -> N
     assert "+1;'=A2" in text and "-12;'\uff1dX" in text
     rows = read_decisions(queue)
     assert [(r.ipp_a, r.ipp_b) for r in rows] == [("+1", "=A2"), ("-12", "\uff1dX")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_on_a_full_disk_leaves_no_truncated_file(tmp_path: Path, suffix: str) -> None:
+    base = tmp_path / "ivo.sqlite"
+    data = tmp_path / "ids.csv"
+    write_identities(data, 30_000)
+    assert run_ivo("import", str(data), "--facility", "CH", "--db", str(base)).returncode == 0
+    out = tmp_path / "sortie" / f"export{suffix}"
+    out.parent.mkdir()
+
+    def small_disk() -> None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    result = run_ivo("export", "--out", str(out), "--db", str(base), preexec_fn=small_disk)
+    assert result.returncode == 2, result.stderr
+    assert "interne" not in result.stderr
+    assert list(out.parent.iterdir()) == []  # neither the file nor a temporary one

@@ -21,3 +21,6 @@ class JournalEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)  # e.g. "import", "decision"
     target: Mapped[str | None] = mapped_column(String(200))  # e.g. "extraction:3", "pair:12/45"
     details: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Hash chain (store.journal): SHA-256 of the previous entry's hash and this entry's content.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
