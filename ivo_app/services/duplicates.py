@@ -26,7 +26,7 @@ from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
-from ivo_app.rules.matching.engine import Keyed, Model, clusters, group, score_pair
+from ivo_app.rules.matching.engine import Model, clusters, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.identities import raw_pages
@@ -607,7 +607,6 @@ def search_identity(
         sex=sexe,
         birthplace=lieu,
     )
-    key = Keyed.of(probe)
     name = normalize_name(nom)
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
@@ -659,11 +658,20 @@ def search_identity(
     model = load_model() if detected is None else detection_model(detected)
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []
-    for r in records:
-        match = score_pair(model, key, Keyed.of(r))
-        if match is not None:
+    if records:
+        # The detection's engine on a table of the typed identity (row 0) and its candidates: one way to
+        # weigh a pair, whether detection or the desk meets it.
+        table = columns.Table.of([probe, *records])
+        others = np.arange(1, len(records) + 1, dtype=np.int64)
+        scored = columns.score_pairs(model, table, np.zeros(len(records), dtype=np.int64), others)
+        for k in np.flatnonzero(scored.keep).tolist():
             candidates.append(
-                Candidate(r.ipp, match.score, match.level, [f"{t} ({w:+.1f})" for t, w in match.reasons])
+                Candidate(
+                    table.ipps[int(scored.j[k])],
+                    round(float(scored.score[k]), 2),
+                    columns.LEVEL_NAMES[scored.level[k]],
+                    [f"{t} ({w:+.1f})" for t, w in scored.reasons(k)],
+                )
             )
     return sorted(candidates, key=lambda c: -c.score)[:limit]
 

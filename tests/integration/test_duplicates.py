@@ -231,6 +231,26 @@ def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) 
     same = next(c for c in found if c.ipp == record.ipp)
     assert f"même date de naissance ({date_exact['weight']:+.1f})" in same.reasons
     assert round(date_exact["weight"], 1) != round(configured.weight("birth_date", "exact"), 1)
+    # The desk search weighs with the vectorised engine; the pair-by-pair reference is its oracle.
+    from ivo_app.rules.matching.engine import Keyed, score_pair
+    from ivo_app.rules.record import IdentityRecord
+    from ivo_app.services.duplicates import detection_model
+
+    model = detection_model(params)
+    model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}
+    typed = IdentityRecord(id=0, ipp="(saisie)", birth_name=record.birth_name, first_first_name=record.first_first_name,
+                           first_names=record.first_first_name, birth_date=record.birth_date, sex=record.sex)  # fmt: skip
+    with UnitOfWork(db) as uow:
+        for candidate in found:
+            other = uow.session.scalars(
+                select(Identity).where(Identity.extraction_id == extraction, Identity.ipp == candidate.ipp)
+            ).one()
+            oracle = score_pair(model, Keyed.of(typed), Keyed.of(IdentityRecord(
+                id=other.id, ipp=other.ipp, birth_name=other.birth_name, first_names=other.first_names,
+                first_first_name=other.first_first_name, birth_date=other.birth_date, sex=other.sex,
+                birthplace=other.birthplace, used_name=other.used_name, ins_matricule=other.ins_matricule)))  # fmt: skip
+            assert oracle is not None
+            assert (candidate.score, candidate.level) == (pytest.approx(oracle.score, abs=0.01), oracle.level)
 
 
 def test_decisions_are_em_labels_and_the_configuration_shows_before_a_run(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
