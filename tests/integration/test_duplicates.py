@@ -319,3 +319,28 @@ def test_the_facility_thresholds_replace_the_model_ones(db, tmp_path: Path) -> N
     find_duplicates(db, first)
     assert {p.level for p in list_pairs(db, first)} == {"a_examiner"}
     assert model_parameters(db, first)["thresholds"]["probable"] == 90.0
+
+
+def test_each_detection_keeps_its_model_a_second_extraction_does_not_overwrite_it(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.duplicates import detection_runs
+
+    first, _ = two_extractions(db, tmp_path)
+    other = tmp_path / "o.csv"
+    other.write_text(
+        "ipp;nom_naissance;premier_prenom;date_naissance;sexe;lieu_naissance\n"
+        "30;LEROY;PAUL;05/05/1955;M;69123\n31;LEROI;PAUL;05/05/1955;M;69123\n",
+        encoding="utf-8",
+    )
+    second = import_file(db, other, "CH Décisions", extracted_on=date(2025, 7, 1)).extraction_id
+    find_duplicates(db, first)
+    before = model_parameters(db, first)
+    find_duplicates(db, second)  # the same facility's next extraction: its own model
+    find_duplicates(db, second)  # run again: a second row, the first kept
+    assert model_parameters(db, first) == before and before["extraction_id"] == first
+    assert model_parameters(db, second)["extraction_id"] == second
+    runs = detection_runs(db, second)
+    assert len(runs) == 2 and runs[0]["id"] < runs[1]["id"]
+    assert runs[1]["identities"] == 2 and runs[1]["pairs"] == 1 and runs[1]["candidate_pairs"] >= 1
+    assert runs[1]["seconds"] >= 0 and "probable" in runs[1]["thresholds"]
+    (only,) = detection_runs(db, first)
+    assert only["identities"] == 4 and only["pairs"] >= 2
