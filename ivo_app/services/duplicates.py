@@ -7,6 +7,7 @@ software from the merge list of confirmed duplicates.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,8 +18,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ivo_app import paths
@@ -26,7 +26,7 @@ from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
-from ivo_app.rules.matching.engine import Keyed, Model, clusters, group, score_pair
+from ivo_app.rules.matching.engine import Model, clusters, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.identities import raw_pages
@@ -35,13 +35,11 @@ from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
-from ivo_app.store.models.duplicates import DuplicatePair, MatchKey, PairDecision
-from ivo_app.store.repositories import SettingRepository
+from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
 LEVELS = ("probable", "a_examiner")
-MODEL_KEY = "matching.model"  # setting (per facility): the parameters of the last detection
 PAIR_COLUMNS = (
     "extraction_id",
     "identity_a",
@@ -127,6 +125,7 @@ def find_duplicates(
     tracker = Progress(progress, is_cancelled)
     from ivo_app.services.settings import duplicate_threshold_overrides_in_session  # settings imports us
 
+    started = time.perf_counter()
     model = load_model()
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
@@ -174,10 +173,20 @@ def find_duplicates(
             _write_match_keys(conn, extraction_id, keys, key_ids)
             tracker.check()
             journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
-            with Session(bind=conn) as session:  # joins this transaction: pairs and parameters go together
-                params = {"extraction_id": extraction_id, **columns.parameters(model, scored.estimate)}
-                SettingRepository(session).set(MODEL_KEY, params, facility_id)
-                session.flush()
+            # In this transaction: the pairs and the model that weighed them go together.
+            conn.execute(
+                insert(DetectionRun).values(
+                    extraction_id=extraction_id,
+                    detected_at=utcnow(),
+                    seconds=round(time.perf_counter() - started, 3),
+                    identities=len(table),
+                    candidate_pairs=len(scored.i),
+                    pairs=len(rows),
+                    probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
+                    collisions=sum(m.kind == "collision" for m in matches),
+                    parameters=columns.parameters(model, scored.estimate),
+                )
+            )
             trans.commit()
         except BaseException:
             trans.rollback()
@@ -253,9 +262,29 @@ def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str
 
 
 def _detected_parameters(uow: UnitOfWork, extraction: Any) -> dict[str, Any] | None:
-    """The parameters the last detection on this extraction stored, if it is the last one detected."""
-    stored = uow.settings.get(MODEL_KEY, extraction.facility_id)
-    return stored if isinstance(stored, dict) and stored.get("extraction_id") == extraction.id else None
+    """The parameters the last detection on this extraction stored (its detection_run row), if any."""
+    run = uow.session.scalars(
+        select(DetectionRun)
+        .where(DetectionRun.extraction_id == extraction.id)
+        .order_by(DetectionRun.id.desc())
+        .limit(1)
+    ).first()
+    return None if run is None else {"extraction_id": extraction.id, **run.parameters}
+
+
+def detection_runs(db: Database, extraction_id: int | None = None) -> list[dict[str, Any]]:
+    """The detections run on an extraction, oldest first: when, how long, counts, thresholds used."""
+    with UnitOfWork(db) as uow:
+        extraction = uow.extractions.resolve(extraction_id)
+        runs = uow.session.scalars(
+            select(DetectionRun).where(DetectionRun.extraction_id == extraction.id).order_by(DetectionRun.id)
+        ).all()
+        return [
+            {"id": r.id, "detected_at": r.detected_at, "seconds": r.seconds, "identities": r.identities,
+             "candidate_pairs": r.candidate_pairs, "pairs": r.pairs, "probable": r.probable,
+             "collisions": r.collisions, "thresholds": r.parameters.get("thresholds", {})}
+            for r in runs
+        ]  # fmt: skip
 
 
 def detection_model(params: dict[str, Any]) -> Model:
@@ -607,7 +636,6 @@ def search_identity(
         sex=sexe,
         birthplace=lieu,
     )
-    key = Keyed.of(probe)
     name = normalize_name(nom)
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
@@ -665,11 +693,20 @@ def search_identity(
     model = load_model() if detected is None else detection_model(detected)
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []
-    for r in records:
-        match = score_pair(model, key, Keyed.of(r))
-        if match is not None:
+    if records:
+        # The detection's engine on a table of the typed identity (row 0) and its candidates: one way to
+        # weigh a pair, whether detection or the desk meets it.
+        table = columns.Table.of([probe, *records])
+        others = np.arange(1, len(records) + 1, dtype=np.int64)
+        scored = columns.score_pairs(model, table, np.zeros(len(records), dtype=np.int64), others)
+        for k in np.flatnonzero(scored.keep).tolist():
             candidates.append(
-                Candidate(r.ipp, match.score, match.level, [f"{t} ({w:+.1f})" for t, w in match.reasons])
+                Candidate(
+                    table.ipps[int(scored.j[k])],
+                    round(float(scored.score[k]), 2),
+                    columns.LEVEL_NAMES[scored.level[k]],
+                    [f"{t} ({w:+.1f})" for t, w in scored.reasons(k)],
+                )
             )
     return sorted(candidates, key=lambda c: -c.score)[:limit]
 

@@ -231,6 +231,26 @@ def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) 
     same = next(c for c in found if c.ipp == record.ipp)
     assert f"même date de naissance ({date_exact['weight']:+.1f})" in same.reasons
     assert round(date_exact["weight"], 1) != round(configured.weight("birth_date", "exact"), 1)
+    # The desk search weighs with the vectorised engine; the pair-by-pair reference is its oracle.
+    from ivo_app.rules.matching.engine import Keyed, score_pair
+    from ivo_app.rules.record import IdentityRecord
+    from ivo_app.services.duplicates import detection_model
+
+    model = detection_model(params)
+    model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}
+    typed = IdentityRecord(id=0, ipp="(saisie)", birth_name=record.birth_name, first_first_name=record.first_first_name,
+                           first_names=record.first_first_name, birth_date=record.birth_date, sex=record.sex)  # fmt: skip
+    with UnitOfWork(db) as uow:
+        for candidate in found:
+            other = uow.session.scalars(
+                select(Identity).where(Identity.extraction_id == extraction, Identity.ipp == candidate.ipp)
+            ).one()
+            oracle = score_pair(model, Keyed.of(typed), Keyed.of(IdentityRecord(
+                id=other.id, ipp=other.ipp, birth_name=other.birth_name, first_names=other.first_names,
+                first_first_name=other.first_first_name, birth_date=other.birth_date, sex=other.sex,
+                birthplace=other.birthplace, used_name=other.used_name, ins_matricule=other.ins_matricule)))  # fmt: skip
+            assert oracle is not None
+            assert (candidate.score, candidate.level) == (pytest.approx(oracle.score, abs=0.01), oracle.level)
 
 
 def test_decisions_are_em_labels_and_the_configuration_shows_before_a_run(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -299,3 +319,28 @@ def test_the_facility_thresholds_replace_the_model_ones(db, tmp_path: Path) -> N
     find_duplicates(db, first)
     assert {p.level for p in list_pairs(db, first)} == {"a_examiner"}
     assert model_parameters(db, first)["thresholds"]["probable"] == 90.0
+
+
+def test_each_detection_keeps_its_model_a_second_extraction_does_not_overwrite_it(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.duplicates import detection_runs
+
+    first, _ = two_extractions(db, tmp_path)
+    other = tmp_path / "o.csv"
+    other.write_text(
+        "ipp;nom_naissance;premier_prenom;date_naissance;sexe;lieu_naissance\n"
+        "30;LEROY;PAUL;05/05/1955;M;69123\n31;LEROI;PAUL;05/05/1955;M;69123\n",
+        encoding="utf-8",
+    )
+    second = import_file(db, other, "CH Décisions", extracted_on=date(2025, 7, 1)).extraction_id
+    find_duplicates(db, first)
+    before = model_parameters(db, first)
+    find_duplicates(db, second)  # the same facility's next extraction: its own model
+    find_duplicates(db, second)  # run again: a second row, the first kept
+    assert model_parameters(db, first) == before and before["extraction_id"] == first
+    assert model_parameters(db, second)["extraction_id"] == second
+    runs = detection_runs(db, second)
+    assert len(runs) == 2 and runs[0]["id"] < runs[1]["id"]
+    assert runs[1]["identities"] == 2 and runs[1]["pairs"] == 1 and runs[1]["candidate_pairs"] >= 1
+    assert runs[1]["seconds"] >= 0 and "probable" in runs[1]["thresholds"]
+    (only,) = detection_runs(db, first)
+    assert only["identities"] == 4 and only["pairs"] >= 2

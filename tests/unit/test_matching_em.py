@@ -79,3 +79,17 @@ def test_parameters_are_readable_by_the_cell() -> None:
         np.log2(birth["exact"]["m"] / birth["exact"]["u"]), abs=1e-3
     )
     assert params["em"]["pairs"] == len(levels)
+
+
+def test_an_estimate_whose_duplicates_disagree_on_dates_is_not_plausible() -> None:
+    model, _, levels, _ = _problem(7)
+    assert columns.plausible(columns.estimate_m(model, levels))
+    # Same-surname pairs outnumbering the duplicates: the class EM calls duplicates shares a surname and
+    # nothing else (birth dates and first names different), as it did on a million identities.
+    rnd = np.random.default_rng(8)
+    family = [np.eye(s)[0] * 0.9 + 0.1 / s for s in SIZES]
+    for trait in ("first_name", "birth_date"):
+        x = TRAITS.index(trait)
+        family[x] = np.eye(SIZES[x])[_disagreement(trait)] * 0.95 + 0.05 / SIZES[x]
+    collapsed = columns.estimate_m(model, _draw(rnd, [p / p.sum() for p in family], 20000), prior_pairs=1.0)
+    assert not columns.plausible(collapsed)

@@ -25,7 +25,17 @@ import numpy.typing as npt
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from ivo_app.rules.matching.engine import LEVEL_LABELS, TRAITS, Keyed, Match, Model, name_prefix, place_code
+from ivo_app.rules.matching.engine import (
+    LEVEL_LABELS,
+    LIST_WORDS,
+    NARROW_CAP,
+    TRAITS,
+    Keyed,
+    Match,
+    Model,
+    name_prefix,
+    place_code,
+)
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
@@ -366,8 +376,8 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
     can_swap = born & (day <= 12) & (day != month) & mirrors
     sx = 1 << _SX_BITS
     n, u, f = t.soundex[t.name], t.soundex[t.used], t.soundex[t.first]
-    # Every word of each record's first-name list: (row, name code) of each.
-    count = t.token_starts[t.firsts + 1] - t.token_starts[t.firsts]
+    # The first words of each record's first-name list (engine.LIST_WORDS): (row, name code) of each.
+    count = np.minimum(t.token_starts[t.firsts + 1] - t.token_starts[t.firsts], LIST_WORDS)
     token_rows = np.repeat(rows, count)
     at = (
         np.repeat(t.token_starts[t.firsts], count)
@@ -452,6 +462,7 @@ def _passes(t: Table, mirrors: bool = True, probe: bool = False) -> Iterator[lis
             pass_id += 2
 
 
+NARROW_PASSES = (2, 8, 9)  # engine.NARROW: the date aside, or all of it but the year or the day
 SEARCH_PASSES = (
     1,
     2,
@@ -505,7 +516,8 @@ def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
     """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
     size = len(t)
     codes = [
-        _block_pairs(*_sorted_unique(parts), cap, size) for parts in _passes(t)
+        _block_pairs(*_sorted_unique(parts), min(cap, NARROW_CAP) if pass_id in NARROW_PASSES else cap, size)
+        for pass_id, parts in enumerate(_passes(t), 1)
     ]  # a record once per block
     pair = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
     return pair // size, pair % size
@@ -902,7 +914,8 @@ EM_PRIOR_PAIRS = 200.0  # the configured m weighs as much as 200 duplicates in E
 
 def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Scored:
     """Blocking, u measured on random pairs of the extraction, m estimated by EM on the candidate pairs
-    (reviewers' decisions as labels), then every candidate pair scored with them.
+    (reviewers' decisions as labels; again on the pairs the configured model would review when the
+    estimate is not `plausible`), then every candidate pair scored with them.
 
     The configured m is EM's starting point and prior: a facility whose file shows few errors of a kind
     keeps the configured knowledge, one whose file is full of them (FEBRL's corrupted first names)
@@ -913,17 +926,37 @@ def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Score
     levels = level_matrix(t, i, j)
     estimate = None
     if len(i):
-        estimate = estimate_m(
-            model,
-            levels,
-            None if labels is None else labels(i, j),
-            traits=t.traits,
-            prior_pairs=EM_PRIOR_PAIRS,
-        )
+        given = None if labels is None else labels(i, j)
+        estimate = estimate_m(model, levels, given, traits=t.traits, prior_pairs=EM_PRIOR_PAIRS)
+        if not plausible(estimate):
+            # On all candidates of a million identities, pairs sharing a surname and a first name but
+            # nothing else can outnumber the duplicates, and EM takes that family likeness for theirs (a
+            # class of a third of the pairs, birth dates "different"). EM learns again on the pairs the
+            # configured model would show the cell (and those it decided).
+            shown = score_pairs(model, t, i, j, levels).score >= model.thresholds["a_examiner"]
+            if given is not None:
+                shown |= given >= 0
+            if shown.sum() >= 50:
+                estimate = estimate_m(
+                    model,
+                    levels[shown],
+                    None if given is None else given[shown],
+                    traits=t.traits,
+                    prior_pairs=EM_PRIOR_PAIRS,
+                )
         model.m.update(estimate.m)
     scored = score_pairs(model, t, i, j, levels)
     scored.estimate = estimate
     return scored
+
+
+def plausible(estimate: Estimate) -> bool:
+    """Duplicates agree on their birth date and on their first name more often than not (RNIV's strict
+    traits): an estimate whose class of duplicates does not found another likeness than theirs."""
+    date_m, first_m = estimate.m["birth_date"], estimate.m["first_name"]
+    dates = date_m["exact"] + date_m["swapped"] + date_m["one_digit"]
+    firsts = first_m["exact"] + first_m["inverted"] + first_m["in_list"] + first_m["truncated"]
+    return dates >= 0.5 and firsts >= 0.5
 
 
 def find_matches(model: Model, records: Iterable[IdentityRecord]) -> list[Match]:

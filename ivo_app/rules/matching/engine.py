@@ -232,7 +232,7 @@ def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
     n, u, f = soundex2(k.name), soundex2(k.used), soundex2(k.first)
     # Every first name of the list, not only the first one: first names entered in another order,
     # the list reduced to its first name, a compound first name hyphenated or spaced still meet.
-    tokens = {f, *(soundex2(x) for x in k.firsts)} - {""}
+    tokens = {f, *(soundex2(x) for x in k.firsts[:LIST_WORDS])} - {""}
     if k.birth:
         b = k.birth
         swapped = date(b.year, b.day, b.month) if b.day <= 12 and b.day != b.month else None
@@ -261,8 +261,16 @@ def blocking_keys(k: Keyed) -> Iterator[tuple[Any, ...]]:
         yield ("ins", k.ins)
     # Both names exactly, the date aside: a date wrong in two places (day and year...) or completed.
     for name in {k.name, k.used} - {""}:
-        for first in {k.first, *k.firsts} - {""}:
+        for first in {k.first, *k.firsts[:LIST_WORDS]} - {""}:
             yield ("name-first", name, first)
+
+
+# The first two words of the first-name list take part in blocking (first names reordered swap them).
+LIST_WORDS = 2
+# Passes whose keys leave the date aside (or most of it) are capped lower: a block of fifty MARTIN MARIE
+# says little and costs a thousand comparisons.
+NARROW = ("name-first", "prefix")
+NARROW_CAP = 40
 
 
 def name_prefix(name: str) -> int:
@@ -417,8 +425,8 @@ def candidate_pairs(records: list[Keyed], cap: int) -> set[tuple[int, int]]:
         for key in set(blocking_keys(k)):
             blocks[key].append(i)
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 1 < len(members) <= cap:  # stop values: a block this big says nothing
+    for key, members in blocks.items():
+        if 1 < len(members) <= min(cap, NARROW_CAP if key[0] in NARROW else cap):  # stop values
             for x in range(len(members)):
                 for y in range(x + 1, len(members)):
                     pairs.add((members[x], members[y]))

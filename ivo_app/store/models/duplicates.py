@@ -60,3 +60,23 @@ class MatchKey(Base):
     )
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     identity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class DetectionRun(Base):
+    """One duplicate detection on an extraction: the model as fitted (u measured on the extraction, m as
+    EM estimated it, the configuration it started from, thresholds), its counts and its time. A row per
+    run, so a detection on another extraction never replaces this one's model, and the desk search
+    weighs with the run of the extraction it searches."""
+
+    __tablename__ = "detection_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extraction_id: Mapped[int] = mapped_column(ForeignKey("extraction.id", ondelete="CASCADE"), index=True)
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    seconds: Mapped[float] = mapped_column(Float)
+    identities: Mapped[int] = mapped_column(Integer)
+    candidate_pairs: Mapped[int] = mapped_column(Integer)
+    pairs: Mapped[int] = mapped_column(Integer)
+    probable: Mapped[int] = mapped_column(Integer)
+    collisions: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)  # columns.parameters: traits, thresholds, em
