@@ -61,7 +61,8 @@ def generate_quality_report(
     """Write the PDF; returns its number of bytes. Patients appear by IPP only unless asked otherwise."""
     tracker = Progress(progress, is_cancelled)
     tracker.report(0, 3, "indicateurs", force=True)
-    data = compute_indicators(db, extraction_id, active_years=active_years)
+    data = _with_sha(db, compute_indicators(db, extraction_id, active_years=active_years))
+    assert data is not None
     extraction_id = data["extraction"]["id"]
     tracker.check()
     critical = [f for f in list_findings(db, extraction_id, severity="critique", limit=ANNEX_LIMIT) if f.ipp]
@@ -180,7 +181,11 @@ def source_paragraphs(data: dict[str, Any], people: dict[str, str] | None = None
         Paragraph(
             f"Les indicateurs proviennent de l'extraction n° {ext['id']} du {day(ext['extracted_on'])}, "
             f"fichier source « {ext['source_file']} »"
-            + (f", empreinte SHA-256 {sha}" if sha else ", sans empreinte SHA-256 (extraction générée, non importée)")
+            + (
+                f", empreinte SHA-256 {sha}"
+                if sha
+                else ", sans empreinte SHA-256 (extraction générée, non importée)"
+            )
             + f". Les {len(RULES)} règles du catalogue IVO (RNIV, guide d'implémentation de l'INS, COG de "
             "l'INSEE) ont été appliquées à chaque identité ; les doublons sont recherchés par un modèle "
             "probabiliste explicable."
@@ -416,18 +421,11 @@ def generate_audit_report(
     The deliverable (the director's copy) cites patients by IPP only. With `include_personal_data` the
     nominative annexes (sample, critical anomalies) are written to a separate file beside it
     (`nominative_annex_path`)."""
-    from ivo_app.services.audit import get_audit
-
     tracker = Progress(progress, is_cancelled)
     tracker.report(0, 3, "données de l'audit", force=True)
-    view = get_audit(db, audit_id)
-    data = _with_sha(db, compute_indicators(db, view.extraction_id)) if view.extraction_id else None
-    critical = ([f for f in list_findings(db, view.extraction_id, severity="critique", limit=ANNEX_LIMIT) if f.ipp]
-                if view.extraction_id else [])  # fmt: skip
-    followup, skipped = _previous_complete_audit(db, view, data)
+    view, data, critical, document = build_audit_document(db, audit_id)
     tracker.check()
     tracker.report(1, 3, "mise en page", force=True)
-    document = audit_document(view, data, critical, followup, skipped)
     size = _render(db, document, out, tracker, "livrable_audit", f"audit:{audit_id}", False)
     if include_personal_data and view.extraction_id:
         people = _people(db, view.extraction_id, {f.ipp for f in critical if f.ipp} | set(view.of("sample")))
@@ -436,6 +434,20 @@ def generate_audit_report(
             db, annex, nominative_annex_path(out), tracker, "livrable_audit_annexe", f"audit:{audit_id}", True
         )
     return size
+
+
+def build_audit_document(
+    db: Database, audit_id: int
+) -> tuple[Any, dict[str, Any] | None, list[Any], ReportDocument]:
+    """The audit, its extraction's indicators, its critical anomalies and the deliverable's content."""
+    from ivo_app.services.audit import get_audit
+
+    view = get_audit(db, audit_id)
+    data = _with_sha(db, compute_indicators(db, view.extraction_id)) if view.extraction_id else None
+    critical = ([f for f in list_findings(db, view.extraction_id, severity="critique", limit=ANNEX_LIMIT) if f.ipp]
+                if view.extraction_id else [])  # fmt: skip
+    followup, skipped = _previous_complete_audit(db, view, data)
+    return view, data, critical, audit_document(view, data, critical, followup, skipped)
 
 
 def _previous_complete_audit(db: Database, view: Any, data: dict[str, Any] | None) -> tuple[Any, list[int]]:

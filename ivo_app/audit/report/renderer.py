@@ -316,18 +316,31 @@ def _radar(block: RadarChart) -> Drawing:
     chart = SpiderChart()
     chart.x, chart.y = 90, 15
     chart.width, chart.height = width - 180, height - 45
-    chart.data = [values for _, values in block.series]
+    # Rings at 25, 50, 75 and 100 % drawn as grey strands: they also fix the scale at 0–100 %, which
+    # SpiderChart would otherwise stretch to the largest value.
+    rings = [25.0, 50.0, 75.0, 100.0]
+    chart.data = [[r] * len(block.labels) for r in rings] + [values for _, values in block.series]
     chart.labels = block.labels
     chart.strands.strokeWidth = 1.2
+    chart.spokes.strokeColor = colors.lightgrey
+    for i in range(len(rings)):
+        chart.strands[i].strokeColor = colors.lightgrey
+        chart.strands[i].strokeWidth = 0.4
+        chart.strands[i].fillColor = None
     palette = [BLUE, colors.HexColor("#c0504d"), colors.HexColor("#9bbb59")]
     for i in range(len(block.series)):
-        chart.strands[i].strokeColor = palette[i % len(palette)]
-        chart.strands[i].fillColor = None
+        chart.strands[len(rings) + i].strokeColor = palette[i % len(palette)]
+        chart.strands[len(rings) + i].fillColor = None
     chart.strandLabels.fontName = FONT
     chart.spokeLabels.fontName = FONT
     chart.spokeLabels.fontSize = 7
     chart.strandLabels.fontSize = 6
     drawing.add(chart)
+    cx, cy = chart.x + chart.width / 2, chart.y + chart.height / 2
+    radius = min(chart.width, chart.height) / 2
+    for r in rings:  # the ring's value on the upward spoke
+        drawing.add(String(cx + 2, cy + radius * r / 100 - 7, decimal(r, 0) + "\u00a0%", fontName=FONT, fontSize=5.5,
+                           fillColor=colors.grey))  # fmt: skip
     drawing.add(String(0, height - 12, block.title, fontName=FONT_BOLD, fontSize=9))
     x = width - 150
     for i, (name, _) in enumerate(block.series):
