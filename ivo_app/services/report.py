@@ -26,7 +26,16 @@ from ivo_app.audit.report.document import (
     Section,
     Table,
 )
-from ivo_app.audit.report.french import SEVERITY_LABELS, STATUS_LABELS, day, number, pct, status_label, yes_no
+from ivo_app.audit.report.french import (
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    day,
+    number,
+    pct,
+    plural,
+    status_label,
+    yes_no,
+)
 from ivo_app.audit.report.renderer import render_pdf
 from ivo_app.errors import IvoError
 from ivo_app.progress import CancelFn, Progress, ProgressFn
@@ -667,7 +676,7 @@ def audit_document(
                  for q, o, a, g in assessment_gaps(view.grid, view.of("answer"))]  # fmt: skip
     step1.append(
         Paragraph(
-            f"Écarts entre auto-évaluation et évaluation de l'auditeur : {len(gaps_rows)} questions.",
+            f"Écarts entre auto-évaluation et évaluation de l'auditeur : {plural(len(gaps_rows), 'question', 'questions')}.",
             "emphasis",
         )
     )
@@ -682,7 +691,7 @@ def audit_document(
                        for d in view.of("document").values()],
                       [3, 0.9, 0.9, 1.2, 1.4, 2.4, 1.4])  # fmt: skip
     coherence: list[Block] = [
-        Paragraph(f"{len(inconsistencies)} incohérences entre étapes." if inconsistencies else
+        Paragraph(f"{plural(len(inconsistencies), 'incohérence', 'incohérences')} entre étapes." if inconsistencies else
                   "Aucune incohérence relevée entre le questionnaire, les documents et l'audit sur site."),
     ]  # fmt: skip
     if inconsistencies:
@@ -698,14 +707,14 @@ def audit_document(
     )
     units = rates_by(list(view.of("wristband").values()), WRISTBAND_ITEMS, "unite")
     on_site: list[Block] = [
-        Paragraph(f"Observations aux accueils : {len(view.of('observation'))} admissions observées.", "emphasis"),
+        Paragraph(f"Observations aux accueils : {plural(len(view.of('observation')), 'admission observée', 'admissions observées')}.", "emphasis"),
         Table(["Point observé", "Observations", "Non conformes", "Taux de non-conformité [IC 95 %]"],
               [[r.label, number(r.checked), number(r.failures), _ci(r)] for r in admissions], [3, 1, 1, 2]),
         Table(["Point d'accueil", "Admissions", "Non-conformités relevées"],
               [[name, number(max((r.checked for r in rs), default=0)),
                 "; ".join(f"{r.label} : {r.failures}" for r in rs if r.failures) or "aucune"]
                for name, rs in desks.items()], [2, 1, 5]),
-        Paragraph(f"Bracelets vérifiés dans les unités : {len(view.of('wristband'))} patients.", "emphasis"),
+        Paragraph(f"Bracelets vérifiés dans les unités : {plural(len(view.of('wristband')), 'patient', 'patients')}.", "emphasis"),
         Table(["Point vérifié", "Patients", "Non conformes", "Taux [IC 95 %]"],
               [[r.label, number(r.checked), number(r.failures), _ci(r)] for r in wristbands], [3, 1, 1, 2]),
         Table(["Unité", "Patients", "Non-conformités relevées"],

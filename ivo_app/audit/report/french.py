@@ -64,3 +64,8 @@ def status_label(code: object) -> str:
 
 def yes_no(value: Any) -> str:
     return {True: "oui", False: "non"}.get(value, "—")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """« 1 admission observée », « 5 admissions observées », « 5 000 identités »."""
+    return f"{number(count)} {one if count in (0, 1) else many}"
