@@ -36,7 +36,9 @@ class Completeness:
 
     def line(self) -> str:
         """One line for the page footer of a draft."""
-        parts = [f"{s.label.split('. ', 1)[-1]} {s.done}/{s.total}" for s in self.steps]
+        short = {"questionnaire": "questionnaire", "documents": "documents", "sur_site": "sur site",
+                 "livrable": "livrable"}  # fmt: skip
+        parts = [f"{short.get(s.step, s.step)} {s.done}/{s.total}" for s in self.steps]
         return "Complétude : " + " · ".join(parts)
 
 
@@ -76,13 +78,13 @@ def completeness(
 ) -> Completeness:
     steps = (
         StepCompleteness("questionnaire", labels["questionnaire"], _state(states, "questionnaire"), answered,
-                         questions, f"{answered} réponses sur {questions} questions"),
+                         questions, f"{answered} sur {questions} questions renseignées"),
         StepCompleteness("documents", labels["documents"], _state(states, "documents"), documents_assessed,
-                         documents, f"{documents_assessed} documents examinés sur {documents}"),
+                         documents, f"{documents_assessed} sur {documents} documents examinés"),
         StepCompleteness("sur_site", labels["sur_site"], _state(states, "sur_site"),
                          on_site_parts + (sample_drawn > 0 and sample_checked == sample_drawn), 4,
                          f"observations, bracelets, entretiens : {on_site_parts} sur 3 ; échantillon : "
-                         f"{sample_checked} fiches vérifiées sur {sample_drawn}"),
+                         f"{sample_checked} sur {sample_drawn} fiches vérifiées"),
         StepCompleteness("livrable", labels["livrable"], _state(states, "livrable"), 0 if gaps else 1, 1,
                          "chaîne constat → recommandation → action complète" if not gaps
                          else f"{len(gaps)} maillons manquants"),

@@ -117,8 +117,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     score = (
         "non calculé" if status["score"] is None else pct(status["score"], ratio=False).replace("\u00a0", " ")
     )
+    if status["score"] is not None and not status["complete"]:
+        score = f"provisoire {score}"
     print(f"Audit {status['audit']} — {status['facility']} : score {score}, niveau {status['level']} "
-          f"({status['answered']} réponses sur {status['questions']} questions)")  # fmt: skip
+          f"({status['answered']} sur {status['questions']} questions renseignées)")  # fmt: skip
     for step, info in status["steps"].items():
         state = STATE_LABELS.get(info["state"], info["state"])
         print(f"  {step:<32} {state:<10} {info['detail']}")

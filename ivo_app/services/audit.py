@@ -739,7 +739,9 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
                 for n, entry in enumerate(entries, start=1):
                     entry = normalise(kind, entry, at(kind + "s", n))
                     _item(uow, audit_id, kind, str(entry.pop("key", None) or f"{kind}-{n}"), entry)
-                counts[kind + "s"] = len(entries)
+                counts[
+                    {"finding": "constats", "recommendation": "recommandations", "action": "actions"}[kind]
+                ] = len(entries)
             if data.get("propose_findings"):
                 added = _propose(uow, _view(uow, audit_id), indicators)
                 counts["constats_proposes"] = added["constats"]

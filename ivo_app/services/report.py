@@ -566,8 +566,11 @@ def audit_document(
         series.append(("Auto-évaluation", [round(100 * (t.score or 0), 1) for t in own.themes]))
     synth.append(RadarChart("Score par thème (%)", [t.title for t in score.themes], series))
     strengths = [t.title for t in score.themes if t.level == "maîtrisé"]
-    synth.append(Paragraph("Points forts : " + (", ".join(strengths) if strengths else
-                                               "aucun thème n'atteint le niveau « maîtrisé »") + "."))  # fmt: skip
+    if score.complete:
+        synth.append(Paragraph("Points forts : " + (", ".join(strengths) if strengths else
+                                                   "aucun thème n'atteint le niveau « maîtrisé »") + "."))  # fmt: skip
+    else:
+        synth.append(Paragraph("Points forts : établis quand toutes les questions auront reçu une réponse."))
     if score.capped_themes:
         synth.append(Paragraph("Thèmes plafonnés par une question critique : " + " ; ".join(
             f"{t.title} ({', '.join((*t.critical_failures, *t.critical_partials))})" for t in score.capped_themes) + "."))  # fmt: skip
@@ -583,10 +586,12 @@ def audit_document(
     synth.append(Paragraph("Recommandations prioritaires : " + (" ; ".join(top) if top else "aucune") + "."))
     if followup:
         before, now = followup.score
+        compared = (f"{len(followup.closed)} constats levés, {len(followup.persisting)} persistants, "
+                    f"{len(followup.new)} nouveaux" if done.complete else
+                    "constats levés, persistants et nouveaux établis quand cet audit sera complet")  # fmt: skip
         synth.append(Paragraph(
             f"Suivi : score global {_score_pct(before)} à l'audit n° {followup.previous_id} ({followup.previous_date}), "
-            f"{_score_pct(now)} aujourd'hui ; {len(followup.closed)} constats levés, {len(followup.persisting)} "
-            f"persistants, {len(followup.new)} nouveaux."))  # fmt: skip
+            f"{_score_pct(now)} aujourd'hui ; {compared}."))  # fmt: skip
     if data:
         synth.append(Paragraph(
             f"Table d'identités : {number(data['identities'])} identités, taux de qualification de la file active "
@@ -781,7 +786,7 @@ def audit_document(
         Section("Recommandations", [rec_table], new_page=False),
         Section("Plan d'actions", chain),
     ]
-    sections.append(_followup_section(followup, skipped or []))
+    sections.append(_followup_section(followup, skipped or [], done.complete))
     signatures = [
         [str(s.get("name", "")), str(s.get("role", "")), day(s.get("date")), ""] if isinstance(s, dict)
         else [str(s), "", "", ""] for s in ctx.get("signatures") or []
@@ -850,7 +855,7 @@ def audit_document(
     )
 
 
-def _followup_section(followup: Any, skipped: list[int]) -> Section:
+def _followup_section(followup: Any, skipped: list[int], complete: bool = True) -> Section:
     from ivo_app.audit.items import ACTION_STATUSES
 
     note = (f"Audits antérieurs non retenus car incomplets : {', '.join(f'n° {n}' for n in skipped)}."
@@ -871,6 +876,8 @@ def _followup_section(followup: Any, skipped: list[int]) -> Section:
               [[t, _score_pct(b), _score_pct(n), _trend(b, n)] for t, b, n in followup.themes]
               + [["Score global", _score_pct(followup.score[0]), _score_pct(followup.score[1]),
                   _trend(*followup.score)]], [3, 1.3, 1.3, 1.2]),
+        Paragraph("Cet audit n'est pas terminé : un constat de l'audit précédent compté « levé » peut "
+                  "simplement ne pas avoir encore été examiné.", "box") if not complete else Paragraph(""),
         Table(["Constats", "Nombre", "Détail"],
               [["Levés", number(len(followup.closed)), "; ".join(followup.closed[:8]) or "—"],
                ["Persistants", number(len(followup.persisting)), "; ".join(followup.persisting[:8]) or "—"],

@@ -185,7 +185,9 @@ def test_an_incomplete_audit_is_a_draft_on_every_page(db, tmp_path: Path) -> Non
     pages = pages_of(out)
     for number, page in enumerate(pages, start=1):
         assert "PROJET" in page, f"page {number}"
-        assert "Complétude : Questionnaire d'évaluation 2/49" in page, f"page {number}"
+        assert "Complétude : questionnaire 2/49 · documents 0/11 · sur site 0/4 · livrable" in page, (
+            f"page {number}"
+        )
     text = " ".join("\n".join(pages).split())
     assert "niveau maîtrisé" not in text and "maîtrisé Niveau" not in text
     assert "non établi (audit incomplet)" in text and "2/49" in text

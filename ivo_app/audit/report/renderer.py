@@ -139,7 +139,7 @@ def _frame_pages(doc: _Doc, total_pages: int | None) -> list[PageTemplate]:
         canvas.saveState()
         canvas.setFont(FONT_BOLD, 7.5)
         canvas.setFillColor(colors.HexColor("#9c2a00"))
-        canvas.drawCentredString(width / 2, height - 0.75 * cm, f"PROJET — audit incomplet · {draft}"[:150])
+        canvas.drawCentredString(width / 2, height - 0.75 * cm, f"PROJET — audit incomplet · {draft}"[:120])
         canvas.restoreState()
 
     def first(canvas: Any, d: Any) -> None:
