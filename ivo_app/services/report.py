@@ -46,6 +46,7 @@ from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.uow import UnitOfWork
 
+SIGN = "\u00a0\n\u00a0\n\u00a0"  # room to sign by hand
 ANNEX_LIMIT = 500  # critical anomalies listed in an annex; the rest is counted, never dropped silently
 FOOTER_IPP = "Document confidentiel — données de santé (patients cités par IPP uniquement)"
 FOOTER_NAMED = "Document confidentiel — contient des données nominatives de patients"
@@ -746,7 +747,7 @@ def audit_document(
         [[n, SEVERITY_LABELS.get(str(f.get("severity")), "—"), SOURCES.get(str(f.get("source")), "Auditeur"),
           str(f.get("text", "")), str(f.get("evidence") or "—"), str(f.get("reference") or "—"),
           ", ".join(recs_of.get(key, [])) or "—"] for n, key, f in findings],
-        [0.6, 1, 1.3, 4, 3, 2, 0.8])  # fmt: skip
+        [0.5, 0.9, 1.1, 4.8, 3.2, 1.5, 0.6])  # fmt: skip
     actions_of: dict[str, list[str]] = {}
     for a in actions:
         actions_of.setdefault(str(a.get("recommendation")), []).append(a["number"])
@@ -757,11 +758,11 @@ def audit_document(
          for n, key, r in recommendations],
         [0.6, 5, 1, 1.3, 1])  # fmt: skip
     plan_table = Table(
-        ["N°", "Action", "Recom.", "Pilote", "Échéance", "Indicateur de suivi", "Statut", "Point de suivi"],
-        [[a["number"], str(a.get("action", "")), r_numbers.get(str(a.get("recommendation")), "—"),
-          str(a.get("owner") or "—"), day(a.get("due")), str(a.get("indicator") or "—"),
-          ACTION_STATUSES.get(str(a.get("status")), "À lancer"), day(a.get("follow_up"))] for a in actions],
-        [0.6, 3, 0.9, 1.6, 1.2, 2.4, 1, 1.2])  # fmt: skip
+        ["N° (recom.)", "Action", "Pilote", "Échéance et point de suivi", "Indicateur de suivi", "Statut"],
+        [[f"{a['number']}\n({r_numbers.get(str(a.get('recommendation')), '—')})", str(a.get("action", "")),
+          str(a.get("owner") or "—"), f"{day(a.get('due'))}\nsuivi : {day(a.get('follow_up'))}",
+          str(a.get("indicator") or "—"), ACTION_STATUSES.get(str(a.get("status")), "À lancer")] for a in actions],
+        [0.7, 4, 1.6, 1.3, 2.8, 0.9])  # fmt: skip
     chain: list[Block] = [plan_table]
     chain.append(Paragraph("Chaîne constat → recommandation → action : " + (
         "complète (chaque constat critique ou majeur a une recommandation, chaque recommandation une action)."
@@ -788,9 +789,9 @@ def audit_document(
     ]
     sections.append(_followup_section(followup, skipped or [], done.complete))
     signatures = [
-        [str(s.get("name", "")), str(s.get("role", "")), day(s.get("date")), ""] if isinstance(s, dict)
-        else [str(s), "", "", ""] for s in ctx.get("signatures") or []
-    ] or [[a, "Auditeur", "", ""] for a in view.auditors]  # fmt: skip
+        [str(s.get("name", "")), str(s.get("role", "")), day(s.get("date")), SIGN] if isinstance(s, dict)
+        else [str(s), "", "", SIGN] for s in ctx.get("signatures") or []
+    ] or [[a, "Auditeur", "", SIGN] for a in view.auditors]  # fmt: skip
     sections += [
         Section("Validation et diffusion", [
             Table(["Signataire", "Fonction", "Date", "Signature"], signatures, [2.5, 2.5, 1.2, 2]),
@@ -863,7 +864,7 @@ def _followup_section(followup: Any, skipped: list[int], complete: bool = True) 
     if followup is None:
         return Section("Suivi depuis l'audit précédent", [Paragraph(
             "Aucun audit antérieur complet de l'établissement : ce livrable sert de référence au prochain audit. "
-            + note)])  # fmt: skip
+            + note)], new_page=False)  # fmt: skip
 
     def fmt(value: Any) -> str:
         if value is None:

@@ -99,6 +99,8 @@ def test_no_page_less_than_a_third_full_except_where_a_chapter_ends(example) -> 
         reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)
     }
     for index, fill in enumerate(page_fill(out)):
+        if index:
+            assert fill > 0.05, f"page {index + 1} vide"
         if index < 2 or index == len(reader.pages) - 1:
             continue  # cover, contents, last page
         assert fill >= 1 / 3 or (index + 1) in chapter_starts, f"page {index + 1} remplie à {fill:.0%}"

@@ -32,6 +32,7 @@ from reportlab.platypus import (
     KeepTogether,
     NextPageTemplate,
     PageBreak,
+    PageBreakIfNotEmpty,
     PageTemplate,
     Spacer,
     TableStyle,
@@ -180,7 +181,8 @@ def _story(document: ReportDocument, st: dict[str, ParagraphStyle]) -> list[Any]
 
 def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
     if section.level == 0:
-        flow: list[Any] = [PageBreak()] if section.new_page else [CondPageBreak(8 * cm)]
+        # PageBreakIfNotEmpty: a chapter following a table that just filled its page gets no blank page.
+        flow: list[Any] = [PageBreakIfNotEmpty()] if section.new_page else [CondPageBreak(8 * cm)]
     else:
         flow = [CondPageBreak(4 * cm)]
     heading = RLParagraph(escape(section.title), st[f"h{min(section.level, 1)}"])
@@ -190,14 +192,21 @@ def _section(section: Section, st: dict[str, ParagraphStyle]) -> list[Any]:
         if isinstance(block, Paragraph):
             flow.append(RLParagraph(escape(block.text).replace("\n", "<br/>"), st[block.style]))
         elif isinstance(block, Table):
-            flow += [_table(block), Spacer(1, 6)]
+            flow.append(_spaced(_table(block), 6))
         elif isinstance(block, BarChart):
-            flow += [_chart(block), Spacer(1, 6)]
+            flow.append(_spaced(KeepTogether([_chart(block)]), 6))
         elif isinstance(block, RadarChart):
-            flow += [_radar(block), Spacer(1, 6)]
+            flow.append(_spaced(KeepTogether([_radar(block)]), 6))
         elif isinstance(block, KeyFigures):
-            flow += [_figures(block, st), Spacer(1, 8)]
+            flow.append(_spaced(_figures(block, st), 8))
     return flow
+
+
+def _spaced(flowable: Any, after: float) -> Any:
+    # Space as the flowable's own spaceAfter, not a Spacer: a Spacer pushed to the next page would make
+    # that page "not empty" and the next chapter's page break would leave it blank.
+    flowable.spaceAfter = after
+    return flowable
 
 
 def _words(text: str) -> list[str]:
