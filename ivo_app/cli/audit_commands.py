@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ivo_app.audit.items import STATE_LABELS
+from ivo_app.audit.report.french import day, pct
 from ivo_app.cli.common import add_extraction_arg, emit_json, open_db, stderr_progress
 from ivo_app.services import audit
-from ivo_app.services.report import generate_audit_report, generate_quality_report
+from ivo_app.services.report import generate_audit_report, generate_quality_report, nominative_annex_path
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -74,7 +76,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             active_years=args.active_years,
             progress=stderr_progress(),
         )
-    print(f"Rapport écrit dans {args.out} ({size // 1024} Ko).")
+    print(f"Rapport écrit dans {args.out} ({max(1, size // 1024)} Ko).")
+    if args.audit is not None and args.personal_data:
+        print(
+            f"Annexe nominative écrite à part dans {nominative_annex_path(args.out)} (diffusion restreinte)."
+        )
     return 0
 
 
@@ -87,8 +93,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    for audit_id, facility, title, started in audit.list_audits(open_db(args)):
-        print(f"{audit_id:>4}  {started or '':<10}  {facility} — {title}")
+    audits = audit.list_audits(open_db(args))
+    if not audits:
+        print("Aucun audit.")
+        return 0
+    print(f"{'N°':>4}  {'Début':<10}  Établissement — titre")
+    for audit_id, facility, title, started in audits:
+        print(f"{audit_id:>4}  {day(started):<10}  {facility} — {title}")
     return 0
 
 
@@ -103,9 +114,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json(status, None)
         return 0
-    print(f"Audit {status['audit']} — {status['facility']} : score {status['score']} % ({status['level']})")
+    score = (
+        "non calculé" if status["score"] is None else pct(status["score"], ratio=False).replace("\u00a0", " ")
+    )
+    if status["score"] is not None and not status["complete"]:
+        score = f"provisoire {score}"
+    print(f"Audit {status['audit']} — {status['facility']} : score {score}, niveau {status['level']} "
+          f"({status['answered']} sur {status['questions']} questions renseignées)")  # fmt: skip
     for step, info in status["steps"].items():
-        print(f"  {step:<32} {info['state']:<9} {round(100 * info['progress'])} %")
+        state = STATE_LABELS.get(info["state"], info["state"])
+        print(f"  {step:<32} {state:<10} {info['detail']}")
+    print(
+        "  Audit complet."
+        if status["complete"]
+        else "  Audit incomplet : le livrable portera la mention PROJET."
+    )
+    for gap in status["chain_gaps"]:
+        print(f"  Chaîne incomplète : {gap}")
     return 0
 
 

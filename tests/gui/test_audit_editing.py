@@ -145,7 +145,7 @@ def test_documents_observations_and_deliverable_edited_in_the_window_reach_the_p
     for expected in (
         "Charte signée mais jamais diffusée aux services",
         "Procédure des urgences vitales",
-        "1 admissions observées",
+        "1 admission observée",
         "La cellule ne se réunit plus depuis le printemps",
         "Les identités provisoires ne sont relues par personne",
         "Réunir la cellule chaque trimestre",

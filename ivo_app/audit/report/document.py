@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 @dataclass
 class Paragraph:
     text: str
-    style: str = "body"  # body | note | emphasis
+    style: str = "body"  # body | note | emphasis | box
 
 
 @dataclass
 class Table:
     headers: list[str]
     rows: list[list[str]]
-    widths: list[float] | None = None  # relative widths
+    widths: list[float] | None = None  # relative widths; widened so the longest word of a column fits
 
 
 @dataclass
@@ -27,14 +27,30 @@ class BarChart:
     title: str
     labels: list[str]
     values: list[float]
-    unit: str = ""
+    unit: str = ""  # "%": the axis runs from 0 to 100
+
+
+@dataclass
+class RadarChart:
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float]]]  # (legend, values in %)
+
+
+@dataclass
+class KeyFigures:
+    figures: list[tuple[str, str]]  # (value, label)
+
+
+Block = Paragraph | Table | BarChart | RadarChart | KeyFigures
 
 
 @dataclass
 class Section:
     title: str
-    blocks: list[Paragraph | Table | BarChart] = field(default_factory=list)
-    level: int = 0  # 0: chapter (new page), 1: sub-section
+    blocks: list[Block] = field(default_factory=list)
+    level: int = 0  # 0: chapter, 1: sub-section
+    new_page: bool = True  # a chapter starts a page unless it follows a short one
 
 
 @dataclass
@@ -45,3 +61,5 @@ class ReportDocument:
     author: str
     cover_lines: list[str]
     sections: list[Section] = field(default_factory=list)
+    footer: str = "Document confidentiel — données de santé (IPP uniquement)"
+    draft: str | None = None  # the completeness line of a draft: "PROJET" and this line on every page

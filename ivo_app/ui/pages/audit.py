@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
+from ivo_app.audit.report.french import day, pct, plural
 from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
 from ivo_app.services import audit
@@ -111,9 +112,19 @@ class AuditPage(QWidget):
         for step, bar in self.bars.items():
             bar.setFormat(f"{audit.STEP_LABELS[step]} — %p %")
             steps.addWidget(bar)
-        self.questions = QTableWidget(0, 6)
+        # Column 3 is the facility's self-assessment, column 6 the auditor's own assessment: both are
+        # kept, and the deliverable compares them.
+        self.questions = QTableWidget(0, 7)
         self.questions.setHorizontalHeaderLabels(
-            ["Question", "Intitulé", "Référence", "Réponse", "Commentaire", "Preuve"]
+            [
+                "Question",
+                "Intitulé",
+                "Référence",
+                "Auto-évaluation",
+                "Commentaire",
+                "Preuve",
+                "Évaluation auditeur",
+            ]
         )
         self.questions.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.questions.itemChanged.connect(self._note_changed)
@@ -200,7 +211,7 @@ class AuditPage(QWidget):
         self.chooser.blockSignals(True)
         self.chooser.clear()
         for audit_id, facility, _title, started in audit.list_audits(self.state.db):
-            self.chooser.addItem(f"n° {audit_id} — {facility} ({started or ''})", audit_id)
+            self.chooser.addItem(f"n° {audit_id} — {facility} ({day(started)})", audit_id)
         self.chooser.blockSignals(False)
         if self.chooser.count():
             index = self.chooser.findData(current) if current else self.chooser.count() - 1
@@ -223,17 +234,14 @@ class AuditPage(QWidget):
         if audit_id is None:
             return
         view = audit.get_audit(self.state.db, audit_id)
-        score = view.score()
-        self.score.setText(
-            f"{view.facility} — score global {('—' if score.score is None else f'{100 * score.score:.1f} %')}"
-            f" ({score.level})"
-        )
+        self._show_score(view)
         for step, value in view.progress().items():
             self.bars[step].setValue(round(100 * value))
         answers = view.of("answer")
         self.questions.blockSignals(True)
         self.questions.setRowCount(len(view.grid.questions))
         self.combos: dict[str, QComboBox] = {}
+        self.auditor_combos: dict[str, QComboBox] = {}
         self.question_rows: dict[str, int] = {}
         for row, q in enumerate(view.grid.questions):
             self.question_rows[q.id] = row
@@ -255,6 +263,16 @@ class AuditPage(QWidget):
             )
             self.questions.setCellWidget(row, 3, combo)
             self.combos[q.id] = combo
+            assessed = QComboBox()
+            assessed.addItem(NO_ANSWER, None)
+            for code in ANSWERS:
+                assessed.addItem(ANSWER_LABELS[code], code)
+            assessed.setCurrentIndex(max(0, assessed.findData(answers.get(q.id, {}).get("auditor"))))
+            assessed.currentIndexChanged.connect(
+                lambda _=0, qid=q.id, c=assessed: self.assess(qid, c.currentData())
+            )
+            self.questions.setCellWidget(row, 6, assessed)
+            self.auditor_combos[q.id] = assessed
         self.questions.blockSignals(False)
         self._fill_sample(view)
         for kind, editor in self.editors.items():
@@ -284,12 +302,22 @@ class AuditPage(QWidget):
         comment, evidence = (_cell_text(self.questions.item(row, col)) for col in (4, 5))
         audit.set_answer(self.state.db, self.audit_id, question_id, code, comment, evidence)
         view = audit.get_audit(self.state.db, self.audit_id)
+        self._show_score(view)
+        self.bars["questionnaire"].setValue(round(100 * view.progress()["questionnaire"]))
+
+    def assess(self, question_id: str, code: str | None) -> None:
+        """The auditor's own assessment of a question, recorded beside the self-assessment."""
+        if self.audit_id is None:
+            return
+        audit.set_auditor_answer(self.state.db, self.audit_id, question_id, code)
+        self._show_score(audit.get_audit(self.state.db, self.audit_id))
+
+    def _show_score(self, view: audit.AuditView) -> None:
         score = view.score()
         self.score.setText(
-            f"{view.facility} — score global {('—' if score.score is None else f'{100 * score.score:.1f} %')}"
-            f" ({score.level})"
+            f"{view.facility} — score global {pct(score.score)} ({score.level} ; "
+            f"{plural(score.answered, 'question renseignée', 'questions renseignées')} sur {score.total})"
         )
-        self.bars["questionnaire"].setValue(round(100 * view.progress()["questionnaire"]))
 
     def _note_changed(self, item: QTableWidgetItem) -> None:
         """A comment or an evidence reference typed in the questionnaire: saved with the answer."""
