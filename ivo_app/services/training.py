@@ -39,6 +39,7 @@ from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import DemoTruth, Extraction, Identity
+from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.training import TrainingSession, TrainingTrainee
 from ivo_app.store.uow import UnitOfWork
 
@@ -710,6 +711,12 @@ def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
                     "severity": f.severity,
                     "message": message(f.rule_id, f.params),
                     "fields": list(f.fields),
+                    # the values at fault as a trainee reads them: labels beside codes
+                    "values": {
+                        TRAIT_LABELS.get(a, a): trait_display(a, q.traits.get(a, ""))
+                        for a in f.fields
+                        if a in ("document_type", "birthplace", "status", "ins_oid") and q.traits.get(a)
+                    },
                 }
                 for f in findings
             ],
@@ -847,9 +854,10 @@ def check_answers(exercise: Exercise, answers: Answers) -> Answers:
 def _rule_lesson(finding: dict[str, Any]) -> str:
     rule = RULES[finding["rule"]]
     fields = ", ".join(TRAIT_LABELS.get(f, f) for f in finding["fields"]) or "plusieurs traits"
+    values = "".join(f" ({label} : {value})" for label, value in finding.get("values", {}).items())
     severity = finding["severity"]
     return (
-        f"{rule.id} — {rule.title} ({severity}) : {finding['message']} Traits en cause : {fields}. "
+        f"{rule.id} — {rule.title} ({severity}) : {finding['message']} Traits en cause : {fields}{values}. "
         f"{rule.explanation} Référence : {rule.reference}. Conduite à tenir : {rule.fix}"
     )
 
@@ -1219,7 +1227,7 @@ def submit_answers(db: Database, session: int | str, trainee: str, answers: Answ
             raise IvoError(f"{person.name} a déjà remis ses réponses : une seule remise par stagiaire.")
         canonical = check_answers(Exercise.from_json(row.exercise), answers)
         person.answers = canonical
-        person.submitted_at = datetime.now()
+        person.submitted_at = utcnow()
         journal.record(
             uow.session,
             "formation_remise",
@@ -1239,7 +1247,7 @@ def correct_session(db: Database, session: int | str) -> SessionResults:
             if person.submitted_at is not None:
                 person.score = grade(exercise, row.answer_key, person.answers or {}).score
         if row.corrected_at is None:
-            row.corrected_at = datetime.now()
+            row.corrected_at = utcnow()
             journal.record(
                 uow.session,
                 "formation_correction",

@@ -352,3 +352,15 @@ def test_cli_on_a_real_extraction_says_why(db, db_url: str, tmp_path: Path, caps
     assert code == 2
     assert "n'est pas une démonstration" in capsys.readouterr().err
     assert not (tmp_path / "e.json").exists()
+
+
+def test_a_document_at_fault_is_named_by_its_label_in_the_correction(db, demo) -> None:  # type: ignore[no-untyped-def]
+    pool = training._pool(db, demo)
+    ipp = next(i for i, rules in pool.faulty.items() if rules == {"STATUT-JUSTIF"})
+    traits = training._traits(db, demo, [ipp])[ipp]
+    exercise = training.create_exercise(db, demo, size=4, seed=1)
+    exercise.pairs, exercise.identities = [], [training.IdentityQuestion("I1", traits)]
+    result = training.correct_exercise(db, exercise, {"I1": "conforme"}).results[0]
+    label = training.DOCUMENT_LABELS[traits["document_type"]]
+    assert f"Justificatif : {traits['document_type']} — {label}" in result.explanation
+    assert result.verdict == "faux"  # a document without high trust is an error, not a warning
