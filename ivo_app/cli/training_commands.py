@@ -107,6 +107,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     _output(s)
     s.set_defaults(func=cmd_results)
 
+    s = a.add_parser(
+        "importer",
+        parents=[common],
+        help="charger une extraction pseudonymisée (ivo pseudonymiser) pour en tirer des exercices",
+    )
+    s.add_argument("path", type=Path, metavar="FICHIER")
+    s.add_argument("--etablissement", required=True, metavar="NOM", help="établissement de formation à créer")
+    s.set_defaults(func=cmd_import)
+
     s = a.add_parser("sessions", parents=[common], help="historique des sessions")
     s.set_defaults(func=cmd_sessions)
 
@@ -280,4 +289,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     for info, pct in history:
         score = training._percent(pct) if pct is not None else "non corrigé"
         print(f"{training.french_date(info.created_at)}  session n° {info.id} « {info.title} » : {score}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    extraction_id = training.import_pseudonymised(open_db(args), args.path, args.etablissement)
+    print(
+        f"Extraction pseudonymisée n° {extraction_id} prête pour la formation : ses anomalies (règles du RNIV) "
+        "font la clé des questions ; « ivo formation exercice --extraction "
+        f"{extraction_id} » ou « ivo formation session »."
+    )
     return 0

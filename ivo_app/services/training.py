@@ -17,6 +17,7 @@ Two ways to use it:
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import unicodedata
 from collections import Counter, defaultdict
@@ -1491,3 +1492,77 @@ def results_text(results: SessionResults) -> str:
     lines.append("Par question :")
     lines += [f"  {i} : {_percent(pct)} — attendu : {label}" for i, label, pct, _ in results.per_question]
     return "\n".join(lines)
+
+
+# Exercises from the facility's own mistakes: a pseudonymised extraction -------------------------------
+_PSEUDONYMISED_IPP = re.compile(r"^P\d{10}$")
+
+
+def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
+    """Import an extraction written by `ivo pseudonymiser` as a training base: checked at once, its
+    per-record findings become the truth of its identity questions (no pair questions: nobody knows
+    which of its records are one person). A file that is not pseudonymised (its IPPs are not the
+    pseudonymiser's `P` + 10 digits, or its birth dates are not all on the 15th) is refused and
+    leaves the base unchanged, so no real patient is ever shown to a trainee."""
+    from ivo_app.services.checks import run_checks
+    from ivo_app.services.imports import import_file
+    from ivo_app.store.models import Facility
+    from ivo_app.store.models.rules import FindingRow
+
+    result = import_file(db, path, facility)
+    extraction_id = result.extraction_id
+    try:
+        with UnitOfWork(db) as uow:
+            rows = uow.session.execute(
+                select(Identity.ipp, Identity.birth_date).where(Identity.extraction_id == extraction_id)
+            ).all()
+            real = [
+                ipp for ipp, born in rows if not _PSEUDONYMISED_IPP.match(ipp) or (born and born.day != 15)
+            ]
+            if real:
+                raise IvoError(
+                    f"{Path(path).name} n'est pas une extraction pseudonymisée ({len(real)} identités sans IPP "
+                    "pseudonymisé ou avec une date de naissance exacte) : la formation n'utilise que des "
+                    "exports de « ivo pseudonymiser »."
+                )
+        run_checks(db, extraction_id)
+        with UnitOfWork(db) as uow:
+            findings: dict[str, set[str]] = defaultdict(set)
+            for ipp, rule in uow.session.execute(
+                select(Identity.ipp, FindingRow.rule_id)
+                .join(FindingRow, FindingRow.identity_id == Identity.id)
+                .where(FindingRow.extraction_id == extraction_id)
+            ):
+                findings[ipp].add(rule)
+            uow.session.add_all(
+                DemoTruth(
+                    extraction_id=extraction_id,
+                    ipp=ipp,
+                    person_key=f"R{n}",  # one person per record: its pairs are not asked about
+                    anomalies=",".join(sorted(findings.get(ipp, ()))) or None,
+                    error_kind=None,
+                )
+                for n, (ipp, _) in enumerate(rows)
+            )
+            extraction = uow.session.get(Extraction, extraction_id)
+            assert extraction is not None
+            extraction.is_demo = True  # a training base: no real person in it
+            journal.record(
+                uow.session, "formation_import", f"extraction:{extraction_id}", {"rows": len(rows)}
+            )
+            uow.commit()
+    except BaseException:
+        with UnitOfWork(db) as uow:  # leave the base as it was: the extraction, and its new facility
+            extraction = uow.session.get(Extraction, extraction_id)
+            if extraction is not None:
+                facility_id = extraction.facility_id
+                uow.session.delete(extraction)
+                uow.session.flush()
+                others = uow.session.scalar(
+                    select(func.count()).select_from(Extraction).where(Extraction.facility_id == facility_id)
+                )
+                if not others:
+                    uow.session.delete(uow.session.get(Facility, facility_id))
+                uow.commit()
+        raise
+    return extraction_id

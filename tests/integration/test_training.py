@@ -364,3 +364,40 @@ def test_a_document_at_fault_is_named_by_its_label_in_the_correction(db, demo) -
     label = training.DOCUMENT_LABELS[traits["document_type"]]
     assert f"Justificatif : {traits['document_type']} — {label}" in result.explanation
     assert result.verdict == "faux"  # a document without high trust is an error, not a warning
+
+
+def test_exercises_from_a_pseudonymised_extraction_of_the_facility(
+    db, db_url: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.extractions import list_extractions
+    from ivo_app.services.pseudonymise import export_pseudonymised
+
+    real = tmp_path / "reel.csv"
+    source = create_demo(db, size=400, seed=7, extracted_on=DAY).extraction_id
+    export_pseudonymised(db, source, real)
+    assert (
+        main(["formation", "importer", str(real), "--etablissement", "CH — formation", "--db", db_url]) == 0
+    )
+    extraction = list_extractions(db)[-1].id
+    assert "prête pour la formation" in capsys.readouterr().out
+    exercise = training.create_exercise(db, extraction, size=10, seed=1)
+    assert len(exercise.identities) == 10 and not exercise.pairs  # nobody knows its duplicates
+    key = training.build_key(db, exercise)
+    answers = {i: (k["expected"][0] if k["expected"] else "conforme") for i, k in key.items()}
+    assert training.correct_exercise(db, exercise, answers).percent == 100
+    assert any(k["expected"] for k in key.values()) and any(not k["expected"] for k in key.values())
+
+    # a file that is not pseudonymised is refused, the base left as it was
+    before = [e.id for e in list_extractions(db)]
+    plain = tmp_path / "export.csv"
+    plain.write_text(
+        "ipp;nom_naissance;premier_prenom;date_naissance;sexe\n1;DUPONT;JEAN;12/03/1980;M\n", "utf-8"
+    )
+    with pytest.raises(IvoError, match="n'est pas une extraction pseudonymisée"):
+        training.import_pseudonymised(db, plain, "CH réel")
+    assert [e.id for e in list_extractions(db)] == before
+    from ivo_app.store.models import Facility
+    from ivo_app.store.uow import UnitOfWork
+
+    with UnitOfWork(db) as uow:
+        assert "CH réel" not in {f.name for f in uow.session.query(Facility)}
