@@ -12,7 +12,8 @@ from ivo_app.services import training
 
 ANSWER_HINT = (
     "Réponses : identité → conforme, anomalie ou identifiant de règle (ivo regles) ; "
-    "paire → doublon, non_doublon ou collision (majuscules et accents indifférents)."
+    "paire → doublon, non_doublon ou collision ; scénario → statut et attributs (QUAL+HOMONYME) ; "
+    "majuscules et accents indifférents."
 )
 
 
@@ -132,6 +133,13 @@ def _size_level(s: argparse.ArgumentParser) -> None:
         default=training.DEFAULT_LEVEL,
         help="accueil (agent d'accueil), referent, civ (défaut : civ, tous les thèmes)",
     )
+    s.add_argument(
+        "--scenarios",
+        type=int,
+        default=0,
+        metavar="N",
+        help="en plus, N scénarios d'accueil (un patient, un justificatif, une réponse INSi : quel statut ?)",
+    )
 
 
 def _output(s: argparse.ArgumentParser) -> None:
@@ -143,7 +151,7 @@ def _output(s: argparse.ArgumentParser) -> None:
 
 def cmd_exercise(args: argparse.Namespace) -> int:
     exercise = training.create_exercise(
-        open_db(args), args.extraction, args.taille, args.seed, level=args.niveau
+        open_db(args), args.extraction, args.taille, args.seed, level=args.niveau, scenarios=args.scenarios
     )
     training.write_exercise(args.out, exercise)
     if args.reponses:
@@ -152,7 +160,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         training.write_pdf(args.pdf, training.exercise_pdf(exercise))
     print(
         f"Exercice de {exercise.size} questions ({len(exercise.identities)} identités, "
-        f"{len(exercise.pairs)} paires) tiré de l'extraction {exercise.extraction_id} : {args.out}."
+        f"{len(exercise.pairs)} paires, {len(exercise.scenarios)} scénarios) tiré de l'extraction {exercise.extraction_id} : {args.out}."
     )
     print(ANSWER_HINT)
     return 0
@@ -190,7 +198,13 @@ def _trainees(text: str) -> list[str]:
 def cmd_session(args: argparse.Namespace) -> int:
     db = open_db(args)
     info, exercise = training.create_session(
-        db, args.titre, _trainees(args.stagiaires), args.extraction, args.taille, args.niveau
+        db,
+        args.titre,
+        _trainees(args.stagiaires),
+        args.extraction,
+        args.taille,
+        args.niveau,
+        scenarios=args.scenarios,
     )
     folder: Path = args.dossier
     try:

@@ -92,7 +92,7 @@ def test_a_session_key_cannot_be_rebuilt_from_the_exercise_file(db, tmp_path: Pa
     training.write_exercise(path, exercise)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data) == {"format", "version", "extraction_id", "facility", "fingerprint", "size", "level",
-                         "created_at", "identities", "pairs", "session_token"}  # fmt: skip
+                         "created_at", "identities", "pairs", "session_token", "scenarios"}  # fmt: skip
     shown = {(q.ipp, q.traits["birth_name"]) for q in exercise.identities}
     cog = load_reference()
     for seed in range(1, 31):
@@ -401,3 +401,46 @@ def test_exercises_from_a_pseudonymised_extraction_of_the_facility(
 
     with UnitOfWork(db) as uow:
         assert "CH réel" not in {f.name for f in uow.session.query(Facility)}
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"document": "CN", "insi": "trouve", "context": ""}, "QUAL"),
+        ({"document": "PA", "insi": "introuvable", "context": ""}, "VALI"),
+        ({"document": "IE", "insi": "different", "context": ""}, "VALI"),  # the INS is not recorded
+        ({"document": "PC", "insi": "trouve", "context": ""}, "RECUP"),  # a driving licence is not high-trust
+        ({"document": "", "insi": "indisponible", "context": ""}, "PROV"),
+        ({"document": "CS", "insi": "trouve", "context": "homonyme"}, "QUAL+HOMONYME"),
+        ({"document": "CN", "insi": "trouve", "context": "doute"}, "PROV+DOUTEUSE"),
+        ({"document": "", "insi": "trouve", "context": "fictive"}, "PROV+FICTIVE"),
+    ],
+)
+def test_desk_scenarios_follow_the_rniv_statuses(facts: dict[str, str], expected: str) -> None:
+    answer, why = training.desk_answer({"patient": "M. JEAN DUPONT", **facts})
+    assert answer == expected and why
+
+
+def test_an_exercise_with_desk_scenarios(db, demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exercise = training.create_exercise(db, demo, size=10, seed=4, scenarios=4)
+    assert [q.id for q in exercise.scenarios] == ["S1", "S2", "S3", "S4"] and exercise.size == 14
+    path = tmp_path / "e.json"
+    training.write_exercise(path, exercise)
+    assert training.read_exercise(path)[0] == exercise
+    key = training.build_key(db, exercise)
+    answers = right_answers(db, exercise) | {
+        q.id: key[q.id]["expected"].lower().replace("+", " + ") for q in exercise.scenarios
+    }
+    correction = training.correct_exercise(db, exercise, answers)
+    assert correction.score == 14  # "qual + homonyme" read as QUAL+HOMONYME
+    first = exercise.scenarios[0]
+    status = key[first.id]["expected"].split("+")[0]
+    wrong_attribute = f"{status}+HOMONYME" if "HOMONYME" not in key[first.id]["expected"] else status
+    if wrong_attribute in training.SCENARIO_ANSWERS:
+        result = training.correct_exercise(db, exercise, {first.id: wrong_attribute}).results[14 - 4]
+        assert (result.item_id, result.verdict) == (first.id, "partiel")
+    with pytest.raises(IvoError, match="invalide pour S1"):
+        training.correct_exercise(db, exercise, {"S1": "QUAL+FICTIVE"})  # FICTIVE only with PROV
+    assert "S1" in pdf_text(training.exercise_pdf(exercise)) and "Patient" in pdf_text(
+        training.exercise_pdf(exercise)
+    )
