@@ -273,8 +273,13 @@ class Exercise:
                     ScenarioQuestion(str(q["id"]), dict(q["facts"])) for q in data.get("scenarios") or []
                 ],
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise IvoError(f"Exercice de formation incomplet ou abîmé (champ {exc} manquant).") from exc
+        except KeyError as exc:
+            raise IvoError(
+                f"Exercice de formation incomplet ou d'une version antérieure (champ {exc} manquant) : "
+                "tirez-en un nouveau."
+            ) from exc
+        except (TypeError, ValueError) as exc:
+            raise IvoError(f"Exercice de formation abîmé ({exc}).") from exc
 
 
 Answers = dict[str, str]

@@ -444,3 +444,13 @@ def test_an_exercise_with_desk_scenarios(db, demo, tmp_path: Path) -> None:  # t
     assert "S1" in pdf_text(training.exercise_pdf(exercise)) and "Patient" in pdf_text(
         training.exercise_pdf(exercise)
     )
+
+
+def test_an_exercise_file_of_the_previous_version_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "ancien.json"
+    old = {"format": "ivo-formation-exercice", "version": 1, "extraction_id": 1, "facility": "Démo",
+           "source_file": "demo-graine-7-2000", "size": 0, "seed": 7, "created_at": "2026-06-01T10:00:00",
+           "identities": [], "pairs": []}  # fmt: skip
+    path.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(IvoError, match="version antérieure"):
+        training.read_exercise(path)
