@@ -217,8 +217,18 @@ class FrenchArgumentParser(_FrenchOptions, argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", FrenchHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        parents = kwargs.pop("parents", [])
         with french_argparse():
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, add_help=False, **kwargs)
+            if add_help:  # --aide, the French name; --help kept
+                self.add_argument(
+                    "-h", "--aide", "--help", action="help", default=argparse.SUPPRESS,
+                    help=_french("show this help message and exit"),
+                )  # fmt: skip
+            for parent in parents:  # after the help, as argparse itself orders them
+                self._add_container_actions(parent)
+                self._defaults.update(getattr(parent, "_defaults", {}))
         self.register("action", "parsers", FrenchSubParsersAction)
 
     def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction:

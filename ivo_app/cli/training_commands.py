@@ -12,7 +12,8 @@ from ivo_app.services import training
 
 ANSWER_HINT = (
     "Réponses : identité → conforme, anomalie ou identifiant de règle (ivo regles) ; "
-    "paire → doublon, non_doublon ou collision (majuscules et accents indifférents)."
+    "paire → doublon, non_doublon ou collision ; scénario → statut et attributs (QUAL+HOMONYME) ; "
+    "majuscules et accents indifférents."
 )
 
 
@@ -107,6 +108,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     _output(s)
     s.set_defaults(func=cmd_results)
 
+    s = a.add_parser(
+        "importer",
+        parents=[common],
+        help="charger une extraction pseudonymisée (ivo pseudonymiser) pour en tirer des exercices",
+    )
+    s.add_argument("path", type=Path, metavar="FICHIER")
+    s.add_argument("--etablissement", required=True, metavar="NOM", help="établissement de formation à créer")
+    s.set_defaults(func=cmd_import)
+
     s = a.add_parser("sessions", parents=[common], help="historique des sessions")
     s.set_defaults(func=cmd_sessions)
 
@@ -123,6 +133,13 @@ def _size_level(s: argparse.ArgumentParser) -> None:
         default=training.DEFAULT_LEVEL,
         help="accueil (agent d'accueil), referent, civ (défaut : civ, tous les thèmes)",
     )
+    s.add_argument(
+        "--scenarios",
+        type=int,
+        default=0,
+        metavar="N",
+        help="en plus, N scénarios d'accueil (un patient, un justificatif, une réponse INSi : quel statut ?)",
+    )
 
 
 def _output(s: argparse.ArgumentParser) -> None:
@@ -134,7 +151,7 @@ def _output(s: argparse.ArgumentParser) -> None:
 
 def cmd_exercise(args: argparse.Namespace) -> int:
     exercise = training.create_exercise(
-        open_db(args), args.extraction, args.taille, args.seed, level=args.niveau
+        open_db(args), args.extraction, args.taille, args.seed, level=args.niveau, scenarios=args.scenarios
     )
     training.write_exercise(args.out, exercise)
     if args.reponses:
@@ -143,7 +160,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         training.write_pdf(args.pdf, training.exercise_pdf(exercise))
     print(
         f"Exercice de {exercise.size} questions ({len(exercise.identities)} identités, "
-        f"{len(exercise.pairs)} paires) tiré de l'extraction {exercise.extraction_id} : {args.out}."
+        f"{len(exercise.pairs)} paires, {len(exercise.scenarios)} scénarios) tiré de l'extraction {exercise.extraction_id} : {args.out}."
     )
     print(ANSWER_HINT)
     return 0
@@ -181,7 +198,13 @@ def _trainees(text: str) -> list[str]:
 def cmd_session(args: argparse.Namespace) -> int:
     db = open_db(args)
     info, exercise = training.create_session(
-        db, args.titre, _trainees(args.stagiaires), args.extraction, args.taille, args.niveau
+        db,
+        args.titre,
+        _trainees(args.stagiaires),
+        args.extraction,
+        args.taille,
+        args.niveau,
+        scenarios=args.scenarios,
     )
     folder: Path = args.dossier
     try:
@@ -280,4 +303,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     for info, pct in history:
         score = training._percent(pct) if pct is not None else "non corrigé"
         print(f"{training.french_date(info.created_at)}  session n° {info.id} « {info.title} » : {score}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    extraction_id = training.import_pseudonymised(open_db(args), args.path, args.etablissement)
+    print(
+        f"Extraction pseudonymisée n° {extraction_id} prête pour la formation : ses anomalies (règles du RNIV) "
+        "font la clé des questions ; « ivo formation exercice --extraction "
+        f"{extraction_id} » ou « ivo formation session »."
+    )
     return 0

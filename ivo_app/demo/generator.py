@@ -18,8 +18,8 @@ What a trainee must not be able to use, the generator does not give away:
   (an error that would break the matricule's coherence only goes to a record without one).
 - matricules cannot be a real person's INS: every matricule carries the OID of the demonstration
   patients (1.2.250.1.213.1.4.11, `OID_INS_NIR_DEMO`), which the INSi teleservice and every production
-  table refuse; the demo facility disables INS-OID-TEST, the rule that would report it (services/demo.py
-  says so in the journal), and a demo record typed into a production base is reported critical there.
+  table refuse; the demo facility disables INS-OID-TEST, the rule that would report it (a rule
+  setting of the demo facility), and a demo record typed into a production base is reported critical there.
 - injected errors are those admission desks make (a digit for a letter, a used name in brackets,
   first names separated by commas), in several variants, Corsica and overseas included.
 """
@@ -233,6 +233,13 @@ class Generator:
         self.cluster += 1
         self.next_person = 0
 
+    def _other_birthplace(self, p: Person) -> str:
+        """A birthplace other than p's: perfect homonyms born in the same commune on the same day,
+        without a matricule, would be indistinguishable on every trait, for a trainee as for the matcher."""
+        while (place := self._birthplace(p.birth)) == p.birthplace:
+            pass
+        return place
+
     def _claim_homonym_key(self, p: Person) -> bool:
         key = hash((normalize_name(p.birth_name), normalize_name(p.first_names[0]), p.birth, p.sex))
         if key in self.homonym_keys:
@@ -282,7 +289,9 @@ class Generator:
         while emitted < cfg.size:
             self._new_cluster()
             roll = rnd.random()
-            if roll < cfg.anomaly_rate * len(self.anomalies):
+            if emitted == cfg.size - 1:  # room for one record only: exactly `size` records
+                cluster = [self.record(self.fresh_person())]
+            elif roll < cfg.anomaly_rate * len(self.anomalies):
                 cluster = rnd.choice(self.anomalies)()
             elif roll < cfg.anomaly_rate * len(self.anomalies) + cfg.duplicate_rate:
                 cluster = self._duplicate(rnd.choice(DUPLICATE_KINDS))
@@ -542,7 +551,10 @@ class Generator:
 
         def homonyms_unflagged() -> list[DemoRecord]:
             a = self.fresh_person()
-            b = self.person(birth_name=a.birth_name, first_names=[a.first_names[0]], birth=a.birth, sex=a.sex)
+            b = self.person(
+                birth_name=a.birth_name, first_names=[a.first_names[0]], birth=a.birth, sex=a.sex,
+                birthplace=self._other_birthplace(a),
+            )  # fmt: skip
             ra, rb = self.record(a), self.record(b)
             for r in (ra, rb):
                 r.anomalies.add("ATTR-HOMONYME")
@@ -552,7 +564,10 @@ class Generator:
         def homonyms_flagged() -> list[DemoRecord]:
             """Legitimate: the same homonyms, flagged (one of them also DOUTEUSE)."""
             a = self.fresh_person()
-            b = self.person(birth_name=a.birth_name, first_names=[a.first_names[0]], birth=a.birth, sex=a.sex)
+            b = self.person(
+                birth_name=a.birth_name, first_names=[a.first_names[0]], birth=a.birth, sex=a.sex,
+                birthplace=self._other_birthplace(a),
+            )  # fmt: skip
             ra, rb = self.record(a), self.record(b)
             ra.fields["attributs"] = "HOMONYME"
             # DOUTEUSE only where it is allowed: a PROV record without matricule

@@ -2,7 +2,8 @@
 
 Demo matricules carry the OID of the demonstration patients (1.2.250.1.213.1.4.11): they can never be
 taken for a real person's INS (INSi and production tables refuse that OID). The demo facility
-therefore disables INS-OID-TEST, the rule that would report each of them, and the journal says so;
+therefore disables INS-OID-TEST, the rule that would report each of them (a rule setting of the demo
+facility, shown with the others by `ivo regles` and the settings page);
 a demo identity imported into a real facility is reported critical there, as it should be.
 The extraction's name does not give the seed away: a trainee must not rebuild the truth with
 `ivo demo --graine N --verite` (services/training.py seals the answer keys of its sessions).
@@ -28,7 +29,6 @@ from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.sources import RawRecord
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.services.imports import ImportResult, load_records
-from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import DemoTruth, Extraction, Facility
@@ -37,7 +37,7 @@ from ivo_app.store.uow import UnitOfWork
 
 DEFAULT_FACILITY = "Démo — CH de la Garonne"
 TRUTH_COLUMNS = ("extraction_id", "ipp", "person_key", "anomalies", "error_kind")
-# Rules that a demo facility disables, and why (written in the journal when the demo is created).
+# Rules that a demo facility disables, and why.
 DEMO_DISABLED_RULES = {
     "INS-OID-TEST": "matricules de démonstration (OID 1.2.250.1.213.1.4.11) : aucun ne peut être "
     "l'INS d'une personne réelle",
@@ -80,7 +80,7 @@ def create_demo(
         for start in range(0, len(rows), 50_000):
             bulk_insert(conn, DemoTruth.__table__, TRUTH_COLUMNS, rows[start : start + 50_000])
         facility_id = conn.scalar(select(Extraction.facility_id).where(Extraction.id == extraction_id))
-        for rule_id, reason in DEMO_DISABLED_RULES.items():
+        for rule_id in DEMO_DISABLED_RULES:
             exists = conn.scalar(
                 select(RuleSetting.id).where(
                     RuleSetting.facility_id == facility_id, RuleSetting.rule_id == rule_id
@@ -92,7 +92,6 @@ def create_demo(
                         facility_id=facility_id, rule_id=rule_id, enabled=False
                     )
                 )
-                journal.record(conn, "regle_demo", f"regle:{rule_id}", {"desactivee": True, "raison": reason})
 
     return load_records(
         db,

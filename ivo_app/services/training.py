@@ -17,6 +17,7 @@ Two ways to use it:
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import unicodedata
 from collections import Counter, defaultdict
@@ -39,6 +40,7 @@ from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import DemoTruth, Extraction, Identity
+from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.training import TrainingSession, TrainingTrainee
 from ivo_app.store.uow import UnitOfWork
 
@@ -222,6 +224,14 @@ class PairQuestion:
 
 
 @dataclass
+class ScenarioQuestion:
+    """At the desk: a patient, a document, an INSi answer, a context. Which status, which attribute?"""
+
+    id: str
+    facts: dict[str, str]  # patient, document (code or ""), insi (see INSI_ANSWERS), context
+
+
+@dataclass
 class Exercise:
     """The questions of an exercise and the extraction they come from; no seed, no source name, no
     answer: the file can be handed to a trainee."""
@@ -235,10 +245,11 @@ class Exercise:
     identities: list[IdentityQuestion] = field(default_factory=list)
     pairs: list[PairQuestion] = field(default_factory=list)
     session_token: str | None = None  # set for a session's exercise
+    scenarios: list[ScenarioQuestion] = field(default_factory=list)
 
     @property
     def item_ids(self) -> list[str]:
-        return [q.id for q in self.identities] + [q.id for q in self.pairs]
+        return [q.id for q in self.identities] + [q.id for q in self.pairs] + [q.id for q in self.scenarios]
 
     def to_json(self) -> dict[str, Any]:
         return {"format": EXERCISE_FORMAT, "version": 2, **asdict(self)}
@@ -258,9 +269,17 @@ class Exercise:
                 identities=[IdentityQuestion(str(q["id"]), dict(q["traits"])) for q in data["identities"]],
                 pairs=[PairQuestion(str(q["id"]), dict(q["a"]), dict(q["b"])) for q in data["pairs"]],
                 session_token=data.get("session_token"),
+                scenarios=[
+                    ScenarioQuestion(str(q["id"]), dict(q["facts"])) for q in data.get("scenarios") or []
+                ],
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise IvoError(f"Exercice de formation incomplet ou abîmé (champ {exc} manquant).") from exc
+        except KeyError as exc:
+            raise IvoError(
+                f"Exercice de formation incomplet ou d'une version antérieure (champ {exc} manquant) : "
+                "tirez-en un nouveau."
+            ) from exc
+        except (TypeError, ValueError) as exc:
+            raise IvoError(f"Exercice de formation abîmé ({exc}).") from exc
 
 
 Answers = dict[str, str]
@@ -367,7 +386,7 @@ def normalize_answer(value: str, *, pair: bool) -> str | None:
 def answer_label(value: str | None) -> str:
     if not value:
         return "(sans réponse)"
-    labels = dict(identity_choices() + pair_choices())
+    labels = dict(identity_choices() + pair_choices() + scenario_choices())
     return labels.get(value, f"Anomalie : {value}" if value in RULES else value)
 
 
@@ -472,10 +491,11 @@ def create_exercise(
     seed: int | None = 1,
     *,
     level: str = DEFAULT_LEVEL,
+    scenarios: int = 0,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
 ) -> Exercise:
-    """Draw `size` questions from a demo extraction; the same (extraction, size, seed, level), the same
+    """Draw `size` questions (and `scenarios` desk scenarios besides) from a demo extraction; the same (extraction, size, seed, level), the same
     exercise (seed None: a secret random draw). About 3/5 are identities (half with an anomaly), 2/5
     pairs (half true duplicates)."""
     if not MIN_SIZE <= size <= MAX_SIZE:
@@ -519,19 +539,30 @@ def create_exercise(
     if not identity_ipps and not pair_ipps:
         raise IvoError("Cette démonstration est trop petite pour un exercice : créez-en une plus grande.")
 
+    if not 0 <= scenarios <= MAX_SIZE:
+        raise IvoError(f"Nombre de scénarios invalide : {scenarios} (de 0 à {MAX_SIZE}).")
+    used = set(identity_ipps)
+    desk_ipps = rnd.sample(
+        [i for i in pool.clean if i not in used], min(scenarios, len(pool.clean) - len(used))
+    )
     tracker.check()
     tracker.report(2, 3, "Lecture des dossiers tirés")
-    traits = _traits(db, extraction.id, identity_ipps + [ipp for pair in pair_ipps for ipp in pair])
+    traits = _traits(
+        db, extraction.id, identity_ipps + [ipp for pair in pair_ipps for ipp in pair] + desk_ipps
+    )
     tracker.report(3, 3, "Exercice prêt")
     return Exercise(
         extraction_id=extraction.id,
         facility=extraction.facility.name,
         fingerprint=_fingerprint(extraction),
-        size=len(identity_ipps) + len(pair_ipps),
+        size=len(identity_ipps) + len(pair_ipps) + len(desk_ipps),
         level=level,
         created_at=datetime.now().isoformat(timespec="seconds"),
         identities=[IdentityQuestion(f"I{n}", traits[ipp]) for n, ipp in enumerate(identity_ipps, 1)],
         pairs=[PairQuestion(f"P{n}", traits[a], traits[b]) for n, (a, b) in enumerate(pair_ipps, 1)],
+        scenarios=[
+            ScenarioQuestion(f"S{n}", _desk_facts(rnd, traits[ipp])) for n, ipp in enumerate(desk_ipps, 1)
+        ],
     )
 
 
@@ -710,6 +741,12 @@ def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
                     "severity": f.severity,
                     "message": message(f.rule_id, f.params),
                     "fields": list(f.fields),
+                    # the values at fault as a trainee reads them: labels beside codes
+                    "values": {
+                        TRAIT_LABELS.get(a, a): trait_display(a, q.traits.get(a, ""))
+                        for a in f.fields
+                        if a in ("document_type", "birthplace", "status", "ins_oid") and q.traits.get(a)
+                    },
                 }
                 for f in findings
             ],
@@ -729,6 +766,9 @@ def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
             "shared_matricule": bool(q.a.get("ins_matricule"))
             and q.a.get("ins_matricule") == q.b.get("ins_matricule"),
         }
+    for q in exercise.scenarios:
+        expected_desk, why = desk_answer(q.facts)
+        key[q.id] = {"kind": "scenario", "expected": expected_desk, "why": why, "theme": "statuts"}
     return key
 
 
@@ -817,6 +857,7 @@ def correct_exercise(db: Database, exercise: Exercise, answers: Answers) -> Corr
 def grade(exercise: Exercise, key: dict[str, dict[str, Any]], answers: Answers) -> Correction:
     results = [_grade_identity(q.id, key[q.id], answers.get(q.id)) for q in exercise.identities]
     results += [_grade_pair(q, key[q.id], answers.get(q.id)) for q in exercise.pairs]
+    results += [_grade_scenario(q, key[q.id], answers.get(q.id)) for q in exercise.scenarios]
     return Correction(results)
 
 
@@ -825,19 +866,25 @@ def check_answers(exercise: Exercise, answers: Answers) -> Answers:
     first that cannot be read. Nothing is dropped silently."""
     identity_ids = {q.id for q in exercise.identities}
     pair_ids = {q.id for q in exercise.pairs}
+    scenario_ids = {q.id for q in exercise.scenarios}
     canonical: Answers = {}
     for item_id, value in answers.items():
         item = item_id.strip().upper()
-        if item not in identity_ids and item not in pair_ids:
+        if item not in identity_ids | pair_ids | scenario_ids:
             raise IvoError(f"Réponse à une question inconnue : {item_id}.")
         if value is None or str(value).strip() == "":
             continue
-        answer = normalize_answer(str(value), pair=item in pair_ids)
+        if item in scenario_ids:
+            answer = normalize_scenario_answer(str(value))
+        else:
+            answer = normalize_answer(str(value), pair=item in pair_ids)
         if answer is None:
             expected = (
                 "conforme, anomalie ou un identifiant de règle"
                 if item in identity_ids
                 else "doublon, non_doublon ou collision"
+                if item in pair_ids
+                else "un statut (PROV, RECUP, VALI, QUAL), suivi s'il y a lieu de ses attributs (QUAL+HOMONYME)"
             )
             raise IvoError(f"Réponse « {value} » invalide pour {item_id} (attendu : {expected}).")
         canonical[item] = answer
@@ -847,9 +894,10 @@ def check_answers(exercise: Exercise, answers: Answers) -> Answers:
 def _rule_lesson(finding: dict[str, Any]) -> str:
     rule = RULES[finding["rule"]]
     fields = ", ".join(TRAIT_LABELS.get(f, f) for f in finding["fields"]) or "plusieurs traits"
+    values = "".join(f" ({label} : {value})" for label, value in finding.get("values", {}).items())
     severity = finding["severity"]
     return (
-        f"{rule.id} — {rule.title} ({severity}) : {finding['message']} Traits en cause : {fields}. "
+        f"{rule.id} — {rule.title} ({severity}) : {finding['message']} Traits en cause : {fields}{values}. "
         f"{rule.explanation} Référence : {rule.reference}. Conduite à tenir : {rule.fix}"
     )
 
@@ -1115,6 +1163,7 @@ def create_session(
     size: int = 20,
     level: str = DEFAULT_LEVEL,
     *,
+    scenarios: int = 0,
     progress: ProgressFn | None = None,
     is_cancelled: CancelFn | None = None,
 ) -> tuple[SessionInfo, Exercise]:
@@ -1122,7 +1171,14 @@ def create_session(
     names = _clean_names(trainees)
     title = " ".join((title or "").split()) or "Session de formation"
     exercise = create_exercise(
-        db, extraction_id, size, None, level=level, progress=progress, is_cancelled=is_cancelled
+        db,
+        extraction_id,
+        size,
+        None,
+        level=level,
+        scenarios=scenarios,
+        progress=progress,
+        is_cancelled=is_cancelled,
     )
     exercise.session_token = secrets.token_hex(8)
     key = build_key(db, exercise)
@@ -1219,7 +1275,7 @@ def submit_answers(db: Database, session: int | str, trainee: str, answers: Answ
             raise IvoError(f"{person.name} a déjà remis ses réponses : une seule remise par stagiaire.")
         canonical = check_answers(Exercise.from_json(row.exercise), answers)
         person.answers = canonical
-        person.submitted_at = datetime.now()
+        person.submitted_at = utcnow()
         journal.record(
             uow.session,
             "formation_remise",
@@ -1239,7 +1295,7 @@ def correct_session(db: Database, session: int | str) -> SessionResults:
             if person.submitted_at is not None:
                 person.score = grade(exercise, row.answer_key, person.answers or {}).score
         if row.corrected_at is None:
-            row.corrected_at = datetime.now()
+            row.corrected_at = utcnow()
             journal.record(
                 uow.session,
                 "formation_correction",
@@ -1327,6 +1383,14 @@ def _question_blocks(exercise: Exercise) -> list[Any]:
                 level=1,
             )
         )
+    for sq in exercise.scenarios:
+        sections.append(
+            d.Section(
+                f"{sq.id} — À l'accueil : quel statut, quels attributs ?",
+                [d.Table(["", "Situation"], [list(r) for r in scenario_rows(sq.facts)], [1, 3])],
+                level=1,
+            )
+        )
     return sections
 
 
@@ -1340,7 +1404,8 @@ def exercise_pdf(exercise: Exercise, title: str = "Exercice de formation") -> by
             d.Paragraph(
                 "Pour chaque identité, répondez « conforme » ou nommez l'anomalie (identifiant de la règle). "
                 "Pour chaque paire, répondez « doublon » (même personne), « non-doublon » (deux personnes) ou "
-                "« collision » (deux personnes partagent un identifiant)."
+                "« collision » (deux personnes partagent un identifiant). Pour chaque scénario d'accueil, donnez "
+                "le statut de l'identité et, s'il y a lieu, ses attributs (par exemple QUAL+HOMONYME)."
             ),
             d.Paragraph(DEMO_OID_NOTE, "note"),
         ],
@@ -1366,6 +1431,14 @@ def answer_grid_pdf(
     for name in trainees or [""]:
         rows = [[q.id, "Identité", "☐ conforme   ☐ anomalie : règle ………………"] for q in exercise.identities]
         rows += [[p.id, "Paire", "☐ doublon   ☐ non-doublon   ☐ collision"] for p in exercise.pairs]
+        rows += [
+            [
+                sq.id,
+                "Scénario",
+                "statut : ☐ PROV ☐ RECUP ☐ VALI ☐ QUAL   attributs : ☐ DOUTEUSE ☐ FICTIVE ☐ HOMONYME",
+            ]
+            for sq in exercise.scenarios
+        ]
         sections.append(
             d.Section(
                 f"Stagiaire : {name or '………………………………'}",
@@ -1483,3 +1556,208 @@ def results_text(results: SessionResults) -> str:
     lines.append("Par question :")
     lines += [f"  {i} : {_percent(pct)} — attendu : {label}" for i, label, pct, _ in results.per_question]
     return "\n".join(lines)
+
+
+# Exercises from the facility's own mistakes: a pseudonymised extraction -------------------------------
+_PSEUDONYMISED_IPP = re.compile(r"^P\d{10}$")
+
+
+def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
+    """Import an extraction written by `ivo pseudonymiser` as a training base: checked at once, its
+    per-record findings become the truth of its identity questions (no pair questions: nobody knows
+    which of its records are one person). A file that is not pseudonymised (its IPPs are not the
+    pseudonymiser's `P` + 10 digits, or its birth dates are not all on the 15th) is refused and
+    leaves the base unchanged, so no real patient is ever shown to a trainee."""
+    from ivo_app.services.checks import run_checks
+    from ivo_app.services.imports import import_file
+    from ivo_app.store.models import Facility
+    from ivo_app.store.models.rules import FindingRow
+
+    result = import_file(db, path, facility)
+    extraction_id = result.extraction_id
+    try:
+        with UnitOfWork(db) as uow:
+            rows = uow.session.execute(
+                select(Identity.ipp, Identity.birth_date).where(Identity.extraction_id == extraction_id)
+            ).all()
+            real = [
+                ipp for ipp, born in rows if not _PSEUDONYMISED_IPP.match(ipp) or (born and born.day != 15)
+            ]
+            if real:
+                raise IvoError(
+                    f"{Path(path).name} n'est pas une extraction pseudonymisée ({len(real)} identités sans IPP "
+                    "pseudonymisé ou avec une date de naissance exacte) : la formation n'utilise que des "
+                    "exports de « ivo pseudonymiser »."
+                )
+        run_checks(db, extraction_id)
+        with UnitOfWork(db) as uow:
+            findings: dict[str, set[str]] = defaultdict(set)
+            for ipp, rule in uow.session.execute(
+                select(Identity.ipp, FindingRow.rule_id)
+                .join(FindingRow, FindingRow.identity_id == Identity.id)
+                .where(FindingRow.extraction_id == extraction_id)
+            ):
+                findings[ipp].add(rule)
+            uow.session.add_all(
+                DemoTruth(
+                    extraction_id=extraction_id,
+                    ipp=ipp,
+                    person_key=f"R{n}",  # one person per record: its pairs are not asked about
+                    anomalies=",".join(sorted(findings.get(ipp, ()))) or None,
+                    error_kind=None,
+                )
+                for n, (ipp, _) in enumerate(rows)
+            )
+            extraction = uow.session.get(Extraction, extraction_id)
+            assert extraction is not None
+            extraction.is_demo = True  # a training base: no real person in it
+            journal.record(
+                uow.session, "formation_import", f"extraction:{extraction_id}", {"rows": len(rows)}
+            )
+            uow.commit()
+    except BaseException:
+        with UnitOfWork(db) as uow:  # leave the base as it was: the extraction, and its new facility
+            extraction = uow.session.get(Extraction, extraction_id)
+            if extraction is not None:
+                facility_id = extraction.facility_id
+                uow.session.delete(extraction)
+                uow.session.flush()
+                others = uow.session.scalar(
+                    select(func.count()).select_from(Extraction).where(Extraction.facility_id == facility_id)
+                )
+                if not others:
+                    uow.session.delete(uow.session.get(Facility, facility_id))
+                uow.commit()
+        raise
+    return extraction_id
+
+
+# Desk scenarios: which status, which attribute? ------------------------------------------------------
+INSI_ANSWERS = {
+    "trouve": "Une identité trouvée, traits identiques à ceux du justificatif",
+    "different": "Une identité trouvée, mais ses traits diffèrent de ceux du justificatif",
+    "introuvable": "Aucune identité trouvée",
+    "indisponible": "Téléservice indisponible",
+}
+CONTEXTS = {
+    "": "Rien de particulier",
+    "homonyme": "Une personne de mêmes nom, prénom et date de naissance est déjà connue de l'établissement",
+    "doute": "Le patient, confus, ne peut confirmer son identité ; le justificatif semble ne pas être le sien",
+    "fictive": "Accouchement dans le secret : la patiente demande à ne pas être identifiée",
+}
+HIGH_TRUST_DESK_DOCUMENTS = ("PA", "CN", "CS", "IE")  # RNIV high-trust list (FR Core codes)
+LOW_TRUST_DESK_DOCUMENTS = ("PC", "CM", "TC", "CE")
+SCENARIO_ANSWERS = (
+    "PROV", "RECUP", "VALI", "QUAL", "PROV+DOUTEUSE", "PROV+FICTIVE", "PROV+HOMONYME", "RECUP+HOMONYME",
+    "VALI+HOMONYME", "QUAL+HOMONYME", "PROV+DOUTEUSE+HOMONYME",
+)  # fmt: skip
+
+
+def _desk_facts(rnd: Any, traits: dict[str, str]) -> dict[str, str]:
+    """A patient at the desk (a demo identity, described), a document, an INSi answer, a context."""
+    civility = "Mme" if traits.get("sex") == "F" else "M."
+    place = place_label(traits.get("birthplace", "")).split("— ")[-1]
+    patient = (
+        f"{civility} {traits.get('first_first_name', '')} {traits.get('birth_name', '')}, "
+        f"né(e) le {traits.get('birth_date', '')} à {place}"
+    )
+    context = rnd.choices(list(CONTEXTS), weights=(6, 2, 1, 1))[0]
+    document = rnd.choice(
+        [*HIGH_TRUST_DESK_DOCUMENTS, *HIGH_TRUST_DESK_DOCUMENTS, *LOW_TRUST_DESK_DOCUMENTS, "", ""]
+    )
+    insi = rnd.choices(list(INSI_ANSWERS), weights=(5, 2, 2, 1))[0]
+    return {"patient": patient, "document": document, "insi": insi, "context": context}
+
+
+def desk_answer(facts: dict[str, str]) -> tuple[str, str]:
+    """The status (and attributes) the RNIV asks for in this situation, and why."""
+    context, document, insi = facts.get("context", ""), facts.get("document", ""), facts.get("insi", "")
+    if context == "doute":
+        return "PROV+DOUTEUSE", (
+            "Un doute sur l'identité : statut provisoire avec l'attribut DOUTEUSE, sans appel à INSi ni "
+            "matricule (RNIV : DOUTEUSE ou FICTIVE n'admettent que le statut provisoire) ; signaler à la CIV."
+        )
+    if context == "fictive":
+        return "PROV+FICTIVE", (
+            "Une identité d'emprunt (accouchement dans le secret) : statut provisoire avec l'attribut "
+            "FICTIVE, jamais d'appel à INSi ni de matricule (RNIV)."
+        )
+    high = document in HIGH_TRUST_DESK_DOCUMENTS
+    ins = insi == "trouve"
+    status = "QUAL" if high and ins else "VALI" if high else "RECUP" if ins else "PROV"
+    doc_text = (
+        f"justificatif {trait_display('document_type', document)} à haut niveau de confiance"
+        if high
+        else f"justificatif {trait_display('document_type', document)} sans haut niveau de confiance"
+        if document
+        else "aucun justificatif"
+    )
+    ins_text = {
+        "trouve": "INS obtenu par le téléservice, traits identiques",
+        "different": "INSi renvoie des traits différents : l'INS n'est pas enregistré tant que l'écart n'est pas "
+        "levé (vérifier la saisie, sinon signaler à la CIV)",
+        "introuvable": "aucun INS trouvé",
+        "indisponible": "téléservice indisponible : rappeler plus tard",
+    }.get(insi, insi)
+    why = (
+        f"{doc_text.capitalize()} ; {ins_text} : statut {STATUS_LABELS[status].lower()} (RNIV : QUAL = INS + "
+        "justificatif à haut niveau de confiance ; VALI = justificatif seul ; RECUP = INS seul ; PROV sinon)."
+    )
+    if context == "homonyme":
+        return (
+            f"{status}+HOMONYME",
+            why + " Un homonyme est connu : poser l'attribut HOMONYME, compatible avec tous ",
+        )
+        "les statuts."
+    return status, why
+
+
+def scenario_choices() -> list[tuple[str, str]]:
+    def label(value: str) -> str:
+        status, *attributes = value.split("+")
+        text = STATUS_LABELS[status].split(" (")[0]
+        return f"{value} — {text}" + (f", attribut {' et '.join(attributes)}" if attributes else "")
+
+    return [(v, label(v)) for v in SCENARIO_ANSWERS]
+
+
+def normalize_scenario_answer(value: str) -> str | None:
+    """ "qual + homonyme", "PROV, DOUTEUSE", "Prov/Fictive" → the canonical "STATUS+ATTR…", or None."""
+    plain = _plain(value).upper()
+    words = [w for w in re.split(r"[\s+,;/]+", plain) if w]
+    statuses = [w for w in words if w in STATUS_LABELS]
+    attributes = sorted(w for w in words if w in ("DOUTEUSE", "FICTIVE", "HOMONYME"))
+    if len(statuses) != 1 or len(statuses) + len(attributes) != len(words):
+        return None
+    canonical = "+".join([statuses[0], *attributes])
+    return canonical if canonical in SCENARIO_ANSWERS else None
+
+
+def scenario_rows(facts: dict[str, str]) -> list[tuple[str, str]]:
+    document = facts.get("document", "")
+    return [
+        ("Patient", facts.get("patient", "")),
+        ("Justificatif présenté", trait_display("document_type", document) if document else "Aucun"),
+        ("Réponse du téléservice INSi", INSI_ANSWERS.get(facts.get("insi", ""), facts.get("insi", ""))),
+        ("Contexte", CONTEXTS.get(facts.get("context", ""), facts.get("context", ""))),
+    ]
+
+
+def _grade_scenario(q: ScenarioQuestion, key: dict[str, Any], answer: str | None) -> ItemResult:
+    expected: str = key["expected"]
+    label = dict(scenario_choices()).get(expected, expected)
+    explanation = key["why"]
+    if not answer:
+        verdict, points = "sans_reponse", 0.0
+    elif answer == expected:
+        verdict, points = "juste", 1.0
+    elif answer.split("+")[0] == expected.split("+")[0]:  # the status right, the attributes not
+        verdict, points = "partiel", 0.5
+        explanation += " (Bon statut, mais pas les bons attributs.)"
+    else:
+        verdict, points = "faux", 0.0
+    answer_text = dict(scenario_choices()).get(answer or "", answer or "(sans réponse)")
+    return ItemResult(
+        q.id, "scenario", answer, answer_text, label, verdict, points, explanation, "statuts",
+        "RNIV (statuts et attributs de l'identité)", expected,
+    )  # fmt: skip

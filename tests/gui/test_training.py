@@ -162,3 +162,22 @@ def test_opening_another_base_clears_the_exercise(window, qtbot, tmp_path: Path)
     window.state.reopen(other)
     assert page.exercise is None and page.model.rowCount() == 0
     assert page.new_button.isEnabled()
+
+
+def test_a_desk_scenario_is_shown_and_answered_with_a_status(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = training_page(window)
+    page.scenarios_box.setValue(2)
+    exercise = draw(qtbot, page, size=4, seed=3)
+    assert [q.id for q in exercise.scenarios] == ["S1", "S2"]
+    row = exercise.item_ids.index("S1")
+    assert page.model.index(row, 1).data() == "Scénario"
+    page.table.selectRow(row)
+    assert page.traits.verticalHeaderItem(0).text() == "Patient"  # type: ignore[union-attr]
+    assert page.traits.item(0, 0).text() == exercise.scenarios[0].facts["patient"]  # type: ignore[union-attr]
+    answer(page, row, "QUAL+HOMONYME")
+    assert page.answers["S1"] == "QUAL+HOMONYME"
+    page.table.selectRow(0)  # back to an identity: its traits again
+    assert page.traits.verticalHeaderItem(0).text() == "IPP"  # type: ignore[union-attr]
+    qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
+    page.table.selectRow(row)
+    assert "RNIV" in page.explanation.text()

@@ -120,7 +120,7 @@ def test_argparse_speaks_french(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert out.startswith("utilisation : ivo")
-    assert "options :" in out and "afficher ce message d'aide et quitter" in out
+    assert "options :" in out and "afficher ce message d'aide et quitter" in out and "--aide" in out
     assert "usage:" not in out and "show this help" not in out
     assert "verifier (check)" in out  # the French name, the old one as its alias
 

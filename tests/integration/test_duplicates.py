@@ -91,13 +91,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 
 def test_probable_pairs_are_precise_and_the_queue_finds_the_duplicates(demo) -> None:  # type: ignore[no-untyped-def]
     db, extraction = demo
-    truth_pairs = true_pairs(load_truth(db, extraction))
+    truth = load_truth(db, extraction)
+    truth_pairs = true_pairs(truth)
     pairs = [p for p in list_pairs(db, extraction) if p.kind == "doublon"]
     probable = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs if p.level == "probable"}
     queue = {frozenset((p.ipp_a, p.ipp_b)) for p in pairs}
     assert len(probable & truth_pairs) / len(probable) >= 0.99
     assert len(queue & truth_pairs) / len(truth_pairs) >= 0.98
-    assert len(queue & truth_pairs) / len(queue) >= 0.90
+    # Twins and perfect homonyms are there to be reviewed: the demo draws their statuses like any
+    # record's (issue 21), so most carry no matricule that would tell them apart.
+    lookalikes = {pair for pair in queue - truth_pairs if all(truth[i]["kind"] for i in pair)}
+    assert len(queue & truth_pairs) / len(queue - lookalikes) >= 0.90
 
 
 def test_twins_homonyms_and_parents_are_never_probable(demo) -> None:  # type: ignore[no-untyped-def]

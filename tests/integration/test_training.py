@@ -92,7 +92,7 @@ def test_a_session_key_cannot_be_rebuilt_from_the_exercise_file(db, tmp_path: Pa
     training.write_exercise(path, exercise)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert set(data) == {"format", "version", "extraction_id", "facility", "fingerprint", "size", "level",
-                         "created_at", "identities", "pairs", "session_token"}  # fmt: skip
+                         "created_at", "identities", "pairs", "session_token", "scenarios"}  # fmt: skip
     shown = {(q.ipp, q.traits["birth_name"]) for q in exercise.identities}
     cog = load_reference()
     for seed in range(1, 31):
@@ -352,3 +352,105 @@ def test_cli_on_a_real_extraction_says_why(db, db_url: str, tmp_path: Path, caps
     assert code == 2
     assert "n'est pas une démonstration" in capsys.readouterr().err
     assert not (tmp_path / "e.json").exists()
+
+
+def test_a_document_at_fault_is_named_by_its_label_in_the_correction(db, demo) -> None:  # type: ignore[no-untyped-def]
+    pool = training._pool(db, demo)
+    ipp = next(i for i, rules in pool.faulty.items() if rules == {"STATUT-JUSTIF"})
+    traits = training._traits(db, demo, [ipp])[ipp]
+    exercise = training.create_exercise(db, demo, size=4, seed=1)
+    exercise.pairs, exercise.identities = [], [training.IdentityQuestion("I1", traits)]
+    result = training.correct_exercise(db, exercise, {"I1": "conforme"}).results[0]
+    label = training.DOCUMENT_LABELS[traits["document_type"]]
+    assert f"Justificatif : {traits['document_type']} — {label}" in result.explanation
+    assert result.verdict == "faux"  # a document without high trust is an error, not a warning
+
+
+def test_exercises_from_a_pseudonymised_extraction_of_the_facility(
+    db, db_url: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.extractions import list_extractions
+    from ivo_app.services.pseudonymise import export_pseudonymised
+
+    real = tmp_path / "reel.csv"
+    source = create_demo(db, size=400, seed=7, extracted_on=DAY).extraction_id
+    export_pseudonymised(db, source, real)
+    assert (
+        main(["formation", "importer", str(real), "--etablissement", "CH — formation", "--db", db_url]) == 0
+    )
+    extraction = list_extractions(db)[-1].id
+    assert "prête pour la formation" in capsys.readouterr().out
+    exercise = training.create_exercise(db, extraction, size=10, seed=1)
+    assert len(exercise.identities) == 10 and not exercise.pairs  # nobody knows its duplicates
+    key = training.build_key(db, exercise)
+    answers = {i: (k["expected"][0] if k["expected"] else "conforme") for i, k in key.items()}
+    assert training.correct_exercise(db, exercise, answers).percent == 100
+    assert any(k["expected"] for k in key.values()) and any(not k["expected"] for k in key.values())
+
+    # a file that is not pseudonymised is refused, the base left as it was
+    before = [e.id for e in list_extractions(db)]
+    plain = tmp_path / "export.csv"
+    plain.write_text(
+        "ipp;nom_naissance;premier_prenom;date_naissance;sexe\n1;DUPONT;JEAN;12/03/1980;M\n", "utf-8"
+    )
+    with pytest.raises(IvoError, match="n'est pas une extraction pseudonymisée"):
+        training.import_pseudonymised(db, plain, "CH réel")
+    assert [e.id for e in list_extractions(db)] == before
+    from ivo_app.store.models import Facility
+    from ivo_app.store.uow import UnitOfWork
+
+    with UnitOfWork(db) as uow:
+        assert "CH réel" not in {f.name for f in uow.session.query(Facility)}
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"document": "CN", "insi": "trouve", "context": ""}, "QUAL"),
+        ({"document": "PA", "insi": "introuvable", "context": ""}, "VALI"),
+        ({"document": "IE", "insi": "different", "context": ""}, "VALI"),  # the INS is not recorded
+        ({"document": "PC", "insi": "trouve", "context": ""}, "RECUP"),  # a driving licence is not high-trust
+        ({"document": "", "insi": "indisponible", "context": ""}, "PROV"),
+        ({"document": "CS", "insi": "trouve", "context": "homonyme"}, "QUAL+HOMONYME"),
+        ({"document": "CN", "insi": "trouve", "context": "doute"}, "PROV+DOUTEUSE"),
+        ({"document": "", "insi": "trouve", "context": "fictive"}, "PROV+FICTIVE"),
+    ],
+)
+def test_desk_scenarios_follow_the_rniv_statuses(facts: dict[str, str], expected: str) -> None:
+    answer, why = training.desk_answer({"patient": "M. JEAN DUPONT", **facts})
+    assert answer == expected and why
+
+
+def test_an_exercise_with_desk_scenarios(db, demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exercise = training.create_exercise(db, demo, size=10, seed=4, scenarios=4)
+    assert [q.id for q in exercise.scenarios] == ["S1", "S2", "S3", "S4"] and exercise.size == 14
+    path = tmp_path / "e.json"
+    training.write_exercise(path, exercise)
+    assert training.read_exercise(path)[0] == exercise
+    key = training.build_key(db, exercise)
+    answers = right_answers(db, exercise) | {
+        q.id: key[q.id]["expected"].lower().replace("+", " + ") for q in exercise.scenarios
+    }
+    correction = training.correct_exercise(db, exercise, answers)
+    assert correction.score == 14  # "qual + homonyme" read as QUAL+HOMONYME
+    first = exercise.scenarios[0]
+    status = key[first.id]["expected"].split("+")[0]
+    wrong_attribute = f"{status}+HOMONYME" if "HOMONYME" not in key[first.id]["expected"] else status
+    if wrong_attribute in training.SCENARIO_ANSWERS:
+        result = training.correct_exercise(db, exercise, {first.id: wrong_attribute}).results[14 - 4]
+        assert (result.item_id, result.verdict) == (first.id, "partiel")
+    with pytest.raises(IvoError, match="invalide pour S1"):
+        training.correct_exercise(db, exercise, {"S1": "QUAL+FICTIVE"})  # FICTIVE only with PROV
+    assert "S1" in pdf_text(training.exercise_pdf(exercise)) and "Patient" in pdf_text(
+        training.exercise_pdf(exercise)
+    )
+
+
+def test_an_exercise_file_of_the_previous_version_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "ancien.json"
+    old = {"format": "ivo-formation-exercice", "version": 1, "extraction_id": 1, "facility": "Démo",
+           "source_file": "demo-graine-7-2000", "size": 0, "seed": 7, "created_at": "2026-06-01T10:00:00",
+           "identities": [], "pairs": []}  # fmt: skip
+    path.write_text(json.dumps(old), encoding="utf-8")
+    with pytest.raises(IvoError, match="version antérieure"):
+        training.read_exercise(path)

@@ -66,9 +66,11 @@ class ExerciseModel(ListTableModel):
         self.verdicts = []
         results = {r.item_id: r for r in correction.results} if correction else {}
         if exercise is not None:
-            items = [(q.id, "Identité") for q in exercise.identities] + [
-                (q.id, "Paire") for q in exercise.pairs
-            ]
+            items = (
+                [(q.id, "Identité") for q in exercise.identities]
+                + [(q.id, "Paire") for q in exercise.pairs]
+                + [(q.id, "Scénario") for q in exercise.scenarios]
+            )
             for item_id, kind in items:
                 result = results.get(item_id)
                 verdict = result.verdict if result else None
@@ -111,11 +113,14 @@ class SessionDialog(QDialog):
         for value, (label, _) in training.LEVELS.items():
             self.level_box.addItem(label, value)
         self.level_box.setCurrentIndex(self.level_box.findData(training.DEFAULT_LEVEL))
+        self.scenarios_box = QSpinBox()
+        self.scenarios_box.setRange(0, training.MAX_SIZE)
         form = QFormLayout(self)
         form.addRow("Titre :", self.title_edit)
         form.addRow("Stagiaires :", self.trainees_edit)
         form.addRow("Questions :", self.size_box)
         form.addRow("Niveau :", self.level_box)
+        form.addRow("Scénarios d'accueil :", self.scenarios_box)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -162,6 +167,8 @@ class TrainingPage(QWidget):
         for value, (label, _) in training.LEVELS.items():
             self.level_box.addItem(label, value)
         self.level_box.setCurrentIndex(self.level_box.findData(training.DEFAULT_LEVEL))
+        self.scenarios_box = QSpinBox()
+        self.scenarios_box.setRange(0, training.MAX_SIZE)
         self.new_button = QPushButton("Nouvel exercice")
         self.open_button = QPushButton("Ouvrir…")
         self.save_button = QPushButton("Enregistrer…")
@@ -175,6 +182,7 @@ class TrainingPage(QWidget):
         controls.setContentsMargins(0, 0, 0, 0)
         for label, widget in (
             ("Questions :", self.size_box),
+            ("Scénarios :", self.scenarios_box),
             ("Graine :", self.seed_box),
             ("Niveau :", self.level_box),
         ):
@@ -353,13 +361,16 @@ class TrainingPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return rows[0].row() if rows else None
 
-    def _current_item(self) -> training.IdentityQuestion | training.PairQuestion | None:
+    def _current_item(
+        self,
+    ) -> training.IdentityQuestion | training.PairQuestion | training.ScenarioQuestion | None:
         row = self._current_row()
         if self.exercise is None or row is None:
             return None
-        items: list[training.IdentityQuestion | training.PairQuestion] = [
+        items: list[training.IdentityQuestion | training.PairQuestion | training.ScenarioQuestion] = [
             *self.exercise.identities,
             *self.exercise.pairs,
+            *self.exercise.scenarios,
         ]
         return items[row] if row < len(items) else None
 
@@ -375,6 +386,18 @@ class TrainingPage(QWidget):
             self.answer.setEnabled(False)
             self.answer.blockSignals(False)
             return
+        if isinstance(item, training.ScenarioQuestion):
+            self.question.setText(f"<b>{item.id}</b> — à l'accueil : quel statut, quels attributs ?")
+            rows = training.scenario_rows(item.facts)
+            self.traits.setRowCount(len(rows))
+            self.traits.setColumnCount(1)
+            self.traits.setVerticalHeaderLabels([label for label, _ in rows])
+            self.traits.setHorizontalHeaderLabels(["Situation"])
+            compare.fill(self.traits, [[value for _, value in rows]], first_row_is_id=False)
+            self._fill_answers(item.id, training.scenario_choices())
+            return
+        self.traits.setRowCount(len(training.TRAITS))
+        self.traits.setVerticalHeaderLabels([label for _, label in training.TRAITS])
         if isinstance(item, training.IdentityQuestion):
             self.question.setText(f"<b>{item.id}</b> — cette identité est-elle conforme au RNIV ?")
             columns = [item.traits]
@@ -391,14 +414,17 @@ class TrainingPage(QWidget):
             ["Identité"] if len(columns) == 1 else ["Dossier A", "Dossier B"]
         )
         compare.fill(self.traits, [[value for _, value in training.trait_rows(traits)] for traits in columns])
+        self._fill_answers(item.id, choices)
+
+    def _fill_answers(self, item_id: str, choices: list[tuple[str, str]]) -> None:
         self.answer.addItem("(choisir une réponse)", None)
         for value, label in choices:
             self.answer.addItem(label, value)
-        current = self.answers.get(item.id)
+        current = self.answers.get(item_id)
         self.answer.setCurrentIndex(max(0, self.answer.findData(current)) if current else 0)
         self.answer.setEnabled(not self.corrected)
         self.answer.blockSignals(False)
-        self._show_explanation(item.id)
+        self._show_explanation(item_id)
 
     def _show_explanation(self, item_id: str) -> None:
         result = (
@@ -448,6 +474,7 @@ class TrainingPage(QWidget):
             self.size_box.value(),
             self.seed_box.value(),
             level=self.level_box.currentData(),
+            scenarios=self.scenarios_box.value(),
             on_done=self._created,
         )
 
@@ -521,6 +548,7 @@ class TrainingPage(QWidget):
                 self.state.extraction_id,
                 dialog.size_box.value(),
                 dialog.level_box.currentData(),
+                scenarios=dialog.scenarios_box.value(),
             )
         except IvoError as exc:
             QMessageBox.warning(self, "IVO", exc.message)
