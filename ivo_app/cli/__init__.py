@@ -13,9 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from ivo_app import __version__
-from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER, common_parser
 from ivo_app.errors import IvoError
 from ivo_app.logs import setup_logging
+
+# ivo_app.cli.common opens databases (SQLAlchemy, Alembic): imported when a command needs it, so
+# `ivo --version` starts in a few tens of milliseconds.
 
 COMMAND_MODULES = (
     "ivo_app.cli.store_commands",
@@ -29,17 +31,46 @@ COMMAND_MODULES = (
     "ivo_app.cli.gui_command",
 )
 
+# The module registering each command: `ivo COMMAND` imports only its area, so the heavy libraries
+# of the others (reportlab, numpy, rapidfuzz, Qt) are not loaded at start-up. A command missing
+# here (a new area) still works: every module is then imported, as for `ivo --help`.
+COMMAND_OWNERS = {
+    "import": "ivo_app.cli.store_commands",
+    "extractions": "ivo_app.cli.store_commands",
+    "export": "ivo_app.cli.store_commands",
+    "rejets": "ivo_app.cli.store_commands",
+    "demo": "ivo_app.cli.demo_command",
+    "check": "ivo_app.cli.rules_commands",
+    "indicators": "ivo_app.cli.rules_commands",
+    "rules": "ivo_app.cli.rules_commands",
+    "cog": "ivo_app.cli.rules_commands",
+    "duplicates": "ivo_app.cli.duplicates_commands",
+    "merge-list": "ivo_app.cli.duplicates_commands",
+    "search": "ivo_app.cli.duplicates_commands",
+    "audit": "ivo_app.cli.audit_commands",
+    "journal": "ivo_app.cli.admin_commands",
+    "backup": "ivo_app.cli.admin_commands",
+    "pseudonymise": "ivo_app.cli.admin_commands",
+    "formation": "ivo_app.cli.training_commands",
+    "gui": "ivo_app.cli.gui_command",
+}
+
 log = logging.getLogger("ivo_app.cli")
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        from ivo_app.cli.common import EXIT_USER
+
         self.print_usage(sys.stderr)
         print(f"ivo : erreur d'utilisation : {message}", file=sys.stderr)
         raise SystemExit(EXIT_USER)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `ivo` parser; given the command line, only with the module of its command (if known)."""
+    from ivo_app.cli.common import common_parser
+
     parser = FrenchArgumentParser(
         prog="ivo",
         description="IVO : identitovigilance (RNIV, INS, audit IVO3).",
@@ -47,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ivo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     common = common_parser()
-    for name in COMMAND_MODULES:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args and not args[0].startswith("-") else None
+    owner = COMMAND_OWNERS.get(command or "")
+    for name in (owner,) if owner else COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -59,8 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"ivo {__version__}")  # what argparse's version action prints, without the imports
+        return 0
+    from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER
+
     setup_logging()
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
