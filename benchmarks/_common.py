@@ -53,6 +53,25 @@ def run_measured(code: str, *args: str) -> Run:
     return Run(data["seconds"], data["rss"], data["cpu"], proc.stdout)
 
 
+def run_process(command: list[str]) -> Run:
+    """A whole process, start-up included (what `/usr/bin/time` measures): wall time, its CPU
+    time (user + system, with its own children) and its peak RSS (the largest of its processes)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark step failed:\n{err.read()[-3000:]}")
+        return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.read())
+
+
 def peak_rss_self_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

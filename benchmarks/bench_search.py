@@ -4,7 +4,8 @@ detection (a scan of the extraction) and after it (the indexed match keys it sto
     .venv/bin/python benchmarks/bench_search.py --db /tmp/ivo1m.sqlite [--probes 200]
 
 --db: a database holding a demo extraction (benchmarks/bench_duplicates.py --db creates one); a copy
-is searched, the file itself is left as it is.
+is searched, the file itself is left as it is. Without --db: the realistic file of
+benchmarks/realistic_file.py (INSEE spread of names; --rows, default 1,000,000) imported first.
 """
 
 from __future__ import annotations
@@ -73,14 +74,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", type=Path, help="a base holding the extraction (default: the realistic file)")
+    parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.db.parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=args.db.parent if args.db else None) as tmp:
         path = Path(tmp) / "search.sqlite"
-        shutil.copyfile(args.db, path)
-        db = open_database(f"sqlite:///{path}")
+        if args.db:
+            shutil.copyfile(args.db, path)
+            db = open_database(f"sqlite:///{path}")
+        else:
+            from benchmarks.realistic_file import describe, realistic_file
+            from ivo_app.services.imports import import_file
+
+            csv_path = realistic_file(args.rows)
+            print(describe(csv_path))
+            db = open_database(f"sqlite:///{path}")
+            import_file(db, csv_path, "Banc d'essai")
         with db.engine.connect() as conn:
             extraction = int(conn.execute(select(func.max(Identity.extraction_id))).scalar_one())
             size = conn.scalar(select(func.count()).where(Identity.extraction_id == extraction))

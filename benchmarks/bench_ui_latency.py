@@ -1,9 +1,10 @@
 """Event-loop latency of the window during a big import (does the window stay responsive?).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui_latency.py [--rows 1000000] [--csv FILE]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui_latency.py [--rows 1000000] [--csv FILE] [--demo]
 
 Starts the real window (offscreen) on a temporary SQLite database, imports an N-row canonical CSV
-(written by the demo generator, as `ivo demo --csv` does) through the import wizard, hence through
+(the realistic file of benchmarks/realistic_file.py; --demo: written by the demo generator, as
+`ivo demo --csv` does) through the import wizard, hence through
 the worker the window uses (ui/worker.py → services.imports.import_file), while a 50 ms QTimer
 measures how late it fires. Prints max and p99 event-loop latency, import time, rows/s, peak memory,
 and how long the UI thread then takes to refresh the pages on the new extraction.
@@ -168,6 +169,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--csv", type=Path, help="un CSV canonique déjà écrit (ivo demo --csv), réutilisé")
+    parser.add_argument(
+        "--demo", action="store_true", help="le fichier de démonstration au lieu du fichier réaliste"
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="ivo-latency-") as tmp:
@@ -176,7 +180,12 @@ def main() -> int:
         os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"] = str(workdir)
         os.environ["IVO_LOG_FILE"] = str(workdir / "ivo.log")
         csv_path = args.csv
-        if csv_path is None or not csv_path.exists():
+        if csv_path is None and not args.demo:
+            from benchmarks.realistic_file import describe, realistic_file
+
+            csv_path = realistic_file(args.rows)  # INSEE spread of names (benchmarks/realistic_file.py)
+            print(describe(csv_path))
+        elif csv_path is None or not csv_path.exists():
             from ivo_app.services.demo import write_demo_csv
 
             csv_path = csv_path or workdir / "demo.csv"

@@ -9,9 +9,9 @@ a quartile at random, then a name of that quartile; so MARTIN is frequent and th
 long tail. The tail goes on past the lists as a real file's does: compound birth names (MARTIN-DUBOIS,
 DE LA FONTAINE), and rare spellings of a listed name, built deterministically from the seed.
 
-Per 1,000,000 rows this gives about 220,000 distinct birth names, 550,000 distinct first-name lists
-and 550,000 distinct matricules INS (the qualified and recovered identities), as hospital exports
-have; the old synthetic file of `bench_import.py` has 30 of each. It also has what real exports
+Per 1,000,000 rows (seed 1) this gives 246,248 distinct birth names, 565,193 distinct first-name
+lists and 549,793 distinct matricules INS (the qualified and recovered identities), as hospital
+exports have; the old synthetic file of `bench_import.py` has 420 birth names and 100 lists. It also has what real exports
 have: used names for a third of women, a few provisional identities typed in mixed case with accents,
 a few impossible dates, some repeated and missing IPPs (rejected at import).
 """

@@ -13,9 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from ivo_app import __version__
-from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER, FrenchArgumentParser, add_db_arg, common_parser
 from ivo_app.errors import IvoError
 from ivo_app.logs import setup_logging
+
+# ivo_app.cli.common opens databases (SQLAlchemy, Alembic): imported when a command needs it, so
+# `ivo --version` starts in a few tens of milliseconds.
 
 COMMAND_MODULES = (
     "ivo_app.cli.store_commands",
@@ -30,22 +32,65 @@ COMMAND_MODULES = (
     "ivo_app.cli.completion_command",
 )
 
+# The module registering each command: `ivo COMMAND` imports only its area, so the heavy libraries
+# of the others (reportlab, numpy, rapidfuzz, Qt) are not loaded at start-up. A command missing
+# here (a new area) still works: every module is then imported, as for `ivo --help`.
+COMMAND_OWNERS = {
+    "import": "ivo_app.cli.store_commands",
+    "extractions": "ivo_app.cli.store_commands",
+    "export": "ivo_app.cli.store_commands",
+    "rejets": "ivo_app.cli.store_commands",
+    "demo": "ivo_app.cli.demo_command",
+    "check": "ivo_app.cli.rules_commands",
+    "indicators": "ivo_app.cli.rules_commands",
+    "rules": "ivo_app.cli.rules_commands",
+    "cog": "ivo_app.cli.rules_commands",
+    "duplicates": "ivo_app.cli.duplicates_commands",
+    "merge-list": "ivo_app.cli.duplicates_commands",
+    "search": "ivo_app.cli.duplicates_commands",
+    "audit": "ivo_app.cli.audit_commands",
+    "journal": "ivo_app.cli.admin_commands",
+    "backup": "ivo_app.cli.admin_commands",
+    "pseudonymise": "ivo_app.cli.admin_commands",
+    "formation": "ivo_app.cli.training_commands",
+    "gui": "ivo_app.cli.gui_command",
+}
+
 log = logging.getLogger("ivo_app.cli")
 
 
-class IvoParser(FrenchArgumentParser):
-    """The top-level parser: after parsing, `args.db` exists (None = the user's default base)."""
+def _command_of(args: Sequence[str]) -> str | None:
+    """The command word of a command line (`ivo --db F verifier` → verifier), its English name if
+    it was given in French, so that COMMAND_OWNERS finds its module."""
+    from ivo_app.cli.common import COMMAND_NAMES
 
-    def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, rest = super().parse_known_args(args, namespace)
-        if not hasattr(parsed, "db"):
-            parsed.db = None
-        return parsed, rest
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("-"):
+            english = {french: name for name, french in COMMAND_NAMES.items()}
+            return english.get(arg, arg)
+    return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `ivo` parser; given the command line, only with the module of its command (if known)."""
+    from ivo_app.cli.common import FrenchArgumentParser, add_db_arg, common_parser
+
+    class IvoParser(FrenchArgumentParser):
+        """The top-level parser: after parsing, `args.db` exists (None = the user's default base)."""
+
+        def parse_known_args(  # type: ignore[override]
+            self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+        ) -> tuple[argparse.Namespace, list[str]]:
+            parsed, rest = super().parse_known_args(args, namespace)
+            if not hasattr(parsed, "db"):
+                parsed.db = None
+            return parsed, rest
+
     parser = IvoParser(
         prog="ivo",
         description="IVO : identitovigilance (RNIV, INS, audit IVO3). Commandes et options en français ; "
@@ -57,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_arg(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     common = common_parser()
-    for name in COMMAND_MODULES:
+    owner = COMMAND_OWNERS.get(_command_of(list(sys.argv[1:] if argv is None else argv)) or "")
+    for name in (owner,) if owner else COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -69,8 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"ivo {__version__}")  # what argparse's version action prints, without the imports
+        return 0
+    from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER
+
     setup_logging()
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

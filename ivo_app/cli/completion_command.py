@@ -51,5 +51,5 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
 def cmd_completion(args: argparse.Namespace) -> int:
     from ivo_app.cli import build_parser
 
-    print(bash_script(build_parser()), end="")
+    print(bash_script(build_parser([])), end="")
     return 0

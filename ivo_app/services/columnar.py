@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from ivo_app.io.values import compact_matricule
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.services.records import (
     Columns,
+    Memo,
     Rejection,
     RowBuilder,
     check_ipps,
@@ -38,10 +40,6 @@ if TYPE_CHECKING:
 
 LONGEST_FIELD = 1_000  # characters; longer fields are judged by the general reader
 _BLOCK_BYTES = 1 << 20  # about 10,000 rows of a canonical file per batch
-# Values `clean_text` returns unchanged: first and last characters printable ASCII, not spaces.
-_CLEAN = r"^[!-~](?:[^\x00]*[!-~])?$"
-_NAME_ASCII = r"^[A-Z' -]*$"  # names whose normal form is only hyphens/apostrophes as spaces
-_MATRICULE_PLAIN = r"^[0-9A-Z]+$"
 
 
 class ColumnarUnavailable(Exception):
@@ -90,7 +88,12 @@ class _Text:
 
         self.array = array
         length = pc.utf8_length(array)
-        self.plain = pc.and_(pc.match_substring_regex(array, _CLEAN), pc.less_equal(length, limit))
+        # what `clean_text` returns unchanged, found without a regular expression: printable ASCII
+        # (no NUL, no other space than " "), neither starting nor ending with a space, not too long
+        untrimmed = pc.or_(pc.starts_with(array, " "), pc.ends_with(array, " "))
+        self.plain = pc.and_(
+            pc.and_(pc.ascii_is_printable(array), pc.invert(untrimmed)), pc.less_equal(length, limit)
+        )
         values = pc.if_else(pc.equal(length, 0), None, array).to_pylist()
         for i in _false_positions(self.plain, values):
             values[i] = clean_text(values[i], limit)
@@ -100,15 +103,32 @@ class _Text:
         """`normalize_name(v) or None` of each cleaned value."""
         import pyarrow.compute as pc
 
-        ascii_name = pc.and_(self.plain, pc.match_substring_regex(self.array, _NAME_ASCII))
-        spaced = pc.replace_substring_regex(self.array, "[-']", " ")
-        norm = pc.utf8_trim(pc.replace_substring_regex(spaced, " {2,}", " "), " ")
-        norm = pc.if_else(pc.and_(ascii_name, pc.not_equal(norm, "")), norm, None)
+        array = self.array
+        # Names of letters A-Z, hyphens, apostrophes and single spaces: their normal form is the
+        # name with hyphens and apostrophes as spaces, unless that makes a double, leading or
+        # trailing space (then Python's normalize_name, like every other value, decides).
+        letters = array
+        for mark in ("-", "'", " "):
+            letters = pc.replace_substring(letters, mark, "")
+        spaced = pc.replace_substring(pc.replace_substring(array, "-", " "), "'", " ")
+        untidy = pc.or_(
+            pc.match_substring(spaced, "  "), pc.or_(pc.starts_with(spaced, " "), pc.ends_with(spaced, " "))
+        )
+        ascii_name = pc.and_(
+            pc.and_(self.plain, pc.invert(untidy)),
+            pc.and_(pc.ascii_is_alpha(letters), pc.ascii_is_upper(letters)),
+        )
+        norm = pc.if_else(ascii_name, spaced, None)
         forms = norm.to_pylist()
         values = self.values
         for i in _false_positions(ascii_name, values):
             forms[i] = normalize_name(values[i]) or None
         return forms
+
+
+def _spread(values: list[Any], rows: list[int]) -> list[Any]:
+    """`[values[i] for i in rows]`, the loop in C."""
+    return list(itemgetter(*rows)(values)) if len(rows) > 1 else [values[i] for i in rows]
 
 
 def _false_positions(mask: pa.Array, values: Sequence[Any]) -> Iterator[int]:
@@ -191,8 +211,16 @@ class ColumnarReader:
         def col(name: str) -> pa.Array:
             return arrays.get(name, empty)
 
-        def memo(values: str, name: str) -> list[Any]:
-            return getattr(self.builder, values).column(col(name).to_pylist())
+        def memo(values: str | Memo, name: str, parts: int = 0) -> Any:
+            """The builder's memo applied to the column's distinct values only (dictionary
+            encoding in C), spread back over the rows by index; `parts`: results are pairs."""
+            encoded = pc.dictionary_encode(col(name))
+            memo = getattr(self.builder, values) if isinstance(values, str) else values
+            results = memo.column(encoded.dictionary.to_pylist())
+            rows = encoded.indices.to_numpy().tolist()
+            if parts:
+                return tuple(_spread([r[k] for r in results], rows) for k in range(parts))
+            return _spread(results, rows)
 
         b = self.builder
         birth_name = _Text(col("nom_naissance"))
@@ -207,10 +235,15 @@ class ColumnarReader:
                 if listed is not None:
                     first_first_values[i] = derived = listed.split()[0]
                     first_first_forms[i] = normalize_name(derived) or None
-        births = b.birth.column(col("date_naissance").to_pylist())
-        statuses = b.status.column(col("statut").to_pylist())
+        birth_dates, birth_raws = memo("birth", "date_naissance", parts=2)
+        statuses, status_sources = memo("status", "statut", parts=2)
         matricules = pc.if_else(pc.equal(col("matricule_ins"), ""), None, col("matricule_ins"))
-        plain = pc.fill_null(pc.match_substring_regex(matricules, _MATRICULE_PLAIN), True)
+        # digits, or digits and capitals (2A, 2B): what compact_matricule leaves as it is
+        plain = pc.or_(
+            pc.ascii_is_decimal(matricules),
+            pc.and_(pc.ascii_is_alnum(matricules), pc.ascii_is_upper(matricules)),
+        )
+        plain = pc.fill_null(plain, True)
         matricule_values = matricules.to_pylist()
         for i in _false_positions(plain, matricule_values):
             matricule_values[i] = compact_matricule(matricule_values[i])
@@ -221,18 +254,18 @@ class ColumnarReader:
             birth_name.values,
             first_names.values,
             first_first_values,
-            [d for d, _ in births],
-            [r for _, r in births],
+            birth_dates,
+            birth_raws,
             memo("sex", "sexe"),
-            b.short[20].column(col("lieu_naissance").to_pylist()),
+            memo(b.short[20], "lieu_naissance"),
             used_name.values,
             _Text(col("prenom_utilise")).values,
             matricule_values,
-            b.short[64].column(col("oid_ins").to_pylist()),
-            [s for s, _ in statuses],
-            [r for _, r in statuses],
+            memo(b.short[64], "oid_ins"),
+            statuses,
+            status_sources,
             memo("attributes", "attributs"),
-            b.short[20].column(col("justificatif").to_pylist()),
+            memo(b.short[20], "justificatif"),
             memo("visit", "date_derniere_venue"),
             memo("flag", "date_completee"),
             [None] * size,  # every column is mapped: no extra attributes

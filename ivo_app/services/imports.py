@@ -28,12 +28,12 @@ from ivo_app.io.sources import (
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.services import settings
+from ivo_app.services import records, settings
 from ivo_app.services.read_ahead import prepared_batches
 from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.dialect import bulk_insert_columns, bulk_session
+from ivo_app.store.dialect import bulk_insert, bulk_session
 from ivo_app.store.models import Extraction, Identity, ImportRejection
 from ivo_app.store.repositories import FacilityRepository
 
@@ -362,9 +362,7 @@ def _write_batches(
     for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead, fast):
         tracker.check()
         rejections.extend(batch_rejections)
-        bulk_insert_columns(
-            conn, Identity.__table__, IDENTITY_COLUMNS, builder.derive(columns), numbered="id"
-        )
+        bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, records.rows(builder.derive(columns)))
         rows += len(columns[0])
         done, total = read if read else (rows, 0)
         tracker.report(done, total, f"{rows} identités lues", force=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
-from operator import is_, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
@@ -53,62 +51,6 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     cursor = raw.cursor()
     try:
         cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
-
-
-def bulk_insert_columns(
-    conn: Connection,
-    table: Table,
-    columns: Sequence[str],
-    values: Sequence[Sequence[Any]],
-    *,
-    numbered: str | None = None,
-) -> None:
-    """Insert rows given column by column (`values[i]` is the column `columns[i]`), in the caller's
-    transaction: the same rows as `bulk_insert(conn, table, columns, zip(*values))`.
-
-    On SQLite, binding None costs the driver an adapter lookup per value (its fast path is int,
-    float and str): with ten empty cells a row, that is most of an import's write. So the rows are
-    grouped by which columns they leave empty, and each group is inserted naming only the columns
-    it fills (the others take NULL, as they would have). `numbered` names the table's INTEGER
-    PRIMARY KEY: it is given explicitly, max + 1 onwards in the rows' order, so the ids are the
-    ones inserting the rows in order would have given. Without it, rows go in order, None bound.
-    """
-    if not values or not len(values[0]):
-        return
-    if conn.dialect.name != "sqlite" or numbered is None:
-        bulk_insert(conn, table, columns, zip(*values, strict=True))
-        return
-    import numpy as np
-
-    size = len(values[0])
-    nulls = [column.count(None) for column in values]
-    filled = [j for j, count in enumerate(nulls) if count < size]
-    sometimes = [j for j in filled if nulls[j]][:62]  # one bit each of an int64 pattern
-    pattern = np.zeros(size, dtype=np.int64)
-    for bit, j in enumerate(sometimes):
-        is_null = np.fromiter(map(is_, values[j], repeat(None)), dtype=bool, count=size)  # in C
-        pattern |= is_null.astype(np.int64) << bit
-    raw: Any = conn.connection.driver_connection
-    cursor = raw.cursor()
-    try:
-        first = cursor.execute(f'SELECT coalesce(max("{numbered}"), 0) + 1 FROM "{table.name}"').fetchone()[0]
-        order = np.argsort(pattern, kind="stable")  # within a pattern, the rows stay in order
-        starts = np.flatnonzero(np.diff(pattern[order], prepend=-1))
-        for start, end in zip(starts.tolist(), [*starts[1:].tolist(), size], strict=True):
-            positions = order[start:end]
-            empty = int(pattern[positions[0]])
-            kept = [j for j in filled if j not in sometimes or not empty >> sometimes.index(j) & 1]
-            names = ", ".join(f'"{c}"' for c in (numbered, *(columns[j] for j in kept)))
-            sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * (len(kept) + 1))})'
-            if end - start == size:
-                group: list[Any] = [range(first, first + size), *(values[j] for j in kept)]
-            else:
-                take = positions.tolist()
-                pick = (lambda c, i=take[0]: (c[i],)) if len(take) == 1 else itemgetter(*take)
-                group = [(positions + first).tolist(), *(pick(values[j]) for j in kept)]
-            cursor.executemany(sql, zip(*group, strict=True))
     finally:
         cursor.close()
 

@@ -49,7 +49,7 @@ def _required_args(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def test_every_command_takes_db_before_and_after_its_subcommand(tmp_path: Path) -> None:
-    parser = build_parser()
+    parser = build_parser([])
     target = str(tmp_path / "chosen.sqlite")
     checked = 0
     for path, sub in _leaves(parser):
@@ -125,7 +125,7 @@ def test_argparse_speaks_french(capsys: pytest.CaptureFixture[str]) -> None:
     assert "verifier (check)" in out  # the French name, the old one as its alias
 
     # every help page of every command, in French
-    for path, _sub in _leaves(build_parser()):
+    for path, _sub in _leaves(build_parser([])):
         with pytest.raises(SystemExit):
             main([*path, "--help"])
         text = capsys.readouterr().out
@@ -148,7 +148,7 @@ def test_argparse_speaks_french(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_command_names_are_french_with_the_old_names_as_aliases(tmp_path: Path) -> None:
-    parser = build_parser()
+    parser = build_parser([])
     action = _subparsers(parser)
     assert action is not None
     english = {"check", "duplicates", "merge-list", "report", "settings", "backup", "search", "import"}
