@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
 from ivo_app.services.extractions import export_rejections
 from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file
 from ivo_app.store.db import Database
+from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.worker import Worker, start
 
@@ -76,14 +76,13 @@ class FilePage(QWizardPage):
         self.facility.textChanged.connect(self.completeChanged)
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
+        path = file_actions.ask_open_path(
             self,
             "Choisir l'export",
-            "",
             "Exports (*.csv *.txt *.xlsx *.xls *.ods *.hl7 *.json *.ndjson);;Tous (*)",
         )
-        if name:
-            self.path.setText(name)
+        if path is not None:
+            self.path.setText(str(path))
 
     def isComplete(self) -> bool:
         return bool(self.path.text().strip() and self.facility.text().strip())
@@ -163,11 +162,11 @@ class MappingPage(QWizardPage):
         mapping = self.mapping()
         if mapping is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Enregistrer la correspondance", "correspondance.json", "JSON (*.json)"
+        path = file_actions.ask_save_path(
+            self, "Enregistrer la correspondance", "JSON (*.json)", "correspondance.json"
         )
-        if name:
-            mapping.save(Path(name))
+        if path is not None:
+            mapping.save(path)
 
 
 class RunPage(QWizardPage):
@@ -227,14 +226,15 @@ class RunPage(QWizardPage):
     def _export_rejections(self) -> None:
         if self.result is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
+        path = file_actions.ask_save_path(
             self,
             "Exporter les lignes rejetées",
-            f"rejets-extraction-{self.result.extraction_id}.csv",
             "CSV (*.csv);;Classeur Excel (*.xlsx)",
+            f"rejets-extraction-{self.result.extraction_id}.csv",
         )
-        if not name:
+        if path is None:
             return
+        name = str(path)
         try:
             count = export_rejections(self.w.db, self.result.extraction_id, Path(name))
         except IvoError as exc:

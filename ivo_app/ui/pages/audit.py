@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,7 +33,7 @@ from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_IT
 from ivo_app.errors import IvoError
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
-from ivo_app.ui import dialogs
+from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
 from ivo_app.ui.state import AppState
 
@@ -386,8 +385,7 @@ class AuditPage(QWidget):
     # --- dialogs (overridable in tests) -----------------------------------------------------------
 
     def choose_document_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Document examiné")
-        return Path(name) if name else None
+        return file_actions.ask_open_path(self, "Document examiné", "Tous les fichiers (*)")
 
     def confirm(self, question: str) -> bool:
         return dialogs.ask_yes_no(self, question)
