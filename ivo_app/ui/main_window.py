@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
             SettingsPage(state),
         ]
         self.nav = QListWidget()
-        self.nav.setFixedWidth(230)
+        self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
         for page in self.pages:
             self.nav.addItem(page.title)  # type: ignore[attr-defined]

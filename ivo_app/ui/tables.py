@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ivo_app.ui.models import IdRole, SortRole
 
-MAX_COLUMN = 320  # pixels: a long message is elided (its tooltip shows it whole)
+MAX_COLUMN = 220  # pixels: a long name or message is elided (its tooltip shows it whole)
 
 
 def setup_table(view: QTableView, stretch_last: bool = False, single: bool = True) -> None:
@@ -23,6 +23,7 @@ def setup_table(view: QTableView, stretch_last: bool = False, single: bool = Tru
     header.setStretchLastSection(stretch_last)
     header.setMaximumSectionSize(MAX_COLUMN * 2)
     view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     model = view.model()
     if model is not None:
         model.modelReset.connect(lambda: fit_columns(view))

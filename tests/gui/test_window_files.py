@@ -118,9 +118,12 @@ def test_journal_page_lists_filters_and_exports(window, qtbot, monkeypatch, tmp_
     page = page_of(window, JournalPage)
     page.refresh()
     actions = [page.model.rows[r][3] for r in range(len(page.model.rows))]
-    assert ("import" in actions and "verification" in actions) or "import" in actions
+    assert "Import d'une extraction" in actions and "Vérification des règles" in actions  # labels, not codes
+    assert page.action.itemText(page.action.findData("import")) == "Import d'une extraction"
     page.action.setCurrentIndex(page.action.findData("import"))
-    assert {row[3] for row in page.model.rows} == {"import"}
+    assert {row[3] for row in page.model.rows} == {"Import d'une extraction"}
+    shown = [page.model.index(r, c).data() for r in range(page.model.rowCount()) for c in range(6)]
+    assert not any("sha256 : ," in text or "extraction:" in text for text in shown)
     out = tmp_path / "journal.csv"
     answer_save(monkeypatch, out)
     page.export_button.click()
@@ -196,6 +199,6 @@ def test_encrypt_the_base_from_the_tools_menu(window, qtbot, tmp_path, messages)
         assert encryption.is_encrypted(path)
         assert window.state.extraction_id is not None  # the pages work on the reopened, encrypted base
         page_of(window, JournalPage).refresh()
-        assert "chiffrement" in {row[3] for row in page_of(window, JournalPage).model.rows}
+        assert "Chiffrement de la base" in {row[3] for row in page_of(window, JournalPage).model.rows}
     finally:
         encryption.forget(path)

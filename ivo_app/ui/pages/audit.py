@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
 from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_percent
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
+from ivo_app.ui.feedback import notify
 from ivo_app.ui.state import AppState
 
 NO_ANSWER = "—"
@@ -224,7 +226,7 @@ class AuditPage(QWidget):
         view = audit.get_audit(self.state.db, audit_id)
         score = view.score()
         self.score.setText(
-            f"{view.facility} — score global {('—' if score.score is None else f'{100 * score.score:.1f} %')}"
+            f"{view.facility} — score global {format_percent(None if score.score is None else 100 * score.score)}"
             f" ({score.level})"
         )
         for step, value in view.progress().items():
@@ -285,7 +287,7 @@ class AuditPage(QWidget):
         view = audit.get_audit(self.state.db, self.audit_id)
         score = view.score()
         self.score.setText(
-            f"{view.facility} — score global {('—' if score.score is None else f'{100 * score.score:.1f} %')}"
+            f"{view.facility} — score global {format_percent(None if score.score is None else 100 * score.score)}"
             f" ({score.level})"
         )
         self.bars["questionnaire"].setValue(round(100 * view.progress()["questionnaire"]))
@@ -346,10 +348,12 @@ class AuditPage(QWidget):
             self.warn("Créez ou choisissez d'abord un audit.")
             return None
         try:
-            return audit.save_item(self.state.db, self.audit_id, kind, data, key)
+            saved = audit.save_item(self.state.db, self.audit_id, kind, data, key)
         except IvoError as exc:
             self.warn(exc.message)
             return None
+        notify(self, f"Enregistré dans l'audit n° {self.audit_id}.")
+        return saved
 
     def remove_item(self, kind: str, key: str) -> bool:
         if self.audit_id is None or not self.confirm(f"Supprimer « {key} » de l'audit ?"):
@@ -377,6 +381,7 @@ class AuditPage(QWidget):
             self.warn(exc.message)
             return
         self.load(self.audit_id)
+        notify(self, f"En-tête de l'audit n° {self.audit_id} enregistré.")
 
     def set_step(self, step: str, state: str) -> None:
         if self.audit_id is not None:
