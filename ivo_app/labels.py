@@ -82,6 +82,8 @@ DETAIL_KEYS = {
     "sha256": "empreinte",
     "rejected": "rejets",
     "facility_id": "établissement",
+    "file": "fichier",
+    "version": "version",
 }
 
 

@@ -1,4 +1,4 @@
-"""ivo import | extractions | export | rejets."""
+"""ivo import | extractions | supprimer-extraction | export | rejets."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("extractions", parents=[common], help="lister les extractions")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_extractions)
+
+    p = sub.add_parser(
+        "supprimer-extraction", parents=[common], help="supprimer une extraction importée par erreur"
+    )
+    p.add_argument("extraction", type=int, metavar="N", help="numéro de l'extraction (ivo extractions)")
+    p.add_argument("--oui", action="store_true", help="confirmer la suppression (sinon rien n'est supprimé)")
+    p.set_defaults(func=cmd_delete_extraction)
 
     p = sub.add_parser("export", parents=[common], help="exporter une extraction (format canonique)")
     add_extraction_arg(p)
@@ -119,6 +126,16 @@ def cmd_extractions(args: argparse.Namespace) -> int:
             f"{i.id:>4}  {i.facility[:30]:<30} {i.extracted_on.isoformat():<10} "
             f"{i.rows:>8} {i.rejected:>6}  {i.source_file}"
         )
+    return 0
+
+
+def cmd_delete_extraction(args: argparse.Namespace) -> int:
+    if not args.oui:
+        raise IvoError(
+            f"Suppression de l'extraction n° {args.extraction} non confirmée : ajoutez --oui. Rien n'a été supprimé."
+        )
+    info = extractions.delete_extraction(open_db(args), args.extraction)
+    print(f"Extraction n° {info.id} ({info.facility}, {info.rows} identités) supprimée.")
     return 0
 
 

@@ -345,8 +345,12 @@ def guess_mapping(headers: list[str]) -> ColumnMapping:
 def resolve_mapping(headers: list[str], given: ColumnMapping | None) -> ColumnMapping:
     """Complete a user mapping with guesses and check the required fields are there."""
     guessed = guess_mapping(headers)
+    chosen = set(given.columns.values()) if given else set()
+    # A column the user assigned to one field is not also guessed for another ("PRÉNOM" chosen as
+    # the first-name list is no longer read as the first first name as well).
+    kept = {field: header for field, header in guessed.columns.items() if header not in chosen}
     mapping = ColumnMapping(
-        columns={**guessed.columns, **(given.columns if given else {})},
+        columns={**kept, **(given.columns if given else {})},
         status=dict(given.status) if given else {},
         date_format=given.date_format if given else None,
         expected_authority=given.expected_authority if given else None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ivo_app.labels import attributes_label, status_label
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.store.db import Database
 from ivo_app.store.models import Identity
@@ -68,20 +69,50 @@ def count_identities(db: Database, extraction_id: int, flt: IdentityFilter | Non
 
 
 def identity_page(
-    db: Database, extraction_id: int, after_id: int = 0, limit: int = 500, flt: IdentityFilter | None = None
+    db: Database,
+    extraction_id: int,
+    after_id: int = 0,
+    limit: int = 500,
+    flt: IdentityFilter | None = None,
+    *,
+    order: tuple[str, bool] | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Up to `limit` identities with id > after_id, as plain dicts (id + COLUMNS)."""
+    """Up to `limit` identities as plain dicts (id + COLUMNS): in id order after `after_id` (keyset,
+    fast at any depth), or sorted on `order` = (column, descending) from `offset`."""
     with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(
-            _query(extraction_id, flt or IdentityFilter())
-            .where(Identity.id > after_id)
-            .order_by(Identity.id)
-            .limit(limit)
-        ).all()
+        query = _query(extraction_id, flt or IdentityFilter())
+        if order is None:
+            query = query.where(Identity.id > after_id).order_by(Identity.id)
+        else:
+            column, descending = order
+            if column not in dict(COLUMNS):
+                raise ValueError(column)
+            sort = getattr(Identity, column)
+            query = query.order_by(sort.desc() if descending else sort.asc(), Identity.id).offset(offset)
+        rows = uow.session.scalars(query.limit(limit)).all()
         return [{"id": r.id, **{c: _display(r, c) for c, _ in COLUMNS}} for r in rows]
 
 
 def _display(r: Identity, column: str) -> Any:
     if column == "birth_date":
         return r.birth_date.strftime("%d/%m/%Y") if r.birth_date else (r.birth_date_raw or "")
+    if column == "status":
+        return status_label(r.status)
+    if column == "attributes":
+        return attributes_label(r.attributes)
     return getattr(r, column) or ""
+
+
+def names_of(db: Database, identity_ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
+    """(birth name, first names, birth date) of each identity: lists of IPPs become readable."""
+    found: dict[int, tuple[str, str, date | None]] = {}
+    with UnitOfWork(db) as uow:
+        for start in range(0, len(identity_ids), 500):
+            chunk = identity_ids[start : start + 500]
+            query = select(Identity.id, Identity.birth_name, Identity.first_names, Identity.birth_date).where(
+                Identity.id.in_(chunk)
+            )
+            for ident, name, first, born in uow.session.execute(query):
+                found[ident] = (name or "", first or "", born)
+    return found

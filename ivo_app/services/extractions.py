@@ -151,3 +151,28 @@ def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: in
 
         raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
     return len(patients)
+
+
+def delete_extraction(db: Database, extraction_id: int) -> ExtractionInfo:
+    """Remove an extraction imported by mistake with everything computed on it (identities,
+    anomalies, pairs, rejected lines), in one transaction. The facility's duplicate decisions are
+    kept (they belong to the facility, not to one extraction); an audit keeps its answers and loses
+    only its link to the extraction. Returns what was removed, for the confirmation."""
+    from sqlalchemy import delete
+
+    from ivo_app.errors import IvoError
+    from ivo_app.store.models import Extraction
+
+    info = next((i for i in list_extractions(db) if i.id == extraction_id), None)
+    if info is None:
+        raise IvoError(f"Extraction n° {extraction_id} introuvable.")
+    with UnitOfWork(db) as uow:
+        uow.session.execute(delete(Extraction).where(Extraction.id == extraction_id))
+        journal.record(
+            uow.session,
+            "suppression_extraction",
+            f"extraction:{extraction_id}",
+            {"rows": info.rows, "facility_id": info.facility_id},
+        )
+        uow.commit()
+    return info

@@ -66,7 +66,7 @@ def run_gui(
 def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     """One PNG per page of the window, on the current data."""
     folder.mkdir(parents=True, exist_ok=True)
-    window.resize(1400, 900)  # the same frame whatever geometry the user saved
+    window.resize(1280, 720)  # the smallest screen the window is made for, whatever geometry was saved
     saved = []
     for row, page in enumerate(window.pages):
         window.nav.setCurrentRow(row)

@@ -16,6 +16,7 @@ def fill(table: QTableWidget, columns: Sequence[Sequence[str]], first_row_is_id:
     for col, values in enumerate(columns):
         for row, value in enumerate(values):
             cell = QTableWidgetItem(value)
+            cell.setToolTip(value)  # an elided long name is read whole
             other = columns[1 - col][row] if len(columns) == 2 else value
             if value != other and not (first_row_is_id and row == 0):
                 cell.setBackground(QBrush(DIFFERS))

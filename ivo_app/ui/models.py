@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from ivo_app.labels import format_date, format_datetime, format_decimal, format_int
 from ivo_app.services.browse import COLUMNS, IdentityFilter, count_identities, identity_page
 from ivo_app.store.db import Database
 
 Index = QModelIndex | QPersistentModelIndex
 IdRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2  # the raw value: numbers and dates sort as such
+TOOLTIP_FROM = 25  # characters: longer cells may be elided, their tooltip shows them whole
+
+
+def display(value: Any) -> str:
+    """A cell in French: 5 000, 53,7, JJ/MM/AAAA."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return format_int(value)
+    if isinstance(value, float):
+        return format_decimal(value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def sort_key(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 class _RowsModel(QAbstractTableModel):
@@ -50,6 +81,7 @@ class IdentityTableModel(_RowsModel):
         self.total = 0
         self._exhausted = True
         self._fetching = False
+        self.order: tuple[str, bool] | None = None  # (column, descending) chosen by a header click
 
     def load(self, extraction_id: int | None, flt: IdentityFilter | None = None) -> None:
         self._fetching = True  # no fetch from listeners while the reset is in flight
@@ -70,11 +102,22 @@ class IdentityTableModel(_RowsModel):
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, SortRole):
             return str(row[COLUMNS[index.column()][0]])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = str(row[COLUMNS[index.column()][0]])
+            return text if len(text) >= TOOLTIP_FROM else None
         if role == IdRole:
             return row["id"]
         return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted in SQL, over the whole filtered table (not only the rows already fetched)."""
+        if not (0 <= column < len(COLUMNS)):
+            self.order = None
+        else:
+            self.order = (COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder)
+        self.load(self.extraction_id, self.filter)
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -84,8 +127,19 @@ class IdentityTableModel(_RowsModel):
             return
         self._fetching = True  # views may ask for more while rows are being inserted
         try:
-            after = self.rows[-1]["id"] if self.rows else 0
-            page = identity_page(self.db, self.extraction_id, after, self.PAGE, self.filter)
+            if self.order is None:
+                after = self.rows[-1]["id"] if self.rows else 0
+                page = identity_page(self.db, self.extraction_id, after, self.PAGE, self.filter)
+            else:
+                page = identity_page(
+                    self.db,
+                    self.extraction_id,
+                    0,
+                    self.PAGE,
+                    self.filter,
+                    order=self.order,
+                    offset=len(self.rows),
+                )
             if len(page) < self.PAGE:
                 self._exhausted = True
             if page:
@@ -103,16 +157,35 @@ class ListTableModel(_RowsModel):
         super().__init__(parent)
         self.headers = headers
         self.rows: list[list[Any]] = rows or []
+        self.keys: list[Any] = []
 
-    def set_rows(self, rows: list[list[Any]]) -> None:
+    def set_rows(self, rows: list[list[Any]], keys: list[Any] | None = None) -> None:
+        """`keys`: what each row stands for (an id, a pair), read back with IdRole whatever the sort."""
         self.beginResetModel()
         self.rows = rows
+        self.keys = list(keys) if keys is not None else list(range(len(rows)))
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):
             return None
+        row = self.rows[index.row()]
+        if not (0 <= index.column() < len(row)):
+            return None
+        value = row[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            value = self.rows[index.row()][index.column()]
-            return "" if value is None else str(value)
+            return display(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = display(value)
+            return text if len(text) >= TOOLTIP_FROM else None
+        if role == SortRole:
+            return sort_key(value)
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == IdRole:
+            return self.keys[index.row()] if index.row() < len(self.keys) else None
         return None

@@ -3,16 +3,13 @@ existing records it may duplicate, with the reasons (the RNIV's search for an ex
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,10 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
+from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.services import duplicates
-from ivo_app.ui.models import ListTableModel
+from ivo_app.services.browse import names_of
+from ivo_app.services.identity_detail import identity_id_by_ipp
+from ivo_app.ui.date_field import DateField
+from ivo_app.ui.identity_panel import open_identity
+from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import setup_table
 
 
 class SearchDialog(QDialog):
@@ -34,10 +37,7 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Rechercher une identité avant de la créer")
         self.name = QLineEdit()
         self.first = QLineEdit()
-        self.born = QDateEdit()
-        self.born.setDisplayFormat("dd/MM/yyyy")
-        self.born.setCalendarPopup(True)
-        self.born.setDate(QDate(1980, 1, 1))
+        self.born = DateField()
         self.sex = QComboBox()
         for label, value in (("(non précisé)", None), ("Féminin", "F"), ("Masculin", "M")):
             self.sex.addItem(label, value)
@@ -53,11 +53,17 @@ class SearchDialog(QDialog):
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
         self.summary = QLabel()
-        self.model = ListTableModel(["IPP", "Score", "Niveau", "Raisons"])
+        self.summary.setWordWrap(True)
+        self.model = ListTableModel(
+            ["IPP", "Nom de naissance", "Prénoms", "Naissance", "Proximité", "Niveau", "Raisons"]
+        )
         table = QTableView()
         table.setModel(self.model)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        setup_table(table, stretch_last=True)
+        table.doubleClicked.connect(self._open)
+        table.activated.connect(self._open)
+        table.setToolTip("Double-cliquez (ou Entrée) pour ouvrir la fiche de l'identité.")
+        self.table = table
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -66,29 +72,57 @@ class SearchDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(table, 1)
         layout.addWidget(close)
-        self.resize(820, 560)
+        self.resize(980, 600)
 
     def search(self) -> None:
         if not self.name.text().strip() or not self.first.text().strip():
             self.summary.setText("Saisissez au moins le nom de naissance et le premier prénom.")
             return
-        born = self.born.date()
+        problem = self.born.problem()
+        born = self.born.value()
+        if problem or born is None:
+            self.summary.setText(problem or "Saisissez la date de naissance (JJ/MM/AAAA).")
+            self.born.setFocus()
+            return
         try:
             found = duplicates.search_identity(
                 self.state.db,
                 self.state.extraction_id,
                 nom=self.name.text(),
                 prenom=self.first.text(),
-                naissance=date(born.year(), born.month(), born.day()),
+                naissance=born,
                 sexe=self.sex.currentData(),
                 lieu=self.place.text().strip() or None,
             )
         except IvoError as exc:
             self.summary.setText(exc.message)
             return
-        self.model.set_rows([[c.ipp, f"{c.score:.1f}", c.level, " ; ".join(c.reasons)] for c in found])
+        ids = {c.ipp: identity_id_by_ipp(self.state.db, self.state.extraction_id, c.ipp) for c in found}
+        people = names_of(self.state.db, [i for i in ids.values() if i is not None])
+        self.model.set_rows(
+            [
+                [
+                    c.ipp,
+                    *people.get(ids[c.ipp] or -1, ("", "", None)),
+                    _closeness(c.score),
+                    labels.label(labels.LEVELS, c.level),
+                    " ; ".join(c.reasons),
+                ]
+                for c in found
+            ],
+            keys=[ids[c.ipp] for c in found],
+        )
         self.summary.setText(
             f"{len(found)} identité(s) existante(s) à vérifier avant toute création."
             if found
             else "Aucune identité approchante : la création ne devrait pas faire de doublon."
         )
+
+    def _open(self, index: Any) -> None:
+        open_identity(self.parentWidget() or self, self.state, index.data(IdRole))
+
+
+def _closeness(score: float) -> str:
+    """The matcher's score is a log-odds weight; below zero it means "rather not the same person",
+    which a raw "-3,2" does not say."""
+    return labels.format_decimal(score) if score > 0 else "faible"

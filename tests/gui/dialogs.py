@@ -15,17 +15,24 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QWidget,
     QWizard,
 )  # fmt: skip
 
 
 def type_file_name(dialog: QFileDialog, path: Path) -> None:
-    """Type the full path in the dialog's name box, then press Enter (the dialog's own path)."""
+    """Go to the folder, then type the name and press Enter (the dialog's own path, as a user does:
+    a full path typed at once races the dialog's folder listing, which greys the button meanwhile)."""
     name = dialog.findChild(QLineEdit, "fileNameEdit")
     assert name is not None, "a Qt file dialog (not the platform's) is expected"
+    dialog.setDirectory(str(path.parent))
+    QTest.qWait(50)
     name.selectAll()
-    QTest.keyClicks(name, str(path))
+    QTest.keyClicks(name, path.name)
+    completer = name.completer()
+    if completer is not None and completer.popup().isVisible():
+        completer.popup().hide()  # as Escape would: the suggestion list would take the Enter key
     QTest.keyClick(name, Qt.Key.Key_Return)
 
 
@@ -54,7 +61,7 @@ class Answerer:
         if not self.running:
             return
         widget = QApplication.activeModalWidget()
-        if widget is not None and widget.isVisible():
+        if widget is not None and widget.isVisible() and not isinstance(widget, QProgressDialog):
             self.answer(widget)
         QTimer.singleShot(50, self._poll)
 
@@ -62,6 +69,7 @@ class Answerer:
         if self.custom is not None and self.custom(widget):
             return
         self.titles.append(widget.windowTitle())
+        assert len(self.titles) < 500, f"the same dialog again and again: {self.titles[-5:]}"
         if isinstance(widget, QFileDialog):
             title = widget.windowTitle()
             path = self.files.get(title)

@@ -23,11 +23,13 @@ def test_import_through_the_wizard(qtbot, db, tmp_path: Path) -> None:  # type: 
     wizard.next()
     mapping_page = wizard.mapping_page
     assert wizard.currentPage() is mapping_page
-    assert "cp1252" in mapping_page.facts.text() and "IPP" in mapping_page.facts.text()
-    assert not mapping_page.isComplete()  # "N° dossier" is not a known IPP header: the user maps it
-    ipp = mapping_page.combos["ipp"]
-    ipp.setCurrentIndex(ipp.findData("N° dossier"))
-    assert mapping_page.isComplete()
+    assert "cp1252" in mapping_page.facts.text()
+    assert "--mapping" not in mapping_page.facts.text() + mapping_page.missing.text()
+    # "N° dossier" is read as the IPP; a lone "PRENOM" column holds the first-name list
+    assert mapping_page.combos["ipp"].currentData() == "N° dossier"
+    assert mapping_page.combos["prenoms_naissance"].currentData() == "PRENOM"
+    assert mapping_page.combos["premier_prenom"].currentData() is None
+    assert mapping_page.isComplete() and mapping_page.missing.text() == ""
     with qtbot.waitSignal(wizard.import_finished, timeout=30_000) as signal:
         wizard.next()
     extraction_id = signal.args[0]
@@ -35,6 +37,45 @@ def test_import_through_the_wizard(qtbot, db, tmp_path: Path) -> None:  # type: 
     assert list_extractions(db)[0].rows == 2
     assert "ligne 4" in wizard.run_page.report.toPlainText()
     assert wizard.run_page.isComplete()
+    from ivo_app.services.browse import identity_page
+
+    first = identity_page(db, extraction_id)[0]
+    assert first["first_names"] == "JEAN"  # shown in Identités, not lost
+
+
+def test_the_mapping_message_names_the_missing_traits_and_goes_away(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "export.csv"
+    rows = "".join(f"{i};NOM{i};JEAN;01/02/1980;M\n" for i in range(1, 40))
+    path.write_text("Numéro;NOM;PRENOM;DDN;SEXE\n" + rows, encoding="utf-8")
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.width() <= 1280 and wizard.height() <= 680  # fits a 1280×720 screen
+    wizard.file_page.path.setText(str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH Neuf")
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    page = wizard.mapping_page
+    assert page.model.rowCount() >= 20  # enough lines to recognise the columns
+    assert "IPP" in page.missing.text() and "--mapping" not in page.missing.text()
+    ipp = page.combos["ipp"]
+    ipp.setCurrentIndex(ipp.findData("Numéro"))
+    assert page.missing.text() == "" and page.isComplete()
+
+
+def test_an_existing_facility_is_chosen_from_the_list(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.demo import create_demo
+
+    create_demo(db, size=100, seed=1, facility="CH Existant")
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    choice = wizard.file_page.facility_choice
+    assert [choice.itemText(i) for i in range(choice.count())] == ["CH Existant", "Nouvel établissement…"]
+    assert not wizard.file_page.facility.isEnabled()  # nothing typed, nothing mistyped
+    assert wizard.file_page.facility_name() == "CH Existant"
+    choice.setCurrentIndex(1)
+    assert wizard.file_page.facility.isEnabled() and wizard.file_page.facility_name() == ""
 
 
 def test_unreadable_file_is_refused_on_the_first_page(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -48,3 +89,4 @@ def test_unreadable_file_is_refused_on_the_first_page(qtbot, db, tmp_path: Path)
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "illisible" in wizard.file_page.error.text()
+    assert wizard.file_page.error.wordWrap()  # the whole sentence, never cut

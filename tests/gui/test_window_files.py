@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from sqlalchemy import func, select
 
@@ -118,9 +118,12 @@ def test_journal_page_lists_filters_and_exports(window, qtbot, monkeypatch, tmp_
     page = page_of(window, JournalPage)
     page.refresh()
     actions = [page.model.rows[r][3] for r in range(len(page.model.rows))]
-    assert ("import" in actions and "verification" in actions) or "import" in actions
+    assert "Import d'une extraction" in actions and "Vérification des règles" in actions  # labels, not codes
+    assert page.action.itemText(page.action.findData("import")) == "Import d'une extraction"
     page.action.setCurrentIndex(page.action.findData("import"))
-    assert {row[3] for row in page.model.rows} == {"import"}
+    assert {row[3] for row in page.model.rows} == {"Import d'une extraction"}
+    shown = [page.model.index(r, c).data() for r in range(page.model.rowCount()) for c in range(6)]
+    assert not any("sha256 : ," in text or "extraction:" in text for text in shown)
     out = tmp_path / "journal.csv"
     answer_save(monkeypatch, out)
     page.export_button.click()
@@ -140,10 +143,36 @@ def test_search_before_creating_finds_the_existing_record(window, qtbot) -> None
     qtbot.addWidget(dialog)
     dialog.name.setText(name.lower())  # typed as it comes: the search normalises
     dialog.first.setText(first)
-    dialog.born.setDate(QDate(born.year, born.month, born.day))
-    dialog.search_button.click()
+    qtbot.keyClicks(dialog.born, f"{born.day}/{born.month}/{born.year}")  # 1/2/1980 is read as 01/02/1980
+    qtbot.mouseClick(dialog.search_button, Qt.MouseButton.LeftButton)
     assert ipp in [row[0] for row in dialog.model.rows]
     assert "à vérifier avant toute création" in dialog.summary.text()
+    row = [r[0] for r in dialog.model.rows].index(ipp)
+    assert dialog.model.rows[row][1] == name  # the name beside the IPP
+    shown = [dialog.model.index(r, c).data() for r in range(dialog.model.rowCount()) for c in (4, 5)]
+    assert not any(text.startswith("-") for text in shown) and "a_examiner" not in shown
+    view = dialog.table
+    point = view.visualRect(view.model().index(row, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    from ivo_app.ui.identity_panel import IdentityPanel
+
+    panel = window.findChild(IdentityPanel)
+    assert panel is not None and panel.detail is not None and panel.detail.ipp == ipp
+
+
+def test_the_search_date_starts_empty_and_refuses_a_wrong_date(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = SearchDialog(window.state, window)
+    qtbot.addWidget(dialog)
+    assert dialog.born.text() == "" and dialog.born.value() is None  # no 01/01/1980 by default
+    qtbot.keyClicks(dialog.name, "MARTIN")
+    qtbot.keyClicks(dialog.first, "ANNE")
+    qtbot.keyClicks(dialog.born, "31/02/1980")
+    qtbot.mouseClick(dialog.search_button, Qt.MouseButton.LeftButton)
+    assert "n'est pas une date" in dialog.summary.text() and dialog.model.rowCount() == 0
+    dialog.born.clear()
+    qtbot.keyClicks(dialog.born, "03041990")
+    assert dialog.born.value() == __import__("datetime").date(1990, 4, 3)
 
 
 def test_encrypt_the_base_from_the_tools_menu(window, qtbot, tmp_path, messages) -> None:  # type: ignore[no-untyped-def]
@@ -170,6 +199,6 @@ def test_encrypt_the_base_from_the_tools_menu(window, qtbot, tmp_path, messages)
         assert encryption.is_encrypted(path)
         assert window.state.extraction_id is not None  # the pages work on the reopened, encrypted base
         page_of(window, JournalPage).refresh()
-        assert "chiffrement" in {row[3] for row in page_of(window, JournalPage).model.rows}
+        assert "Chiffrement de la base" in {row[3] for row in page_of(window, JournalPage).model.rows}
     finally:
         encryption.forget(path)

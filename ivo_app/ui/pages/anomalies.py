@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -17,12 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
+from ivo_app import labels
 from ivo_app.rules.catalogue import RULES
+from ivo_app.services.browse import names_of
 from ivo_app.services.checks import findings_summary, list_findings
 from ivo_app.services.exports import export_findings
 from ivo_app.ui import file_actions
-from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.identity_panel import open_identity
+from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import selected_key, setup_table, sortable
 
 
 class AnomaliesPage(QWidget):
@@ -31,18 +34,25 @@ class AnomaliesPage(QWidget):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
-        self.rules = ListTableModel(["Règle", "Intitulé", "Nombre"])
+        self.rules = ListTableModel(["Anomalie", "Sévérité", "Nombre"])
         self.rule_table = QTableView()
         self.rule_table.setModel(self.rules)
-        self.rule_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        setup_table(self.rule_table)
+        sortable(self.rule_table)
         self.rule_table.selectionModel().selectionChanged.connect(self._rule_selected)
         self.help = QLabel()
         self.help.setWordWrap(True)
         self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.findings = ListTableModel(["IPP", "Sévérité", "Message"])
+        self.findings = ListTableModel(
+            ["IPP", "Nom de naissance", "Prénoms", "Naissance", "Sévérité", "Message"]
+        )
         self.finding_table = QTableView()
         self.finding_table.setModel(self.findings)
-        self.finding_table.horizontalHeader().setStretchLastSection(True)
+        setup_table(self.finding_table, stretch_last=True)
+        sortable(self.finding_table)
+        self.finding_table.doubleClicked.connect(self._open_finding)
+        self.finding_table.activated.connect(self._open_finding)
+        self.finding_table.setToolTip("Double-cliquez (ou Entrée) pour ouvrir la fiche de l'identité.")
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.help)
@@ -71,26 +81,58 @@ class AnomaliesPage(QWidget):
             return
         summary = findings_summary(self.state.db, self.state.extraction_id)
         if not summary["checked"]:
-            self.status.setText("Vérification non lancée pour cette extraction.")
+            self.status.setText(
+                "Vérification non lancée pour cette extraction : « Vérifier l'extraction » sur la page "
+                "« Établissements et extractions »."
+            )
         else:
-            sev = ", ".join(f"{k} : {v}" for k, v in summary["by_severity"].items())
-            self.status.setText(f"{summary['total']} anomalies — {sev}")
+            sev = ", ".join(
+                f"{labels.label(labels.SEVERITIES, k).lower()} : {labels.format_int(v)}"
+                for k, v in summary["by_severity"].items()
+            )
+            self.status.setText(f"{labels.plural(summary['total'], 'anomalie')} — {sev}")
         self.rule_ids = list(summary["by_rule"])
-        self.rules.set_rows([[r, RULES[r].title, n] for r, n in summary["by_rule"].items()])
+        self.rules.set_rows(
+            [
+                [
+                    RULES[r].title if r in RULES else r,
+                    labels.label(labels.SEVERITIES, RULES[r].severity) if r in RULES else "",
+                    n,
+                ]
+                for r, n in summary["by_rule"].items()
+            ],
+            keys=self.rule_ids,
+        )
         self.findings.set_rows([])
         self.help.setText("")
 
     def _rule_selected(self, *_: Any) -> None:
-        rows = self.rule_table.selectionModel().selectedRows()
-        if not rows or self.state.extraction_id is None:
+        rule_id = selected_key(self.rule_table)
+        if rule_id not in RULES or self.state.extraction_id is None:
             return
-        rule = RULES[self.rule_ids[rows[0].row()]]
+        rule = RULES[str(rule_id)]
         self.help.setText(
-            f"<b>{rule.id} — {escape(rule.title)}</b> (sévérité par défaut : {rule.severity})<br>{escape(rule.explanation)}"
+            f"<b>{escape(rule.title)}</b> ({rule.id} ; sévérité par défaut : "
+            f"{escape(labels.label(labels.SEVERITIES, rule.severity).lower())})<br>{escape(rule.explanation)}"
             f"<br><i>Corriger :</i> {escape(rule.fix)}<br><i>Référence :</i> {escape(rule.reference)}"
         )
         views = list_findings(self.state.db, self.state.extraction_id, rule=rule.id, limit=2000)
-        self.findings.set_rows([[v.ipp or "(extraction)", v.severity, v.message] for v in views])
+        people = names_of(self.state.db, [v.identity_id for v in views if v.identity_id is not None])
+        self.findings.set_rows(
+            [
+                [
+                    v.ipp or "(toute l'extraction)",
+                    *people.get(v.identity_id or -1, ("", "", None)),
+                    labels.label(labels.SEVERITIES, v.severity),
+                    v.message,
+                ]
+                for v in views
+            ],
+            keys=[v.identity_id for v in views],
+        )
+
+    def _open_finding(self, index: Any) -> None:
+        open_identity(self, self.state, index.data(IdRole))
 
     def export(self) -> None:
         if self.state.extraction_id is None:

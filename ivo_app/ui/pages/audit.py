@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -35,8 +34,9 @@ from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_IT
 from ivo_app.errors import IvoError
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
-from ivo_app.ui import dialogs
+from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
+from ivo_app.ui.feedback import notify
 from ivo_app.ui.state import AppState
 
 NO_ANSWER = "—"
@@ -375,10 +375,12 @@ class AuditPage(QWidget):
             self.warn("Créez ou choisissez d'abord un audit.")
             return None
         try:
-            return audit.save_item(self.state.db, self.audit_id, kind, data, key)
+            saved = audit.save_item(self.state.db, self.audit_id, kind, data, key)
         except IvoError as exc:
             self.warn(exc.message)
             return None
+        notify(self, f"Enregistré dans l'audit n° {self.audit_id}.")
+        return saved
 
     def remove_item(self, kind: str, key: str) -> bool:
         if self.audit_id is None or not self.confirm(f"Supprimer « {key} » de l'audit ?"):
@@ -406,6 +408,7 @@ class AuditPage(QWidget):
             self.warn(exc.message)
             return
         self.load(self.audit_id)
+        notify(self, f"En-tête de l'audit n° {self.audit_id} enregistré.")
 
     def set_step(self, step: str, state: str) -> None:
         if self.audit_id is not None:
@@ -414,8 +417,7 @@ class AuditPage(QWidget):
     # --- dialogs (overridable in tests) -----------------------------------------------------------
 
     def choose_document_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Document examiné")
-        return Path(name) if name else None
+        return file_actions.ask_open_path(self, "Document examiné", "Tous les fichiers (*)")
 
     def confirm(self, question: str) -> bool:
         return dialogs.ask_yes_no(self, question)

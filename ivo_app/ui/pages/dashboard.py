@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
 from ivo_app.services.indicators import compute_indicators
 from ivo_app.ui.background import LatestOnly
-from ivo_app.ui.charts import HistoryChart
+from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
 from ivo_app.ui.state import AppState
 
 
@@ -21,14 +22,12 @@ class DashboardPage(QWidget):
         self.heading = QLabel()
         self.figures = QLabel()
         self.figures.setWordWrap(True)
-        self.bars = QGridLayout()
-        box = QGroupBox("Statuts des identités")
-        box.setLayout(self.bars)
+        self.status_chart = StatusChart()
         self.anomalies = QLabel()
         self.anomalies.setWordWrap(True)
         self.history = HistoryChart()
         layout = QVBoxLayout(self)
-        for w in (self.heading, self.figures, box, self.anomalies, self.history):
+        for w in (self.heading, self.figures, self.status_chart, self.anomalies, self.history):
             layout.addWidget(w)
         layout.addStretch()
         self.loader = LatestOnly(self._read, self._show, self._failed)
@@ -41,6 +40,10 @@ class DashboardPage(QWidget):
         if self.state.extraction_id is None:
             self.loader.generation += 1  # drop any read still running for the previous base
             self.heading.setText("<h2>Tableau de bord</h2><p>Aucune extraction : importez un fichier.</p>")
+            self.figures.setText("")
+            self.anomalies.setText("")
+            self.status_chart.set_statuses({})
+            self.history.set_history([])
             return
         self.figures.setText("Calcul des indicateurs…")
         self.loader.request()
@@ -57,45 +60,41 @@ class DashboardPage(QWidget):
             return
         ext = data["extraction"]
         self.heading.setText(
-            f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {ext['extracted_on']}</p>"
+            f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {format_date(ext['extracted_on'])}</p>"
         )
         trend = data.get("trend")
         trend_text = ""
         if trend:
             q = trend["qualification_rate"]
+            delta = format_decimal(q["delta"])
+            sign = "+" if q["delta"] > 0 else ""
             trend_text = (
-                f"<br>Depuis l'extraction du {trend['previous_extracted_on']} : taux de qualification "
-                f"{q['before']} % → {q['now']} % ({q['delta']:+} points)."
+                f"<br>Depuis l'extraction du {format_date(trend['previous_extracted_on'])} : taux de qualification "
+                f"{format_percent(q['before'])} → {format_percent(q['now'])} ({sign}{delta} points)."
             )
         self.figures.setText(
-            f"<b>{data['identities']}</b> identités, dont <b>{data['active_identities']}</b> dans la file active "
-            f"(venue depuis le {data['active_since']}).<br>Taux de qualification de la file active : "
-            f"<b>{data['qualification_rate']} %</b> ; identités récupérées : {data['recup_share']} %.<br>"
-            f"Lieu de naissance inconnu : {data['unknown_birthplace']} ; dates complétées : {data['completed_dates']}."
-            + trend_text
+            f"<b>{format_int(data['identities'])}</b> identités, dont <b>{format_int(data['active_identities'])}</b> "
+            f"dans la file active (venue depuis le {format_date(data['active_since'])}).<br>"
+            f"Taux de qualification de la file active : <b>{format_percent(data['qualification_rate'])}</b> "
+            f"(objectif {format_percent(QUALIFICATION_TARGET, 0)}) ; identités récupérées : "
+            f"{format_percent(data['recup_share'])}.<br>"
+            f"Lieu de naissance inconnu : {format_int(data['unknown_birthplace'])} ; "
+            f"dates complétées : {format_int(data['completed_dates'])}." + trend_text
         )
-        while self.bars.count():
-            item = self.bars.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        total = max(1, data["identities"])
-        for row, (status, count) in enumerate(data["statuses"].items()):
-            bar = QProgressBar()
-            bar.setRange(0, total)
-            bar.setValue(count)
-            bar.setFormat(f"{count} ({100 * count / total:.1f} %)")
-            self.bars.addWidget(QLabel(status), row, 0)
-            self.bars.addWidget(bar, row, 1)
-        self.history.set_history(data["history"] if len(data["history"]) > 1 else [])
+        self.status_chart.set_statuses(data["statuses"])
+        self.history.set_history(data["history"])
         an = data["anomalies"]
         if an["checked"]:
-            sev = ", ".join(f"{k} {v}" for k, v in an["by_severity"].items())
+            sev = ", ".join(
+                f"{label(SEVERITIES, k).lower()} : {format_int(v)}" for k, v in an["by_severity"].items()
+            )
             self.anomalies.setText(
-                f"<b>{an['total']}</b> anomalies ({sev}) sur {an['identities_with_findings']} identités."
+                f"<b>{plural(an['total'], 'anomalie')}</b> ({sev}) sur "
+                f"{plural(an['identities_with_findings'], 'identité')}."
             )
         else:
             self.anomalies.setText(
-                "Vérification non lancée : page « Établissements et extractions », « Vérifier »."
+                "Vérification non lancée : page « Établissements et extractions », bouton « Vérifier l'extraction »."
             )
 
 

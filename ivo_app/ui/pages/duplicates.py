@@ -9,10 +9,11 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -22,12 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
+from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
 from ivo_app.ui import compare, file_actions
-from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.feedback import notify
+from ivo_app.ui.identity_panel import open_identity
+from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
 
 TRAITS = (
@@ -57,17 +62,26 @@ class DuplicatesPage(QWidget):
         self.model = ListTableModel(["Type", "Niveau", "Score", "IPP A", "IPP B", "Décision"])
         self.list = QTableView()
         self.list.setModel(self.model)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        setup_table(self.list)
+        sortable(self.list)
+        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.selectionModel().selectionChanged.connect(self.show_pair)
         self.compare = QTableWidget(len(TRAITS), 2)
         self.compare.setHorizontalHeaderLabels(["Identité A", "Identité B"])
         self.compare.setVerticalHeaderLabels([label for _, label in TRAITS])
-        self.compare.horizontalHeader().setStretchLastSection(True)
+        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.compare.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.compare.cellDoubleClicked.connect(lambda _row, column: self.open_record(column))
+        self.compare.setToolTip("Double-cliquez une colonne pour ouvrir la fiche de cette identité.")
         self.reasons = QLabel()
         self.reasons.setWordWrap(True)
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("Commentaire joint à la décision (facultatif)")
+        self.comment.setMaxLength(500)
         buttons = QHBoxLayout()
         self.keys: dict[Qt.Key, str] = {}
+        self.decision_buttons: dict[str, QPushButton] = {}
         for text, decision, key in (
             ("Doublon avéré (D)", "doublon", "D"),
             ("Non-doublon (N)", "non_doublon", "N"),
@@ -76,23 +90,36 @@ class DuplicatesPage(QWidget):
             button = QPushButton(text)
             button.clicked.connect(lambda _=False, d=decision: self.decide(d))
             buttons.addWidget(button)
+            self.decision_buttons[decision] = button
             self.keys[getattr(Qt.Key, f"Key_{key}")] = decision
-        undo = QPushButton("Annuler la dernière décision (Ctrl+Z)")
-        undo.clicked.connect(self.undo)
+        self.undo_button = QPushButton("Annuler la dernière décision (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo)
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
-        buttons.addWidget(undo)
+        buttons.addWidget(self.undo_button)
+        records = QHBoxLayout()
+        self.record_buttons = []
+        for column, text in ((0, "Fiche de l'identité A"), (1, "Fiche de l'identité B")):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, c=column: self.open_record(c))
+            records.addWidget(button)
+            self.record_buttons.append(button)
+        records.addStretch()
         # Item views take plain letters for their keyboard search: D, N, R are caught before them.
         self.list.installEventFilter(self)
         self.compare.installEventFilter(self)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.compare)
+        right_layout.addLayout(records)
         right_layout.addWidget(self.reasons)
+        right_layout.addWidget(self.comment)
         right_layout.addLayout(buttons)
         splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(right)
-        splitter.setSizes([420, 780])
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        self.splitter = splitter
         top = QHBoxLayout()
         top.addWidget(self.detect_button)
         top.addWidget(self.filter)
@@ -131,10 +158,14 @@ class DuplicatesPage(QWidget):
                 duplicates.find_duplicates,
                 self.state.db,
                 self.state.extraction_id,
-                on_done=lambda _: self.refresh(),
+                on_done=self._detected,
             )
 
-    def refresh(self, keep_row: int = 0) -> None:
+    def _detected(self, _result: Any) -> None:
+        self.refresh()
+        notify(self, f"Détection terminée : {labels.plural(len(self.pairs), 'paire')} dans la file.")
+
+    def refresh(self, keep_row: int = 0, keep_pair: tuple[str, str] | None = None) -> None:
         self.pairs = []
         if self.state.extraction_id is not None:
             _, level, kind, undecided = FILTERS[self.filter.currentIndex()]
@@ -149,28 +180,62 @@ class DuplicatesPage(QWidget):
         self.model.set_rows(
             [
                 [
-                    p.kind,
-                    p.level.replace("a_examiner", "à examiner"),
-                    f"{p.score:.1f}",
+                    labels.label(labels.KINDS, p.kind),
+                    labels.label(labels.LEVELS, p.level),
+                    round(p.score, 1),
                     p.ipp_a,
                     p.ipp_b,
-                    duplicates.DECISIONS.get(p.decision or "", ""),
+                    labels.label(labels.DECISIONS, p.decision, "—"),
                 ]
                 for p in self.pairs
-            ]
+            ],
+            keys=list(range(len(self.pairs))),
         )
-        self.count.setText(f"{len(self.pairs)} paires")
+        self._fit_queue()
+        self.count.setText(labels.plural(len(self.pairs), "paire"))
+        has_pairs = bool(self.pairs)
+        for button in (*self.decision_buttons.values(), *self.record_buttons):
+            button.setEnabled(has_pairs)
+        self.comment.setEnabled(has_pairs)
         if self.pairs:
-            self.list.selectRow(min(keep_row, len(self.pairs) - 1))
+            wanted = next(
+                (i for i, p in enumerate(self.pairs) if keep_pair and (p.ipp_a, p.ipp_b) == keep_pair), None
+            )
+            if wanted is None or not select_key(self.list, wanted):
+                self.list.selectRow(min(keep_row, len(self.pairs) - 1))
         else:
             self.compare.clearContents()
-            self.reasons.setText("Aucune paire : lancez la détection." if self.state.extraction_id else "")
+            self.reasons.setText(
+                "Aucune paire : cliquez « Détecter les doublons et collisions »."
+                if self.state.extraction_id
+                else ""
+            )
+
+    def _fit_queue(self) -> None:
+        """The queue as wide as its columns (IPP A/B and the decision always visible)."""
+        self.list.resizeColumnsToContents()
+        header = self.list.horizontalHeader()
+        width = (
+            header.length() + self.list.frameWidth() * 2 + self.list.verticalScrollBar().sizeHint().width()
+        )
+        self.list.setMinimumWidth(width)
+        self.splitter.setSizes([width, max(400, self.splitter.width() - width)])
 
     def current(self) -> tuple[int, duplicates.PairView] | None:
+        """(row in the view, pair) of the selected pair, whatever the sort."""
         rows = self.list.selectionModel().selectedRows()
         if not rows or not self.pairs:
             return None
-        return rows[0].row(), self.pairs[rows[0].row()]
+        key = rows[0].data(IdRole)
+        if not isinstance(key, int) or not (0 <= key < len(self.pairs)):
+            return None
+        return rows[0].row(), self.pairs[key]
+
+    def open_record(self, column: int) -> None:
+        selected = self.current()
+        if selected is not None:
+            pair = selected[1]
+            open_identity(self, self.state, pair.identity_a if column == 0 else pair.identity_b)
 
     def show_pair(self, *_: Any) -> None:
         selected = self.current()
@@ -193,18 +258,28 @@ class DuplicatesPage(QWidget):
                 pair.ipp_a,
                 pair.ipp_b,
                 decision,
+                comment=self.comment.text().strip() or None,
                 expected_version=pair.decision_version,
             )
         except IvoError as exc:
             QMessageBox.warning(self, "IVO", exc.message)
+            return
+        self.comment.clear()
+        notify(
+            self, f"Paire {pair.ipp_a} / {pair.ipp_b} : {labels.label(labels.DECISIONS, decision).lower()}."
+        )
         undecided_view = FILTERS[self.filter.currentIndex()][3]
         self.refresh(keep_row=row if undecided_view else row + 1)  # next pair automatically
 
     def undo(self) -> None:
-        if self.state.extraction_id is not None and duplicates.undo_last_decision(
-            self.state.db, self.state.extraction_id
-        ):
-            self.refresh()
+        if self.state.extraction_id is None:
+            return
+        undone = duplicates.undo_last_decision(self.state.db, self.state.extraction_id)
+        if undone:
+            self.refresh(keep_pair=undone)  # the pair whose decision was undone, selected again
+            notify(self, f"Décision annulée sur la paire {undone[0]} / {undone[1]}.")
+        else:
+            notify(self, "Aucune décision à annuler.")
 
     def export_queue(self) -> None:
         if self.state.extraction_id is None:
@@ -262,6 +337,10 @@ class DuplicatesPage(QWidget):
 
 def _text(identity: Any, attr: str) -> str:
     value = getattr(identity, attr)
+    if attr == "status":
+        return labels.status_label(value)
+    if attr == "attributes":
+        return labels.attributes_label(value)
     if attr == "birth_date":
         return value.strftime("%d/%m/%Y") if value else (identity.birth_date_raw or "")
     return "" if value is None else str(value)

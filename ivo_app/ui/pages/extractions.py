@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -16,11 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )  # fmt: skip
 
+from ivo_app import labels
+from ivo_app.errors import IvoError
 from ivo_app.services import checks, demo, extractions
-from ivo_app.ui import file_actions
+from ivo_app.ui import dialogs, file_actions
+from ivo_app.ui.feedback import notify
 from ivo_app.ui.import_wizard import ImportWizard
-from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import select_key, setup_table
 from ivo_app.ui.tasks import run_task
 
 
@@ -31,24 +33,31 @@ class ExtractionsPage(QWidget):
         super().__init__()
         self.state = state
         self.model = ListTableModel(
-            ["N°", "Établissement", "Date", "Fichier", "Format", "Identités", "Rejets"]
+            ["N°", "Établissement", "Date", "Identités", "Rejets", "Format", "Fichier"]
         )
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        setup_table(self.table, stretch_last=True)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.import_button = QPushButton("Importer un fichier…")
         self.demo_button = QPushButton("Créer une démonstration…")
         self.check_button = QPushButton("Vérifier l'extraction (règles du RNIV)")
         self.export_button = QPushButton("Exporter l'extraction…")
         self.export_button.clicked.connect(self.export)
+        self.delete_button = QPushButton("Supprimer l'extraction…")
+        self.delete_button.setToolTip("Retirer une extraction importée par erreur (après confirmation).")
+        self.delete_button.clicked.connect(self.delete)
         self.import_button.clicked.connect(self.open_import)
         self.demo_button.clicked.connect(self.create_demo)
         self.check_button.clicked.connect(self.run_check)
         buttons = QHBoxLayout()
-        for b in (self.import_button, self.demo_button, self.check_button, self.export_button):
+        for b in (
+            self.import_button,
+            self.demo_button,
+            self.check_button,
+            self.export_button,
+            self.delete_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch()
         layout = QVBoxLayout(self)
@@ -63,27 +72,22 @@ class ExtractionsPage(QWidget):
         self.ids = [i.id for i in infos]
         self.model.set_rows(
             [
-                [
-                    i.id,
-                    i.facility,
-                    i.extracted_on.strftime("%d/%m/%Y"),
-                    i.source_file,
-                    i.source_format,
-                    i.rows,
-                    i.rejected,
-                ]
+                [i.id, i.facility, i.extracted_on, i.rows, i.rejected, i.source_format.upper(), i.source_file]
                 for i in infos
-            ]
+            ],
+            keys=self.ids,
         )
+        for button in (self.check_button, self.export_button, self.delete_button):
+            button.setEnabled(bool(self.ids))
         if self.state.extraction_id in self.ids:
-            self.table.selectRow(self.ids.index(self.state.extraction_id))
+            select_key(self.table, self.state.extraction_id)
         elif self.ids:
             self.table.selectRow(len(self.ids) - 1)
 
     def _selected(self, *_: Any) -> None:
         rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.state.select_extraction(self.ids[rows[0].row()])
+        if rows and rows[0].data(IdRole) != self.state.extraction_id:
+            self.state.select_extraction(rows[0].data(IdRole))
 
     def open_import(self) -> None:
         wizard = ImportWizard(self.state.db, self)
@@ -93,6 +97,8 @@ class ExtractionsPage(QWidget):
     def _imported(self, extraction_id: int) -> None:
         self.state.extraction_id = extraction_id
         self.state.data_changed.emit()
+        self.state.extraction_changed.emit(extraction_id)
+        notify(self, f"Extraction n° {extraction_id} importée : elle est maintenant affichée.")
 
     def create_demo(self) -> None:
         size, ok = QInputDialog.getInt(
@@ -124,8 +130,37 @@ class ExtractionsPage(QWidget):
             checks.run_checks,
             self.state.db,
             self.state.extraction_id,
-            on_done=lambda _: self.state.data_changed.emit(),
+            on_done=self._checked,
         )
+
+    def _checked(self, result: Any) -> None:
+        self.state.data_changed.emit()
+        found = getattr(result, "findings", None)
+        detail = f" : {labels.plural(found, 'anomalie')}" if isinstance(found, int) else ""
+        notify(self, f"Vérification terminée{detail} (page « Anomalies »).")
+
+    def delete(self) -> None:
+        extraction_id = self.state.extraction_id
+        info = next((i for i in extractions.list_extractions(self.state.db) if i.id == extraction_id), None)
+        if info is None:
+            return
+        question = (
+            f"Supprimer l'extraction n° {info.id} ({info.facility}, {labels.format_date(info.extracted_on)}, "
+            f"{labels.plural(info.rows, 'identité')}) ?\n\nSes anomalies et ses paires sont supprimées avec elle ; "
+            "les décisions sur les doublons de l'établissement sont conservées."
+        )
+        if not dialogs.ask_yes_no(self, question):
+            return
+        try:
+            extractions.delete_extraction(self.state.db, info.id)
+        except IvoError as exc:
+            dialogs.warn(self, exc.message)
+            return
+        remaining = extractions.list_extractions(self.state.db)
+        self.state.extraction_id = remaining[-1].id if remaining else None
+        self.state.data_changed.emit()
+        self.state.extraction_changed.emit(self.state.extraction_id)
+        notify(self, f"Extraction n° {info.id} supprimée.")
 
     def export(self) -> None:
         if self.state.extraction_id is None:

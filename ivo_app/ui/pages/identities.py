@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ivo_app import labels
 from ivo_app.io.values import parse_date
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services.browse import IdentityFilter
-from ivo_app.ui.models import IdentityTableModel
+from ivo_app.ui.identity_panel import open_identity
+from ivo_app.ui.models import IdentityTableModel, IdRole
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import fit_columns, setup_table
 
 
 class IdentitiesPage(QWidget):
@@ -30,13 +33,19 @@ class IdentitiesPage(QWidget):
         self.model = IdentityTableModel(state.db)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        setup_table(self.table)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # the model sorts in SQL, over every filtered identity
+        self.table.doubleClicked.connect(self.open_selected)
+        self.table.activated.connect(self.open_selected)  # Enter on a row
+        self.table.setToolTip("Double-cliquez (ou Entrée) pour ouvrir la fiche de l'identité.")
         self.search = QLineEdit()
         self.search.setPlaceholderText("IPP, nom de naissance ou d'usage (début), ou date JJ/MM/AAAA")
-        self.status = _combo("Tous statuts", STATUSES)
-        self.attribute = _combo("Tous attributs", ATTRIBUTES)
-        self.rule = _combo("Toutes règles", tuple(RULES))
-        self.severity = _combo("Toutes sévérités", SEVERITIES)
+        self.status = _combo("Tous statuts", {code: labels.STATUSES[code] for code in STATUSES})
+        self.attribute = _combo("Tous attributs", {code: labels.ATTRIBUTES[code] for code in ATTRIBUTES})
+        self.rule = _combo("Toutes règles", {rule.id: rule.title for rule in RULES.values()})
+        self.rule.setMaximumWidth(320)
+        self.severity = _combo("Toutes sévérités", {code: labels.SEVERITIES[code] for code in SEVERITIES})
         self.count = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -68,12 +77,29 @@ class IdentitiesPage(QWidget):
     def apply(self) -> None:
         self.model.db = self.state.db  # the database may have been reopened (Paramètres)
         self.model.load(self.state.extraction_id, self.current_filter())
-        self.count.setText(f"{self.model.total} identités")
+        if self.state.extraction_id is None:
+            self.count.setText(
+                "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
+            )
+        else:
+            self.count.setText(
+                labels.plural(self.model.total, "identité") + " — double-clic ou Entrée : la fiche"
+            )
+        fit_columns(self.table)
+
+    def open_selected(self, index: QModelIndex | None = None) -> None:
+        if index is None or not index.isValid():
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                return
+            index = rows[0]
+        open_identity(self, self.state, index.data(IdRole))
 
 
-def _combo(everything: str, values: tuple[str, ...]) -> QComboBox:
+def _combo(everything: str, values: dict[str, str]) -> QComboBox:
     combo = QComboBox()
     combo.addItem(everything, None)
-    for value in values:
-        combo.addItem(value, value)
+    for code, text in values.items():
+        combo.addItem(text, code)
+        combo.setItemData(combo.count() - 1, code, Qt.ItemDataRole.ToolTipRole)
     return combo

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -13,10 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ivo_app.labels import journal_action_label, journal_details_label, journal_target_label, plural
 from ivo_app.services import journal
 from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.state import AppState
+from ivo_app.ui.tables import setup_table, sortable
 
 LIMIT = 5000  # the newest entries; the export writes them all
 
@@ -30,8 +31,8 @@ class JournalPage(QWidget):
         self.model = ListTableModel(["Date", "Utilisateur", "Poste", "Action", "Objet", "Détails"])
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        setup_table(self.table, stretch_last=True)
+        sortable(self.table)
         self.action = QComboBox()
         self.action.addItem("Toutes les actions", None)
         self.action.currentIndexChanged.connect(lambda _: self.refresh())
@@ -55,22 +56,24 @@ class JournalPage(QWidget):
             self.state.db, action=self.action.currentData(), limit=LIMIT, newest_first=True
         )
         known = {self.action.itemData(i) for i in range(self.action.count())}
-        for action in sorted({line.action for line in lines} - known):
-            self.action.addItem(action, action)
+        for action in sorted({line.action for line in lines} - known, key=journal_action_label):
+            self.action.addItem(journal_action_label(action), action)
         self.model.set_rows(
             [
                 [
-                    line.at.strftime("%d/%m/%Y %H:%M:%S"),
+                    line.at,
                     line.user,
                     line.workstation,
-                    line.action,
-                    line.target or "",
-                    line.details_text,
+                    journal_action_label(line.action),
+                    journal_target_label(line.target),
+                    journal_details_label(line.details),
                 ]
                 for line in lines
             ]
         )
-        self.count.setText(f"{len(lines)} entrées affichées (les plus récentes)")
+        self.count.setText(
+            plural(len(lines), "entrée affichée", "entrées affichées") + " (les plus récentes)"
+        )
 
     def export(self) -> None:
         file_actions.save_with(

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,7 +35,7 @@ from ivo_app.rules.record import STATUSES
 from ivo_app.services import backup, rule_settings, settings
 from ivo_app.services.extractions import list_extractions
 from ivo_app.store.db import Database, open_database
-from ivo_app.ui import dialogs
+from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.passphrase import unlock
 from ivo_app.ui.state import AppState
@@ -365,14 +364,14 @@ class SettingsPage(QWidget):
 
     def choose_database_file(self) -> Path | None:
         """Overridable in tests: the file dialog."""
-        name, _ = QFileDialog.getSaveFileName(
+        return file_actions.file_dialog(
             self,
             "Choisir la base de données",
-            str(Path(self.state.db.engine.url.database or "ivo.sqlite").parent),
             "Base SQLite (*.sqlite *.db);;Tous les fichiers (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
+            str(Path(self.state.db.engine.url.database or "ivo.sqlite").parent),
+            save=True,
+            overwrite=False,  # an existing base is opened, not replaced
         )
-        return Path(name) if name else None
 
     def choose_and_open_database(self) -> None:
         path = self.choose_database_file()
@@ -421,10 +420,9 @@ class SettingsPage(QWidget):
 
     def choose_backup_file(self) -> Path | None:
         """Overridable in tests: the file dialog."""
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Restaurer une sauvegarde", "", "Base SQLite (*.sqlite *.db);;Tous les fichiers (*)"
+        return file_actions.file_dialog(
+            self, "Restaurer une sauvegarde", "Base SQLite (*.sqlite *.db);;Tous les fichiers (*)", save=False
         )
-        return Path(name) if name else None
 
     def restore_from_file(self) -> None:
         path = self.choose_backup_file()
