@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010_dups"
-down_revision = "0006"
+down_revision = "0007_protect"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0006"  # the integrator chains it after the other areas' revisions
+down_revision = "0010_dups"
 branch_labels = None
 depends_on = None
 
