@@ -79,7 +79,9 @@ def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]
         return _write_file(temp, path.suffix.lower(), headers, rows)
 
 
-def _write_file(path: Path, suffix: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> WrittenRows:
+def _write_file(
+    path: Path, suffix: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> WrittenRows:
     count = 0
     replaced: list[tuple[int, str]] = []
     try:
