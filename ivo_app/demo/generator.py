@@ -363,6 +363,8 @@ class Generator:
             dup.anomalies.add("TRAIT-REQUIS")
         elif kind == "lieu_manquant":
             f["lieu_naissance"] = ""
+            if f["statut"] == "VALI":  # read on a document: every strict trait is required (TRAIT-REQUIS)
+                dup.anomalies.add("TRAIT-REQUIS")
         elif kind != "doublon_exact":
             dup.kind = "doublon_exact"  # the person does not lend itself to that error
         _no_copied_first_name(dup)

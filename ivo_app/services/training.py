@@ -1566,7 +1566,7 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
     """Import an extraction written by `ivo pseudonymiser` as a training base: checked at once, its
     per-record findings become the truth of its identity questions (no pair questions: nobody knows
     which of its records are one person). A file that is not pseudonymised (its IPPs are not the
-    pseudonymiser's `P` + 10 digits, or its birth dates are not all on the 15th) is refused and
+    pseudonymiser's `P` + 10 digits) is refused and
     leaves the base unchanged, so no real patient is ever shown to a trainee."""
     from ivo_app.services.checks import run_checks
     from ivo_app.services.imports import import_file
@@ -1580,13 +1580,13 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
             rows = uow.session.execute(
                 select(Identity.ipp, Identity.birth_date).where(Identity.extraction_id == extraction_id)
             ).all()
-            real = [
-                ipp for ipp, born in rows if not _PSEUDONYMISED_IPP.match(ipp) or (born and born.day != 15)
-            ]
+            # The pseudonymiser shifts each person's dates and draws the day again: only its IPPs
+            # (`P` + 10 digits of an HMAC) tell its files from an export of real patients.
+            real = [ipp for ipp, _born in rows if not _PSEUDONYMISED_IPP.match(ipp)]
             if real:
                 raise IvoError(
                     f"{Path(path).name} n'est pas une extraction pseudonymisée ({len(real)} identités sans IPP "
-                    "pseudonymisé ou avec une date de naissance exacte) : la formation n'utilise que des "
+                    "pseudonymisé) : la formation n'utilise que des "
                     "exports de « ivo pseudonymiser »."
                 )
         run_checks(db, extraction_id)

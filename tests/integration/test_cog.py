@@ -136,7 +136,7 @@ def test_loading_insee_file_invalidates_no_valid_birthplace_of_the_demo(insee_20
             birth,
             fault,
         )  # created later
-    assert len(changed) < 20
+    assert len(changed) < 40  # 0.2 % of 20,000: communes the embedded reference does not date
     # With INSEE's file loaded, the demo itself builds the code valid at birth: nothing changes.
     for r in generate(DemoConfig(size=5_000, seed=2, reference_date=date(2026, 6, 1)), merged):
         if (
