@@ -146,8 +146,7 @@ class Generator:
         weights = [c.population * (25 if c.code[:2] in OCCITANIE else 1) for c in communes]
         self.commune_codes = [c.code for c in communes]
         self.commune_weights = list(_accumulate(weights))
-        # 99100 is France, never a birthplace (TRAIT-LIEU-COG): a person born in France has a commune.
-        self.countries = [c for c in COUNTRIES if c != "99100" and cog.country(c) is not None] or ["99350"]
+        self.countries = [c for c in COUNTRIES if cog.country(c) is not None] or ["99350"]
         self.code_at = cog.code_at  # the code of a commune at the birth date (1968, 1976, 2007, 2011)
         self.valid_at = cog.is_known_commune
         self.unknown_codes = [f"{dep}{n}" for dep in OCCITANIE for n in ("998", "999", "997")
@@ -156,14 +155,24 @@ class Generator:
     def _birthplace(self, birth: date) -> str:
         rnd = self.rnd
         if rnd.random() < 0.08:
-            return rnd.choice(self.countries)
-        for _ in range(20):  # a commune created after the birth (Les Ulis, 1977) is drawn again
-            code = self.commune_codes[_bisect(self.commune_weights, rnd.random() * self.commune_weights[-1])]
-            if code in self.arrondissements:
-                code = rnd.choice(self.arrondissements[code])  # births are registered by arrondissement
-            code = self.code_at(code, birth)
+            country = rnd.choice(self.countries)
+            # 99100 is France, never a birthplace (TRAIT-LIEU-COG): the next country of the list then
+            # (no other draw, so a seed gives the same facility as before).
+            return (
+                country
+                if country != "99100"
+                else self.countries[(self.countries.index(country) + 1) % len(self.countries)]
+            )
+        index = _bisect(self.commune_weights, rnd.random() * self.commune_weights[-1])
+        code = self.commune_codes[index]
+        if code in self.arrondissements:
+            code = rnd.choice(self.arrondissements[code])  # births are registered by arrondissement
+        code = self.code_at(code, birth)
+        # A commune created after the birth (Les Ulis, 1977): the next one of the list that existed.
+        for step in range(1, 50):
             if self.valid_at(code, birth):
                 break
+            code = self.code_at(self.commune_codes[(index + step) % len(self.commune_codes)], birth)
         return code
 
     # People ------------------------------------------------------------------------------------

@@ -671,6 +671,15 @@ def _place_range_fault(parts: nir.NirParts, birth: date | None, cog: CogReferenc
             return f"département {dep} pour une naissance avant 1976 (20 attendu)"
         if dep == "96" and birth >= ILE_DE_FRANCE_SPLIT:
             return "département 96 inexistant pour une naissance depuis 1968 (Tunisie avant l'indépendance seulement)"
+        if (
+            dep in NORTH_AFRICA
+            and dep != "96"
+            and birth < ILE_DE_FRANCE_SPLIT
+            and birth >= NORTH_AFRICA[dep][1]
+        ):
+            # Before 1968 the departments 91-95 did not exist in France; after independence they no
+            # longer stood for Algeria or Morocco.
+            return f"département {dep} pour une naissance entre l'indépendance et 1968"
     if dep == "99" and cog is not None:
         if parts.place == "99100":
             return "pays 99100 (France) dans un matricule de naissance à l'étranger"
