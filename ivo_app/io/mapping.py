@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ivo_app.errors import MappingError
+from ivo_app.io.values import fold_status
 from ivo_app.rules.normalize import fold_header
 from ivo_app.rules.record import STATUSES
 
@@ -263,7 +264,8 @@ class ColumnMapping:
         authority = data.get("expected_authority")
         if authority is not None and not isinstance(authority, str):
             raise MappingError("Fichier de correspondance invalide : expected_authority doit être un texte.")
-        status = {k.strip().upper(): v.strip().upper() for k, v in _text_object(data, "status").items()}
+        # Keys folded as the import folds the values it reads (« Validée » is VALIDEE), or they never match.
+        status = {fold_status(k): fold_status(v) for k, v in _text_object(data, "status").items()}
         wrong = sorted({v for v in status.values() if v not in STATUSES})
         if wrong:
             raise MappingError(

@@ -89,7 +89,7 @@ def restore(db: Database, backup: Path) -> RestoreResult:
                 source = staged
             copies.restore_into(locked, source, key)
         except BaseException as exc:
-            _put_back(locked, safety, key)
+            copies.restore_into(locked, safety, key)  # the state before, verified above
             if isinstance(exc, IvoError):
                 raise IvoError(f"{exc.message} La base est restée telle qu'elle était.") from exc
             raise
@@ -116,10 +116,6 @@ def restore(db: Database, backup: Path) -> RestoreResult:
     finally:
         reopened.dispose()
     return RestoreResult(safety, encrypted_on_restore)
-
-
-def _put_back(locked: object, safety: Path, key: str | None) -> None:
-    copies.restore_into(locked, safety, key)
 
 
 def _check_backup(backup: Path, key: str | None) -> str | None:

@@ -684,10 +684,11 @@ def search_identity(
             )
             for r in found
         ]
-        # A search shows nominative records: who searched, when, in which extraction (never the
-        # typed traits, which are a person's identity).
+    # A search shows nominative records: who searched, when, in which extraction (never the typed
+    # traits, which are a person's identity). Its own short transaction, after the reads.
+    with UnitOfWork(db) as uow:
         journal.record(
-            uow.session, "recherche", f"extraction:{extraction.id}", {"fiches_examinees": len(found)}
+            uow.session, "recherche", f"extraction:{extraction.id}", {"fiches_examinees": len(records)}
         )
         uow.commit()
     model = load_model() if detected is None else detection_model(detected)

@@ -8,9 +8,7 @@ same file (after a restore, from a worker) does not ask again; it is never writt
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,40 +80,3 @@ def plain_connection(path: Path) -> Any:
 
 def check_passphrase(path: Path, passphrase: str) -> None:
     connect(path, passphrase).close()
-
-
-def encrypt_file(path: Path, passphrase: str) -> None:
-    """Replace a plain SQLite file by an encrypted copy of it (sqlcipher_export), atomically."""
-    if not passphrase:
-        raise IvoError("La phrase secrète ne peut pas être vide.")
-    if is_encrypted(path):
-        raise IvoError(f"{path.name} est déjà chiffrée.")
-    temp = path.with_name(path.name + ".chiffrement")
-    with contextlib.suppress(FileNotFoundError):
-        temp.unlink()
-    conn = _driver().connect(str(path))
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the export reads the main file's pages
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY {_quote(passphrase)}", (str(temp),))
-        conn.execute("SELECT sqlcipher_export('encrypted')")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-        conn.execute("DETACH DATABASE encrypted")
-    except Exception:
-        conn.close()
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-    conn.close()
-    os.replace(temp, path)
-    for suffix in ("-wal", "-shm"):  # what the plain file left beside it holds clear pages
-        with contextlib.suppress(FileNotFoundError):
-            path.with_name(path.name + suffix).unlink()
-
-
-def plain_files(folder: Path, pattern: str = "*.sqlite") -> Iterator[Path]:
-    """The SQLite files of a folder still in clear (backups taken before encryption)."""
-    if folder.exists():
-        for candidate in sorted(folder.glob(pattern)):
-            if candidate.is_file() and not is_encrypted(candidate):
-                yield candidate

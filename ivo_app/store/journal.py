@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ivo_app.store.models.base import utcnow
@@ -81,7 +81,6 @@ def record(
         who = current_user()
     if user and user != who:
         details = {**(details or {}), "auteur_saisi": user[:100]}
-    previous = bind.execute(select(JournalEntry.hash).order_by(JournalEntry.id.desc()).limit(1)).scalar()
     at = utcnow()
     workstation = socket.gethostname()[:100]
     values = {
@@ -91,10 +90,24 @@ def record(
         "action": action,
         "target": target,
         "details": details,
-        "prev_hash": previous or GENESIS,
-        "hash": entry_hash(previous or GENESIS, at, who, workstation, action, target, details),
     }
-    bind.execute(insert(JournalEntry).values(**values))
+    last = select(JournalEntry.hash).order_by(JournalEntry.id.desc()).limit(1)
+    if dialect == "postgresql":
+        # The advisory lock above serialises journal writers; the row is written whole, once (no role
+        # may UPDATE the journal, not even to fill in its own hash).
+        link = bind.execute(last).scalar() or GENESIS
+        digest = entry_hash(link, at, who, workstation, action, target, details)
+        bind.execute(insert(JournalEntry).values(**values, prev_hash=link, hash=digest))
+        return
+    # SQLite: the row is written first, which takes the write lock, so the previous entry read next is
+    # the last one for good (a read first could be overtaken by another process's commit).
+    entry_id = bind.execute(insert(JournalEntry).values(**values).returning(JournalEntry.id)).scalar_one()
+    link = bind.execute(last.where(JournalEntry.id < entry_id)).scalar() or GENESIS
+    bind.execute(
+        update(JournalEntry)
+        .where(JournalEntry.id == entry_id)
+        .values(prev_hash=link, hash=entry_hash(link, at, who, workstation, action, target, details))
+    )
 
 
 @dataclass

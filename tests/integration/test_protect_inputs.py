@@ -228,3 +228,20 @@ def test_xlsx_shared_strings_bomb_is_refused(db, tmp_path: Path) -> None:
         import_file(db, bomb, "CH Test")
     assert counts(db) == before
     assert import_file(db, plain, "CH Test").rows == 1  # an ordinary workbook reads as before
+
+
+def test_a_status_mapping_key_with_accents_applies(db, tmp_path: Path) -> None:
+    path = tmp_path / "statuts.csv"
+    path.write_text(HEADER + ";statut\n1;A;B;01/01/1980;M;Validée\n", encoding="utf-8")
+    mapping = ColumnMapping.from_json({"status": {"Validée": "QUAL"}})
+    result = import_file(db, path, "CH Test", mapping=mapping)
+    from sqlalchemy import select
+
+    from ivo_app.store.models import Identity
+    from ivo_app.store.uow import UnitOfWork
+
+    with UnitOfWork(db) as uow:
+        assert (
+            uow.session.scalar(select(Identity.status).where(Identity.extraction_id == result.extraction_id))
+            == "QUAL"
+        )

@@ -177,3 +177,30 @@ def test_a_search_before_creation_is_journaled_without_the_typed_identity(db) ->
     assert last.action == "recherche" and last.target and last.target.startswith("extraction:")
     assert "ZORGLUB" not in str(last.details) and "HERMENEGILDE" not in str(last.details)
     assert journal.verify_journal(db).ok
+
+
+def test_two_processes_journaling_at_once_keep_one_chain(db_url: str) -> None:
+    writer = """
+import sys
+from ivo_app.store import journal
+from ivo_app.store.db import open_database
+db = open_database(sys.argv[1])
+for n in range(40):
+    with db.engine.begin() as conn:
+        journal.record(conn, "reglage", f"{sys.argv[2]}:{n}")
+"""
+    open_database(db_url).dispose()  # migrated once, before the writers race
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", writer, db_url, name], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for name in ("a", "b")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    db = open_database(db_url)
+    check = journal.verify_journal(db)
+    assert check.ok and check.entries == 80, check
+    db.dispose()
