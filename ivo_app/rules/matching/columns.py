@@ -877,7 +877,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & (score >= model.probable_threshold())
         & ~strict
         & (same_list | ~evidence)
-        & (~at("birthplace", "different") | (same_list & _same_department(t, i, j)))
+        & ~at("birthplace", "different")
         & ~at("birth_name", "else")
         & ~(at("birth_date", "near") & (np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000) >= 2))
         & ~_twin_shaped(model, t, i, j, at)
@@ -888,19 +888,6 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
     return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
-
-
-def _same_department(t: Table, i: Int, j: Int) -> Bool:
-    """engine._same_department per pair, once per birthplace."""
-    department = np.array(
-        [
-            int(v[:2]) if len(v) == 5 and v[:2].isdigit() and v[:2] != "99" else -1 - k
-            for k, v in enumerate(t.places)
-        ]
-    )  # a birthplace without a French department matches none (its own negative code)
-    ci, cj = department[t.place[i]], department[t.place[j]]
-    out: Bool = (ci == cj) & (ci >= 0)
-    return out
 
 
 def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:

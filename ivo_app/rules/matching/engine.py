@@ -347,12 +347,6 @@ class Match:
     reasons: list[tuple[str, float]]  # French reason, weight
 
 
-def _same_department(x: str, y: str) -> bool:
-    """Two French birthplaces of one department: the maternity's commune and the family's, a commune and
-    its arrondissement (homonyms born the same day, with the same first names, in one department are rarer)."""
-    return len(x) == len(y) == 5 and x[:2] == y[:2] and x[:2] != "99"
-
-
 def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
     """Same birth name and date, and first names that twins could bear: a letter or a sound apart and
     both given names (LEA and LEO; JOEL and JOZL is a typo), or one's first name among the other's later
@@ -406,7 +400,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             score >= model.probable_threshold()
             and not strict
             and (same_list or lv["sex"] != "different")
-            and (lv["birthplace"] != "different" or (same_list and _same_department(a.place, b.place)))
+            and lv["birthplace"] != "different"
             and lv["birth_name"] != "else"
             # Dates two slips apart across years: a parent born twenty years before is so; within a
             # year (a date completed, a day and a month mistyped) it is one person's.
