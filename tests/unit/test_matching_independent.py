@@ -118,6 +118,7 @@ def test_the_classes_missed_before_are_in_the_queue(a: dict[str, object], b: dic
         ),  # twins, one sex entered wrong
         ({}, {"birth_date": date(1993, 6, 21)}),  # father and son with the same names, born in the same town
         ({}, {"birth_date": date(1967, 3, 9), "birthplace": "75112"}),  # homonyms born the same day
+        ({}, {"birthplace": "29232"}),  # the same, born in the same department with the same first names
     ],
 )
 def test_twins_parent_and_child_homonyms_are_reviewed_at_most(
