@@ -5,6 +5,7 @@ the reproducible sample that a new draw replaces; the follow-up against the prev
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -59,10 +60,20 @@ def split_sections(path: Path) -> dict[str, str]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def no_loaded_cog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's sample names IPP of the demo generated with the embedded COG only: a COG history
+    another test loaded into the shared data folder would change the demo."""
+    import ivo_app.io.cog as cog
+
+    monkeypatch.setattr(cog, "history_dir", lambda: tmp_path / "cog-absent")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
 def ivo_runner(db_url: str):  # type: ignore[no-untyped-def]
     def ivo(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         result = subprocess.run([sys.executable, "-m", "ivo_app", *args, "--db", db_url], capture_output=True,
-                                text=True, timeout=600)  # fmt: skip
+                                text=True, timeout=600, env=os.environ.copy())  # fmt: skip
         assert result.returncode == code, result.stderr
         return result
 

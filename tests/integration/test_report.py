@@ -77,6 +77,10 @@ def test_no_patient_name_unless_asked(checked, tmp_path: Path) -> None:  # type:
     generate_quality_report(db, extraction, named, include_personal_data=True)
     assert ipp in text_of(default) and name not in text_of(default)
     assert name in text_of(named)
+    # The footers say which: IPP only, or nominative data (defect: « IPP uniquement » on a named report).
+    named_pages = [p.extract_text() or "" for p in PdfReader(named).pages][1:]
+    assert all("contient des données nominatives" in p and "IPP uniquement" not in p for p in named_pages)
+    assert all("IPP uniquement" in (p.extract_text() or "") for p in PdfReader(default).pages[1:])
 
 
 def test_report_command(db_url: str, tmp_path: Path) -> None:

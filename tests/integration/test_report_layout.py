@@ -26,18 +26,22 @@ EXAMPLE = Path(__file__).resolve().parent.parent.parent / "docs" / "examples" / 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, int, Path]]:
+    import ivo_app.io.cog as cog
     from ivo_app.store.db import open_database
 
     folder = tmp_path_factory.mktemp("layout")
     db = open_database(f"sqlite:///{folder / 'ivo.sqlite'}")
-    extraction = create_demo(db, size=1500, seed=7, facility="CH de la Garonne").extraction_id
-    run_checks(db, extraction)
-    find_duplicates(db, extraction)
-    audit_id = audit.create_audit(db, "CH de la Garonne")
-    audit.apply_answers_file(db, audit_id, EXAMPLE)
-    out = folder / "livrable.pdf"
-    generate_audit_report(db, audit_id, out)
-    yield db, audit_id, out
+    with pytest.MonkeyPatch.context() as patch:
+        # The example names IPP of the demo generated with the embedded COG only (see test_audit.py).
+        patch.setattr(cog, "history_dir", lambda: folder / "cog-absent")
+        extraction = create_demo(db, size=1500, seed=7, facility="CH de la Garonne").extraction_id
+        run_checks(db, extraction)
+        find_duplicates(db, extraction)
+        audit_id = audit.create_audit(db, "CH de la Garonne")
+        audit.apply_answers_file(db, audit_id, EXAMPLE)
+        out = folder / "livrable.pdf"
+        generate_audit_report(db, audit_id, out)
+        yield db, audit_id, out
     db.dispose()
 
 
