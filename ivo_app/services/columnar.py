@@ -55,11 +55,11 @@ def eligible(source: RecordSource | Any) -> bool:
     if not source.separator or len(source.separator) != 1:
         return False
     try:
-        mapped = set(source.mapping.columns.values())
+        columns = list(source.mapping.columns.values())
     except Exception:  # an incomplete mapping: the general path raises the user's message
         return False
-    if mapped != set(source.headers) or len(source.headers) != len(set(source.headers)):
-        return False  # unmapped columns go to `extra`: the general path keeps them
+    if set(columns) != set(source.headers) or len(columns) != len(set(columns)):
+        return False  # unmapped columns go to `extra`, a column read as two fields: general path
     try:
         import pyarrow  # noqa: F401
     except ImportError:

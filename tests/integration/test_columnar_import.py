@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from ivo_app.errors import OperationCancelled
+from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.sources import open_source
 from ivo_app.services import columnar
 from ivo_app.services.imports import import_file
@@ -181,3 +182,8 @@ def test_files_the_columnar_path_does_not_take(tmp_path: Path) -> None:
     lone_cr.write_bytes(lone_cr.read_bytes().replace(b"\n", b"\r"))
     for path in (extra, latin, lone_cr):
         assert not columnar.eligible(open_source(path)), path.name
+    # one column read as two fields (a mapping file may say so): the general reader fills both
+    twice = write(tmp_path / "twice.csv", data, quoted=False)
+    mapping = ColumnMapping(columns={**{h: h for h in HEADER}, "date_completee": "justificatif"})
+    assert columnar.eligible(open_source(twice))
+    assert not columnar.eligible(open_source(twice, mapping))
