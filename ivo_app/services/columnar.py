@@ -17,6 +17,7 @@ general reader (io.delimited), which reports or rejects it with its line number.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
@@ -55,11 +56,11 @@ def eligible(source: RecordSource | Any) -> bool:
     if not source.separator or len(source.separator) != 1:
         return False
     try:
-        mapped = set(source.mapping.columns.values())
+        columns = list(source.mapping.columns.values())
     except Exception:  # an incomplete mapping: the general path raises the user's message
         return False
-    if mapped != set(source.headers) or len(source.headers) != len(set(source.headers)):
-        return False  # unmapped columns go to `extra`: the general path keeps them
+    if set(columns) != set(source.headers) or len(columns) != len(set(columns)):
+        return False  # unmapped columns go to `extra`, a column read as two fields: general path
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -126,6 +127,16 @@ class _Text:
         return forms
 
 
+def _release_gradually(items: set[str]) -> None:
+    """Empty a large set a slice at a time, letting other threads run in between: freeing a
+    million IPPs at once holds the GIL for a fifth of a second, a freeze of the window whose worker
+    thread runs the import."""
+    while items:
+        for _ in range(min(len(items), 20_000)):
+            items.pop()
+        time.sleep(0)  # releases the GIL
+
+
 def _spread(values: list[Any], rows: list[int]) -> list[Any]:
     """`[values[i] for i in rows]`, the loop in C."""
     return list(itemgetter(*rows)(values)) if len(rows) > 1 else [values[i] for i in rows]
@@ -188,6 +199,7 @@ class ColumnarReader:
                 raise ColumnarUnavailable(str(exc)) from None
             finally:
                 self._file = None
+                _release_gradually(seen)
 
     def _prepare(
         self, arrays: dict[str, pa.Array], line_nos: Sequence[int], seen: set[str]

@@ -362,7 +362,13 @@ def _write_batches(
     for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead, fast):
         tracker.check()
         rejections.extend(batch_rejections)
-        bulk_insert(conn, Identity.__table__, IDENTITY_COLUMNS, records.rows(builder.derive(columns)))
+        values = builder.derive(columns)
+        if len(values[0]):  # else every line of the batch was rejected
+            # A column empty in the whole batch (extra attributes, usually) is left out of the
+            # INSERT: the driver binds None slowly, and identity has no defaults, so it is NULL anyway.
+            kept = [j for j, column in enumerate(values) if column.count(None) < len(column)]
+            names = [IDENTITY_COLUMNS[j] for j in kept]
+            bulk_insert(conn, Identity.__table__, names, records.rows(tuple(values[j] for j in kept)))
         rows += len(columns[0])
         done, total = read if read else (rows, 0)
         tracker.report(done, total, f"{rows} identités lues", force=True)

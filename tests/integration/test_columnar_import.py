@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from ivo_app.errors import OperationCancelled
+from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.sources import open_source
 from ivo_app.services import columnar
 from ivo_app.services.imports import import_file
@@ -153,6 +154,17 @@ def test_a_line_with_another_column_count_late_in_the_file_restarts_on_the_gener
     assert fast.rows == len(fast_rows)  # nothing the columnar path wrote before is left twice
 
 
+def test_a_batch_whose_every_line_is_rejected(db, tmp_path: Path) -> None:
+    data = rows(30_000)
+    for cells in data[:25_000]:
+        cells[0] = "42"  # the same IPP: the second batch is rejected as a whole
+    fast = import_file(db, write(tmp_path / "same.csv", data, quoted=False), "CH Colonnes")
+    general = import_file(db, write(tmp_path / "same-quoted.csv", data, quoted=True), "CH Colonnes")
+    assert 4_900 < fast.rows == general.rows <= 5_001
+    assert sum(r.reason == "ipp_double" for r in fast.rejections) >= 24_999
+    assert stored(db, fast.extraction_id) == stored(db, general.extraction_id)
+
+
 def test_cancelling_the_columnar_import_leaves_nothing(db, tmp_path: Path) -> None:
     plain = write(tmp_path / "plain.csv", rows(25_000), quoted=False)
     reports: list[int] = []
@@ -181,3 +193,8 @@ def test_files_the_columnar_path_does_not_take(tmp_path: Path) -> None:
     lone_cr.write_bytes(lone_cr.read_bytes().replace(b"\n", b"\r"))
     for path in (extra, latin, lone_cr):
         assert not columnar.eligible(open_source(path)), path.name
+    # one column read as two fields (a mapping file may say so): the general reader fills both
+    twice = write(tmp_path / "twice.csv", data, quoted=False)
+    mapping = ColumnMapping(columns={**{h: h for h in HEADER}, "date_completee": "justificatif"})
+    assert columnar.eligible(open_source(twice))
+    assert not columnar.eligible(open_source(twice, mapping))
