@@ -105,6 +105,8 @@ class AnomaliesPage(QWidget):
         )
         self.findings.set_rows([])
         self.help.setText("")
+        if self.rule_ids:
+            self.rule_table.selectRow(0)  # the first rule explained at once, not an empty pane
 
     def _rule_selected(self, *_: Any) -> None:
         rule_id = selected_key(self.rule_table)
