@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             self.stack.addWidget(page)
         self.nav.setSpacing(2)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        longest = max(self.nav.fontMetrics().horizontalAdvance(p.title) for p in self.pages)  # type: ignore[attr-defined]
+        self.nav.setFixedWidth(longest + 20 + 2 * 12 + 8)  # icon, margins: every title whole
         self.settings_page = next(p for p in self.pages if isinstance(p, SettingsPage))
         self.welcome = WelcomePage(
             [

@@ -59,12 +59,14 @@ def fit_columns(view: QTableView) -> None:
     view.resizeColumnsToContents()
     metrics = header.fontMetrics()
     model = view.model()
+    whole = set(view.property("whole_columns") or ())  # identifiers and dates are never elided
     wanted, least = [], []
     for column in range(count):
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         floor = metrics.horizontalAdvance(text) + 2 * metrics.averageCharWidth() + 8
-        least.append(floor)
-        wanted.append(max(floor, min(header.sectionSize(column), MAX_COLUMN)))
+        width = max(floor, min(header.sectionSize(column), MAX_COLUMN))
+        least.append(width if column in whole else floor)
+        wanted.append(width)
     available = view.viewport().width()
     if available > 0 and sum(wanted) > available:
         low, high = 0, max(wanted)

@@ -39,7 +39,8 @@ def test_an_empty_base_opens_on_the_welcome_page(qtbot, db, tmp_path: Path) -> N
         qtbot.waitUntil(lambda: window.stack.currentWidget() is page(window, DashboardPage), timeout=10_000)
     finally:
         answers.stop()
-    assert window.context.isVisible() and "importée" in window.statusBar().currentMessage()
+    assert window.context.isVisible() and "Démonstration créée" in window.statusBar().currentMessage()
+    assert window.context.demo.text() == "Données de démonstration"  # never silently on demo data
 
 
 def test_the_context_bar_shows_and_switches_the_extraction(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QTableView
 
 from ivo_app.services.duplicates import find_duplicates
@@ -35,7 +36,21 @@ def test_pages_fit_1280_by_720(window, demo_db, qtbot, tmp_path: Path) -> None: 
     find_duplicates(demo_db, window.state.extraction_id)
     window.state.data_changed.emit()
     shots = save_screenshots(window, tmp_path)  # at 1280×720
-    assert window.width() == 1280 and window.height() == 720
+    assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 720
+    assert all(QImage(str(p)).width() == 1280 for p in shots)
     assert len(shots) == len(window.pages)
     found = problems(window)
     assert found == [], "\n".join(found)
+
+
+def test_the_15_digit_ins_is_never_cut(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.services.browse import COLUMNS
+    from ivo_app.ui.pages.identities import IdentitiesPage
+
+    window.resize(1280, 720)
+    identities = next(p for p in window.pages if isinstance(p, IdentitiesPage))
+    window.nav.setCurrentRow(window.pages.index(identities))
+    QApplication.processEvents()
+    view = identities.table
+    column = [key for key, _ in COLUMNS].index("ins_matricule")
+    assert view.horizontalHeader().sectionSize(column) >= view.fontMetrics().horizontalAdvance("0" * 15) + 6

@@ -92,7 +92,8 @@ class DuplicatesPage(QWidget):
             buttons.addWidget(button)
             self.decision_buttons[decision] = button
             self.keys[getattr(Qt.Key, f"Key_{key}")] = decision
-        self.undo_button = QPushButton("Annuler la dernière décision (Ctrl+Z)")
+        self.undo_button = QPushButton("Annuler la décision (Ctrl+Z)")
+        self.undo_button.setToolTip("Annule la dernière décision enregistrée et la resélectionne.")
         self.undo_button.clicked.connect(self.undo)
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
         buttons.addWidget(self.undo_button)

@@ -98,11 +98,16 @@ class ExtractionsPage(QWidget):
         wizard.import_finished.connect(self._imported)
         wizard.open()
 
-    def _imported(self, extraction_id: int) -> None:
+    def _imported(self, extraction_id: int, demo: bool = False) -> None:
         self.state.extraction_id = extraction_id
         self.state.data_changed.emit()
         self.state.extraction_changed.emit(extraction_id)
-        notify(self, f"Extraction n° {extraction_id} importée : elle est maintenant affichée.")
+        what = "Démonstration créée" if demo else "Import terminé"
+        notify(
+            self,
+            f"{what} : la fenêtre affiche maintenant l'extraction n° {extraction_id} "
+            "(pour revenir à une autre, choisissez-la dans la barre du haut).",
+        )
 
     def create_demo(self) -> None:
         size, ok = QInputDialog.getInt(
@@ -122,7 +127,7 @@ class ExtractionsPage(QWidget):
                 size,
                 seed,
                 f"Démonstration (graine {seed})",
-                on_done=lambda r: self._imported(r.extraction_id),
+                on_done=lambda r: self._imported(r.extraction_id, demo=True),
             )
 
     def run_check(self) -> None:
