@@ -45,3 +45,30 @@ def test_the_history_chart_draws_the_target_line(qtbot) -> None:  # type: ignore
     y = round(bottom - (bottom - top) * QUALIFICATION_TARGET / 100)
     colours = {image.pixelColor(x, y).name() for x in range(300, 560, 3)}
     assert HistoryChart.TARGET.name() in colours  # the dashed 70 % line, across the chart
+
+
+def test_qt_file_dialogs_speak_french(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from ivo_app.ui.pages.report import ReportPage
+
+    report = next(p for p in window.pages if isinstance(p, ReportPage))
+    window.nav.setCurrentRow(window.pages.index(report))
+    seen: list[str] = []
+    answers = Answerer(tmp_path)
+
+    def read_labels(widget) -> bool:  # type: ignore[no-untyped-def]
+        if isinstance(widget, QFileDialog):
+            seen.extend(label.text() for label in widget.findChildren(QLabel))
+            widget.reject()
+            return True
+        return False
+
+    answers.custom = read_labels
+    try:
+        qtbot.mouseClick(report.generate_button, Qt.MouseButton.LeftButton)
+    finally:
+        answers.stop()
+    shown = " | ".join(seen).replace("&", "")
+    assert "Look in" not in shown and "Files of type" not in shown and "File name" not in shown, shown
+    assert "Regarder dans" in shown and "Type de fichier" in shown, shown
