@@ -27,6 +27,8 @@ from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import selected_key, setup_table, sortable
 
+NO_EXTRACTION = "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
+
 
 class AnomaliesPage(QWidget):
     title = "Anomalies"
@@ -78,6 +80,9 @@ class AnomaliesPage(QWidget):
         self.rule_ids: list[str] = []
         if self.state.extraction_id is None:
             self.rules.set_rows([])
+            self.findings.set_rows([])
+            self.help.setText("")
+            self.status.setText(NO_EXTRACTION)
             return
         summary = findings_summary(self.state.db, self.state.extraction_id)
         if not summary["checked"]:

@@ -194,6 +194,9 @@ class DuplicatesPage(QWidget):
         )
         self._fit_queue()
         self.count.setText(labels.plural(len(self.pairs), "paire"))
+        self.detect_button.setEnabled(self.state.extraction_id is not None)
+        for button in self.file_buttons.values():
+            button.setEnabled(self.state.extraction_id is not None)
         has_pairs = bool(self.pairs)
         for button in (*self.decision_buttons.values(), *self.record_buttons):
             button.setEnabled(has_pairs)
@@ -209,7 +212,7 @@ class DuplicatesPage(QWidget):
             self.reasons.setText(
                 "Aucune paire : cliquez « Détecter les doublons et collisions »."
                 if self.state.extraction_id
-                else ""
+                else "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
             )
 
     def _fit_queue(self) -> None:
