@@ -54,3 +54,16 @@ def test_the_15_digit_ins_is_never_cut(window, qtbot) -> None:  # type: ignore[n
     view = identities.table
     column = [key for key, _ in COLUMNS].index("ins_matricule")
     assert view.horizontalHeader().sectionSize(column) >= view.fontMetrics().horizontalAdvance("0" * 15) + 6
+
+
+def test_an_elided_name_is_read_whole_in_its_tooltip(window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from ivo_app.ui.pages.identities import IdentitiesPage
+
+    identities = next(p for p in window.pages if isinstance(p, IdentitiesPage))
+    model = identities.model
+    column = 2  # Prénoms
+    longest = max(range(model.rowCount()), key=lambda r: len(str(model.index(r, column).data())))
+    text = model.index(longest, column).data()
+    assert len(text) >= 12 and model.index(longest, column).data(Qt.ItemDataRole.ToolTipRole) == text

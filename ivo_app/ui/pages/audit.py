@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
 from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
-from ivo_app.labels import format_percent
+from ivo_app.labels import format_date, format_percent
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
@@ -201,7 +201,7 @@ class AuditPage(QWidget):
         self.chooser.blockSignals(True)
         self.chooser.clear()
         for audit_id, facility, _title, started in audit.list_audits(self.state.db):
-            self.chooser.addItem(f"n° {audit_id} — {facility} ({started or ''})", audit_id)
+            self.chooser.addItem(f"n° {audit_id} — {facility} ({format_date(started)})", audit_id)
         self.chooser.blockSignals(False)
         if self.chooser.count():
             index = self.chooser.findData(current) if current else self.chooser.count() - 1
