@@ -16,9 +16,9 @@ class ContextBar(QWidget):
         self.state = state
         self.infos: list[ExtractionInfo] = []
         self.facility = QComboBox()
-        self.facility.setMinimumContentsLength(24)
+        self.facility.setMinimumContentsLength(20)
         self.extraction = QComboBox()
-        self.extraction.setMinimumContentsLength(34)
+        self.extraction.setMinimumContentsLength(30)
         self.demo = QLabel()
         self.demo.setStyleSheet("color: #8a4b00; font-weight: bold")
         layout = QHBoxLayout(self)

@@ -34,6 +34,13 @@ def file_dialog(
     dialog = QFileDialog(parent, title, suggested, filters)
     dialog.setObjectName(FILE_DIALOG)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    # Qt's French catalogue leaves these labels of its file dialog in English ("Look in:").
+    labels = QFileDialog.DialogLabel
+    dialog.setLabelText(labels.LookIn, "Regarder dans :")
+    dialog.setLabelText(labels.FileName, "Nom du fichier :")
+    dialog.setLabelText(labels.FileType, "Type de fichier :")
+    dialog.setLabelText(labels.Accept, "Enregistrer" if save else "Ouvrir")
+    dialog.setLabelText(labels.Reject, "Annuler")
     if save:
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)

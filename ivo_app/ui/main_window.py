@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from ivo_app import __version__
+from ivo_app.paths import resource
 from ivo_app.services.extractions import list_extractions
 from ivo_app.ui.context_bar import ContextBar
+from ivo_app.ui.icons import PAGE_ICONS, app_icon, icon
 from ivo_app.ui.pages.anomalies import AnomaliesPage
 from ivo_app.ui.pages.audit import AuditPage
 from ivo_app.ui.pages.dashboard import DashboardPage
@@ -53,9 +60,15 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
+        self.nav.setIconSize(QSize(20, 20))
         for page in self.pages:
-            self.nav.addItem(page.title)  # type: ignore[attr-defined]
+            item = QListWidgetItem(icon(PAGE_ICONS.get(page.title, "")), page.title)  # type: ignore[attr-defined]
+            self.nav.addItem(item)
             self.stack.addWidget(page)
+        self.nav.setSpacing(2)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        longest = max(self.nav.fontMetrics().horizontalAdvance(p.title) for p in self.pages)  # type: ignore[attr-defined]
+        self.nav.setFixedWidth(longest + 20 + 2 * 12 + 8)  # icon, margins: every title whole
         self.settings_page = next(p for p in self.pages if isinstance(p, SettingsPage))
         self.welcome = WelcomePage(
             [
@@ -79,6 +92,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._menus()
         self.tools = ToolsMenu(self, state)
+        self._help_menu()
+        self.setWindowIcon(app_icon())
         self.base = QLabel()
         self.statusBar().addPermanentWidget(self.base)
         self._show_base(state.db.url)
@@ -130,6 +145,44 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + row)))
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
             self.addAction(action)
+
+    def _help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Aide")
+        guide = QAction(icon("help"), "&Guide d'utilisation", self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        about = QAction(icon("info-circle"), "À &propos d'IVO", self)
+        about.triggered.connect(self.show_about)
+        menu.addAction(guide)
+        menu.addAction(about)
+        self.help_actions = {"guide": guide, "about": about}
+
+    def show_guide(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Guide d'utilisation d'IVO")
+        browser = QTextBrowser()
+        path = resource("help", "guide.html")
+        browser.setHtml(path.read_text(encoding="utf-8") if path.exists() else "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        dialog.resize(760, 600)
+        self.guide = dialog
+        dialog.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "À propos d'IVO",
+            f"<h3>IVO {__version__}</h3><p>Identitovigilance : qualité des identités (RNIV, INS), "
+            "doublons et collisions, audit IVO3, formation.</p>"
+            "<p>Les données restent sur ce poste ou sur la base de l'établissement ; le journal ne "
+            "contient jamais de nom de patient.</p>"
+            "<p>Icônes : Tabler Icons (licence MIT). Police des rapports : DejaVu. "
+            "Interface : Qt / PySide6 (LGPL).</p>",
+        )
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         QSettings("IVO", "IVO").setValue("geometry", self.saveGeometry())

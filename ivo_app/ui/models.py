@@ -14,7 +14,7 @@ from ivo_app.store.db import Database
 Index = QModelIndex | QPersistentModelIndex
 IdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2  # the raw value: numbers and dates sort as such
-TOOLTIP_FROM = 25  # characters: longer cells may be elided, their tooltip shows them whole
+TOOLTIP_FROM = 12  # characters: longer cells may be elided, their tooltip shows them whole
 
 
 def display(value: Any) -> str:

@@ -7,6 +7,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ivo_app.ui.icons import icon
+
+ICONS = {"import": "file-import", "demo": "school", "open": "search"}
+
 
 class WelcomePage(QWidget):
     title = "Bienvenue"
@@ -23,7 +27,7 @@ class WelcomePage(QWidget):
         layout.addWidget(heading)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in actions:
-            button = QPushButton(text)
+            button = QPushButton(icon(ICONS.get(key, "")), text)
             button.setMinimumWidth(360)
             button.setMinimumHeight(44)
             button.clicked.connect(lambda _=False, s=slot: s())

@@ -39,7 +39,29 @@ def test_an_empty_base_opens_on_the_welcome_page(qtbot, db, tmp_path: Path) -> N
         qtbot.waitUntil(lambda: window.stack.currentWidget() is page(window, DashboardPage), timeout=10_000)
     finally:
         answers.stop()
-    assert window.context.isVisible() and "importée" in window.statusBar().currentMessage()
+    assert window.context.isVisible() and "Démonstration créée" in window.statusBar().currentMessage()
+    assert window.context.demo.text() == "Données de démonstration"  # never silently on demo data
+
+
+def test_empty_pages_say_why_they_are_empty(qtbot, db) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.ui.app import application, build_window
+
+    application()
+    window = build_window(db.url)
+    qtbot.addWidget(window)
+    window.show()
+    from ivo_app.ui.pages.anomalies import AnomaliesPage
+    from ivo_app.ui.pages.duplicates import DuplicatesPage
+
+    for kind, text in ((AnomaliesPage, lambda p: p.status.text()), (DuplicatesPage, lambda p: p.reasons.text()),
+                       (IdentitiesPage, lambda p: p.count.text())):  # fmt: skip
+        empty = page(window, kind)
+        window.nav.setCurrentRow(window.pages.index(empty))
+        assert "Aucune extraction" in text(empty)  # said, not a blank box
+    dups = page(window, DuplicatesPage)
+    assert not dups.detect_button.isEnabled() and not any(
+        b.isEnabled() for b in dups.decision_buttons.values()
+    )
 
 
 def test_the_context_bar_shows_and_switches_the_extraction(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]

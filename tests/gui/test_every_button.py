@@ -76,3 +76,27 @@ def test_click_every_enabled_button(window, demo_db, qtbot, tmp_path: Path, capl
     assert len(clicked) >= 45, clicked
     assert "Rapport / Générer le PDF…" in clicked and "Doublons / Doublon avéré (D)" in clicked
     assert not [b for b in window.findChildren(QAbstractButton) if b.text().startswith("&&")]
+
+
+def test_click_every_enabled_button_on_an_empty_base(qtbot, db, tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.ui.app import application, build_window
+
+    application()
+    window = build_window(db.url)
+    qtbot.addWidget(window)
+    window.show()
+    answers = Answerer(tmp_path)
+    clicked: list[str] = []
+    done: set[int] = set()
+    caplog.set_level(logging.ERROR)
+    skip = {id(window.extractions.demo_button)}  # a demo would fill the base: the test above clicks it
+    try:
+        for row, page in enumerate(window.pages):
+            window.nav.setCurrentRow(row)
+            click_all(window, qtbot, page, done | skip, clicked)
+    finally:
+        answers.stop()
+        QThreadPool.globalInstance().waitForDone(60_000)
+    assert not [m for m in answers.messages if "interne" in m], (answers.messages, clicked)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.records
+    assert "Rapport / Générer le PDF…" not in clicked  # nothing to report: the button waits

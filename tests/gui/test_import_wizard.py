@@ -90,3 +90,22 @@ def test_unreadable_file_is_refused_on_the_first_page(qtbot, db, tmp_path: Path)
     assert wizard.currentPage() is wizard.file_page
     assert "illisible" in wizard.file_page.error.text()
     assert wizard.file_page.error.wordWrap()  # the whole sentence, never cut
+
+
+def test_a_failed_import_never_shows_a_full_bar(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "vide.csv"
+    path.write_text("IPP;NOM;PRENOM;DDN;SEXE\n;SANS;IPP;01/01/2000;M\n", encoding="utf-8")  # no valid line
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.file_page.path.setText(str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH Vide")
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: run.done, timeout=30_000)
+    assert "Échec" in run.report.toPlainText() and "n'a pas été modifiée" in run.report.toPlainText()
+    assert run.bar.value() < run.bar.maximum()  # not a bar at 100 % for an import that did not happen
+    assert list_extractions(db) == []

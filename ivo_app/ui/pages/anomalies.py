@@ -27,6 +27,8 @@ from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import selected_key, setup_table, sortable
 
+NO_EXTRACTION = "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
+
 
 class AnomaliesPage(QWidget):
     title = "Anomalies"
@@ -78,6 +80,9 @@ class AnomaliesPage(QWidget):
         self.rule_ids: list[str] = []
         if self.state.extraction_id is None:
             self.rules.set_rows([])
+            self.findings.set_rows([])
+            self.help.setText("")
+            self.status.setText(NO_EXTRACTION)
             return
         summary = findings_summary(self.state.db, self.state.extraction_id)
         if not summary["checked"]:
@@ -105,6 +110,8 @@ class AnomaliesPage(QWidget):
         )
         self.findings.set_rows([])
         self.help.setText("")
+        if self.rule_ids:
+            self.rule_table.selectRow(0)  # the first rule explained at once, not an empty pane
 
     def _rule_selected(self, *_: Any) -> None:
         rule_id = selected_key(self.rule_table)

@@ -217,6 +217,10 @@ class AuditPage(QWidget):
             index = self.chooser.findData(current) if current else self.chooser.count() - 1
             self.chooser.setCurrentIndex(max(index, 0))
             self.load(self.chooser.currentData())
+        for bar in self.bars.values():  # no audit: no empty progress bars, a sentence instead
+            bar.setVisible(self.chooser.count() > 0)
+        if not self.chooser.count():
+            self.score.setText("Aucun audit pour l'instant : « Nouvel audit… » pour en commencer un.")
 
     def create(self) -> None:
         facilities = sorted({e.facility for e in list_extractions(self.state.db)})

@@ -92,7 +92,8 @@ class DuplicatesPage(QWidget):
             buttons.addWidget(button)
             self.decision_buttons[decision] = button
             self.keys[getattr(Qt.Key, f"Key_{key}")] = decision
-        self.undo_button = QPushButton("Annuler la dernière décision (Ctrl+Z)")
+        self.undo_button = QPushButton("Annuler la décision (Ctrl+Z)")
+        self.undo_button.setToolTip("Annule la dernière décision enregistrée et la resélectionne.")
         self.undo_button.clicked.connect(self.undo)
         QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
         buttons.addWidget(self.undo_button)
@@ -193,6 +194,9 @@ class DuplicatesPage(QWidget):
         )
         self._fit_queue()
         self.count.setText(labels.plural(len(self.pairs), "paire"))
+        self.detect_button.setEnabled(self.state.extraction_id is not None)
+        for button in self.file_buttons.values():
+            button.setEnabled(self.state.extraction_id is not None)
         has_pairs = bool(self.pairs)
         for button in (*self.decision_buttons.values(), *self.record_buttons):
             button.setEnabled(has_pairs)
@@ -208,7 +212,7 @@ class DuplicatesPage(QWidget):
             self.reasons.setText(
                 "Aucune paire : cliquez « Détecter les doublons et collisions »."
                 if self.state.extraction_id
-                else ""
+                else "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
             )
 
     def _fit_queue(self) -> None:

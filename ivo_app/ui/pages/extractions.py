@@ -19,6 +19,7 @@ from ivo_app.errors import IvoError
 from ivo_app.services import checks, demo, extractions
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.feedback import notify
+from ivo_app.ui.icons import icon
 from ivo_app.ui.import_wizard import ImportWizard
 from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
@@ -47,6 +48,9 @@ class ExtractionsPage(QWidget):
         self.delete_button = QPushButton("Supprimer l'extraction…")
         self.delete_button.setToolTip("Retirer une extraction importée par erreur (après confirmation).")
         self.delete_button.clicked.connect(self.delete)
+        for button, name in ((self.import_button, "file-import"), (self.check_button, "shield-check"),
+                             (self.delete_button, "trash")):  # fmt: skip
+            button.setIcon(icon(name))
         self.import_button.clicked.connect(self.open_import)
         self.demo_button.clicked.connect(self.create_demo)
         self.check_button.clicked.connect(self.run_check)
@@ -94,11 +98,16 @@ class ExtractionsPage(QWidget):
         wizard.import_finished.connect(self._imported)
         wizard.open()
 
-    def _imported(self, extraction_id: int) -> None:
+    def _imported(self, extraction_id: int, demo: bool = False) -> None:
         self.state.extraction_id = extraction_id
         self.state.data_changed.emit()
         self.state.extraction_changed.emit(extraction_id)
-        notify(self, f"Extraction n° {extraction_id} importée : elle est maintenant affichée.")
+        what = "Démonstration créée" if demo else "Import terminé"
+        notify(
+            self,
+            f"{what} : la fenêtre affiche maintenant l'extraction n° {extraction_id} "
+            "(pour revenir à une autre, choisissez-la dans la barre du haut).",
+        )
 
     def create_demo(self) -> None:
         size, ok = QInputDialog.getInt(
@@ -118,7 +127,7 @@ class ExtractionsPage(QWidget):
                 size,
                 seed,
                 f"Démonstration (graine {seed})",
-                on_done=lambda r: self._imported(r.extraction_id),
+                on_done=lambda r: self._imported(r.extraction_id, demo=True),
             )
 
     def run_check(self) -> None:

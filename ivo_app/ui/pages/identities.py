@@ -17,7 +17,7 @@ from ivo_app import labels
 from ivo_app.io.values import parse_date
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
-from ivo_app.services.browse import IdentityFilter
+from ivo_app.services.browse import COLUMNS, IdentityFilter
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdentityTableModel, IdRole
 from ivo_app.ui.state import AppState
@@ -34,6 +34,10 @@ class IdentitiesPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         setup_table(self.table)
+        keys = [key for key, _ in COLUMNS]
+        self.table.setProperty(
+            "whole_columns", [keys.index(k) for k in ("ipp", "birth_date", "ins_matricule", "sex")]
+        )
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)  # the model sorts in SQL, over every filtered identity
         self.table.doubleClicked.connect(self.open_selected)
@@ -44,7 +48,8 @@ class IdentitiesPage(QWidget):
         self.status = _combo("Tous statuts", {code: labels.STATUSES[code] for code in STATUSES})
         self.attribute = _combo("Tous attributs", {code: labels.ATTRIBUTES[code] for code in ATTRIBUTES})
         self.rule = _combo("Toutes règles", {rule.id: rule.title for rule in RULES.values()})
-        self.rule.setMaximumWidth(320)
+        self.rule.setMaximumWidth(240)
+        self.search.setMinimumWidth(200)
         self.severity = _combo("Toutes sévérités", {code: labels.SEVERITIES[code] for code in SEVERITIES})
         self.count = QLabel()
         filters = QHBoxLayout()

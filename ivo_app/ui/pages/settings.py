@@ -190,8 +190,8 @@ class SettingsPage(QWidget):
         layout.addWidget(choose)
         layout.addWidget(
             QLabel(
-                "La base choisie vaut pour cette session ; pour la rouvrir au démarrage : "
-                "« ivo gui --db ADRESSE ». Un fichier absent est créé (base vide)."
+                "La base choisie vaut pour cette session ; au prochain démarrage, IVO rouvre la base "
+                "habituelle. Un fichier absent est créé (base vide)."
             )
         )
         layout.addStretch()
