@@ -28,6 +28,8 @@ from ivo_app.io.sources import RecordSource
 from ivo_app.io.values import compact_matricule
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.services.records import (
+    NAME_FIELDS,
+    NAME_SIZE,
     Columns,
     Memo,
     Rejection,
@@ -69,12 +71,16 @@ def eligible(source: RecordSource | Any) -> bool:
 
 
 def _plain_bytes(path: Path) -> bool:
-    """No quote character and no carriage return other than in CRLF (both read in C)."""
+    """No quote character, no NUL byte and no carriage return other than in CRLF (read in C)."""
     tail = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 24):
             data = tail + chunk
-            if b'"' in chunk or data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r"):
+            if (
+                b'"' in chunk
+                or b"\x00" in chunk  # a NUL line is rejected by the general reader, with its number
+                or data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r")
+            ):
                 return False
             tail = data[-1:]
     return not tail.endswith(b"\r")
@@ -235,6 +241,12 @@ class ColumnarReader:
             return _spread(results, rows)
 
         b = self.builder
+        for name, _label in NAME_FIELDS:
+            if name in arrays and (pc.max(pc.utf8_length(arrays[name])).as_py() or 0) > NAME_SIZE:
+                raise ColumnarUnavailable("name longer than its column")  # rejected there, never cut
+        for name in ("date_naissance", "date_derniere_venue"):  # the column's order, as elsewhere
+            if name in arrays:
+                b.decide_dates(name, pc.unique(arrays[name]).to_pylist())
         birth_name = _Text(col("nom_naissance"))
         first_names = _Text(col("prenoms_naissance"))
         first_first = _Text(col("premier_prenom"))

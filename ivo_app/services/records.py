@@ -175,8 +175,8 @@ class RowBuilder:
                 for ff, fl in zip(first_first, first_names, strict=True)
             ]
         used_name = text(col("nom_utilise"))
-        self._decide_dates("date_naissance", col("date_naissance"))
-        self._decide_dates("date_derniere_venue", col("date_derniere_venue"))
+        self.decide_dates("date_naissance", col("date_naissance"))
+        self.decide_dates("date_derniere_venue", col("date_derniere_venue"))
         birth_dates, birth_raws = split(self.birth, col("date_naissance"))
         statuses, status_sources = split(self.status, col("statut"))
         return (
@@ -205,7 +205,7 @@ class RowBuilder:
             else [None] * size,
         )
 
-    def _decide_dates(self, name: str, values: Sequence[str | None]) -> None:
+    def decide_dates(self, name: str, values: Sequence[str | None]) -> None:
         """Fix the column's date order from its values, once (see `date_orders`)."""
         if self.date_format or name in self.date_orders or not any(values):
             return
@@ -245,7 +245,7 @@ class Rejection:
 
 
 NAME_SIZE = 255  # the name columns' size (store.models.core.Identity)
-_NAME_FIELDS = (
+NAME_FIELDS = (
     ("nom_naissance", "nom de naissance"),
     ("prenoms_naissance", "prénoms de naissance"),
     ("premier_prenom", "premier prénom"),
@@ -257,7 +257,7 @@ _NAME_FIELDS = (
 def _too_long(batch: RecordBatch) -> dict[int, str]:
     """Records whose name is longer than its column: rejected with the reason, never cut."""
     found: dict[int, str] = {}
-    for name, label in _NAME_FIELDS:
+    for name, label in NAME_FIELDS:
         values = batch.columns.get(name)
         if not values or max(map(len, filter(None, values)), default=0) <= NAME_SIZE:
             continue  # the usual case: one C loop over the column
