@@ -6,9 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test test-sqlite test-pg test-bundle bundle lint audit lock system-deps venv clean
 
-$(STAMP): pyproject.toml
+# The runtime dependencies at the exact versions and hashes of the lock (what the bundle ships and
+# the tests check), then the project and its development tools.
+$(STAMP): pyproject.toml packaging/requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --require-hashes -r packaging/requirements-lock.txt
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
