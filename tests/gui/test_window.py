@@ -104,10 +104,13 @@ def test_review_a_duplicate_pair_with_the_keyboard(window, demo_db, qtbot) -> No
     before = len(dups.pairs)
     assert before > 0
     first = dups.pairs[0]
-    differing = [dups.compare.item(r, 0) for r in range(dups.compare.rowCount())]
-    assert any(item is not None and item.background().color().name() == "#ffe0b2" for item in differing) or (
-        first.kind == "doublon"
-    )
+    # Exactly the traits whose two values differ are highlighted (the IPP row always differs).
+    table = dups.compare
+    assert table.columnCount() == 2 and table.rowCount() > 5
+    for r in range(1, table.rowCount()):
+        a, b = table.item(r, 0), table.item(r, 1)
+        highlighted = a.background().color().name() == "#ffe0b2"
+        assert highlighted == (a.text() != b.text()), (r, a.text(), b.text())
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # shortcuts act in the active window
     dups.list.setFocus()
