@@ -289,7 +289,7 @@ class ColumnarReader:
             statuses,
             status_sources,
             memo("attributes", "attributs"),
-            memo(b.short[20], "justificatif"),
+            memo("document", "justificatif"),
             memo("visit", "date_derniere_venue"),
             memo("flag", "date_completee"),
             [None] * size,  # every column is mapped: no extra attributes
