@@ -30,10 +30,10 @@ MAX_RATIO = 200  # uncompressed / compressed: beyond, a "zip bomb", not an expor
 # Cell references (r="XFD1048576"): the columns as a set of letters, the rows by their number of
 # digits first (the longest numbers hold the largest row), so a sheet of a million cells costs a few
 # passes of the regular expression engine, not a million Python steps.
-# They start with the literal r=" (whatever space precedes it) so the engine skips ahead by a fast
+# They start with the literal r= (whatever space precedes it, either quote) so the engine skips ahead by a fast
 # literal search; another attribute ending in "r" can only make the count larger, never hide a cell.
-_CELL_COLUMN = re.compile(rb'r="([A-Z]{1,3})[0-9]')
-_CELL_ROW = {n: re.compile(rb'r="[A-Z]{0,3}([0-9]{%d})"' % n) for n in range(7, 0, -1)}
+_CELL_COLUMN = re.compile(rb"""r=["']([A-Z]{1,3})[0-9]""")
+_CELL_ROW = {n: re.compile(rb"""r=["'][A-Z]{0,3}([0-9]{%d})["']""" % n) for n in range(7, 0, -1)}
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
