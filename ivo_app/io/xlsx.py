@@ -27,7 +27,13 @@ MAX_CELLS = 60_000_000
 MAX_XML_BYTES = 2 << 30  # one part of the archive, uncompressed
 MAX_SHARED_STRINGS_BYTES = 256 << 20
 MAX_RATIO = 200  # uncompressed / compressed: beyond, a "zip bomb", not an export
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+# Cell references (r="XFD1048576"): the columns as a set of letters, the rows by their number of
+# digits first (the longest numbers hold the largest row), so a sheet of a million cells costs a few
+# passes of the regular expression engine, not a million Python steps.
+# They start with the literal r= (whatever space precedes it, either quote) so the engine skips ahead by a fast
+# literal search; another attribute ending in "r" can only make the count larger, never hide a cell.
+_CELL_COLUMN = re.compile(rb"""r=["']([A-Z]{1,3})[0-9]""")
+_CELL_ROW = {n: re.compile(rb"""r=["'][A-Z]{0,3}([0-9]{%d})["']""" % n) for n in range(7, 0, -1)}
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
@@ -155,10 +161,13 @@ def check_archive_limits(path: Path) -> None:
             with archive.open(sheet) as stream:
                 while chunk := stream.read(1 << 22):
                     data = tail + chunk
-                    for letters, digits in _CELL_REF.findall(data):
+                    for letters in set(_CELL_COLUMN.findall(data)):
                         cols = max(cols, _column_number(letters))
-                        rows = max(rows, int(digits))
-                    tail = data[-256:]
+                    for pattern in _CELL_ROW.values():  # rows r="5" and cells r="A5"
+                        if found := pattern.findall(data):
+                            rows = max(rows, int(max(found)))
+                            break
+                    tail = data[-64:]  # a reference cut by the chunk boundary is read whole next time
                     if cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
                         break
     except (zipfile.BadZipFile, OSError, ValueError):

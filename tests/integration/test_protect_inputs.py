@@ -195,6 +195,24 @@ def test_xlsx_with_a_cell_at_the_last_column_is_refused_before_allocation(
     assert "XFD1048576" in result.stderr and "Classeur refusé" in result.stderr
 
 
+def test_a_far_cell_written_with_single_quotes_is_caught_too(db, tmp_path: Path) -> None:
+    plain = tmp_path / "loin.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["ipp", "nom_naissance", "premier_prenom", "date_naissance", "sexe"])
+    sheet["XFD1048576"] = "x"
+    book.save(plain)
+    quoted = tmp_path / "apostrophes.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(quoted, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'r="XFD1048576"', b"r='XFD1048576'")
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(UnreadableFileError, match="XFD1048576"):
+        import_file(db, quoted, "CH Test")
+
+
 def test_xlsx_shared_strings_bomb_is_refused(db, tmp_path: Path) -> None:
     plain = tmp_path / "plain.xlsx"
     _tiny_workbook(plain)
