@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from ivo_app.errors import IvoError
 from ivo_app.progress import CancelFn, ProgressFn
@@ -34,7 +32,7 @@ from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.rules.record import STATUSES
 from ivo_app.services import backup, rule_settings, settings
 from ivo_app.services.extractions import list_extractions
-from ivo_app.store.db import Database, open_database
+from ivo_app.store.db import Database, display_url, open_database
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.passphrase import unlock
@@ -475,11 +473,8 @@ def _score_box() -> QDoubleSpinBox:
 
 
 def shown_url(url: str) -> str:
-    """The URL without its password (it may sit on a shared screen)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    """The URL without its password (it may sit on a shared screen): store.db's one rule for it."""
+    return display_url(url)
 
 
 def _esc(text: str) -> str:
