@@ -177,9 +177,12 @@ class TrainingPage(QWidget):
         self.open_button.clicked.connect(self._open)
         self.save_button.clicked.connect(self._save)
         self.correct_button.clicked.connect(self.correct)
+        # The exercise's parameters on one row, its actions on the next: side by side they made the
+        # page wider than a 1280-pixel screen.
         self.practice = QWidget()
-        controls = QHBoxLayout(self.practice)
-        controls.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self.practice)
+        rows.setContentsMargins(0, 0, 0, 0)
+        controls, actions = QHBoxLayout(), QHBoxLayout()
         for label, widget in (
             ("Questions :", self.size_box),
             ("Scénarios :", self.scenarios_box),
@@ -189,8 +192,11 @@ class TrainingPage(QWidget):
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
         for button in (self.new_button, self.open_button, self.save_button, self.correct_button):
-            controls.addWidget(button)
+            actions.addWidget(button)
         controls.addStretch()
+        actions.addStretch()
+        rows.addLayout(controls)
+        rows.addLayout(actions)
 
         # Sessions: the trainer's controls, and the trainee's.
         self.session_box = QComboBox()
