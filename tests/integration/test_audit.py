@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -61,13 +62,16 @@ def split_sections(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def no_loaded_cog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def no_loaded_cog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The example's sample names IPP of the demo generated with the embedded COG only: a COG history
-    another test loaded into the shared data folder would change the demo."""
+    another test loaded into the shared data folder (and the cached reference) would change the demo."""
     import ivo_app.io.cog as cog
 
     monkeypatch.setattr(cog, "history_dir", lambda: tmp_path / "cog-absent")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    cog.load_reference.cache_clear()
+    yield
+    cog.load_reference.cache_clear()
 
 
 def ivo_runner(db_url: str):  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
     with pytest.MonkeyPatch.context() as patch:
         # The example names IPP of the demo generated with the embedded COG only (see test_audit.py).
         patch.setattr(cog, "history_dir", lambda: folder / "cog-absent")
+        cog.load_reference.cache_clear()
         extraction = create_demo(db, size=1500, seed=7, facility="CH de la Garonne").extraction_id
         run_checks(db, extraction)
         find_duplicates(db, extraction)
@@ -42,6 +43,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
         out = folder / "livrable.pdf"
         generate_audit_report(db, audit_id, out)
         yield db, audit_id, out
+    cog.load_reference.cache_clear()
     db.dispose()
 
 

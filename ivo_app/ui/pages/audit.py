@@ -318,9 +318,13 @@ class AuditPage(QWidget):
 
     def _show_score(self, view: audit.AuditView) -> None:
         score = view.score()
+        # A critical question caps its theme whatever the other answers: say so even on a draft.
+        caps = [f"{t.title} plafonné à « {'insuffisant' if t.critical_failures else 'en progrès'} »"
+                for t in score.capped_themes]  # fmt: skip
         self.score.setText(
             f"{view.facility} — score global {pct(score.score)} ({score.level} ; "
             f"{plural(score.answered, 'question renseignée', 'questions renseignées')} sur {score.total})"
+            + (" — " + " ; ".join(caps) if caps else "")
         )
 
     def _note_changed(self, item: QTableWidgetItem) -> None:
