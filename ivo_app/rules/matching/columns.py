@@ -879,7 +879,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & (same_list | ~evidence)
         & ~at("birthplace", "different")
         & ~at("birth_name", "else")
-        & ~(at("birth_date", "near") & (np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000) >= 2))
+        & ~at("birth_date", "near")
         & ~_twin_shaped(model, t, i, j, at)
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])

@@ -410,11 +410,9 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             and (same_list or lv["sex"] != "different")
             and lv["birthplace"] != "different"
             and lv["birth_name"] != "else"
-            # Dates two slips apart across years: a parent born twenty years before is so; within a
-            # year (a date completed, a day and a month mistyped) it is one person's.
-            and not (
-                lv["birth_date"] == "near" and a.birth and b.birth and abs(a.birth.year - b.birth.year) >= 2
-            )
+            # Dates two slips apart: on a million identities, strangers with the same names born the
+            # same year a few digits apart outnumber the duplicates whose date was completed.
+            and lv["birth_date"] != "near"
             and not _twin_shaped(model, lv, a, b)
         ):
             level = "probable"
