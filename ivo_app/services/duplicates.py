@@ -297,7 +297,7 @@ def detection_model(params: dict[str, Any]) -> Model:
         if trait in model.m:  # the traits a typed identity has (no complementary ones)
             model.m[trait] = {r["level"]: r["m"] if r["m_em"] is None else r["m_em"] for r in rows}
             model.u[trait] = {r["level"]: r["u"] for r in rows}
-    model.thresholds = {k: v for k, v in params["thresholds"].items() if k != "probable_effective"}
+    model.thresholds = {k: v for k, v in params["thresholds"].items() if not k.endswith("_effective")}
     model.population = params["identities"]
     return model
 

@@ -879,11 +879,11 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & (same_list | ~evidence)
         & ~at("birthplace", "different")
         & ~at("birth_name", "else")
-        & ~(at("birth_date", "near") & (np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000) >= 2))
+        & ~at("birth_date", "near")
         & ~_twin_shaped(model, t, i, j, at)
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
-    review = ~same_ins & ~probable & ~dropped & (score >= thresholds["a_examiner"])
+    review = ~same_ins & ~probable & ~dropped & (score >= model.review_threshold())
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
@@ -1111,7 +1111,15 @@ def parameters(model: Model, estimate: Estimate | None = None) -> dict[str, Any]
     return {
         "trait_labels": {t: TRAIT_LABELS[t] for t in traits},
         "identities": model.population,
-        "thresholds": {**model.thresholds, "probable_effective": round(model.probable_threshold(), 3)},
+        "thresholds": {
+            **model.thresholds,
+            "probable_effective": round(model.probable_threshold(), 3),
+            **(
+                {"review_effective": round(model.review_threshold(), 3)}
+                if "a_examiner" in model.thresholds
+                else {}
+            ),
+        },
         "em": em,
         "traits": traits,
     }

@@ -301,8 +301,16 @@ class Model:
         """The probable threshold, raised by log2(population / reference size) on large extractions: the
         prior odds that two records are one person fall as the file grows (a million identities hold
         many MARTIN JEAN born in Toulouse a digit apart), so more evidence is needed."""
+        return self.thresholds["probable"] + self.growth()
+
+    def review_threshold(self) -> float:
+        """The review threshold, raised as the probable one: on a million identities the pairs of
+        strangers scoring above a fixed threshold would bury the duplicates of the review queue."""
+        return self.thresholds["a_examiner"] + self.growth()
+
+    def growth(self) -> float:
         growth = self.population / self.reference_size if self.population else 1.0
-        return self.thresholds["probable"] + max(0.0, math.log2(growth))
+        return max(0.0, math.log2(growth))
 
     def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
         if level == "missing":
@@ -402,17 +410,15 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             and (same_list or lv["sex"] != "different")
             and lv["birthplace"] != "different"
             and lv["birth_name"] != "else"
-            # Dates two slips apart across years: a parent born twenty years before is so; within a
-            # year (a date completed, a day and a month mistyped) it is one person's.
-            and not (
-                lv["birth_date"] == "near" and a.birth and b.birth and abs(a.birth.year - b.birth.year) >= 2
-            )
+            # Dates two slips apart: on a million identities, strangers with the same names born the
+            # same year a few digits apart outnumber the duplicates whose date was completed.
+            and lv["birth_date"] != "near"
             and not _twin_shaped(model, lv, a, b)
         ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
             return None
-        elif score >= model.thresholds["a_examiner"]:
+        elif score >= model.review_threshold():
             level = "a_examiner"
         else:
             return None
