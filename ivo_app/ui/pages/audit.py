@@ -126,7 +126,10 @@ class AuditPage(QWidget):
                 "Évaluation auditeur",
             ]
         )
-        self.questions.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.questions.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 3, 6):  # the code and both assessments: never narrower than their header
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.questions.itemChanged.connect(self._note_changed)
         self.sample = QTableWidget(0, 2 + len(SAMPLE_TRAITS))
         self.sample.setHorizontalHeaderLabels(["IPP", "Statut", *SAMPLE_TRAITS.values()])
