@@ -124,7 +124,10 @@ def test_the_documented_example_through_the_commands(db_url: str, tmp_path: Path
     assert "Mandat : Audit ciblé" in part["Contexte"] and "Karim Benali" in part["Contexte"]
     assert "Cardiologie" in part["Contexte"]
     method = part["Méthode"].replace("\n", " ")
-    assert "fichier source « démonstration (1500 identités) », sans empreinte SHA-256 (extraction générée" in method
+    assert (
+        "fichier source « démonstration (1500 identités) », sans empreinte SHA-256 (extraction générée"
+        in method
+    )
     assert "File active : identités dont la dernière venue" in method
     assert "graine 2026" in method and "de son thème seulement" in method
     assert "Limites de l'audit" in method and "pas d'observation de nuit" in method
