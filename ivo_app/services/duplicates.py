@@ -30,6 +30,7 @@ from ivo_app.rules.matching.engine import Model, clusters, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.identities import raw_pages
+from ivo_app.services.settings import duplicate_threshold_overrides_in_session
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
@@ -125,8 +126,6 @@ def find_duplicates(
 ) -> DuplicateRun:
     """Score candidate pairs; replace the extraction's pairs in one transaction."""
     tracker = Progress(progress, is_cancelled)
-    from ivo_app.services.settings import duplicate_threshold_overrides_in_session  # settings imports us
-
     started = time.perf_counter()
     model = load_model()
     with UnitOfWork(db) as uow:
