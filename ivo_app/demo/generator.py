@@ -41,7 +41,9 @@ from ivo_app.rules.record import OID_INS_NIR_DEMO, OID_NSS_NIR
 OCCITANIE = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
 COUNTRIES = ("99350", "99352", "99351", "99139", "99134", "99127", "99109", "99131", "99132", "99127",
              "99100", "99336", "99341", "99223", "99243")  # fmt: skip
-# High-trust documents only (FR Core identity validation modes, RNIV): "AV" is no FR Core code.
+# Paper high-trust documents only. FR Core 2.x lists "AV" (application carte Vitale) among its
+# validation modes (fr-core-cs-mode-validation-identity), and the rules accept it; whether a desk may
+# qualify on it is debated (a carte Vitale itself proves nothing), so exercises never rest on it.
 DOCUMENTS = (("CN", 60), ("PA", 20), ("CS", 15), ("IE", 5))
 STATUSES = (("QUAL", 45), ("RECUP", 15), ("VALI", 15), ("PROV", 25))
 INS_STATUSES = ("RECUP", "QUAL")

@@ -201,7 +201,7 @@ def test_labels_not_codes_for_documents_birthplaces_and_statuses() -> None:
     assert rows["Statut"].startswith("QUAL — Identité qualifiée")
     assert "démonstration" in rows["OID du matricule"]
     assert training.place_label("99350") == "99350 — Maroc"
-    assert "AV" not in training.DOCUMENT_LABELS  # no FR Core validation mode, not a high-trust document
+    assert "AV" not in training.DOCUMENT_LABELS  # debated (see demo.generator.DOCUMENTS): never asked
 
 
 def test_answers_are_read_tolerantly_and_refused_with_a_reason(db, demo) -> None:  # type: ignore[no-untyped-def]
