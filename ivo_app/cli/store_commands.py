@@ -16,6 +16,7 @@ from ivo_app.cli.common import (
 )
 from ivo_app.errors import IvoError
 from ivo_app.io.mapping import ColumnMapping
+from ivo_app.labels import format_date
 from ivo_app.services import extractions, imports
 
 
@@ -123,7 +124,7 @@ def cmd_extractions(args: argparse.Namespace) -> int:
     print(f"{'id':>4}  {'établissement':<30} {'date':<10} {'lignes':>8} {'rejets':>6}  fichier")
     for i in infos:
         print(
-            f"{i.id:>4}  {i.facility[:30]:<30} {i.extracted_on.isoformat():<10} "
+            f"{i.id:>4}  {i.facility[:30]:<30} {format_date(i.extracted_on):<10} "
             f"{i.rows:>8} {i.rejected:>6}  {i.source_file}"
         )
     return 0

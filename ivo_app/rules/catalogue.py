@@ -247,7 +247,7 @@ RULES: dict[str, RuleInfo] = {
         ),
         _r(
             "ATTR-PROV",
-            "Attribut douteuse ou fictive",
+            "Attribut « douteuse » ou « fictive »",
             "critique",
             "RNIV Exi SI 09 ; Guide INS EXI ID 26",
             "Une identité douteuse ou fictive reste provisoire, sans appel INSi ni matricule.",

@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 
 from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.io.cog import load_reference
+from ivo_app.labels import format_int, plural
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, message
 from ivo_app.rules.cog import CogReference
@@ -322,8 +323,8 @@ class Correction:
         verdicts = Counter(r.verdict for r in self.results)
         return (
             f"Score : {_points(self.score)} / {self.total} ({_percent(self.percent)}) — "
-            f"{verdicts['juste']} justes, {verdicts['partiel']} partielles, {verdicts['faux']} fausses, "
-            f"{verdicts['sans_reponse']} sans réponse."
+            f"{plural(verdicts['juste'], 'juste')}, {plural(verdicts['partiel'], 'partielle')}, "
+            f"{plural(verdicts['faux'], 'fausse')}, {format_int(verdicts['sans_reponse'])} sans réponse."
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -1551,7 +1552,7 @@ def results_text(results: SessionResults) -> str:
         )
     lines.append("")
     lines.append("Par thème :")
-    lines += [f"  {label} : {_percent(pct)} ({n} réponses)" for label, pct, n in results.per_theme]
+    lines += [f"  {label} : {_percent(pct)} ({plural(n, 'réponse')})" for label, pct, n in results.per_theme]
     lines.append("")
     lines.append("Par question :")
     lines += [f"  {i} : {_percent(pct)} — attendu : {label}" for i, label, pct, _ in results.per_question]

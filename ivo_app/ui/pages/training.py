@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.errors import IvoError
+from ivo_app.labels import plural
 from ivo_app.services import training
 from ivo_app.ui import compare
 from ivo_app.ui.models import Index, ListTableModel
@@ -359,7 +360,7 @@ class TrainingPage(QWidget):
             self.score.setText(self.correction.summary())
         elif self.exercise is not None:
             answered = sum(1 for i in self.exercise.item_ids if self.answers.get(i))
-            self.score.setText(f"{answered} réponses sur {self.exercise.size} questions.")
+            self.score.setText(f"{plural(answered, 'réponse')} sur {plural(self.exercise.size, 'question')}.")
         else:
             self.score.setText("")
 
@@ -701,7 +702,9 @@ class TrainingPage(QWidget):
             return
         name, self.trainee = self.trainee, None
         self._set_exercise(None, {})  # the next trainee never sees these answers
-        self.status.setText(f"{name} : {count} réponses remises. Stagiaire suivant : « Commencer ».")
+        self.status.setText(
+            f"{name} : {plural(count, 'réponse remise', 'réponses remises')}. Stagiaire suivant : « Commencer »."
+        )
 
     def leave_trainee_mode(self) -> None:
         if not self.locked:
