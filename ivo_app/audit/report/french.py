@@ -5,19 +5,14 @@ Thousands and the space before % are non-breaking (U+00A0): a cell never wraps "
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-NBSP = "\u00a0"
-STATUS_LABELS = {
-    "PROV": "Provisoire",
-    "RECUP": "Récupérée",
-    "VALI": "Validée",
-    "QUAL": "Qualifiée",
-    "?": "Sans statut",
-}
-SEVERITY_LABELS = {"critique": "Critique", "erreur": "Erreur", "alerte": "Alerte", "info": "Information",
-                   "majeur": "Majeur", "mineur": "Mineur"}  # fmt: skip
+from ivo_app.labels import SEVERITIES, STATUSES, THOUSANDS, format_date, format_decimal, format_int
+from ivo_app.labels import plural as plural  # one rule for French plurals, window, CLI and reports
+
+NBSP = THOUSANDS
+STATUS_LABELS = {**STATUSES, "?": "Sans statut"}
+SEVERITY_LABELS = {**SEVERITIES, "majeur": "Majeur", "mineur": "Mineur"}  # findings have two more
 
 
 def number(value: Any) -> str:
@@ -25,13 +20,12 @@ def number(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float) and not value.is_integer():
-        whole, _, decimals = f"{value:,.1f}".partition(".")
-        return whole.replace(",", NBSP) + "," + decimals
-    return f"{int(value):,}".replace(",", NBSP)
+        return format_decimal(value, 1)
+    return format_int(int(value))
 
 
 def decimal(value: float, digits: int = 1) -> str:
-    return f"{value:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+    return format_decimal(value, digits)
 
 
 def pct(value: float | None, ratio: bool = True) -> str:
@@ -45,15 +39,7 @@ def day(value: Any) -> str:
     """JJ/MM/AAAA from a date, a datetime or ISO text; '—' when there is none."""
     if value in (None, ""):
         return "—"
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    try:
-        return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return text
+    return format_date(value)
 
 
 def status_label(code: object) -> str:
@@ -64,8 +50,3 @@ def status_label(code: object) -> str:
 
 def yes_no(value: Any) -> str:
     return {True: "oui", False: "non"}.get(value, "—")
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """« 1 admission observée », « 5 admissions observées », « 5 000 identités »."""
-    return f"{number(count)} {one if count in (0, 1) else many}"
