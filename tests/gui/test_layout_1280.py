@@ -7,7 +7,9 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QTableView
 
+from ivo_app.services import audit
 from ivo_app.services.duplicates import find_duplicates
+from ivo_app.services.extractions import list_extractions
 from ivo_app.ui.app import save_screenshots
 
 
@@ -34,6 +36,13 @@ def problems(window) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_pages_fit_1280_by_720(window, demo_db, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     find_duplicates(demo_db, window.state.extraction_id)
+    # An audit whose every question is answered: its score line names the themes critical questions
+    # cap, the longest text the audit page shows (it once made the window 2,100 pixels wide).
+    facility = list_extractions(demo_db)[0].facility
+    audit_id = audit.create_audit(demo_db, facility)
+    for question in audit.get_audit(demo_db, audit_id).grid.questions:
+        audit.set_answer(demo_db, audit_id, question.id, "non_conforme")
+    window.state.audits_changed.emit()
     window.state.data_changed.emit()
     shots = save_screenshots(window, tmp_path)  # at 1280×720
     assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 720

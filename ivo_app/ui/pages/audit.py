@@ -107,6 +107,7 @@ class AuditPage(QWidget):
             top.addWidget(w)
         top.addStretch()
         self.score = QLabel()
+        self.score.setWordWrap(True)  # it names the themes critical questions cap: never wider than the page
         self.bars = {step: QProgressBar() for step in audit.STEPS}
         steps = QHBoxLayout()
         for step, bar in self.bars.items():
