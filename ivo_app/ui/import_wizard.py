@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from ivo_app.errors import IvoError
 from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
+from ivo_app.labels import plural
 from ivo_app.rules.normalize import fold_header
 from ivo_app.services.extractions import export_rejections, list_extractions
-from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file
+from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file, report_lines
 from ivo_app.store.db import Database
 from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
@@ -296,9 +297,12 @@ class RunPage(QWizardPage):
     def _finished(self, result: ImportResult) -> None:
         self.result = result
         lines = [
-            f"Extraction n° {result.extraction_id} : {result.rows} identités importées, "
-            f"{len(result.rejections)} lignes rejetées."
+            f"Extraction n° {result.extraction_id} : {plural(result.rows, 'identité importée', 'identités importées')}, "
+            f"{plural(len(result.rejections), 'ligne rejetée', 'lignes rejetées')}."
         ]
+        # What was read per identifier domain, what each event changed, what was decided for the
+        # whole file (a date order): the same report as `ivo importer` prints.
+        lines += report_lines(result.report)
         lines += [f"ligne {r.line_no} : {r.label}" for r in result.rejections[:1000]]
         self._ended("\n".join(lines))
         self.export_button.setEnabled(bool(result.rejections))

@@ -109,3 +109,31 @@ def test_a_failed_import_never_shows_a_full_bar(qtbot, db, tmp_path: Path) -> No
     assert "Échec" in run.report.toPlainText() and "n'a pas été modifiée" in run.report.toPlainText()
     assert run.bar.value() < run.bar.maximum()  # not a bar at 100 % for an import that did not happen
     assert list_extractions(db) == []
+
+
+def test_the_wizard_shows_the_import_report_of_a_real_hl7_file(qtbot, db) -> None:  # type: ignore[no-untyped-def]
+    """An ANS PAM FR admission (../shared/reference/external): the summary names the identifier domain
+    and what was kept, as `ivo importer` prints it (issue 14, the import report in the window)."""
+    import pytest
+    from PySide6.QtCore import Qt
+
+    from tests.conftest import SHARED_REFERENCE
+
+    path = SHARED_REFERENCE / "external" / "hl7-ansforge" / "SGL_admission.er7"
+    if not path.exists():
+        pytest.skip("../shared/reference/external absent")
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.file_page.path, str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH Messages")
+    run = wizard.run_page
+    for _ in range(3):  # file, mapping (a message file may need none), then the import runs
+        if wizard.currentPage() is run:
+            break
+        qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is run
+    qtbot.waitUntil(lambda: run.done, timeout=30_000)
+    text = run.report.toPlainText()
+    assert "1 identité importée" in text, text
+    assert "Domaine " in text and "1 lus, 1 gardés" in text, text
