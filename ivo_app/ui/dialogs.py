@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def ask_yes_no(parent: QWidget, question: str) -> bool:
@@ -13,4 +14,15 @@ def ask_yes_no(parent: QWidget, question: str) -> bool:
 
 
 def warn(parent: QWidget, message: str) -> None:
-    QMessageBox.warning(parent, "IVO", message)
+    """A warning shown as plain text: messages quote file names and file content, which Qt would
+    otherwise render as HTML when they look like it (« <b>… » in a name, a crafted cell)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "IVO", message, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label for messages that may quote what a file holds: never rendered as HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label

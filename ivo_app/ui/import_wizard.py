@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -31,7 +30,7 @@ from ivo_app.rules.normalize import fold_header
 from ivo_app.services.extractions import export_rejections, list_extractions
 from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file, report_lines
 from ivo_app.store.db import Database
-from ivo_app.ui import file_actions
+from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.worker import Worker, start
 
@@ -77,7 +76,7 @@ class FilePage(QWizardPage):
         self.facility.setPlaceholderText("Nom du nouvel établissement")
         self.facility_choice.currentIndexChanged.connect(self._facility_chosen)
         self._facility_chosen()
-        self.error = QLabel()
+        self.error = dialogs.plain_label()
         self.error.setWordWrap(True)  # a long French message is read whole, never cut
         self.error.setStyleSheet("color: #b00020")
         browse = QPushButton("Parcourir…")
@@ -323,7 +322,7 @@ class RunPage(QWizardPage):
         try:
             count = export_rejections(self.w.db, self.result.extraction_id, Path(name))
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.message.setText(f"{count} lignes rejetées exportées dans {name}.")
 

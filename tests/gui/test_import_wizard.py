@@ -137,3 +137,21 @@ def test_the_wizard_shows_the_import_report_of_a_real_hl7_file(qtbot, db) -> Non
     text = run.report.toPlainText()
     assert "1 identité importée" in text, text
     assert "Domaine " in text and "1 lus, 1 gardés" in text, text
+
+
+def test_a_refusal_quoting_the_file_name_is_shown_as_text_never_as_html(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Messages quote file names and contents: « <b>… » must read as typed (issue 19, 15)."""
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "<b>gras.csv"
+    path.write_bytes(b"\x89PNG\x00\x00\x01")
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.file_page.path, str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH")
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.file_page
+    error = wizard.file_page.error
+    assert "<b>gras.csv" in error.text()
+    assert error.textFormat() == Qt.TextFormat.PlainText  # AutoText would render « gras » in bold

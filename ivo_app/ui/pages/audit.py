@@ -352,7 +352,7 @@ class AuditPage(QWidget):
         try:
             audit.draw_sample(self.state.db, self.audit_id, size)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
         self.load(self.audit_id)
 
     def _fill_sample(self, view: Any) -> None:

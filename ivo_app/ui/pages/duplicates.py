@@ -27,7 +27,7 @@ from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
-from ivo_app.ui import compare, file_actions
+from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.feedback import notify
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel
@@ -266,7 +266,7 @@ class DuplicatesPage(QWidget):
                 expected_version=pair.decision_version,
             )
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.comment.clear()
         notify(
