@@ -1,6 +1,6 @@
 """Splink's `historical_figures_with_errors_50k` (public, MIT, repository
-moj-analytical-services/splink_datasets, data/historical_figures_with_errors_50k.parquet, kept in
-benchmarks/data/ with its source in benchmarks/data/SOURCES.md): 50,578 records of 5,156 persons from
+moj-analytical-services/splink_datasets, data/historical_figures_with_errors_50k.parquet): 50,578
+records of 5,156 persons from
 Wikidata with errors Splink's authors added (nicknames, typos, dates and places missing or wrong).
 
 For IVO: surname as birth name, first name, date of birth, sex; the fake postcode and the birthplace
@@ -10,6 +10,7 @@ trait is a COG code compared for equality). For Splink the columns its person se
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,24 @@ import pandas as pd
 
 from ivo_app.rules.record import IdentityRecord
 
-PATH = Path(__file__).resolve().parent / "data" / "historical_figures_with_errors_50k.parquet"
+# Not kept in the repository (a third party's file): give its path with IVO_HISTORICAL_50K, or place it
+# among the shared reference files.
+FILE = "historical_figures_with_errors_50k.parquet"
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "external" / "splink" / FILE
+
+
+def path() -> Path:
+    return Path(os.environ.get("IVO_HISTORICAL_50K", DEFAULT))
 
 
 def load() -> pd.DataFrame:
-    return pd.read_parquet(PATH)
+    source = path()
+    if not source.exists():
+        raise SystemExit(
+            f"{FILE} introuvable ({source}) : téléchargez-le depuis le dépôt public "
+            "moj-analytical-services/splink_datasets et donnez son chemin dans IVO_HISTORICAL_50K."
+        )
+    return pd.read_parquet(source)
 
 
 def _text(value: Any) -> str | None:
