@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from ivo_app.cli.common import open_db, stderr_progress
+from ivo_app.errors import IvoError
 from ivo_app.services import demo
 
 
@@ -20,6 +22,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "peut rejouer pour retrouver la vérité terrain)",
     )
     p.add_argument("--facility", default=demo.DEFAULT_FACILITY, metavar="NOM")
+    p.add_argument(
+        "--date",
+        dest="extracted_on",
+        metavar="AAAA-MM-JJ",
+        help="date de l'extraction (défaut : aujourd'hui) ; âges et venues en dépendent : une graine et une "
+        "date redonnent le même établissement, quel que soit le jour",
+    )
     p.add_argument(
         "--csv", type=Path, metavar="FICHIER", help="écrire un CSV canonique au lieu de charger la base"
     )
@@ -37,8 +46,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         count = demo.write_demo_csv(args.csv, args.size, 1 if args.seed is None else args.seed, args.truth)
         print(f"{count} identités écrites dans {args.csv}.")
         return 0
+    extracted_on = None
+    if args.extracted_on:
+        try:
+            extracted_on = date.fromisoformat(args.extracted_on)
+        except ValueError as exc:
+            raise IvoError(f"Date d'extraction invalide : {args.extracted_on} (AAAA-MM-JJ).") from exc
     db = open_db(args)
-    result = demo.create_demo(db, args.size, args.seed, args.facility, progress=stderr_progress())
+    result = demo.create_demo(
+        db, args.size, args.seed, args.facility, extracted_on=extracted_on, progress=stderr_progress()
+    )
     if args.truth:
         args.truth.write_text(demo.truth_json(db, result.extraction_id), encoding="utf-8")
     print(

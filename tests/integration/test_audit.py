@@ -86,7 +86,7 @@ def ivo_runner(db_url: str):  # type: ignore[no-untyped-def]
 
 def test_the_documented_example_through_the_commands(db_url: str, tmp_path: Path) -> None:
     ivo = ivo_runner(db_url)
-    ivo("demo", "--size", "1500", "--seed", "7", "--facility", "CH de la Garonne")
+    ivo("demo", "--size", "1500", "--seed", "7", "--facility", "CH de la Garonne", "--date", "2026-10-01")
     ivo("check")
     ivo("duplicates")
     assert (
@@ -343,7 +343,9 @@ def test_questionnaire_xlsx_round_trip_labels_safe_cells_and_one_transaction(db,
 def test_follow_up_against_the_previous_complete_audit(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Defect: a second audit showed one line (previous global score), even when that audit was incomplete."""
     facility = "CH de la Garonne"
-    extraction = create_demo(db, size=1500, seed=7, facility=facility).extraction_id  # as `ivo demo` does
+    extraction = create_demo(  # as the example's `ivo demo` does
+        db, size=1500, seed=7, facility=facility, extracted_on=date(2026, 10, 1)
+    ).extraction_id
     run_checks(db, extraction)
     find_duplicates(db, extraction)
     first = audit.create_audit(db, facility)

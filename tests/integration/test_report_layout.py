@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
         # The example names IPP of the demo generated with the embedded COG only (see test_audit.py).
         patch.setattr(cog, "history_dir", lambda: folder / "cog-absent")
         cog.load_reference.cache_clear()
-        extraction = create_demo(db, size=1500, seed=7, facility="CH de la Garonne").extraction_id
+        extraction = create_demo(
+            db, size=1500, seed=7, facility="CH de la Garonne", extracted_on=date(2026, 10, 1)
+        ).extraction_id  # the example's demo: `ivo demo --date 2026-10-01`
         run_checks(db, extraction)
         find_duplicates(db, extraction)
         audit_id = audit.create_audit(db, "CH de la Garonne")
