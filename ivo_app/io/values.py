@@ -260,11 +260,3 @@ def parse_bool(raw: str | None) -> bool | None:
     if raw is None or not raw.strip():
         return None
     return unidecode(raw).strip().upper() in {"1", "O", "OUI", "Y", "YES", "TRUE", "VRAI", "X"}
-
-
-def clean_text(raw: str | None, limit: int = 255) -> str | None:
-    """Trim; keep the value otherwise as found (the rules judge its characters)."""
-    if raw is None:
-        return None
-    text = raw.strip().replace("\x00", "")
-    return text[:limit] if text else None

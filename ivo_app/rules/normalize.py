@@ -28,12 +28,6 @@ def normalize_name(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def first_token(value: str | None) -> str:
-    """First word of a normalised first-name list ('JEAN PIERRE' → 'JEAN')."""
-    norm = normalize_name(value)
-    return norm.split(" ", 1)[0] if norm else ""
-
-
 @lru_cache(maxsize=50_000)
 def fold_header(value: str) -> str:
     """Column header key: accents and case ignored, any run of non-alphanumerics as '_'."""

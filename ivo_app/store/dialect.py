@@ -10,10 +10,6 @@ from sqlalchemy import Connection, Table, event
 from sqlalchemy.engine import Engine
 
 
-def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
-    return engine_or_conn.dialect.name == "sqlite"
-
-
 def configure_engine(engine: Engine) -> None:
     """Per-connection settings: foreign keys and WAL on SQLite."""
     if engine.dialect.name != "sqlite":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -772,7 +771,7 @@ def level_matrix(t: Table, i: Int, j: Int) -> Small:
 
 
 def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> None:
-    """engine.Model.estimate_u on columns: u per level from random pairs, name frequencies."""
+    """u per level from random (almost surely different-person) pairs, and name frequencies."""
     n = len(t)
     model.population = n
     if n < 1_000:  # too few identities to measure u: keep the configured priors
@@ -959,12 +958,6 @@ def plausible(estimate: Estimate) -> bool:
     return dates >= 0.5 and firsts >= 0.5
 
 
-def find_matches(model: Model, records: Iterable[IdentityRecord]) -> list[Match]:
-    """The pairs the cell reviews among `records` (u estimated on them)."""
-    table = Table.of(records)
-    return matches(find_scored(model, table), table)
-
-
 def matches(scored: Scored, t: Table) -> list[Match]:
     """The kept pairs as engine.Match objects (only these few become Python objects)."""
     out = []
@@ -980,11 +973,6 @@ def matches(scored: Scored, t: Table) -> list[Match]:
             )
         )
     return out
-
-
-def level_counts(levels: Small) -> Counter[tuple[int, ...]]:
-    """Distinct comparison vectors and how many pairs show each (what EM works on)."""
-    return Counter(map(tuple, levels.tolist()))
 
 
 # --- EM estimation of m ---------------------------------------------------------------------------------

@@ -16,8 +16,7 @@ computes the same levels and decisions on arrays for whole extractions.
 from __future__ import annotations
 
 import math
-import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -322,27 +321,6 @@ class Model:
         if trait == "birth_name" and level == "exact" and a is not None and a.name in self.name_freq:
             u = max(self.name_freq[a.name], 1e-7)  # term frequency: MARTIN weighs less
         return math.log2(max(m, 1e-6) / max(u, 1e-7))
-
-    def estimate_u(self, records: list[Keyed], samples: int = 20_000, seed: int = 1) -> None:
-        """u per level: the share of that level among random (almost surely different-person) pairs."""
-        rnd = random.Random(seed)
-        counts: dict[str, Counter[str]] = {t: Counter() for t in TRAITS}
-        n = len(records)
-        self.population = n
-        names = Counter(r.name for r in records if r.name)
-        if n < 1_000:  # too few identities to measure u: keep the configured priors
-            self.name_freq = {}
-            return
-        for _ in range(samples):
-            a, b = records[rnd.randrange(n)], records[rnd.randrange(n)]
-            if a.id == b.id:
-                continue
-            for trait, level in levels(a, b).items():
-                counts[trait][level] += 1
-        for trait, counter in counts.items():
-            total = sum(counter.values()) + len(self.m[trait])
-            self.u[trait] = {lvl: (counter[lvl] + 1) / total for lvl in self.m[trait]}
-        self.name_freq = {name: count / n for name, count in names.items()}
 
 
 @dataclass
