@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+# The identity's fields are labelled in their one table (ivo_app.identity); re-exported here so that
+# every French label is found from this module.
+from ivo_app.identity import field_label as field_label
+from ivo_app.identity import inline_label as inline_label
+
 # The thin space the French typography puts between thousands would not survive every font and CSV
 # reader; a non-breaking space keeps "300 000" on one line.
 THOUSANDS = "\u00a0"

@@ -19,23 +19,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ivo_app.identity import FILE_FIELDS, NORMALISED
 from ivo_app.io.sources import RecordSource
 from ivo_app.io.values import compact_matricule
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.services.records import (
-    NAME_FIELDS,
+    DATE_FIELDS,
+    IDENTITY_COLUMNS,
     NAME_SIZE,
+    TEXT_FIELDS,
     Columns,
     Memo,
     Rejection,
     RowBuilder,
     check_ipps,
     clean_text,
+    first_of_list,
+    ordered,
 )
 
 if TYPE_CHECKING:
@@ -229,11 +233,10 @@ class ColumnarReader:
         def col(name: str) -> pa.Array:
             return arrays.get(name, empty)
 
-        def memo(values: str | Memo, name: str, parts: int = 0) -> Any:
+        def memo(memo: Memo, name: str, parts: int = 0) -> Any:
             """The builder's memo applied to the column's distinct values only (dictionary
             encoding in C), spread back over the rows by index; `parts`: results are pairs."""
             encoded = pc.dictionary_encode(col(name))
-            memo = getattr(self.builder, values) if isinstance(values, str) else values
             results = memo.column(encoded.dictionary.to_pylist())
             rows = encoded.indices.to_numpy().tolist()
             if parts:
@@ -241,64 +244,54 @@ class ColumnarReader:
             return _spread(results, rows)
 
         b = self.builder
-        for name, _label in NAME_FIELDS:
-            if name in arrays and (pc.max(pc.utf8_length(arrays[name])).as_py() or 0) > NAME_SIZE:
+        for f in TEXT_FIELDS:
+            limit = f.limit or NAME_SIZE
+            name = f.header or f.name
+            if name in arrays and (pc.max(pc.utf8_length(arrays[name])).as_py() or 0) > limit:
                 raise ColumnarUnavailable("name longer than its column")  # rejected there, never cut
-        for name in ("date_naissance", "date_derniere_venue"):  # the column's order, as elsewhere
-            if name in arrays:
-                b.decide_dates(name, pc.unique(arrays[name]).to_pylist())
-        birth_name = _Text(col("nom_naissance"))
-        first_names = _Text(col("prenoms_naissance"))
-        first_first = _Text(col("premier_prenom"))
-        used_name = _Text(col("nom_utilise"))
-        first_first_values = first_first.values
-        first_first_forms = first_first.normal_forms()
-        if None in first_first_values:  # the first first name is derivable from the list
-            for i in compress(range(size), [v is None for v in first_first_values]):
-                listed = first_names.values[i]
-                if listed is not None:
-                    first_first_values[i] = derived = listed.split()[0]
-                    first_first_forms[i] = normalize_name(derived) or None
-        birth_dates, birth_raws = memo("birth", "date_naissance", parts=2)
-        statuses, status_sources = memo("status", "statut", parts=2)
-        matricules = pc.if_else(pc.equal(col("matricule_ins"), ""), None, col("matricule_ins"))
-        # digits, or digits and capitals (2A, 2B): what compact_matricule leaves as it is
-        plain = pc.or_(
-            pc.ascii_is_decimal(matricules),
-            pc.and_(pc.ascii_is_alnum(matricules), pc.ascii_is_upper(matricules)),
-        )
-        plain = pc.fill_null(plain, True)
-        matricule_values = matricules.to_pylist()
-        for i in _false_positions(plain, matricule_values):
-            matricule_values[i] = compact_matricule(matricule_values[i])
-        built: Columns = (
-            [b.extraction_id] * size,
-            list(line_nos),
-            ipps,
-            birth_name.values,
-            first_names.values,
-            first_first_values,
-            birth_dates,
-            birth_raws,
-            memo("sex", "sexe"),
-            memo(b.short[20], "lieu_naissance"),
-            used_name.values,
-            _Text(col("prenom_utilise")).values,
-            matricule_values,
-            memo(b.short[64], "oid_ins"),
-            statuses,
-            status_sources,
-            memo("attributes", "attributs"),
-            memo("document", "justificatif"),
-            memo("visit", "date_derniere_venue"),
-            memo("flag", "date_completee"),
-            [None] * size,  # every column is mapped: no extra attributes
-        )
-        # the normal forms, in IDENTITY_COLUMNS order (what `RowBuilder.derive` adds elsewhere)
-        forms = (
-            birth_name.normal_forms(),
-            first_first_forms,
-            first_names.normal_forms(),
-            used_name.normal_forms(),
-        )
-        return (*built, *forms), rejections
+        for f in DATE_FIELDS:  # the column's order, as elsewhere
+            if f.header in arrays:
+                b.decide_dates(f.header, pc.unique(arrays[f.header]).to_pylist())
+        # Each field by its rule in the field table, as RowBuilder.build does: the same memos, and
+        # for names and matricules a vectorised test in front of the same functions.
+        built: dict[str, Sequence[Any]] = {
+            "extraction_id": [b.extraction_id] * size,
+            "line_no": list(line_nos),
+        }
+        texts: dict[str, _Text] = {}
+        for f in FILE_FIELDS:
+            name = f.header or f.name
+            if f.parse == "ipp":
+                built[f.name] = ipps
+            elif f.parse == "text":
+                texts[f.name] = _Text(col(name), f.limit or NAME_SIZE)
+                built[f.name] = texts[f.name].values
+            elif f.parse == "matricule":
+                built[f.name] = _matricules(col(name))
+            elif f.companion:
+                built[f.name], built[f.companion] = memo(b.memos[f.name], name, parts=2)
+            else:
+                built[f.name] = memo(b.memos[f.name], name)
+        # the first first name derivable from the list; its normal form below follows the filled value
+        first_of_list(texts["first_first_name"].values, texts["first_names"].values)
+        built["extra"] = [None] * size  # every column is mapped: no extra attributes
+        # the normal forms (what `RowBuilder.derive` adds elsewhere)
+        built.update({column: texts[name].normal_forms() for name, column in NORMALISED.items()})
+        return ordered(built, IDENTITY_COLUMNS), rejections
+
+
+def _matricules(array: pa.Array) -> list[str | None]:
+    """`compact_matricule` of each value; digits, or digits and capitals (2A, 2B), are left as they
+    are without a Python call."""
+    import pyarrow.compute as pc
+
+    matricules = pc.if_else(pc.equal(array, ""), None, array)
+    plain = pc.or_(
+        pc.ascii_is_decimal(matricules),
+        pc.and_(pc.ascii_is_alnum(matricules), pc.ascii_is_upper(matricules)),
+    )
+    plain = pc.fill_null(plain, True)
+    values: list[str | None] = matricules.to_pylist()
+    for i in _false_positions(plain, values):
+        values[i] = compact_matricule(values[i])
+    return values

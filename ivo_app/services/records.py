@@ -10,10 +10,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from ivo_app.io.mapping import FIELD_LABELS, ColumnMapping
+from ivo_app.identity import BY_HEADER, FILE_FIELDS, NORMALISED, Field, inline_label
+from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.sources import REJECTION_REASONS, RecordBatch
 from ivo_app.io.values import (
     ORDER_LABELS,
@@ -28,26 +30,47 @@ from ivo_app.io.values import (
 )
 from ivo_app.rules.normalize import normalize_name
 
-IDENTITY_COLUMNS: tuple[str, ...] = (
-    "extraction_id", "line_no", "ipp", "birth_name", "first_names", "first_first_name",
-    "birth_date", "birth_date_raw", "sex", "birthplace", "used_name", "used_first_name",
-    "ins_matricule", "ins_oid", "status", "status_source", "attributes", "document_type",
-    "last_visit", "birth_date_completed", "extra", "birth_name_norm", "first_first_name_norm",
-    "first_names_norm", "used_name_norm",
-)  # fmt: skip
 
-Columns = tuple[Sequence[Any], ...]  # one sequence per column
-BUILT_COLUMNS = IDENTITY_COLUMNS[:-4]  # what `RowBuilder.build` reads from a file
-# The normal forms `RowBuilder.derive` adds, in IDENTITY_COLUMNS order, from these built columns.
-_NORMALISED = tuple(
-    BUILT_COLUMNS.index(c) for c in ("birth_name", "first_first_name", "first_names", "used_name")
-)
-assert IDENTITY_COLUMNS[-4:] == (
-    "birth_name_norm",
-    "first_first_name_norm",
-    "first_names_norm",
-    "used_name_norm",
-)
+def _built_columns() -> tuple[str, ...]:
+    """The columns `RowBuilder.build` makes: each field a file provides (and the second column its
+    parse fills), between the extraction and line number and the extra attributes."""
+    names = ["extraction_id", "line_no"]
+    for f in FILE_FIELDS:
+        names += [f.name, f.companion] if f.companion else [f.name]
+    return (*names, "extra")
+
+
+Columns = tuple[Sequence[Any], ...]  # one sequence per column, in IDENTITY_COLUMNS order
+BUILT_COLUMNS = _built_columns()  # what `RowBuilder.build` reads from a file
+# Every stored column of an import: the built ones, then the names' normal forms `RowBuilder.derive`
+# adds (the field table's `normalised` columns).
+IDENTITY_COLUMNS: tuple[str, ...] = (*BUILT_COLUMNS, *NORMALISED.values())
+_NORMALISED_FROM = tuple(BUILT_COLUMNS.index(name) for name in NORMALISED)
+TEXT_FIELDS = tuple(f for f in FILE_FIELDS if f.parse == "text")  # names: longer ones are rejected
+DATE_FIELDS = tuple(f for f in FILE_FIELDS if f.parse in ("birth_date", "date"))
+
+
+def ordered(columns: dict[str, Sequence[Any]], names: Sequence[str] = BUILT_COLUMNS) -> Columns:
+    """Columns made by name, in the stored order (a missing or unknown name fails here, not in the
+    database)."""
+    if len(columns) != len(names):
+        raise ValueError(f"columns {sorted(set(columns) ^ set(names))}")
+    return tuple(columns[name] for name in names)
+
+
+def first_of_list(firsts: list[str | None], lists: Sequence[str | None]) -> list[int]:
+    """Fill, in place, a missing first first name with the first word of the list of first names
+    (the import format allows either); the positions filled."""
+    filled: list[int] = []
+    if None not in firsts:
+        return filled  # the usual case: one C loop
+    for i in compress(range(len(firsts)), [v is None for v in firsts]):
+        listed = lists[i]
+        if listed is not None:
+            firsts[i] = listed.split()[0]
+            filled.append(i)
+    return filled
+
 
 _MEMO_LIMIT = 250_000  # distinct values kept per column before the memo starts afresh
 
@@ -95,51 +118,83 @@ class Memo:
 
 
 class RowBuilder:
-    """Builds rows in IDENTITY_COLUMNS order for one extraction."""
+    """Builds rows in IDENTITY_COLUMNS order for one extraction, each column by the parse rule of its
+    field in the field table (ivo_app.identity): `memos` holds that rule per field, and the columnar
+    path (services.columnar) applies the same memos."""
 
     def __init__(self, extraction_id: int, mapping: ColumnMapping | None, dates_as_text: bool) -> None:
         self.extraction_id = extraction_id
         self._settings = {"extraction_id": extraction_id, "mapping": mapping, "dates_as_text": dates_as_text}
-        status_overrides = dict(mapping.status) if mapping else {}
-        date_format = mapping.date_format if mapping else None
-        self.date_format = date_format
+        self.status_overrides = dict(mapping.status) if mapping else {}
+        self.date_format = mapping.date_format if mapping else None
+        self.dates_as_text = dates_as_text
         # Date order per column (values.column_date_order), decided on the first batch holding such
         # dates and kept for the whole import: a value is never read in an order of its own.
         self.date_orders: dict[str, tuple[str | None, str | None]] = {}
         self.date_notes: list[str] = []
+        self.norm = Memo(lambda v: normalize_name(v) or None)
+        # One memo per field; fields whose rule does not depend on the column (names, codes of one
+        # size) share theirs, so a name seen as a birth name is not cleaned again as a used name.
+        self.memos: dict[str, Memo] = {}
+        shared: dict[tuple[Any, ...], Memo] = {}
+        for f in FILE_FIELDS:
+            if f.parse in ("ipp", "matricule", None):
+                continue  # check_ipps; compact_matricule, already as fast as a memo lookup
+            key = (f.parse, f.limit) if f.parse in ("text", "code") else (f.name,)
+            if key not in shared:
+                shared[key] = Memo(self._rule(f))
+            self.memos[f.name] = shared[key]
+
+    def _rule(self, f: Field) -> Callable[[Any], Any]:
+        """The function that turns one raw text of field `f` into its stored value (a pair for the
+        fields with a companion column)."""
+        limit = f.limit or 255
         orders = self.date_orders
+        date_format = self.date_format
+        dates_as_text = self.dates_as_text
+        header = f.header or f.name
 
         def stored_date(value: date | None) -> Any:
             if value is None:
                 return None
             return value.isoformat() if dates_as_text else value
 
-        def birth(raw: str | None) -> tuple[Any, str | None]:
-            """(stored date, raw text kept only when it does not parse)."""
-            text = clean_text(raw, 40)
-            if text is None:
-                return None, None
-            parsed = parse_date(text, date_format, *orders.get("date_naissance", (None, None)))
-            return (stored_date(parsed), None) if parsed else (None, text)
+        if f.parse == "text":
+            return clean_text if limit == 255 else lambda v: clean_text(v, limit)
+        if f.parse == "code":
+            return lambda v: clean_text(v, limit)
+        if f.parse == "birth_date":
 
-        def status(raw: str | None) -> tuple[str, str | None]:
-            text = clean_text(raw, 40)
-            return parse_status(text, status_overrides), text
+            def birth(raw: str | None) -> tuple[Any, str | None]:
+                """(stored date, raw text kept only when it does not parse)."""
+                text = clean_text(raw, limit)
+                if text is None:
+                    return None, None
+                parsed = parse_date(text, date_format, *orders.get(header, (None, None)))
+                return (stored_date(parsed), None) if parsed else (None, text)
 
-        self.text = Memo(clean_text)
-        self.norm = Memo(lambda v: normalize_name(v) or None)
-        self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
-        self.birth = Memo(birth)
-        self.visit = Memo(
-            lambda v: stored_date(
-                parse_date(clean_text(v, 40), date_format, *orders.get("date_derniere_venue", (None, None)))
+            return birth
+        if f.parse == "date":
+            return lambda v: stored_date(
+                parse_date(clean_text(v, limit), date_format, *orders.get(header, (None, None)))
             )
-        )
-        self.sex = Memo(lambda v: parse_sex(clean_text(v, 40)))
-        self.status = Memo(status)
-        self.attributes = Memo(lambda v: parse_attributes(clean_text(v, 100)))
-        self.document = Memo(lambda v: parse_document(clean_text(v, 60)))
-        self.flag = Memo(lambda v: parse_bool(v) if v else None)
+        if f.parse == "status":
+            overrides = self.status_overrides
+
+            def status(raw: str | None) -> tuple[str, str | None]:
+                text = clean_text(raw, limit)
+                return parse_status(text, overrides), text
+
+            return status
+        if f.parse == "sex":
+            return lambda v: parse_sex(clean_text(v, limit))
+        if f.parse == "attributes":
+            return lambda v: parse_attributes(clean_text(v, limit))
+        if f.parse == "document":
+            return lambda v: parse_document(clean_text(v, limit))
+        if f.parse == "flag":
+            return lambda v: parse_bool(v) if v else None
+        raise ValueError(f"no rule for {f.name} ({f.parse})")
 
     def settings(self) -> dict[str, Any]:
         """The arguments that build the same RowBuilder in another process."""
@@ -159,51 +214,27 @@ class RowBuilder:
         extras = batch.extras if keep is None else [batch.extras[i] for i in keep]
         ipps = ipps if keep is None else [ipps[i] for i in keep]
         size = len(line_nos)
-
-        def split(memo: Memo, values: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any]]:
-            """A column of pairs as two columns, by one transposition in C."""
-            pairs = memo.column(values)
-            return tuple(zip(*pairs, strict=True)) if size else ((), ())  # type: ignore[return-value]
-
-        text = self.text.column
-        birth_name = text(col("nom_naissance"))
-        first_names = text(col("prenoms_naissance"))
-        first_first = text(col("premier_prenom"))
-        if None in first_first:  # the first first name is derivable from the list (import format)
-            first_first = [
-                ff if ff is not None or fl is None else fl.split()[0]
-                for ff, fl in zip(first_first, first_names, strict=True)
-            ]
-        used_name = text(col("nom_utilise"))
-        self.decide_dates("date_naissance", col("date_naissance"))
-        self.decide_dates("date_derniere_venue", col("date_derniere_venue"))
-        birth_dates, birth_raws = split(self.birth, col("date_naissance"))
-        statuses, status_sources = split(self.status, col("statut"))
-        return (
-            [self.extraction_id] * size,
-            line_nos,
-            ipps,
-            birth_name,
-            first_names,
-            first_first,
-            birth_dates,
-            birth_raws,
-            self.sex.column(col("sexe")),
-            self.short[20].column(col("lieu_naissance")),
-            used_name,
-            text(col("prenom_utilise")),
-            list(map(compact_matricule, col("matricule_ins"))),
-            self.short[64].column(col("oid_ins")),
-            statuses,
-            status_sources,
-            self.attributes.column(col("attributs")),
-            self.document.column(col("justificatif")),
-            self.visit.column(col("date_derniere_venue")),
-            self.flag.column(col("date_completee")),
+        for f in DATE_FIELDS:
+            self.decide_dates(f.header or f.name, col(f.header or f.name))
+        built: dict[str, Sequence[Any]] = {"extraction_id": [self.extraction_id] * size, "line_no": line_nos}
+        for f in FILE_FIELDS:
+            raw = col(f.header or f.name)
+            if f.parse == "ipp":
+                built[f.name] = ipps
+            elif f.parse == "matricule":
+                built[f.name] = list(map(compact_matricule, raw))
+            elif f.companion:  # a column of pairs as two columns, by one transposition in C
+                pairs = self.memos[f.name].column(raw)
+                built[f.name], built[f.companion] = tuple(zip(*pairs, strict=True)) if size else ((), ())
+            else:
+                built[f.name] = self.memos[f.name].column(raw)
+        first_of_list(built["first_first_name"], built["first_names"])  # type: ignore[arg-type]
+        built["extra"] = (
             [json.dumps(e, ensure_ascii=False) if e else None for e in extras]
             if any(extras)
-            else [None] * size,
+            else [None] * size
         )
+        return ordered(built)
 
     def decide_dates(self, name: str, values: Sequence[str | None]) -> None:
         """Fix the column's date order from its values, once (see `date_orders`)."""
@@ -213,7 +244,7 @@ class RowBuilder:
         if compact is None and slashed is None:
             return
         self.date_orders[name] = (compact, slashed)
-        label = FIELD_LABELS.get(name, name)
+        label = BY_HEADER[name].label if name in BY_HEADER else name
         if compact:
             self.date_notes.append(
                 f"{label} : les dates à 8 chiffres sont lues en {ORDER_LABELS[compact]} pour toute la colonne."
@@ -229,7 +260,7 @@ class RowBuilder:
         if len(built) == len(IDENTITY_COLUMNS):
             return built  # the columnar path computed the normal forms with the rest
         norm = self.norm.column
-        return (*built, *(norm(built[i]) for i in _NORMALISED))
+        return (*built, *(norm(built[i]) for i in _NORMALISED_FROM))
 
 
 @dataclass
@@ -244,26 +275,20 @@ class Rejection:
         return f"{text} ({self.detail})" if self.detail else text
 
 
-NAME_SIZE = 255  # the name columns' size (store.models.core.Identity)
-NAME_FIELDS = (
-    ("nom_naissance", "nom de naissance"),
-    ("prenoms_naissance", "prénoms de naissance"),
-    ("premier_prenom", "premier prénom"),
-    ("nom_utilise", "nom utilisé"),
-    ("prenom_utilise", "prénom utilisé"),
-)
+NAME_SIZE = max(f.limit or 0 for f in TEXT_FIELDS)  # the name columns' size (store.models.core.Identity)
 
 
 def _too_long(batch: RecordBatch) -> dict[int, str]:
     """Records whose name is longer than its column: rejected with the reason, never cut."""
     found: dict[int, str] = {}
-    for name, label in NAME_FIELDS:
-        values = batch.columns.get(name)
-        if not values or max(map(len, filter(None, values)), default=0) <= NAME_SIZE:
+    for f in TEXT_FIELDS:
+        values = batch.columns.get(f.header or f.name)
+        limit = f.limit or NAME_SIZE
+        if not values or max(map(len, filter(None, values)), default=0) <= limit:
             continue  # the usual case: one C loop over the column
         for i, v in enumerate(values):
-            if v and len(v.strip()) > NAME_SIZE and i not in found:
-                found[i] = f"{label} : {len(v.strip())} caractères ({NAME_SIZE} au plus)"
+            if v and len(v.strip()) > limit and i not in found:
+                found[i] = f"{inline_label(f.name)} : {len(v.strip())} caractères ({limit} au plus)"
     return found
 
 
