@@ -13,6 +13,7 @@ from typing import Any
 
 from ivo_app.audit.grid import ANSWER_LABELS, Grid
 from ivo_app.audit.statistics import wilson
+from ivo_app.identity import field_label
 
 OBSERVATION_ITEMS = {
     "recherche_existant": "Recherche d'une identité existante avant création",
@@ -27,10 +28,11 @@ WRISTBAND_ITEMS = {
     "lisible": "Bracelet lisible",
     "concordant": "Concordant avec le dossier",
 }
-SAMPLE_TRAITS = {
-    "nom_naissance": "Nom de naissance", "prenoms": "Prénoms", "date_naissance": "Date de naissance",
-    "sexe": "Sexe", "lieu_naissance": "Lieu de naissance", "statut": "Statut", "justificatif": "Justificatif",
-}  # fmt: skip
+# The traits an auditor checks on each sampled record: key (as stored in the audit's items and typed
+# on the command line) → the field it is, labelled by the field table.
+SAMPLE_FIELDS = {"nom_naissance": "birth_name", "prenoms": "first_names", "date_naissance": "birth_date",
+                 "sexe": "sex", "lieu_naissance": "birthplace", "statut": "status", "justificatif": "document_type"}  # fmt: skip
+SAMPLE_TRAITS = {key: field_label(name) for key, name in SAMPLE_FIELDS.items()}
 # What an on-site failure means, stated as a fact, and what to do about it.
 OBSERVATION_FINDINGS = {
     "recherche_existant": ("pas de recherche d'une identité existante avant la création", "majeur",

@@ -10,7 +10,7 @@ from ivo_app.identity.fields import (
     Field,
     field_label,
     inline_label,
-    labels,
+    labelled,
     stored_columns,
 )
 
@@ -24,6 +24,6 @@ __all__ = [
     "Field",
     "field_label",
     "inline_label",
-    "labels",
+    "labelled",
     "stored_columns",
 ]

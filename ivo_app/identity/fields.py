@@ -182,7 +182,7 @@ def inline_label(name: str) -> str:
     return text[0].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
 
 
-def labels(names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
+def labelled(names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
     """(name, label) of each of a view's fields, in the view's order."""
     return tuple((name, field_label(name)) for name in names)
 

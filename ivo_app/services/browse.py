@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ivo_app.identity import labelled
 from ivo_app.labels import attributes_label, status_label
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.store.db import Database
@@ -15,11 +16,9 @@ from ivo_app.store.models import Identity
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
-COLUMNS = (
-    ("ipp", "IPP"), ("birth_name", "Nom de naissance"), ("first_names", "Prénoms"), ("used_name", "Nom utilisé"),
-    ("birth_date", "Naissance"), ("sex", "Sexe"), ("birthplace", "Lieu"), ("ins_matricule", "Matricule INS"),
-    ("status", "Statut"), ("attributes", "Attributs"), ("document_type", "Justificatif"),
-)  # fmt: skip
+# The identities table's columns, in this order; labels from the field table.
+COLUMNS = labelled(("ipp", "birth_name", "first_names", "used_name", "birth_date", "sex", "birthplace",
+                  "ins_matricule", "status", "attributes", "document_type"))  # fmt: skip
 
 
 @dataclass

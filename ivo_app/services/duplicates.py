@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ivo_app import paths
 from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
+from ivo_app.identity import NORMALISED
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
@@ -205,11 +206,6 @@ def find_duplicates(
     )
 
 
-# The normal forms stored at import (rules.normalize.normalize_name) spare normalising again.
-_NORMALISED = {"birth_name": "birth_name_norm", "first_names": "first_names_norm",
-               "first_first_name": "first_first_name_norm", "used_name": "used_name_norm"}  # fmt: skip
-
-
 MATCH_KEY_COLUMNS = ("extraction_id", "key", "identity_id")
 
 
@@ -301,7 +297,9 @@ def detection_model(params: dict[str, Any]) -> Model:
     return model
 
 
-_TABLE_COLUMNS = tuple(getattr(Identity, _NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
+# The normal forms stored at import (rules.normalize.normalize_name, the field table's `normalised`
+# columns) spare normalising again.
+_TABLE_COLUMNS = tuple(getattr(Identity, NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
 
 
 def read_table(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ivo_app.errors import IvoError
+from ivo_app.identity import labelled
 from ivo_app.labels import (
     DECISIONS,
     KINDS,
@@ -30,25 +31,12 @@ from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
-TRAIT_LABELS = (
-    ("ipp", "IPP"),
-    ("birth_name", "Nom de naissance"),
-    ("first_names", "Prénoms de naissance"),
-    ("first_first_name", "Premier prénom"),
-    ("used_name", "Nom utilisé"),
-    ("used_first_name", "Prénom utilisé"),
-    ("birth_date", "Date de naissance"),
-    ("sex", "Sexe"),
-    ("birthplace", "Lieu de naissance (code INSEE)"),
-    ("ins_matricule", "Matricule INS"),
-    ("ins_oid", "OID du matricule"),
-    ("status", "Statut"),
-    ("status_source", "Statut dans le fichier"),
-    ("attributes", "Attributs"),
-    ("document_type", "Justificatif d'identité"),
-    ("last_visit", "Dernière venue"),
-    ("line_no", "Ligne du fichier"),
-)
+# What the identity's card shows, in this order; labels from the field table.
+TRAIT_LABELS = labelled(
+    ("ipp", "birth_name", "first_names", "first_first_name", "used_name", "used_first_name", "birth_date", "sex",
+     "birthplace", "ins_matricule", "ins_oid", "status", "status_source", "attributes", "document_type",
+     "last_visit", "line_no")
+)  # fmt: skip
 
 
 @dataclass

@@ -333,14 +333,21 @@ def export_pseudonymised(
                 place = p.place(i.birthplace)
                 visit = p.last_visit(i.last_visit, person)
                 quasi.append((i.sex or "", str(born.year) if born else "", department_of(place) or ""))
-                yield [p.ipp(i.ipp), p.name(i.birth_name, p.surnames, person, "nom"),
-                       p.name(i.first_names, given, person, "prenom"),
-                       p.name(i.first_first_name, given, person, "prenom"),
-                       p.name(i.used_name, p.surnames, person, "nom"),
-                       p.name(i.used_first_name, given, person, "prenom"),
-                       born.isoformat() if born else raw, i.sex, place, p.matricule(i.ins_matricule, person),
-                       i.ins_oid, i.status, (i.attributes or "").replace(",", " "), i.document_type,
-                       visit.isoformat() if visit else "", ""]  # fmt: skip
+                # by field name, in the canonical file's order: a field added to the table and not
+                # decided here fails (KeyError) rather than leave the file unpseudonymised
+                values = {
+                    "ipp": p.ipp(i.ipp), "birth_name": p.name(i.birth_name, p.surnames, person, "nom"),
+                    "first_names": p.name(i.first_names, given, person, "prenom"),
+                    "first_first_name": p.name(i.first_first_name, given, person, "prenom"),
+                    "used_name": p.name(i.used_name, p.surnames, person, "nom"),
+                    "used_first_name": p.name(i.used_first_name, given, person, "prenom"),
+                    "birth_date": born.isoformat() if born else raw, "sex": i.sex, "birthplace": place,
+                    "ins_matricule": p.matricule(i.ins_matricule, person), "ins_oid": i.ins_oid,
+                    "status": i.status, "attributes": (i.attributes or "").replace(",", " "),
+                    "document_type": i.document_type, "last_visit": visit.isoformat() if visit else "",
+                    "birth_date_completed": "",
+                }  # fmt: skip
+                yield [values[name] for name in CANONICAL_FIELDS.values()]
 
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ivo_app.errors import IvoError, NotFoundError
+from ivo_app.identity import labelled
 from ivo_app.io.cog import load_reference
 from ivo_app.labels import format_int, plural
 from ivo_app.progress import CancelFn, Progress, ProgressFn
@@ -61,23 +62,11 @@ CROSS_RECORD_RULES = frozenset(
 )  # fmt: skip
 WARNING_SEVERITIES = frozenset({"alerte", "info"})
 
-TRAITS: tuple[tuple[str, str], ...] = (
-    ("ipp", "IPP"),
-    ("birth_name", "Nom de naissance"),
-    ("first_names", "Prénoms de naissance"),
-    ("first_first_name", "Premier prénom"),
-    ("used_name", "Nom utilisé"),
-    ("used_first_name", "Prénom utilisé"),
-    ("birth_date", "Date de naissance"),
-    ("sex", "Sexe"),
-    ("birthplace", "Lieu de naissance"),
-    ("ins_matricule", "Matricule INS"),
-    ("ins_oid", "OID du matricule"),
-    ("status", "Statut"),
-    ("attributes", "Attributs"),
-    ("document_type", "Justificatif"),
-    ("birth_date_completed", "Date complétée"),
-)
+# What a trainee sees of an identity, in this order; labels from the field table.
+TRAITS: tuple[tuple[str, str], ...] = labelled(
+    ("ipp", "birth_name", "first_names", "first_first_name", "used_name", "used_first_name", "birth_date", "sex",
+     "birthplace", "ins_matricule", "ins_oid", "status", "attributes", "document_type", "birth_date_completed")
+)  # fmt: skip
 TRAIT_LABELS = dict(TRAITS)
 
 # FR Core identity validation modes (Interop'Santé, fr-core-cs-mode-validation-identity) and the

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ivo_app.errors import IvoError
 from ivo_app.services.identity_detail import IdentityDetail, identity_detail
-from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.models import ListTableModel, field_headers
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import setup_table
 
@@ -38,7 +38,7 @@ class IdentityPanel(QDialog):
         self.findings = ListTableModel(["Règle", "Sévérité", "Anomalie", "Corriger"])
         self.pairs = ListTableModel(["Autre IPP", "Type", "Niveau", "Score", "Décision", "Commentaire"])
         self.history = ListTableModel(
-            ["Extraction", "Date", "Statut", "Nom de naissance", "Prénoms", "Naissance"]
+            ["Extraction", "Date", *field_headers("status", "birth_name", "first_names", "birth_date")]
         )
         self.views: dict[str, QTableView] = {}
         self.tabs = QTabWidget()

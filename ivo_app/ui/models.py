@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ivo_app.labels import format_date, format_datetime, format_decimal, format_int
+from ivo_app.labels import field_label, format_date, format_datetime, format_decimal, format_int
 from ivo_app.services.browse import COLUMNS, IdentityFilter, count_identities, identity_page
 from ivo_app.store.db import Database
 
@@ -32,6 +32,21 @@ def display(value: Any) -> str:
     if isinstance(value, date):
         return format_date(value)
     return str(value)
+
+
+def two_lines(label: str, longest: int = 12) -> str:
+    """A long column header on two lines, cut at the space nearest its middle: a dense table keeps
+    the field's one label ("Date de naissance") without a column wider than its values."""
+    if len(label) <= longest or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return label[:cut] + "\n" + label[cut + 1 :]
+
+
+def field_headers(*names: str) -> list[str]:
+    """Column headers of identity fields: their labels in the field table, long ones on two lines."""
+    return [two_lines(field_label(name)) for name in names]
 
 
 def sort_key(value: Any) -> Any:
@@ -74,7 +89,7 @@ class IdentityTableModel(_RowsModel):
     def __init__(self, db: Database, extraction_id: int | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.headers = [label for _, label in COLUMNS]
+        self.headers = [two_lines(label) for _, label in COLUMNS]
         self.extraction_id = extraction_id
         self.filter = IdentityFilter()
         self.rows: list[dict[str, Any]] = []

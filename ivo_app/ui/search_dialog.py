@@ -25,7 +25,7 @@ from ivo_app.services.browse import names_of
 from ivo_app.services.identity_detail import identity_id_by_ipp
 from ivo_app.ui.date_field import DateField
 from ivo_app.ui.identity_panel import open_identity
-from ivo_app.ui.models import IdRole, ListTableModel
+from ivo_app.ui.models import IdRole, ListTableModel, field_headers
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import setup_table
 
@@ -55,7 +55,12 @@ class SearchDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.model = ListTableModel(
-            ["IPP", "Nom de naissance", "Prénoms", "Naissance", "Proximité", "Niveau", "Raisons"]
+            [
+                *field_headers("ipp", "birth_name", "first_names", "birth_date"),
+                "Proximité",
+                "Niveau",
+                "Raisons",
+            ]
         )
         table = QTableView()
         table.setModel(self.model)

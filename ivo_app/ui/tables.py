@@ -63,7 +63,8 @@ def fit_columns(view: QTableView) -> None:
     wanted, least = [], []
     for column in range(count):
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        floor = metrics.horizontalAdvance(text) + 2 * metrics.averageCharWidth() + 8
+        # a header on two lines (ui.models.two_lines) is as wide as its longer line
+        floor = max(map(metrics.horizontalAdvance, text.split("\n"))) + 2 * metrics.averageCharWidth() + 8
         width = max(floor, min(header.sectionSize(column), MAX_COLUMN))
         least.append(width if column in whole else floor)
         wanted.append(width)

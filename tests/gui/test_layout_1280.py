@@ -29,7 +29,8 @@ def problems(window) -> list[str]:  # type: ignore[no-untyped-def]
             metrics = header.fontMetrics()
             for column in range(header.count()):
                 text = str(view.model().headerData(column, header.orientation()) or "")
-                if text and header.sectionSize(column) < metrics.horizontalAdvance(text) + 8:
+                widest = max(map(metrics.horizontalAdvance, text.split("\n")))  # a header may take two lines
+                if text and header.sectionSize(column) < widest + 8:
                     found.append(f"{page.title}: header « {text} » cut")
     return found
 

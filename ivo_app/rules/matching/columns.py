@@ -24,6 +24,7 @@ import numpy.typing as npt
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.process import cpdist
 
+from ivo_app.identity import inline_label
 from ivo_app.rules.matching.engine import (
     LEVEL_LABELS,
     LIST_WORDS,
@@ -71,10 +72,13 @@ for _trait in COMPLEMENTARY_LABELS:
 _L = {t: {lvl: np.int8(k) for k, lvl in enumerate(levels)} for t, levels in TRAIT_LEVELS.items()}
 
 
-TRAIT_LABELS = {"birth_name": "nom de naissance", "first_name": "premier prénom", "birth_date": "date de naissance",
-                "sex": "sexe", "birthplace": "lieu de naissance", "ins": "matricule INS", "address": "adresse",
-                "postcode": "code postal", "city": "commune de résidence", "phone": "téléphone",
-                "other_id": "identifiant complémentaire"}  # fmt: skip
+# The matching traits in a pair's reasons: those an identity stores are labelled by the field table;
+# the complementary ones (FEBRL's, not stored) here.
+TRAIT_FIELDS = {"birth_name": "birth_name", "first_name": "first_first_name", "birth_date": "birth_date",
+                "sex": "sex", "birthplace": "birthplace", "ins": "ins_matricule"}  # fmt: skip
+TRAIT_LABELS = {trait: inline_label(name) for trait, name in TRAIT_FIELDS.items()} | {
+    "address": "adresse", "postcode": "code postal", "city": "commune de résidence", "phone": "téléphone",
+    "other_id": "identifiant complémentaire"}  # fmt: skip
 
 
 def label(trait: str, level: str) -> str:

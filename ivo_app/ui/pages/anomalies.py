@@ -23,7 +23,7 @@ from ivo_app.services.checks import findings_summary, list_findings
 from ivo_app.services.exports import export_findings
 from ivo_app.ui import file_actions
 from ivo_app.ui.identity_panel import open_identity
-from ivo_app.ui.models import IdRole, ListTableModel
+from ivo_app.ui.models import IdRole, ListTableModel, field_headers
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import selected_key, setup_table, sortable
 
@@ -46,7 +46,7 @@ class AnomaliesPage(QWidget):
         self.help.setWordWrap(True)
         self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.findings = ListTableModel(
-            ["IPP", "Nom de naissance", "Prénoms", "Naissance", "Sévérité", "Message"]
+            [*field_headers("ipp", "birth_name", "first_names", "birth_date"), "Sévérité", "Message"]
         )
         self.finding_table = QTableView()
         self.finding_table.setModel(self.findings)

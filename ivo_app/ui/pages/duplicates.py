@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ivo_app import labels
 from ivo_app.errors import IvoError
+from ivo_app.identity import labelled
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
 from ivo_app.ui import compare, dialogs, file_actions
@@ -35,12 +36,9 @@ from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
 
-TRAITS = (
-    ("ipp", "IPP"), ("birth_name", "Nom de naissance"), ("used_name", "Nom utilisé"), ("first_names", "Prénoms"),
-    ("first_first_name", "Premier prénom"), ("birth_date", "Date de naissance"), ("sex", "Sexe"),
-    ("birthplace", "Lieu de naissance"), ("ins_matricule", "Matricule INS"), ("status", "Statut"),
-    ("attributes", "Attributs"),
-)  # fmt: skip
+# The fields the pair's comparison shows, in its order; labels from the field table.
+TRAITS = labelled(("ipp", "birth_name", "used_name", "first_names", "first_first_name", "birth_date", "sex",
+                 "birthplace", "ins_matricule", "status", "attributes"))  # fmt: skip
 FILTERS = (("Toute la file", "a_examiner", None, False), ("Non décidées", "a_examiner", None, True),
            ("Probables", "probable", "doublon", False), ("Collisions", "a_examiner", "collision", False))  # fmt: skip
 
