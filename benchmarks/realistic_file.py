@@ -226,28 +226,8 @@ def realistic_rows(rows: int, seed: int = 1) -> Iterator[list[str]]:
 
 def write_realistic_csv(path: Path, rows: int, seed: int = 1) -> int:
     """Write the file (streamed, flat memory); returns the number of data rows."""
-    fields = dict(zip(HEADER, range(len(HEADER)), strict=True))
-    order = [
-        fields[f]
-        for f in (
-            "ipp",
-            "nom_naissance",
-            "prenoms_naissance",
-            "premier_prenom",
-            "nom_utilise",
-            "prenom_utilise",
-            "date_naissance",
-            "sexe",
-            "lieu_naissance",
-            "matricule_ins",
-            "oid_ins",
-            "statut",
-            "attributs",
-            "justificatif",
-            "date_derniere_venue",
-        )
-    ]
-    header = [HEADER[i] for i in order]
+    # the columns `realistic_rows` writes: the canonical ones, without the completed-date flag
+    header = [h for h in HEADER if h != "date_completee"]
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\n")
         writer.writerow(header)
