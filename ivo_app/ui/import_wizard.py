@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.errors import IvoError
-from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
+from ivo_app.io.mapping import CANONICAL_FIELDS, FIELD_LABELS, REQUIRED, ColumnMapping
 from ivo_app.labels import plural
 from ivo_app.rules.normalize import fold_header
 from ivo_app.services.extractions import export_rejections, list_extractions
@@ -199,9 +199,7 @@ class MappingPage(QWizardPage):
         if m is None:
             self.missing.setText("")
             return
-        missing = [
-            FIELD_LABELS[f] for f in ("ipp", "nom_naissance", "date_naissance", "sexe") if f not in m.columns
-        ]
+        missing = [FIELD_LABELS[f] for f in REQUIRED if f not in m.columns]
         if not {"premier_prenom", "prenoms_naissance"} & set(m.columns):
             missing.append(FIELD_LABELS["prenoms_naissance"])
         self.missing.setText(
@@ -217,7 +215,7 @@ class MappingPage(QWizardPage):
         m = self.mapping()
         if m is None:
             return True
-        return all(f in m.columns for f in ("ipp", "nom_naissance", "date_naissance", "sexe")) and bool(
+        return all(f in m.columns for f in REQUIRED) and bool(
             {"premier_prenom", "prenoms_naissance"} & set(m.columns)
         )
 
