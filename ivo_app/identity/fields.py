@@ -183,8 +183,9 @@ def inline_label(name: str) -> str:
 
 
 def labelled(names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
-    """(name, label) of each of a view's fields, in the view's order."""
-    return tuple((name, field_label(name)) for name in names)
+    """(name, label) of each of a view's fields, in the view's order; a name that is not a field
+    fails (KeyError) when the view is imported, not as a blank column."""
+    return tuple((name, BY_NAME[name].label) for name in names)
 
 
 def stored_columns() -> tuple[str, ...]:

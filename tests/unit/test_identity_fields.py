@@ -6,6 +6,8 @@ field that forgets one of them fail here rather than in an import.
 
 from __future__ import annotations
 
+import pytest
+
 from ivo_app.identity import BY_HEADER, BY_NAME, FIELDS, FILE_FIELDS, NORMALISED, field_label, inline_label
 from ivo_app.io import mapping
 from ivo_app.rules.normalize import fold_header
@@ -70,3 +72,17 @@ def test_labels_in_a_sentence_keep_acronyms() -> None:
     assert inline_label("ipp") == "IPP"
     assert field_label("unknown") == "unknown"
     assert BY_NAME["first_first_name"].normalised == "first_first_name_norm"
+
+
+def test_the_views_name_fields_of_the_table() -> None:
+    from ivo_app.audit.results import SAMPLE_FIELDS, SAMPLE_TRAITS
+    from ivo_app.identity import labelled
+    from ivo_app.rules.matching.columns import TRAIT_FIELDS, TRAIT_LABELS
+
+    assert set(SAMPLE_FIELDS.values()) <= set(BY_NAME)
+    assert SAMPLE_TRAITS["lieu_naissance"] == "Lieu de naissance"
+    assert set(TRAIT_FIELDS.values()) <= set(BY_NAME)
+    assert TRAIT_LABELS["first_name"] == "premier prénom" and TRAIT_LABELS["ins"] == "matricule INS"
+    assert labelled(("ipp", "sex")) == (("ipp", "IPP"), ("sex", "Sexe"))
+    with pytest.raises(KeyError):  # a misspelt field in a view fails when the view is imported
+        labelled(("birth_nmae",))
