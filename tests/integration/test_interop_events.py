@@ -140,7 +140,7 @@ def test_a47_renumbers_and_updates_keep_what_they_do_not_carry(db, tmp_path: Pat
     assert (patient.birthplace, patient.sex, patient.used_name) == ("31555", None, "BERNARD")
     assert result.report["evenements"] == [
         "message 2 (A47) : IPP 100 → 200",
-        "message 2 (A47) : IPP 200, modifié : statut de l'identité (statut PROV → VALI)",
+        "message 2 (A47) : IPP 200, modifié : statut (statut PROV → VALI)",
         "message 3 (A08) : IPP 200, modifié : sexe, nom utilisé, prénom utilisé",
     ]
     (domain,) = result.report["domaines"]
