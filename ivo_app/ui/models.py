@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ivo_app.labels import format_date, format_datetime, format_decimal, format_int
 from ivo_app.services.browse import COLUMNS, IdentityFilter, count_identities, identity_page
+from ivo_app.services.journal import record_view
 from ivo_app.store.db import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -97,6 +98,8 @@ class IdentityTableModel(_RowsModel):
             self._fetching = False
         if extraction_id is not None:
             self.fetchMore(QModelIndex())
+            if self.total:
+                record_view(self.db, "liste", extraction_id, self.total)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):

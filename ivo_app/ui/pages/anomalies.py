@@ -21,6 +21,7 @@ from ivo_app.rules.catalogue import RULES
 from ivo_app.services.browse import names_of
 from ivo_app.services.checks import findings_summary, list_findings
 from ivo_app.services.exports import export_findings
+from ivo_app.services.journal import record_view
 from ivo_app.ui import file_actions
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel
@@ -125,6 +126,8 @@ class AnomaliesPage(QWidget):
         )
         views = list_findings(self.state.db, self.state.extraction_id, rule=rule.id, limit=2000)
         people = names_of(self.state.db, [v.identity_id for v in views if v.identity_id is not None])
+        if people:
+            record_view(self.state.db, "anomalies", self.state.extraction_id, len(people))
         self.findings.set_rows(
             [
                 [

@@ -27,6 +27,7 @@ from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
+from ivo_app.services.journal import record_view
 from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.feedback import notify
 from ivo_app.ui.identity_panel import open_identity
@@ -247,6 +248,7 @@ class DuplicatesPage(QWidget):
             return
         _, pair = selected
         a, b = duplicates.pair_records(self.state.db, pair)
+        record_view(self.state.db, "paire", self.state.extraction_id, 2)
         compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])
         self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
 
