@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -9,7 +10,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from ivo_app.labels import format_date, format_datetime, format_decimal, format_int
 from ivo_app.services.browse import COLUMNS, IdentityFilter, count_identities, identity_page
-from ivo_app.services.journal import record_view
 from ivo_app.store.db import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -84,6 +84,8 @@ class IdentityTableModel(_RowsModel):
         self._fetching = False
         self.order: tuple[str, bool] | None = None  # (column, descending) chosen by a header click
 
+    on_loaded: Callable[[int | None, int], None] | None = None
+
     def load(self, extraction_id: int | None, flt: IdentityFilter | None = None) -> None:
         self._fetching = True  # no fetch from listeners while the reset is in flight
         try:
@@ -98,8 +100,8 @@ class IdentityTableModel(_RowsModel):
             self._fetching = False
         if extraction_id is not None:
             self.fetchMore(QModelIndex())
-            if self.total:
-                record_view(self.db, "liste", extraction_id, self.total)
+        if self.on_loaded is not None:  # the page journals what it shows (ui/views.py)
+            self.on_loaded(extraction_id, self.total)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):

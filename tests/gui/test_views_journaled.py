@@ -93,3 +93,22 @@ def test_the_identities_of_a_rule_are_one_entry(window, demo_db, qtbot) -> None:
     shown = views(demo_db)[before:]
     people = len({k for k in anomalies.findings.keys if k is not None})
     assert [(e.details["vue"], e.details["identites"]) for e in shown] == [("anomalies", people)]  # type: ignore[index]
+
+
+def test_a_hidden_page_s_refresh_is_journaled_only_when_the_page_is_shown(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A refresh nobody sees (data changed while another page is on screen) is no view; showing the
+    page then is one."""
+    identities = page(window, IdentitiesPage)
+    anomalies = page(window, AnomaliesPage)
+    window.nav.setCurrentRow(window.pages.index(anomalies))
+    assert not identities.isVisible()
+    before = len(views(demo_db))
+    window.state.data_changed.emit()  # every page refreshes, the identity list included
+    seen = [(e.details or {}).get("vue") for e in views(demo_db)[before:]]
+    assert "liste" not in seen
+    window.nav.setCurrentRow(window.pages.index(identities))
+    seen = [(e.details or {}).get("vue") for e in views(demo_db)[before:]]
+    assert seen.count("liste") == 1
+    window.nav.setCurrentRow(window.pages.index(anomalies))
+    window.nav.setCurrentRow(window.pages.index(identities))  # shown again, nothing reloaded: no new view
+    assert [(e.details or {}).get("vue") for e in views(demo_db)[before:]].count("liste") == 1

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,7 +27,6 @@ from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
-from ivo_app.services.journal import record_view
 from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.feedback import notify
 from ivo_app.ui.identity_panel import open_identity
@@ -35,6 +34,7 @@ from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
+from ivo_app.ui.views import SeenViews
 
 TRAITS = (
     ("ipp", "IPP"), ("birth_name", "Nom de naissance"), ("used_name", "Nom utilisé"), ("first_names", "Prénoms"),
@@ -52,6 +52,7 @@ class DuplicatesPage(QWidget):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        self.seen = SeenViews(self, state)  # nominative data journaled when seen
         self.pairs: list[duplicates.PairView] = []
         self.detect_button = QPushButton("Détecter les doublons et collisions")
         self.detect_button.clicked.connect(self.detect)
@@ -167,6 +168,10 @@ class DuplicatesPage(QWidget):
         self.refresh()
         notify(self, f"Détection terminée : {labels.plural(len(self.pairs), 'paire')} dans la file.")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.seen.page_shown()
+
     def refresh(self, keep_row: int = 0, keep_pair: tuple[str, str] | None = None) -> None:
         self.pairs = []
         if self.state.extraction_id is not None:
@@ -248,7 +253,7 @@ class DuplicatesPage(QWidget):
             return
         _, pair = selected
         a, b = duplicates.pair_records(self.state.db, pair)
-        record_view(self.state.db, "paire", self.state.extraction_id, 2)
+        self.seen.shown("paire", self.state.extraction_id, 2)
         compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])
         self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
 
