@@ -112,3 +112,33 @@ def test_a_hidden_page_s_refresh_is_journaled_only_when_the_page_is_shown(window
     window.nav.setCurrentRow(window.pages.index(anomalies))
     window.nav.setCurrentRow(window.pages.index(identities))  # shown again, nothing reloaded: no new view
     assert [(e.details or {}).get("vue") for e in views(demo_db)[before:]].count("liste") == 1
+
+
+def test_a_search_in_the_window_is_one_entry_without_the_typed_identity(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.store.models import Identity
+    from ivo_app.ui.search_dialog import SearchDialog
+
+    with demo_db.engine.connect() as conn:
+        name, first, born = conn.execute(
+            select(Identity.birth_name, Identity.first_first_name, Identity.birth_date)
+            .where(Identity.birth_date.is_not(None), Identity.birth_name.is_not(None),
+                   Identity.first_first_name.is_not(None))
+            .limit(1)
+        ).one()  # fmt: skip
+    dialog = SearchDialog(window.state, window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.name, name)
+    qtbot.keyClicks(dialog.first, first)
+    qtbot.keyClicks(dialog.born, born.strftime("%d/%m/%Y"))
+    with demo_db.sessions() as session:
+        before = (
+            session.scalars(select(JournalEntry.id).order_by(JournalEntry.id.desc()).limit(1)).first() or 0
+        )
+    qtbot.mouseClick(dialog.search_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.rowCount() >= 1
+    with demo_db.sessions() as session:
+        entries = list(session.scalars(select(JournalEntry).where(JournalEntry.id > before)))
+    assert [e.action for e in entries] == ["recherche"]
+    assert entries[0].target == f"extraction:{window.state.extraction_id}"
+    text = json.dumps(entries[0].details, ensure_ascii=False)
+    assert name not in text and first not in text and born.strftime("%d/%m/%Y") not in text
