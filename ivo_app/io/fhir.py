@@ -67,9 +67,9 @@ def _files(folder: Path) -> list[Path]:
 
 # A JSON string (escapes included) and the brackets outside strings: the skeleton whose depth is
 # measured before anything is decoded.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: a run of plain characters at a time
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}:,]')
 BUNDLE_DEPTH = 3  # Bundle { entry [ { resource: the resource's own depth starts below these
 
 
