@@ -70,6 +70,8 @@ JOURNAL_ACTIONS = {
     "sauvegarde": "Sauvegarde",
     "restauration": "Restauration",
     "suppression_extraction": "Suppression d'une extraction",
+    "consultation": "Consultation de données nominatives",
+    "recherche": "Recherche avant création",
 }
 DETAIL_KEYS = {
     "rows": "lignes",
@@ -89,6 +91,8 @@ DETAIL_KEYS = {
     "facility_id": "établissement",
     "file": "fichier",
     "version": "version",
+    "vue": "vue",
+    "identites": "identités",
 }
 
 

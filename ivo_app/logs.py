@@ -1,8 +1,13 @@
 """The technical log: a file beside the base it concerns, private, without patient data.
 
-Never log a patient's name or traits. What could still carry them is scrubbed on the way out:
-SQL parameters are hidden by the engines (`hide_parameters`), and the values a database server
-quotes back in its errors (PostgreSQL's "DETAIL: Key (ipp)=(…)") are removed by `ScrubFilter`.
+Never log a patient's name or traits. The log is scrubbed for certain rather than trusted, so it
+can stay in clear beside an encrypted base (`ScrubFilter`, on every record before any handler):
+- an exception is written as its type and the code's frames (file, line, function, source line),
+  never its message: a driver's, a parser's or a decoder's message may quote a value (a server's
+  "DETAIL: Key (ipp)=(…)", a trigger's text, `int('DUPONT')`, the bytes a decoder failed on);
+- the arguments of a message are written only when they are numbers, booleans or `Code` strings
+  (names fixed by the program: a command, an action); any other value is written `[masqué]`;
+- SQL parameters are hidden by the engines too (`hide_parameters`).
 The log starts in the user's data folder and moves beside the embedded base once one is opened
 (`--db` elsewhere: the log goes there too, so the data of a base stays in its folder).
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -36,17 +42,58 @@ def scrub(text: str) -> str:
     return text
 
 
+MASKED = "[masqué]"
+
+
+class Code(str):
+    """A string fixed by the program (a command's name, an action), safe to write in the log."""
+
+
+def _safe_arg(value: object) -> object:
+    if isinstance(value, bool | int | float | Code) or value is None:
+        return value
+    return MASKED
+
+
+def exception_text(exc: BaseException) -> str:
+    """The traceback of `exc` and of the exceptions it was raised from, without their messages."""
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    parts: list[str] = []
+    for error in reversed(chain):
+        if parts:
+            parts.append("Exception précédente, à l'origine de la suivante :\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(error.__traceback__))
+        kind = type(error)
+        parts.append(f"{kind.__module__}.{kind.__qualname__} (message masqué)\n")
+    return "".join(parts).rstrip("\n")
+
+
 class ScrubFilter(logging.Filter):
-    """Formats the record (with its traceback) once, scrubbed, so no handler sees the raw text."""
+    """Rewrites the record once, scrubbed, so no handler sees a value from the data."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if isinstance(record.args, dict):
+            args: object = {key: _safe_arg(value) for key, value in record.args.items()}
+        else:
+            args = tuple(_safe_arg(value) for value in record.args or ())
+        try:
+            message = str(record.msg) % args if record.args else str(record.msg)
+        except (TypeError, ValueError, KeyError):
+            message = str(record.msg)
         record.msg, record.args = scrub(message), None
-        if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
-        record.exc_info = None  # the scrubbed text above replaces it
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = exception_text(record.exc_info[1])
+        elif record.exc_text:
+            record.exc_text = "(trace masquée)"
+        record.exc_info = None  # the text above replaces it
+        record.stack_info = None
         return True
 
 

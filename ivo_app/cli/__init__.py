@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ivo_app import __version__
 from ivo_app.errors import IvoError
-from ivo_app.logs import setup_logging
+from ivo_app.logs import Code, setup_logging
 
 # ivo_app.cli.common opens databases (SQLAlchemy, Alembic): imported when a command needs it, so
 # `ivo --version` starts in a few tens of milliseconds.
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ivo : interrompu, la base n'a pas été modifiée.", file=sys.stderr)
         return EXIT_USER
     except Exception:
-        log.exception("unexpected error in ivo %s", args.command)
+        log.exception("unexpected error in ivo %s", Code(args.command))
         from ivo_app.logs import log_file
 
         print(

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     a = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     s = a.add_parser("new", parents=[common], help="créer un audit")
     s.add_argument("--facility", required=True, metavar="NOM")
-    add_extraction_arg(s)
+    add_extraction_arg(s, with_facility=False)
     s.add_argument("--auditor", action="append", default=[], metavar="NOM", help="auditeur (répétable)")
     s.add_argument("--scope", help="périmètre de l'audit")
     s.add_argument(

@@ -281,14 +281,24 @@ def common_parser() -> argparse.ArgumentParser:
     return common
 
 
-def add_extraction_arg(parser: argparse.ArgumentParser) -> None:
+def add_extraction_arg(parser: argparse.ArgumentParser, *, with_facility: bool = True) -> None:
+    """--extraction, and --facility to take that facility's most recent one (`open_db` resolves it:
+    "most recent" is per facility, a base of several facilities needs one of the two)."""
     parser.add_argument(
         "--extraction",
         type=int,
         metavar="ID",
         default=None,
-        help="extraction à traiter (défaut : la plus récente)",
+        help="extraction à traiter (défaut : la plus récente de l'établissement)",
     )
+    if with_facility:
+        parser.add_argument(
+            "--facility",
+            metavar="NOM",
+            default=None,
+            help="établissement dont prendre la dernière extraction (obligatoire si la base en a plusieurs)",
+        )
+    parser.set_defaults(resolve_extraction=with_facility)  # audit new: its own --facility decides
 
 
 def add_output_args(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
@@ -308,7 +318,14 @@ def ask_passphrase(path: Path, prompt: str | None = None) -> str | None:
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(getattr(args, "db", None), ask_passphrase=ask_passphrase)
+    """The base of the command; for a command on one extraction, `args.extraction` resolved to an id
+    (the given one checked against --facility, or that facility's most recent one)."""
+    db = open_database(getattr(args, "db", None), ask_passphrase=ask_passphrase)
+    if getattr(args, "resolve_extraction", False):
+        from ivo_app.services.extractions import resolve_extraction_id
+
+        args.extraction = resolve_extraction_id(db, args.extraction, getattr(args, "facility", None))
+    return db
 
 
 def emit(text: str, out: Path | None) -> None:

@@ -61,6 +61,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     views = checks.list_findings(db, result.extraction_id)
     summary = checks.findings_summary(db, result.extraction_id)
     if args.format == "json":
+        from ivo_app.services.journal import record_view
+
+        # The findings' messages quote the traits: a view of nominative data (the table format shows
+        # counts only).
+        record_view(db, "anomalies", result.extraction_id, len({v.ipp for v in views if v.ipp}))
         emit_json(
             {
                 "extraction": result.extraction_id,

@@ -165,6 +165,10 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         extractions.export_rejections(db, extraction_id, args.out)
         return 0
     rows = extractions.rejections(db, extraction_id)
+    if rows:  # their details quote the file's content: a view of nominative data
+        from ivo_app.services.journal import record_view
+
+        record_view(db, "rejets", extraction_id, len(rows))
     emit(
         "\n".join(f"ligne {n} : {reason} {detail}".rstrip() for n, reason, detail in rows)
         or "Aucune ligne rejetée.",

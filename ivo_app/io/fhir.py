@@ -32,7 +32,14 @@ from ivo_app.errors import UnreadableFileError
 from ivo_app.io.hl7v2 import ATTRIBUTE_CODES, INS_C_OID, INS_OIDS, INS_TYPES, STATUS_CODES
 from ivo_app.io.mapping import ColumnMapping
 from ivo_app.io.report import ReadReport, main_domain, matches_authority, qualified_ipp
-from ivo_app.io.sources import FileFacts, RawRecord, SourceRejection, register_reader
+from ivo_app.io.sources import (
+    MAX_NESTING,
+    FileFacts,
+    RawRecord,
+    SourceRejection,
+    check_whole_file_size,
+    register_reader,
+)
 
 BIRTHPLACE = ("patient-birthPlace", "patient-birth-place")
 INSEE_CODE = "insee-code"
@@ -58,36 +65,148 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".json", ".ndjson"))
 
 
-def _resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """(number, resource or None, where) for every resource of a file, Bundles unpacked."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(f"Fichier FHIR illisible : {path.name} (UTF-8 attendu).") from exc
-    try:
-        documents = [json.loads(text)]
-    except json.JSONDecodeError:
-        documents = []
-        for n, line in enumerate(text.splitlines(), start=1):  # NDJSON
-            if line.strip():
-                try:
-                    documents.append(json.loads(line))
-                except json.JSONDecodeError:
-                    yield n, None, f"{path.name}, ligne {n} : JSON invalide"
-    number = 0
+# A JSON string (escapes included) and the brackets outside strings: the skeleton whose depth is
+# measured before anything is decoded.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: a run of plain characters at a time
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}:,]')
+BUNDLE_DEPTH = 3  # Bundle { entry [ { resource: the resource's own depth starts below these
+
+
+def max_depth(text: str) -> int:
+    """The deepest nesting of objects and arrays in a JSON text, without decoding it (C-speed: the
+    strings removed, the brackets counted with a running sum)."""
+    import numpy as np
+
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("{")) | (codes == ord("[")), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
+
+
+def _split_entries(text: str) -> Iterator[tuple[str | None, int]]:
+    """The Bundle's entries as (JSON text, depth) without decoding them, for a file too deep to be
+    decoded whole; (None, 0) when the text is no Bundle. One token at a time: only on this path."""
+    depth, key, last_string, entries_open = 0, None, None, False
+    start, deepest = -1, 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+            if depth == 2 and token == "[" and key == "entry":
+                entries_open = True
+            elif depth == 3 and entries_open:
+                start, deepest = match.start(), 3
+            deepest = max(deepest, depth)
+        elif token in "}]":
+            if depth == 3 and entries_open and start >= 0:
+                yield text[start : match.end()], deepest - BUNDLE_DEPTH + 1
+                start = -1
+            elif depth == 2 and entries_open:
+                entries_open = False
+            depth -= 1
+        elif token == ":":
+            if depth == 1:
+                key = last_string
+        elif token != ",":
+            last_string = token[1:-1]
+    if depth != 0:
+        yield None, 0
+
+
+def _looks_ndjson(text: str) -> bool:
+    """A first line that is a whole JSON object, and more after it."""
+    first, _, rest = text.lstrip().partition("\n")
+    first = first.strip()
+    if not (rest.strip() and first.startswith("{") and first.endswith("}")):
+        return False
+    skeleton = _NOT_BRACKET.sub("", _STRING.sub("", first))
+    return skeleton.count("{") + skeleton.count("[") == skeleton.count("}") + skeleton.count("]")
+
+
+def _deep_document(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """The resources of a document nested beyond MAX_NESTING somewhere: a Bundle's entries are
+    measured one by one before each is decoded, the too deep ones refused with their position."""
+    head = text.lstrip()[:4096]
+    if '"Bundle"' not in head:
+        yield 1, None, f"{path.name}, ressource 1 : imbrication de plus de {MAX_NESTING} niveaux"
+        return
+    for number, (entry, depth) in enumerate(_split_entries(text), start=1):
+        where = f"{path.name}, ressource {number}"
+        if entry is None:
+            raise UnreadableFileError(f"Fichier FHIR illisible : {path.name} (JSON invalide).")
+        if depth > MAX_NESTING:
+            yield number, None, f"{where} : imbrication de plus de {MAX_NESTING} niveaux"
+            continue
+        try:
+            decoded = json.loads(entry)
+        except json.JSONDecodeError:
+            yield number, None, f"{where} : JSON invalide"
+            continue
+        resource = decoded.get("resource") if isinstance(decoded, dict) else None
+        yield number, resource if isinstance(resource, dict) else None, where
+
+
+def _unpack(
+    path: Path, documents: list[Any], first: int = 0
+) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    number = first
     for doc in documents:
         if not isinstance(doc, dict):
             number += 1
             yield number, None, f"{path.name}, ressource {number} : objet JSON attendu"
             continue
-        entries = (
-            [e.get("resource") for e in doc.get("entry", []) if isinstance(e, dict)]
-            if doc.get("resourceType") == "Bundle"
-            else [doc]
-        )
+        if doc.get("resourceType") == "Bundle":
+            entry = doc.get("entry", [])
+            if not isinstance(entry, list):
+                number += 1
+                yield number, None, f"{path.name}, ressource {number} : Bundle.entry n'est pas une liste"
+                continue
+            entries = [e.get("resource") if isinstance(e, dict) else None for e in entry]
+        else:
+            entries = [doc]
         for resource in entries:
             number += 1
             yield number, resource if isinstance(resource, dict) else None, f"{path.name}, ressource {number}"
+
+
+def _resources(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(number, resource or None, where) for every resource of a file, Bundles unpacked. The file's
+    size is checked before it is read, each resource's nesting before it is decoded."""
+    try:
+        check_whole_file_size(path, path.stat().st_size)
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(f"Fichier FHIR illisible : {path.name} (UTF-8 attendu).") from exc
+    if max_depth(text) > MAX_NESTING + BUNDLE_DEPTH and not _looks_ndjson(text):
+        yield from _deep_document(path, text)
+        return
+    try:
+        documents = [json.loads(text)]
+    except (json.JSONDecodeError, RecursionError):
+        pass  # NDJSON, read line by line below
+    else:
+        yield from _unpack(path, documents)
+        return
+    number = 0
+    for n, line in enumerate(text.splitlines(), start=1):  # NDJSON: one resource (or Bundle) a line
+        if not line.strip():
+            continue
+        if max_depth(line) > MAX_NESTING + BUNDLE_DEPTH:
+            number += 1
+            yield number, None, f"{path.name}, ligne {n} : imbrication de plus de {MAX_NESTING} niveaux"
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            number += 1
+            yield number, None, f"{path.name}, ligne {n} : JSON invalide"
+            continue
+        for item in _unpack(path, [doc], number):
+            number = item[0]
+            yield item
 
 
 def _ext(node: dict[str, Any], suffixes: tuple[str, ...] | str) -> list[dict[str, Any]]:
@@ -144,6 +263,68 @@ def identifier_kind(ident: dict[str, Any]) -> str:
     return "other"
 
 
+_SCALAR = (str, int, float, bool)
+
+
+def _shape_problem(resource: dict[str, Any]) -> str | None:
+    """Where a Patient's elements that IVO reads have a type FHIR does not allow (a name given as a
+    string, given names as a string, an identifier as an object...), or None. Such a resource is
+    refused alone, with the element's path: read as it is, it would give wrong traits silently."""
+
+    def is_list_of_objects(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+    def extensions(node: dict[str, Any], where: str) -> str | None:
+        if "extension" in node and not is_list_of_objects(node["extension"]):
+            return f"{where}extension : liste d'objets attendue"
+        for i, ext in enumerate(node.get("extension", [])):
+            if not isinstance(ext.get("url", ""), str):
+                return f"{where}extension[{i}].url : chaîne attendue"
+            nested = extensions(ext, f"{where}extension[{i}].")
+            if nested:
+                return nested
+            address = ext.get("valueAddress")
+            if address is not None:
+                if not isinstance(address, dict):
+                    return f"{where}extension[{i}].valueAddress : objet attendu"
+                if not isinstance(address.get("district", ""), str):
+                    return f"{where}extension[{i}].valueAddress.district : chaîne attendue"
+                nested = extensions(address, f"{where}extension[{i}].valueAddress.")
+                if nested:
+                    return nested
+        return None
+
+    for key in ("id", "birthDate", "gender"):
+        if key in resource and not isinstance(resource[key], str):
+            return f"{key} : chaîne attendue"
+    if "meta" in resource and not isinstance(resource["meta"], dict):
+        return "meta : objet attendu"
+    for key in ("identifier", "name"):
+        if key in resource and not is_list_of_objects(resource[key]):
+            return f"{key} : liste d'objets attendue"
+    for i, ident in enumerate(resource.get("identifier", [])):
+        if not isinstance(ident.get("value", ""), _SCALAR):
+            return f"identifier[{i}].value : valeur simple attendue"
+        for key in ("system", "use"):
+            if not isinstance(ident.get(key, ""), str):
+                return f"identifier[{i}].{key} : chaîne attendue"
+        if "type" in ident and not isinstance(ident["type"], dict):
+            return f"identifier[{i}].type : objet attendu"
+        if "coding" in ident.get("type", {}) and not isinstance(ident["type"]["coding"], list):
+            return f"identifier[{i}].type.coding : liste attendue"
+    for i, name in enumerate(resource.get("name", [])):
+        for key in ("family", "use"):
+            if not isinstance(name.get(key, ""), str):
+                return f"name[{i}].{key} : chaîne attendue"
+        given = name.get("given", [])
+        if not (isinstance(given, list) and all(isinstance(g, str) for g in given)):
+            return f"name[{i}].given : liste de chaînes attendue"
+        problem = extensions(name, f"name[{i}].")
+        if problem:
+            return problem
+    return extensions(resource, "")
+
+
 class FhirSource:
     format = "fhir"
     encoding: str | None = "utf-8"
@@ -174,8 +355,18 @@ class FhirSource:
                     continue
                 if resource.get("resourceType") != "Patient":
                     continue
-                fields, extra = patient_fields(resource, self.report, where)
-                domain, ipp = self._key(resource, fields, extra)
+                problem = _shape_problem(resource)
+                if problem is None:
+                    try:
+                        fields, extra = patient_fields(resource, self.report, where)
+                        domain, ipp = self._key(resource, fields, extra)
+                        source = (resource.get("meta") or {}).get("source")
+                    except (TypeError, AttributeError, ValueError, KeyError):
+                        problem = "structure inattendue pour un Patient FHIR"
+                if problem is not None:
+                    self.report.refuse("", "ressource_invalide")
+                    yield SourceRejection(number, "ressource_invalide", f"{where} : {problem}")
+                    continue
                 if not ipp:
                     reason, code = self._refusal(fields)
                     self.report.refuse("", code)
@@ -184,7 +375,6 @@ class FhirSource:
                 without_ipp += domain in (ID_DOMAIN, "INS")
                 counts = self.report.domain(domain)
                 counts.read += 1
-                source = (resource.get("meta") or {}).get("source")
                 counts.systems.add(str(source) if source else "FHIR")
                 read.append((number, domain, ipp, fields, extra))
             self._done += 1

@@ -27,14 +27,14 @@ declaring UTF-8 that is not is read as Windows-1252 with a warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivo_app.errors import UnreadableFileError
 from ivo_app.io.mapping import FIELD_LABELS, ColumnMapping
 from ivo_app.io.report import ReadReport, main_domain, matches_authority, qualified_ipp
-from ivo_app.io.sources import FileFacts, RawRecord, SourceRejection, register_reader
+from ivo_app.io.sources import FileFacts, RawRecord, SourceRejection, check_whole_file_size, register_reader
 
 INS_OIDS = {"1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11"}
 INS_C_OID = "1.2.250.1.213.1.4.2"
@@ -119,19 +119,45 @@ def decode(raw: bytes, name: str) -> str:
     return decode_with_note(raw, name)[0]
 
 
+_SEGMENT_END = re.compile(r"\r\n|\r|\n")
+# Bounds of one message, checked before it is split into fields: no ADT segment is a megabyte long,
+# no field of an identity has a hundred repetitions (a PID-3 holds a few identifiers).
+MAX_SEGMENT = 1 << 20
+MAX_REPETITIONS = 100
+
+
+def iter_messages(text: str) -> Iterator[str]:
+    """Messages of a file, one at a time (one per MSH; batch envelopes FHS, BHS, BTS, FTS dropped):
+    only the message being read is split, never the whole file at once."""
+    current: list[str] = []
+    position = 0
+    for end in _SEGMENT_END.finditer(text):
+        seg, position = text[position : end.start()], end.end()
+        if seg.strip():
+            current = yield from _add_segment(current, seg)
+    seg = text[position:]
+    if seg.strip():
+        current = yield from _add_segment(current, seg)
+    if current:
+        yield "\r".join(current)
+
+
+def _add_segment(current: list[str], seg: str) -> Generator[str, None, list[str]]:
+    kind = seg[:3]
+    if kind in ENVELOPES:
+        return current
+    if kind == "MSH":
+        if current:
+            yield "\r".join(current)
+        return [seg]
+    if current:
+        current.append(seg)
+    return current
+
+
 def split_messages(text: str) -> list[str]:
-    """Messages of a file: one per MSH; batch envelopes (FHS, BHS, BTS, FTS) dropped."""
-    segments = [s for s in re.split(r"\r\n|\r|\n", text) if s.strip()]
-    messages: list[list[str]] = []
-    for seg in segments:
-        kind = seg[:3]
-        if kind in ENVELOPES:
-            continue
-        if kind == "MSH":
-            messages.append([seg])
-        elif messages:
-            messages[-1].append(seg)
-    return ["\r".join(m) for m in messages]
+    """Messages of a file (see `iter_messages`)."""
+    return list(iter_messages(text))
 
 
 class MessageError(ValueError):
@@ -160,6 +186,8 @@ class Message:
         for seg in raw.split("\r"):
             if not seg:
                 continue
+            if len(seg) > MAX_SEGMENT:
+                raise MessageError(f"segment {seg[:3]} de plus de {MAX_SEGMENT // (1 << 20)} Mo")
             parts = seg.split(fs)
             if parts[0] == "MSH":  # MSH-1 is the separator itself: MSH-n is parts[n - 1]
                 parts = ["MSH", fs, *parts[1:]]
@@ -170,7 +198,11 @@ class Message:
         return segment[n] if len(segment) > n else ""
 
     def reps(self, value: str) -> list[str]:
-        return [r for r in value.split(self.repetition)] if value else []
+        if not value:
+            return []
+        if value.count(self.repetition) >= MAX_REPETITIONS:  # counted before anything is split
+            raise MessageError(f"champ de plus de {MAX_REPETITIONS} répétitions")
+        return value.split(self.repetition)
 
     def comps(self, value: str, size: int = 10) -> list[str]:
         parts = value.split(self.component)
@@ -362,14 +394,16 @@ class HL7Source:
         encodings = set()
         for file in self.files:
             try:
+                check_whole_file_size(file, file.stat().st_size)  # before anything is read
                 raw = file.read_bytes()
             except OSError as exc:
                 raise UnreadableFileError(f"Fichier illisible : {file.name} ({exc.strerror}).") from exc
             text, codec, note = decode_with_note(raw, file.name)
+            del raw  # the decoded text is what is read from now on
             encodings.add(codec)
             if note:
                 self.report.notes.append(note)
-            for raw_message in split_messages(text):
+            for raw_message in iter_messages(text):
                 number += 1
                 where = f"{file.name}, message {number}"
                 try:

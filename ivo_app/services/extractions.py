@@ -58,10 +58,10 @@ def list_extractions(db: Database, facility_id: int | None = None) -> list[Extra
         ]
 
 
-def resolve_extraction_id(db: Database, extraction_id: int | None) -> int:
-    """The given extraction id checked, or the most recent one."""
+def resolve_extraction_id(db: Database, extraction_id: int | None, facility: str | None = None) -> int:
+    """The given extraction id checked, or the most recent one of the facility (store: `resolve`)."""
     with UnitOfWork(db) as uow:
-        return uow.extractions.resolve(extraction_id).id
+        return uow.extractions.resolve(extraction_id, facility).id
 
 
 def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:

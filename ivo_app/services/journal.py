@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ivo_app.io.writers import write_table
+from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.journal import ChainCheck, verify_chain
 from ivo_app.store.models.journal import JournalEntry
@@ -38,6 +39,31 @@ class JournalLine:
             "target": self.target,
             "details": self.details,
         }
+
+
+# What a face shows of nominative data (names, traits), for "who saw whom": one entry per view action
+# (opening a record, showing a pair, a list, a search's results), never per row, never the names.
+VIEW_KINDS = {
+    "fiche": "fiche d'identité",
+    "paire": "paire de la file de revue",
+    "liste": "liste des identités",
+    "anomalies": "identités d'une anomalie",
+    "rejets": "lignes rejetées",
+}
+
+
+def record_view(db: Database, view: str, extraction_id: int | None, identities: int) -> None:
+    """Journal one view of nominative data: who (the journal's user), which kind of view, which
+    extraction, how many identities it showed."""
+    assert view in VIEW_KINDS, view
+    with UnitOfWork(db) as uow:
+        journal.record(
+            uow.session,
+            "consultation",
+            f"extraction:{extraction_id}" if extraction_id is not None else None,
+            {"vue": view, "identites": identities},
+        )
+        uow.commit()
 
 
 def read_journal(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ivo_app.errors import NotFoundError
+from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.store.models import Extraction, Facility, Identity, ImportRejection, Setting
 
 
@@ -63,9 +63,34 @@ class ExtractionRepository:
             raise NotFoundError("Aucune extraction dans la base : importez d'abord un fichier (ivo import).")
         return extraction
 
-    def resolve(self, extraction_id: int | None) -> Extraction:
-        """The given extraction, or the most recent one when None (the CLI's default)."""
-        return self.latest() if extraction_id is None else self.get(extraction_id)
+    def resolve(self, extraction_id: int | None, facility: str | None = None) -> Extraction:
+        """The given extraction, or the most recent one of the facility when None (the CLI's default).
+
+        "Most recent" is per facility: with no facility named, a base holding the extractions of
+        several facilities is refused rather than giving whichever facility was imported last."""
+        if extraction_id is not None:
+            extraction = self.get(extraction_id)
+            if facility is not None and extraction.facility.name != " ".join(facility.split()):
+                raise IvoError(f"L'extraction {extraction_id} n'appartient pas à l'établissement {facility}.")
+            return extraction
+        if facility is not None:
+            fac = FacilityRepository(self.session).by_name(" ".join(facility.split()))
+            try:
+                return self.latest(fac.id)
+            except NotFoundError:
+                raise NotFoundError(f"Aucune extraction de l'établissement {fac.name}.") from None
+        names = self.session.scalars(
+            select(Facility.name)
+            .where(Facility.id.in_(select(Extraction.facility_id)))
+            .order_by(Facility.name)
+        ).all()
+        if len(names) > 1:
+            shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+            raise IvoError(
+                f"La base contient les extractions de {len(names)} établissements ({shown}) : précisez "
+                "l'établissement (--etablissement NOM, sa dernière extraction) ou l'extraction (--extraction ID)."
+            )
+        return self.latest()
 
     def previous(self, extraction: Extraction) -> Extraction | None:
         """The extraction of the same facility loaded just before this one (for trends)."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ivo_app.errors import IvoError
 from ivo_app.services.identity_detail import IdentityDetail, identity_detail
+from ivo_app.services.journal import record_view
 from ivo_app.ui.models import ListTableModel, field_headers
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import setup_table
@@ -66,13 +67,18 @@ class IdentityPanel(QDialog):
         layout.addWidget(buttons)
         self.resize(900, 560)
 
+    _shown_id: int | None = None
+
     def show_identity(self, identity_id: int) -> None:
         try:
             detail = identity_detail(self.state.db, identity_id)
         except IvoError as exc:
             self.heading.setText(escape(exc.message))
             return
-        self.detail = detail
+        again = self.isVisible() and self._shown_id == identity_id  # a double-click also "activates"
+        self.detail, self._shown_id = detail, identity_id
+        if not again:
+            record_view(self.state.db, "fiche", detail.extraction_id, 1)
         self.setWindowTitle(f"Fiche d'identité — IPP {detail.ipp}")
         self.heading.setText(
             f"<h3>{escape(detail.title)}</h3>IPP <b>{escape(detail.ipp)}</b> — {escape(detail.facility)}, "

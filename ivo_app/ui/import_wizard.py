@@ -31,6 +31,7 @@ from ivo_app.services.extractions import export_rejections, list_extractions
 from ivo_app.services.imports import FilePreview, ImportResult, import_file, preview_file, report_lines
 from ivo_app.store.db import Database
 from ivo_app.ui import dialogs, file_actions
+from ivo_app.ui.background import read_off_the_gui_thread
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.worker import Worker, start
 
@@ -57,6 +58,8 @@ class ImportWizard(QWizard):
 
 
 class FilePage(QWizardPage):
+    _reading = False
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
@@ -115,11 +118,23 @@ class FilePage(QWizardPage):
         return bool(self.path.text().strip() and self.facility_name())
 
     def validatePage(self) -> bool:
-        try:
-            self.w.preview = preview_file(Path(self.path.text().strip()))
-        except IvoError as exc:
-            self.error.setText(exc.message)
+        if self._reading:  # a second click while the file is read
             return False
+        self._reading = True
+        try:
+            # Off the window's thread: a large file takes seconds to hash and sample.
+            read = read_off_the_gui_thread(
+                self, "Lecture du fichier…", preview_file, Path(self.path.text().strip())
+            )
+        finally:
+            self._reading = False
+        if read.cancelled:
+            self.error.setText("Lecture du fichier annulée.")
+            return False
+        if read.error is not None:
+            self.error.setText(read.error)
+            return False
+        self.w.preview = read.value
         self.error.setText("")
         return True
 

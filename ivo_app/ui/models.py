@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -98,6 +99,8 @@ class IdentityTableModel(_RowsModel):
         self._fetching = False
         self.order: tuple[str, bool] | None = None  # (column, descending) chosen by a header click
 
+    on_loaded: Callable[[int | None, int], None] | None = None
+
     def load(self, extraction_id: int | None, flt: IdentityFilter | None = None) -> None:
         self._fetching = True  # no fetch from listeners while the reset is in flight
         try:
@@ -112,6 +115,8 @@ class IdentityTableModel(_RowsModel):
             self._fetching = False
         if extraction_id is not None:
             self.fetchMore(QModelIndex())
+        if self.on_loaded is not None:  # the page journals what it shows (ui/views.py)
+            self.on_loaded(extraction_id, self.total)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.rows)):

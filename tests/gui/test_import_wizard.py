@@ -155,3 +155,30 @@ def test_a_refusal_quoting_the_file_name_is_shown_as_text_never_as_html(qtbot, d
     error = wizard.file_page.error
     assert "<b>gras.csv" in error.text()
     assert error.textFormat() == Qt.TextFormat.PlainText  # AutoText would render « gras » in bold
+
+
+def test_the_file_is_read_off_the_window_thread(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The preview of a large file (here 8,000 HL7 messages, all parsed to show the first patients)
+    is read in a worker: the window's event loop keeps running during the read (issue 19, readers
+    outside the window's thread)."""
+    from PySide6.QtCore import Qt, QTimer
+
+    msh = "MSH|^~\\&|X|Y|||20250101||ADT^A28^ADT_A05|{n}|P|2.5|||||FRA|UNICODE UTF-8\r"
+    pid = "PID|1||{n}^^^CH&1.2&ISO^PI||NOM{n}^JEANNE^JEANNE^^^^L||19120106|F\r\n"
+    path = tmp_path / "adt.hl7"
+    path.write_text("".join(msh.format(n=n) + pid.format(n=n) for n in range(8000)), encoding="utf-8")
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.file_page.path, str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH Messages")
+    ticks_while_reading: list[bool] = []
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks_while_reading.append(getattr(wizard.file_page, "_reading", False)))
+    timer.start()
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert wizard.currentPage() is wizard.mapping_page
+    assert any(ticks_while_reading)  # the window answered while the file was read
+    assert wizard.preview is not None and wizard.preview.rows[0][0] == "0"

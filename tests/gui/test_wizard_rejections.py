@@ -90,3 +90,29 @@ def test_nothing_to_export_without_rejected_lines(qtbot, db, tmp_path: Path) -> 
     wizard = import_through_the_wizard(qtbot, db, source)
     assert wizard.run_page.result is not None and not wizard.run_page.result.rejections
     assert not wizard.run_page.export_button.isEnabled()
+
+
+def test_a_workbook_with_a_far_cell_is_refused_in_the_window_too(qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A 1.6 KB XLSX with one cell at XFD1048576 (issue 19, item 12): the wizard says why, on its first
+    page, and the window lives on (the reader once asked for 512 GiB and the process died)."""
+    from openpyxl import Workbook
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "loin.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ipp", "nom_naissance", "premier_prenom", "date_naissance", "sexe"])
+    sheet["XFD1048576"] = "x"
+    book.save(path)
+    wizard = ImportWizard(db)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.file_page.path, str(path))
+    qtbot.keyClicks(wizard.file_page.facility, "CH")
+    qtbot.mouseClick(wizard.button(wizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.file_page
+    assert (
+        "Classeur refusé" in wizard.file_page.error.text() and "XFD1048576" in wizard.file_page.error.text()
+    )
+    assert wizard.isVisible()

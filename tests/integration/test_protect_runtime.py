@@ -73,6 +73,10 @@ def test_files_are_private_and_the_log_is_beside_the_base(tmp_path: Path) -> Non
         run_ivo("export", "--out", str(out), "--db", str(base), env=env, preexec_fn=loose_umask).returncode
         == 0
     )
+    pdf = tmp_path / "rapport.pdf"
+    done = run_ivo("rapport", "--out", str(pdf), "--db", str(base), env=env, preexec_fn=loose_umask)
+    assert done.returncode == 0, done.stderr
+    assert mode(pdf) == 0o600
     assert mode(base.parent) == 0o700
     assert mode(base) == 0o600
     assert mode(base.parent / "sauvegardes") == 0o700

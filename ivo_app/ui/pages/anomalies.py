@@ -6,6 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel, field_headers
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import selected_key, setup_table, sortable
+from ivo_app.ui.views import SeenViews
 
 NO_EXTRACTION = "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
 
@@ -36,6 +38,7 @@ class AnomaliesPage(QWidget):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        self.seen = SeenViews(self, state)  # nominative data journaled when seen
         self.rules = ListTableModel(["Anomalie", "Sévérité", "Nombre"])
         self.rule_table = QTableView()
         self.rule_table.setModel(self.rules)
@@ -75,6 +78,10 @@ class AnomaliesPage(QWidget):
         state.extraction_changed.connect(lambda _: self.refresh())
         state.data_changed.connect(self.refresh)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.seen.page_shown()
 
     def refresh(self) -> None:
         self.rule_ids: list[str] = []
@@ -125,6 +132,7 @@ class AnomaliesPage(QWidget):
         )
         views = list_findings(self.state.db, self.state.extraction_id, rule=rule.id, limit=2000)
         people = names_of(self.state.db, [v.identity_id for v in views if v.identity_id is not None])
+        self.seen.shown("anomalies", self.state.extraction_id, len(people))
         self.findings.set_rows(
             [
                 [

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from ivo_app.ui.models import IdRole, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
+from ivo_app.ui.views import SeenViews
 
 # The fields the pair's comparison shows, in its order; labels from the field table.
 TRAITS = labelled(("ipp", "birth_name", "used_name", "first_names", "first_first_name", "birth_date", "sex",
@@ -49,6 +50,7 @@ class DuplicatesPage(QWidget):
     def __init__(self, state: AppState) -> None:
         super().__init__()
         self.state = state
+        self.seen = SeenViews(self, state)  # nominative data journaled when seen
         self.pairs: list[duplicates.PairView] = []
         self.detect_button = QPushButton("Détecter les doublons et collisions")
         self.detect_button.clicked.connect(self.detect)
@@ -164,6 +166,10 @@ class DuplicatesPage(QWidget):
         self.refresh()
         notify(self, f"Détection terminée : {labels.plural(len(self.pairs), 'paire')} dans la file.")
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.seen.page_shown()
+
     def refresh(self, keep_row: int = 0, keep_pair: tuple[str, str] | None = None) -> None:
         self.pairs = []
         if self.state.extraction_id is not None:
@@ -245,6 +251,7 @@ class DuplicatesPage(QWidget):
             return
         _, pair = selected
         a, b = duplicates.pair_records(self.state.db, pair)
+        self.seen.shown("paire", self.state.extraction_id, 2)
         compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])
         self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
 

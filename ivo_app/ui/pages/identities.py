@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdentityTableModel, IdRole
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import fit_columns, setup_table
+from ivo_app.ui.views import SeenViews
 
 
 class IdentitiesPage(QWidget):
@@ -63,9 +65,15 @@ class IdentitiesPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.count)
         layout.addWidget(self.table, 1)
+        self.seen = SeenViews(self, state)
+        self.model.on_loaded = lambda extraction_id, total: self.seen.shown("liste", extraction_id, total)
         state.extraction_changed.connect(lambda _: self.apply())
         state.data_changed.connect(self.apply)
         self.apply()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.seen.page_shown()
 
     def current_filter(self) -> IdentityFilter:
         text = self.search.text().strip()
