@@ -30,7 +30,9 @@ def configure_engine(engine: Engine) -> None:
         cur.close()
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     """Insert many rows given as tuples in `columns` order, inside the caller's transaction.
 
     Goes to the driver's executemany directly: the ORM and per-row dicts cost more than the
