@@ -97,7 +97,11 @@ class RecordSource(Protocol):
 
     format: str  # "csv", "xlsx", "hl7v2", "fhir"
     encoding: str | None
-    mapping: ColumnMapping | None  # None for message formats
+
+    @property
+    def mapping(self) -> ColumnMapping | None:
+        """None for message formats; read-only (tabular readers resolve it on first use)."""
+        ...
 
     def __iter__(self) -> Iterator[RawRecord | SourceRejection]: ...
 

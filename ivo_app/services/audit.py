@@ -668,10 +668,9 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
         text = Path(path).read_text(encoding="utf-8-sig")
         data = json.loads(text) if Path(path).suffix.lower() == ".json" else yaml.load(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        line = (
-            f" (ligne {where.line + 1})" if hasattr(where, "line") else (f" (ligne {where})" if where else "")
-        )
+        mark = getattr(exc, "problem_mark", None)  # YAML: a Mark, 0-based; JSON: lineno, 1-based
+        lineno = getattr(exc, "lineno", None)
+        line = f" (ligne {mark.line + 1})" if mark is not None else (f" (ligne {lineno})" if lineno else "")
         raise IvoError(f"Fichier de réponses illisible : {Path(path).name}{line}.") from exc
     if not isinstance(data, dict):
         raise IvoError("Fichier de réponses invalide : un objet (clé : valeur) est attendu.")

@@ -154,7 +154,7 @@ def _false_positions(mask: pa.Array, values: Sequence[Any]) -> Iterator[int]:
 
     flags = mask.to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(~flags):
-        if values[i] is not None:
+        if values[int(i)] is not None:
             yield int(i)
 
 

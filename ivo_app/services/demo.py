@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from ivo_app.demo.generator import DemoConfig, DemoRecord, generate
 from ivo_app.errors import IvoError
@@ -88,9 +88,7 @@ def create_demo(
             )
             if exists is None:
                 conn.execute(
-                    RuleSetting.__table__.insert().values(
-                        facility_id=facility_id, rule_id=rule_id, enabled=False
-                    )
+                    insert(RuleSetting).values(facility_id=facility_id, rule_id=rule_id, enabled=False)
                 )
 
     return load_records(

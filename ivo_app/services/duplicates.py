@@ -504,11 +504,15 @@ def merge_list(db: Database, extraction_id: int | None, out: Path) -> int:
     """Confirmed duplicates as (IPP à conserver ; IPP à fusionner): the oldest IPP of a person is kept."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        pairs = uow.session.execute(
-            select(PairDecision.ipp_a, PairDecision.ipp_b).where(
-                PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
+        pairs = (
+            uow.session.execute(
+                select(PairDecision.ipp_a, PairDecision.ipp_b).where(
+                    PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
+                )
             )
-        ).all()
+            .tuples()
+            .all()
+        )
     roots = group(pairs, order=_ipp_order)
     rows = [(roots[ipp], ipp) for ipp in sorted(roots, key=_ipp_order) if roots[ipp] != ipp]
     count = write_table(out, ["ipp_a_conserver", "ipp_a_fusionner"], rows)
@@ -532,7 +536,9 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[st
                 select(DuplicatePair.level, func.count())
                 .where(DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "doublon")
                 .group_by(DuplicatePair.level)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         collisions = (
             uow.session.scalar(
@@ -557,7 +563,9 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[st
                 select(PairDecision.decision, func.count())
                 .where(PairDecision.facility_id == extraction.facility_id)
                 .group_by(PairDecision.decision)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         identities = uow.identities.count(extraction.id)
     probable = int(counts.get("probable", 0))

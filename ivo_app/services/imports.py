@@ -157,7 +157,7 @@ def load_records(
     """
     tracker = Progress(progress, is_cancelled)
     mapping: ColumnMapping | None = getattr(source, "mapping", None)
-    fmt = source_format or getattr(source, "format", "records")
+    fmt = str(source_format or getattr(source, "format", "records"))
     rejections: list[Rejection] = []
     rows = 0
     with db.engine.connect() as conn, bulk_session(conn), paused_gc():

@@ -200,7 +200,7 @@ class Pseudonymiser:
         """Each word (and each part of a compound) drawn for this person from `pool`."""
         if not value:
             return value
-        words = []
+        words: list[str] = []
         for word in value.split(" "):
             if not word:
                 words.append(word)  # keeps doubled spaces, a defect the rules must still see

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -128,7 +129,7 @@ class RowBuilder:
 
         self.text = Memo(clean_text)
         self.norm = Memo(lambda v: normalize_name(v) or None)
-        self.short = {size: Memo(lambda v, size=size: clean_text(v, size)) for size in (20, 64)}
+        self.short = {size: Memo(partial(clean_text, limit=size)) for size in (20, 64)}
         self.birth = Memo(birth)
         self.visit = Memo(
             lambda v: stored_date(

@@ -563,7 +563,9 @@ def audit_document(
             "PROJET — l'audit n'est pas terminé ; les chiffres sont provisoires et aucun niveau de maturité n'est "
             "établi. " + " ; ".join(done.missing) + ".", "box"))  # fmt: skip
     synth.append(KeyFigures(figures))
-    series = [("Retenu", [round(100 * (t.score or 0), 1) for t in score.themes])]
+    series: list[tuple[str, list[float]]] = [
+        ("Retenu", [round(100 * (t.score or 0), 1) for t in score.themes])
+    ]
     if view.auditor_answers:
         series.append(("Auto-évaluation", [round(100 * (t.score or 0), 1) for t in own.themes]))
     synth.append(RadarChart("Score par thème (%)", [t.title for t in score.themes], series))
@@ -735,7 +737,7 @@ def audit_document(
     if sample_rates:
         on_site.append(BarChart("Taux d'erreur par trait (échantillon)", [r.label for r in sample_rates],
                                 [round(100 * r.rate, 1) for r in sample_rates], "%"))  # fmt: skip
-    interviews = [
+    interviews: list[Block] = [
         Paragraph(f"{i.get('theme', '')} — {i.get('note', '')}") for i in view.of("interview").values()
     ]
 

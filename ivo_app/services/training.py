@@ -711,7 +711,8 @@ def _trait_text(identity: Identity, attr: str) -> str:
 
 
 def _as_record(identity: Identity) -> IdentityRecord:
-    return IdentityRecord(**{c: getattr(identity, c, None) for c in _RECORD_COLUMNS if hasattr(identity, c)})
+    fields: dict[str, Any] = {c: getattr(identity, c) for c in _RECORD_COLUMNS if hasattr(identity, c)}
+    return IdentityRecord(**fields)
 
 
 # The answer key ------------------------------------------------------------------------------------
@@ -754,22 +755,22 @@ def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
             "theme": rule_theme(expected[0]) if expected else "traits",
             "notes": [] if expected else conform_notes(q.traits),
         }
-    for q in exercise.pairs:
-        ta, tb = truth[q.a["ipp"]], truth[q.b["ipp"]]
+    for pair in exercise.pairs:
+        ta, tb = truth[pair.a["ipp"]], truth[pair.b["ipp"]]
         same = ta["person_key"] == tb["person_key"]
         kind = tb["kind"] or ta["kind"] or "doublon_exact"
         expected_pair = DOUBLON if same else COLLISION if kind in COLLISION_KINDS else NON_DOUBLON
-        key[q.id] = {
+        key[pair.id] = {
             "kind": "paire",
             "expected": expected_pair,
             "pair_kind": kind,
             "theme": "doublons" if same else "collisions",
-            "shared_matricule": bool(q.a.get("ins_matricule"))
-            and q.a.get("ins_matricule") == q.b.get("ins_matricule"),
+            "shared_matricule": bool(pair.a.get("ins_matricule"))
+            and pair.a.get("ins_matricule") == pair.b.get("ins_matricule"),
         }
-    for q in exercise.scenarios:
-        expected_desk, why = desk_answer(q.facts)
-        key[q.id] = {"kind": "scenario", "expected": expected_desk, "why": why, "theme": "statuts"}
+    for scenario in exercise.scenarios:
+        expected_desk, why = desk_answer(scenario.facts)
+        key[scenario.id] = {"kind": "scenario", "expected": expected_desk, "why": why, "theme": "statuts"}
     return key
 
 

@@ -226,7 +226,7 @@ class AuditPage(QWidget):
         if not self.chooser.count():
             self.score.setText("Aucun audit pour l'instant : « Nouvel audit… » pour en commencer un.")
 
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # the page's « Nouvel audit… », not QWidget.create
         facilities = sorted({e.facility for e in list_extractions(self.state.db)})
         if not facilities:
             QMessageBox.information(self, "IVO", "Importez d'abord la table d'identités de l'établissement.")

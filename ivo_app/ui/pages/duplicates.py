@@ -95,7 +95,7 @@ class DuplicatesPage(QWidget):
         self.undo_button = QPushButton("Annuler la décision (Ctrl+Z)")
         self.undo_button.setToolTip("Annule la dernière décision enregistrée et la resélectionne.")
         self.undo_button.clicked.connect(self.undo)
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
         buttons.addWidget(self.undo_button)
         records = QHBoxLayout()
         self.record_buttons = []
@@ -245,7 +245,7 @@ class DuplicatesPage(QWidget):
         selected = self.current()
         if selected is None:
             return
-        _, pair = selected
+        pair = selected[1]
         a, b = duplicates.pair_records(self.state.db, pair)
         compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])
         self.reasons.setText("<b>Raisons</b> (poids de chaque trait) : " + escape(" ; ".join(pair.reasons)))
