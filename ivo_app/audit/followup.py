@@ -4,7 +4,7 @@ the previous action plan's status, and the trend of the data indicators."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ class FollowUp:
     trends: list[tuple[str, float | None, float | None]]  # indicator label, before, now
 
 
-TREND_KEYS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+TREND_KEYS: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     ("Anomalies critiques", lambda d: d["anomalies"]["by_severity"].get("critique", 0)),
     ("Doublons probables (paires)", lambda d: (d.get("duplicates") or {}).get("probable")),
     ("Collisions suspectées", lambda d: (d.get("duplicates") or {}).get("collisions")),
@@ -44,8 +44,8 @@ def follow_up(
     before_findings: dict[str, dict[str, Any]],
     now_findings: dict[str, dict[str, Any]],
     before_actions: list[dict[str, Any]],
-    before_data: dict[str, Any] | None,
-    now_data: dict[str, Any] | None,
+    before_data: Mapping[str, Any] | None,  # services.indicators.Indicators
+    now_data: Mapping[str, Any] | None,
 ) -> FollowUp:
     old_themes = {t.theme_id: t.score for t in before.themes}
     themes = [(t.title, old_themes.get(t.theme_id), t.score) for t in now.themes]

@@ -37,6 +37,7 @@ from ivo_app.audit.results import (
 from ivo_app.audit.scoring import GridScore, score_grid
 from ivo_app.audit.statistics import stratified_sample
 from ivo_app.errors import IvoError, NotFoundError
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import Identity
@@ -565,7 +566,7 @@ def _with_fingerprint(doc: dict[str, Any], base: Path | None) -> dict[str, Any]:
     return doc
 
 
-def _propose(uow: UnitOfWork, view: AuditView, indicators: dict[str, Any] | None) -> dict[str, int]:
+def _propose(uow: UnitOfWork, view: AuditView, indicators: Indicators | None) -> dict[str, int]:
     admissions, wristbands = observation_rates(view)
     proposed = propose_findings(view.grid, view.of("answer"), list(view.of("document").values()),
                                 view.sample_rates(), indicators, view.grid.targets, admissions, wristbands,
@@ -608,8 +609,6 @@ def _propose(uow: UnitOfWork, view: AuditView, indicators: dict[str, Any] | None
 def propose(db: Database, audit_id: int) -> int:
     """Add the findings the data suggest, each critical or major one with a recommendation and an
     action (kept once; the auditor edits or removes them). Returns the number of findings added."""
-    from ivo_app.services.indicators import compute_indicators
-
     view = get_audit(db, audit_id)
     indicators = compute_indicators(db, view.extraction_id) if view.extraction_id else None
     with UnitOfWork(db) as uow:
@@ -662,8 +661,6 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
 
     The whole file is applied in one transaction: on the first invalid value nothing is recorded and
     the message names the line (and the question or entry)."""
-    from ivo_app.services.indicators import compute_indicators
-
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         data = json.loads(text) if Path(path).suffix.lower() == ".json" else yaml.load(text, Loader=_Loader)

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -526,7 +526,16 @@ def _ipp_order(ipp: str) -> tuple[int, int | str]:
     return (0, int(ipp)) if ipp.isdigit() else (1, ipp)
 
 
-def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[str, Any] | None:
+class DuplicateSummary(TypedDict):
+    pairs: int
+    probable: int
+    a_examiner: int
+    collisions: int
+    decided: dict[str, int]  # decision → pairs of the facility
+    duplicate_rate: float  # probable pairs per 100 identities
+
+
+def duplicate_summary(db: Database, extraction_id: int | None = None) -> DuplicateSummary | None:
     """{"pairs", "probable", "a_examiner", "collisions", "decided": {decision: n}, "duplicate_rate"}, or
     None when the engine has not run on this extraction."""
     with UnitOfWork(db) as uow:

@@ -42,7 +42,7 @@ from ivo_app.io import atomic
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.services.checks import list_findings
-from ivo_app.services.indicators import compute_indicators
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.uow import UnitOfWork
@@ -125,7 +125,7 @@ def _people(db: Database, extraction_id: int, ipps: set[str]) -> dict[str, str]:
     }
 
 
-def quality_document(data: dict[str, Any], critical: list[Any], people: dict[str, str]) -> ReportDocument:
+def quality_document(data: Indicators, critical: list[Any], people: dict[str, str]) -> ReportDocument:
     ext, an, dup = data["extraction"], data["anomalies"], data.get("duplicates")
     sev = an["by_severity"]
     synth: list[Block] = [
@@ -184,7 +184,7 @@ def quality_document(data: dict[str, Any], critical: list[Any], people: dict[str
     )
 
 
-def source_paragraphs(data: dict[str, Any], people: dict[str, str] | None = None) -> list[Block]:
+def source_paragraphs(data: Indicators, people: dict[str, str] | None = None) -> list[Block]:
     """Which extraction the figures come from and how the active file is defined."""
     ext = data["extraction"]
     sha = ext.get("source_sha256")
@@ -214,7 +214,7 @@ def source_paragraphs(data: dict[str, Any], people: dict[str, str] | None = None
     ]
 
 
-def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
+def table_sections(data: Indicators, *, level: int = 0) -> list[Section]:
     """The identity-table chapters the quality report and the audit deliverable share."""
     an, dup, statuses = data["anomalies"], data.get("duplicates"), data["statuses"]
     sev = an["by_severity"]
@@ -265,16 +265,16 @@ def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
                         [
                             [
                                 label,
-                                fmt(trend[key]["before"]),
-                                fmt(trend[key]["now"]),
-                                fmt(trend[key]["delta"]),
+                                fmt(change["before"]),
+                                fmt(change["now"]),
+                                fmt(change["delta"]),
                             ]
-                            for key, label, fmt in (
-                                ("identities", "Identités", number),
-                                ("qualification_rate", "Taux de qualification", _pct),
-                                ("recup_share", "Part des identités récupérées", _pct),
-                                ("with_ins", "Avec matricule INS", number),
-                                ("anomalies_total", "Anomalies", number),
+                            for change, label, fmt in (
+                                (trend["identities"], "Identités", number),
+                                (trend["qualification_rate"], "Taux de qualification", _pct),
+                                (trend["recup_share"], "Part des identités récupérées", _pct),
+                                (trend["with_ins"], "Avec matricule INS", number),
+                                (trend["anomalies_total"], "Anomalies", number),
                             )
                         ],
                         [3, 2, 2, 1],
@@ -333,7 +333,7 @@ def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
     return sections
 
 
-def anomaly_annex(data: dict[str, Any], critical: list[Any], people: dict[str, str]) -> list[Section]:
+def anomaly_annex(data: Indicators, critical: list[Any], people: dict[str, str]) -> list[Section]:
     total = int(data["anomalies"]["by_severity"].get("critique", 0))
     shown = critical[:ANNEX_LIMIT]
     note = (
@@ -386,7 +386,7 @@ def _rank(rule: str) -> int:
     return {"critique": 3, "erreur": 2, "alerte": 1}.get(RULES[rule].severity, 0)
 
 
-def _with_sha(db: Database, data: dict[str, Any] | None) -> dict[str, Any] | None:
+def _with_sha(db: Database, data: Indicators | None) -> Indicators | None:
     if data is None:
         return None
     with UnitOfWork(db) as uow:
@@ -449,7 +449,7 @@ def generate_audit_report(
 
 def build_audit_document(
     db: Database, audit_id: int
-) -> tuple[Any, dict[str, Any] | None, list[Any], ReportDocument]:
+) -> tuple[Any, Indicators | None, list[Any], ReportDocument]:
     """The audit, its extraction's indicators, its critical anomalies and the deliverable's content."""
     from ivo_app.services.audit import get_audit
 
@@ -461,7 +461,7 @@ def build_audit_document(
     return view, data, critical, audit_document(view, data, critical, followup, skipped)
 
 
-def _previous_complete_audit(db: Database, view: Any, data: dict[str, Any] | None) -> tuple[Any, list[int]]:
+def _previous_complete_audit(db: Database, view: Any, data: Indicators | None) -> tuple[Any, list[int]]:
     """The follow-up against the facility's last earlier audit whose every step is complete, and the
     earlier audits left aside because they are not."""
     from ivo_app.audit.followup import follow_up
@@ -512,7 +512,7 @@ def _score_pct(score: float | None) -> str:
 
 def audit_document(
     view: Any,
-    data: dict[str, Any] | None,
+    data: Indicators | None,
     critical: list[Any],
     followup: Any = None,
     skipped: list[int] | None = None,
@@ -550,12 +550,12 @@ def audit_document(
         (f"{severity_count['critique']} / {severity_count['majeur']}", "Constats critiques / majeurs"),
     ]
     if data:
-        dup = data.get("duplicates") or {}
+        dup = data["duplicates"]  # None when detection has not run: 0 pairs shown
         figures += [
             (_pct(data["qualification_rate"]), "Qualification de l'INS (file active)"),
             (number(data["anomalies"]["by_severity"].get("critique", 0)), "Anomalies critiques"),
-            (number(dup.get("probable", 0)), "Doublons probables"),
-            (number(dup.get("collisions", 0)), "Collisions suspectées"),
+            (number(dup["probable"] if dup else 0), "Doublons probables"),
+            (number(dup["collisions"] if dup else 0), "Collisions suspectées"),
         ]
     synth: list[Block] = []
     if not done.complete:
@@ -912,7 +912,7 @@ def _ci(rate: Any) -> str:
 
 
 def nominative_document(
-    view: Any, data: dict[str, Any] | None, critical: list[Any], people: dict[str, str]
+    view: Any, data: Indicators | None, critical: list[Any], people: dict[str, str]
 ) -> ReportDocument:
     """The nominative annexes, apart from the deliverable: for the facility's identity-vigilance team."""
     from ivo_app.audit.results import SAMPLE_TRAITS

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
-from ivo_app.services.indicators import compute_indicators
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.ui.background import LatestOnly
 from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
 from ivo_app.ui.state import AppState
@@ -48,14 +46,14 @@ class DashboardPage(QWidget):
         self.figures.setText("Calcul des indicateurs…")
         self.loader.request()
 
-    def _read(self) -> dict[str, Any] | None:
+    def _read(self) -> Indicators | None:
         db, extraction_id = self.state.db, self.state.extraction_id
         return None if extraction_id is None else compute_indicators(db, extraction_id)
 
     def _failed(self, message: str) -> None:
         self.figures.setText(_esc(message))
 
-    def _show(self, data: dict[str, Any] | None) -> None:
+    def _show(self, data: Indicators | None) -> None:
         if data is None:
             return
         ext = data["extraction"]
