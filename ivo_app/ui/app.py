@@ -74,7 +74,7 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     for row, page in enumerate(window.pages):
         window.nav.setCurrentRow(row)
         _settle(page)
-        path = folder / f"{row + 1:02d}-{_slug(page.title)}.png"  # type: ignore[attr-defined]
+        path = folder / f"{row + 1:02d}-{_slug(page.title)}.png"
         window.grab().save(str(path))
         saved.append(path)
     return saved

@@ -37,6 +37,7 @@ from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
 from ivo_app.ui.feedback import notify
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 
 NO_ANSWER = "—"
@@ -89,7 +90,7 @@ HINTS = {
 }
 
 
-class AuditPage(QWidget):
+class AuditPage(Page):
     title = "Audit IVO3"
 
     def __init__(self, state: AppState) -> None:

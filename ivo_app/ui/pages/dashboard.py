@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.ui.background import LatestOnly
 from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 
 
-class DashboardPage(QWidget):
+class DashboardPage(Page):
     title = "Tableau de bord"
 
     def __init__(self, state: AppState) -> None:

@@ -31,6 +31,7 @@ from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.feedback import notify
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
@@ -45,7 +46,7 @@ FILTERS = (("Toute la file", "a_examiner", None, False), ("Non décidées", "a_e
            ("Probables", "probable", "doublon", False), ("Collisions", "a_examiner", "collision", False))  # fmt: skip
 
 
-class DuplicatesPage(QWidget):
+class DuplicatesPage(Page):
     title = "Doublons"
 
     def __init__(self, state: AppState) -> None:
