@@ -9,6 +9,7 @@ themselves. `open_source` picks the reader from the file's content, not only its
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,11 +200,5 @@ READER_MODULES = ("ivo_app.io.hl7v2", "ivo_app.io.fhir", "ivo_app.io.xlsx", "ivo
 
 def _load_readers() -> None:
     """Import the reader modules (cached by Python); each registers itself on import."""
-    import importlib
-
     for module in READER_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # a real missing dependency, not an absent reader
-                raise
+        importlib.import_module(module)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy import delete, select
 
 from ivo_app import paths
@@ -37,6 +38,7 @@ from ivo_app.audit.results import (
 from ivo_app.audit.scoring import GridScore, score_grid
 from ivo_app.audit.statistics import stratified_sample
 from ivo_app.errors import IvoError, NotFoundError
+from ivo_app.io.writers import safe_cell
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
@@ -841,11 +843,9 @@ def export_questionnaire_xlsx(db: Database, audit_id: int, out: Path) -> int:
     """The questionnaire as a workbook the facility fills offline: a header and instructions, one row
     per question, a drop-down of the answer labels; only the answer, comment and evidence cells are
     editable. Every text goes through the formula-safe writer's `safe_cell`."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ivo_app.io.writers import safe_cell
+    from openpyxl import Workbook  # noqa: PLC0415  openpyxl takes 0.6 s to import: only for the workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection  # noqa: PLC0415  as above
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415  as above
 
     view = get_audit(db, audit_id)
     book = Workbook()
@@ -902,8 +902,6 @@ def export_questionnaire_xlsx(db: Database, audit_id: int, out: Path) -> int:
 
 def import_questionnaire_xlsx(db: Database, audit_id: int, path: Path) -> int:
     """Read the filled workbook back; all of it in one transaction, or nothing (message naming the row)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except (CalamineError, OSError, ValueError) as exc:

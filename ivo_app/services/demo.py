@@ -160,8 +160,6 @@ def write_demo_csv(
 
 def load_truth(db: Database, extraction_id: int) -> dict[str, dict[str, Any]]:
     """IPP → {"person_key", "anomalies" (set of rule IDs), "kind"} of a demo extraction."""
-    from sqlalchemy import select
-
     with UnitOfWork(db) as uow:
         rows = uow.session.execute(
             select(DemoTruth.ipp, DemoTruth.person_key, DemoTruth.anomalies, DemoTruth.error_kind).where(

@@ -37,6 +37,7 @@ from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
+from ivo_app.store.models.journal import JournalEntry
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
@@ -589,8 +590,6 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> Duplica
 
 
 def journal_table() -> Any:
-    from ivo_app.store.models.journal import JournalEntry
-
     return JournalEntry.__table__
 
 
@@ -642,8 +641,6 @@ def search_identity(
     limit: int = 20,
 ) -> list[Candidate]:
     """Existing records an identity typed at the desk may duplicate (search before creating)."""
-    from ivo_app.rules.normalize import normalize_name
-
     probe = IdentityRecord(
         id=0,
         ipp="(saisie)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -334,7 +335,7 @@ def _write_identities(
     the columnar path (`services.columnar`), anything else, or a file that turns out not to be
     plain, through the general reader. What the columnar path wrote before it stopped is rolled
     back to a savepoint, so the rows stored are those of one reading of the file."""
-    from ivo_app.services import columnar
+    from ivo_app.services import columnar  # noqa: PLC0415  loads pyarrow (0.5 s): only when a file is imported
 
     if read_ahead or not columnar.eligible(source):  # asked for the reader process, or not plain
         return _write_batches(conn, source, builder, tracker, read_ahead, False)
@@ -390,8 +391,6 @@ def paused_gc() -> Iterator[None]:
 
 def write_report(result: ImportResult, out: Path) -> None:
     """The import report as a JSON file (with the rejections), for the CIV's records."""
-    import json
-
     data = {
         "extraction": result.extraction_id,
         "etablissement": result.facility,

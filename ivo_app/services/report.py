@@ -15,7 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from ivo_app import paths
+from ivo_app.audit.consistency import assessment_gaps
+from ivo_app.audit.followup import follow_up
+from ivo_app.audit.grid import ANSWER_LABELS
+from ivo_app.audit.items import ACTION_STATUSES, PRIORITIES, SOURCES, STATE_LABELS
 from ivo_app.audit.report.document import (
     BarChart,
     Block,
@@ -37,14 +43,18 @@ from ivo_app.audit.report.french import (
     yes_no,
 )
 from ivo_app.audit.report.renderer import render_pdf
+from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS, rates_by
+from ivo_app.audit.scoring import METHOD_TEXT
 from ivo_app.errors import IvoError
 from ivo_app.io import atomic
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
+from ivo_app.services.audit import CONTEXT_FIELDS, get_audit, list_audits, observation_rates
 from ivo_app.services.checks import list_findings
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
+from ivo_app.store.models import Identity
 from ivo_app.store.uow import UnitOfWork
 
 SIGN = "\u00a0\n\u00a0\n\u00a0"  # room to sign by hand
@@ -109,9 +119,6 @@ def _render(
 
 
 def _people(db: Database, extraction_id: int, ipps: set[str]) -> dict[str, str]:
-    from sqlalchemy import select
-
-    from ivo_app.store.models import Identity
 
     with UnitOfWork(db) as uow:
         rows = uow.session.execute(
@@ -451,8 +458,6 @@ def build_audit_document(
     db: Database, audit_id: int
 ) -> tuple[Any, Indicators | None, list[Any], ReportDocument]:
     """The audit, its extraction's indicators, its critical anomalies and the deliverable's content."""
-    from ivo_app.services.audit import get_audit
-
     view = get_audit(db, audit_id)
     data = _with_sha(db, compute_indicators(db, view.extraction_id)) if view.extraction_id else None
     critical = ([f for f in list_findings(db, view.extraction_id, severity="critique", limit=ANNEX_LIMIT) if f.ipp]
@@ -464,9 +469,6 @@ def build_audit_document(
 def _previous_complete_audit(db: Database, view: Any, data: Indicators | None) -> tuple[Any, list[int]]:
     """The follow-up against the facility's last earlier audit whose every step is complete, and the
     earlier audits left aside because they are not."""
-    from ivo_app.audit.followup import follow_up
-    from ivo_app.services.audit import get_audit, list_audits
-
     skipped: list[int] = []
     for audit_id, *_ in reversed([a for a in list_audits(db, view.facility) if a[0] < view.id]):
         before = get_audit(db, audit_id)
@@ -517,13 +519,6 @@ def audit_document(
     followup: Any = None,
     skipped: list[int] | None = None,
 ) -> ReportDocument:
-    from ivo_app.audit.consistency import assessment_gaps
-    from ivo_app.audit.grid import ANSWER_LABELS
-    from ivo_app.audit.items import ACTION_STATUSES, PRIORITIES, SOURCES, STATE_LABELS
-    from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS, rates_by
-    from ivo_app.audit.scoring import METHOD_TEXT
-    from ivo_app.services.audit import CONTEXT_FIELDS, observation_rates
-
     score, own, auditor = view.score(), view.self_score(), view.auditor_score()
     done = view.completeness()
     draft = None if done.complete else done.line()
@@ -860,8 +855,6 @@ def audit_document(
 
 
 def _followup_section(followup: Any, skipped: list[int], complete: bool = True) -> Section:
-    from ivo_app.audit.items import ACTION_STATUSES
-
     note = (f"Audits antérieurs non retenus car incomplets : {', '.join(f'n° {n}' for n in skipped)}."
             if skipped else "")  # fmt: skip
     if followup is None:
@@ -915,8 +908,6 @@ def nominative_document(
     view: Any, data: Indicators | None, critical: list[Any], people: dict[str, str]
 ) -> ReportDocument:
     """The nominative annexes, apart from the deliverable: for the facility's identity-vigilance team."""
-    from ivo_app.audit.results import SAMPLE_TRAITS
-
     sample = view.of("sample")
     sections = [Section("Annexe nominative — échantillon", [
         Paragraph("Annexe réservée à la cellule d'identitovigilance de l'établissement : elle nomme les patients. "

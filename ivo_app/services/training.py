@@ -16,7 +16,9 @@ Two ways to use it:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import re
 import secrets
 import unicodedata
@@ -29,6 +31,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ivo_app import paths
+from ivo_app.audit.report import document as d
+from ivo_app.audit.report.renderer import render_pdf
 from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.io.cog import load_reference
 from ivo_app.labels import format_int, plural
@@ -37,11 +42,14 @@ from ivo_app.rules.catalogue import RULES, message
 from ivo_app.rules.cog import CogReference
 from ivo_app.rules.engine import CheckContext, check_record
 from ivo_app.rules.record import OID_INS_NIR_DEMO, IdentityRecord
+from ivo_app.services.checks import run_checks
+from ivo_app.services.imports import import_file
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import DemoTruth, Extraction, Identity
+from ivo_app.store.models import DemoTruth, Extraction, Facility, Identity
 from ivo_app.store.models.base import utcnow
+from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.models.training import TrainingSession, TrainingTrainee
 from ivo_app.store.uow import UnitOfWork
 
@@ -479,8 +487,6 @@ def demo_extraction(db: Database, extraction_id: int | None) -> Extraction:
 
 
 def _fingerprint(extraction: Extraction) -> str:
-    import hashlib
-
     text = f"{extraction.id}|{extraction.imported_at.isoformat()}|{extraction.facility_id}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -510,7 +516,6 @@ def create_exercise(
     pool = _pool(db, extraction.id)
     tracker.check()
     tracker.report(1, 3, "Tirage des questions")
-    import random
 
     rnd = random.Random(seed if seed is not None else secrets.randbits(64))
     faulty = sorted(
@@ -1358,15 +1363,10 @@ def trainee_history(db: Database, name: str) -> list[tuple[SessionInfo, float | 
 
 # PDF sheets (exercise, answer grid, commented correction) in the report's style -------------------
 def _pdf(document: Any) -> bytes:
-    from ivo_app import paths
-    from ivo_app.audit.report.renderer import render_pdf
-
     return render_pdf(document, paths.resource("fonts"))
 
 
 def _question_blocks(exercise: Exercise) -> list[Any]:
-    from ivo_app.audit.report import document as d
-
     sections = []
     for q in exercise.identities:
         sections.append(
@@ -1398,8 +1398,6 @@ def _question_blocks(exercise: Exercise) -> list[Any]:
 
 def exercise_pdf(exercise: Exercise, title: str = "Exercice de formation") -> bytes:
     """The exercise sheet: every question with its traits (labels, not codes)."""
-    from ivo_app.audit.report import document as d
-
     intro = d.Section(
         "Consignes",
         [
@@ -1427,8 +1425,6 @@ def answer_grid_pdf(
     exercise: Exercise, trainees: list[str] | None = None, title: str = "Grille de réponses"
 ) -> bytes:
     """One answer grid per trainee (or a blank one): a line per question, boxes to tick."""
-    from ivo_app.audit.report import document as d
-
     sections = []
     for name in trainees or [""]:
         rows = [[q.id, "Identité", "☐ conforme   ☐ anomalie : règle ………………"] for q in exercise.identities]
@@ -1463,8 +1459,6 @@ def correction_pdf(
 ) -> bytes:
     """The commented correction: per trainee the score and, per question, the verdict, the expected
     answer and what teaches it; with a session, results per question and per theme first."""
-    from ivo_app.audit.report import document as d
-
     sections = []
     if results is not None:
         sections.append(
@@ -1570,11 +1564,6 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
     which of its records are one person). A file that is not pseudonymised (its IPPs are not the
     pseudonymiser's `P` + 10 digits) is refused and
     leaves the base unchanged, so no real patient is ever shown to a trainee."""
-    from ivo_app.services.checks import run_checks
-    from ivo_app.services.imports import import_file
-    from ivo_app.store.models import Facility
-    from ivo_app.store.models.rules import FindingRow
-
     result = import_file(db, path, facility)
     extraction_id = result.extraction_id
     try:

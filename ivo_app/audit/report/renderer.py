@@ -41,6 +41,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import (
     Table as RLTable,
 )
+from reportlab.platypus.paragraph import split
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from ivo_app.audit.report.document import (
@@ -210,8 +211,6 @@ def _spaced(flowable: Any, after: float) -> Any:
 
 
 def _words(text: str) -> list[str]:
-    from reportlab.platypus.paragraph import split
-
     words: list[str] = split(text)
     return words
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
@@ -98,6 +100,4 @@ class DashboardPage(Page):
 
 
 def _esc(text: str) -> str:
-    from html import escape
-
     return escape(text)
