@@ -166,33 +166,31 @@ def find_duplicates(
                     json.dumps([f"{text} ({weight:+.1f})" for text, weight in m.reasons], ensure_ascii=False),
                 )
             )
-        trans = conn.begin()
-        try:
-            conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
-            for start in range(0, len(rows), 20_000):
-                bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
-            tracker.check()
-            _write_match_keys(conn, extraction_id, keys, key_ids)
-            tracker.check()
-            journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
-            # In this transaction: the pairs and the model that weighed them go together.
-            conn.execute(
-                insert(DetectionRun).values(
-                    extraction_id=extraction_id,
-                    detected_at=utcnow(),
-                    seconds=round(time.perf_counter() - started, 3),
-                    identities=len(table),
-                    candidate_pairs=len(scored.i),
-                    pairs=len(rows),
-                    probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-                    collisions=sum(m.kind == "collision" for m in matches),
-                    parameters=columns.parameters(model, scored.estimate),
-                )
+    # The write in one transaction: the pairs, the search keys, the journal entry and the model that
+    # weighed them go together.
+    with UnitOfWork(db) as uow:
+        conn = uow.session.connection()
+        conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
+        for start in range(0, len(rows), 20_000):
+            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+        tracker.check()
+        _write_match_keys(conn, extraction_id, keys, key_ids)
+        tracker.check()
+        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
+        conn.execute(
+            insert(DetectionRun).values(
+                extraction_id=extraction_id,
+                detected_at=utcnow(),
+                seconds=round(time.perf_counter() - started, 3),
+                identities=len(table),
+                candidate_pairs=len(scored.i),
+                pairs=len(rows),
+                probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
+                collisions=sum(m.kind == "collision" for m in matches),
+                parameters=columns.parameters(model, scored.estimate),
             )
-            trans.commit()
-        except BaseException:
-            trans.rollback()
-            raise
+        )
+        uow.commit()
     tracker.report(3, 3, f"{len(rows)} paires", force=True)
     return DuplicateRun(
         extraction_id,
