@@ -63,6 +63,7 @@ class BulkWork(UnitOfWork):
     connection: Connection
     _transaction: RootTransaction
     _stack: ExitStack
+    _committed: bool
 
     def __enter__(self) -> BulkWork:
         self._stack = ExitStack()
@@ -70,6 +71,7 @@ class BulkWork(UnitOfWork):
             self.connection = self._stack.enter_context(self.db.engine.connect())
             self._stack.enter_context(bulk_session(self.connection))
             self._transaction = self.connection.begin()
+            self._committed = False
         except BaseException:
             self._stack.close()
             raise
@@ -88,7 +90,7 @@ class BulkWork(UnitOfWork):
     ) -> None:
         try:
             self.session.close()  # bound to the connection: leaves its transaction to us
-            if self._transaction.is_active:
+            if not self._committed:  # also after a failed statement (no longer "active", still to undo)
                 self._transaction.rollback()
         finally:
             self._stack.close()  # the bulk settings restored, the connection back to the pool
@@ -96,6 +98,7 @@ class BulkWork(UnitOfWork):
     def commit(self) -> None:
         self.session.flush()
         self._transaction.commit()
+        self._committed = True
 
     def rollback(self) -> None:
         self._transaction.rollback()
