@@ -40,4 +40,3 @@ def test_commit_writes_session_and_connection_together(db: Database) -> None:
     assert facility.id is not None and _facilities(db) == ["CH Bulk"]
     if db.engine.dialect.name == "sqlite":
         assert _foreign_keys(db) == 1  # the bulk settings are undone on the pooled connection
-
