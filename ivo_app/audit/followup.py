@@ -4,6 +4,7 @@ the previous action plan's status, and the trend of the data indicators."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,16 @@ class FollowUp:
     trends: list[tuple[str, float | None, float | None]]  # indicator label, before, now
 
 
-TREND_KEYS = (
+TREND_KEYS: tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...] = (
     ("Anomalies critiques", lambda d: d["anomalies"]["by_severity"].get("critique", 0)),
     ("Doublons probables (paires)", lambda d: (d.get("duplicates") or {}).get("probable")),
     ("Collisions suspectées", lambda d: (d.get("duplicates") or {}).get("collisions")),
     ("Taux de qualification de la file active (%)", lambda d: d.get("qualification_rate")),
 )
+
+
+def _text(finding: dict[str, Any]) -> str:
+    return str(finding.get("text", ""))
 
 
 def follow_up(
@@ -39,16 +44,15 @@ def follow_up(
     before_findings: dict[str, dict[str, Any]],
     now_findings: dict[str, dict[str, Any]],
     before_actions: list[dict[str, Any]],
-    before_data: dict[str, Any] | None,
-    now_data: dict[str, Any] | None,
+    before_data: Mapping[str, Any] | None,  # services.indicators.Indicators
+    now_data: Mapping[str, Any] | None,
 ) -> FollowUp:
     old_themes = {t.theme_id: t.score for t in before.themes}
     themes = [(t.title, old_themes.get(t.theme_id), t.score) for t in now.themes]
-    text = lambda f: str(f.get("text", ""))  # noqa: E731
-    closed = [text(f) for k, f in before_findings.items() if k not in now_findings]
-    persisting = [text(f) for k, f in now_findings.items() if k in before_findings]
-    new = [text(f) for k, f in now_findings.items() if k not in before_findings]
-    trends = []
+    closed = [_text(f) for k, f in before_findings.items() if k not in now_findings]
+    persisting = [_text(f) for k, f in now_findings.items() if k in before_findings]
+    new = [_text(f) for k, f in now_findings.items() if k not in before_findings]
+    trends: list[tuple[str, float | None, float | None]] = []
     for label, get in TREND_KEYS:
         try:
             old = get(before_data) if before_data else None

@@ -8,6 +8,7 @@ answer it, so a critical or major finding never reaches the deliverable without 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,7 +143,7 @@ def propose_findings(
     answers: dict[str, dict[str, Any]],
     documents: list[dict[str, Any]],
     sample_rates: list[Rate],
-    indicators: dict[str, Any] | None,
+    indicators: Mapping[str, Any] | None,  # services.indicators.Indicators
     targets: dict[str, float],
     admission_rates: list[Rate] | None = None,
     wristband_rates: list[Rate] | None = None,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ivo_app import __version__
 from ivo_app.errors import IvoError
-from ivo_app.logs import Code, setup_logging
+from ivo_app.logs import Code, log_file, setup_logging
 
 # ivo_app.cli.common opens databases (SQLAlchemy, Alembic): imported when a command needs it, so
 # `ivo --version` starts in a few tens of milliseconds.
@@ -62,7 +62,7 @@ log = logging.getLogger("ivo_app.cli")
 def _command_of(args: Sequence[str]) -> str | None:
     """The command word of a command line (`ivo --db F verifier` → verifier), its English name if
     it was given in French, so that COMMAND_OWNERS finds its module."""
-    from ivo_app.cli.common import COMMAND_NAMES
+    from ivo_app.cli.common import COMMAND_NAMES  # noqa: PLC0415  cli.common loads SQLAlchemy and Alembic: not for `ivo --version`
 
     skip = False
     for arg in args:
@@ -78,7 +78,7 @@ def _command_of(args: Sequence[str]) -> str | None:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `ivo` parser; given the command line, only with the module of its command (if known)."""
-    from ivo_app.cli.common import FrenchArgumentParser, add_db_arg, common_parser
+    from ivo_app.cli.common import FrenchArgumentParser, add_db_arg, common_parser  # noqa: PLC0415  start-up: see COMMAND_OWNERS
 
     class IvoParser(FrenchArgumentParser):
         """The top-level parser: after parsing, `args.db` exists (None = the user's default base)."""
@@ -104,13 +104,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     common = common_parser()
     owner = COMMAND_OWNERS.get(_command_of(list(sys.argv[1:] if argv is None else argv)) or "")
     for name in (owner,) if owner else COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that area has not landed yet
-            raise
-        module.register(sub, common)
+        importlib.import_module(name).register(sub, common)
     return parser
 
 
@@ -118,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
         print(f"ivo {__version__}")  # what argparse's version action prints, without the imports
         return 0
-    from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER
+    from ivo_app.cli.common import EXIT_INTERNAL, EXIT_USER  # noqa: PLC0415  after the --version shortcut
 
     setup_logging()
     parser = build_parser(argv)
@@ -136,8 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except Exception:
         log.exception("unexpected error in ivo %s", Code(args.command))
-        from ivo_app.logs import log_file
-
         print(
             f"ivo : erreur interne inattendue, détails dans {log_file()}.",
             file=sys.stderr,

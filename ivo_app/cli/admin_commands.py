@@ -142,7 +142,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
     elif args.settings_command == "thresholds":
         if args.reset == bool(args.values) or (args.values and len(args.values) != 2):
             raise IvoError("Indiquez deux seuils (probable, à examiner) ou --reset.")
-        settings.set_duplicate_thresholds(db, *(args.values or (None, None)), facility)
+        probable, a_examiner = args.values or (None, None)
+        settings.set_duplicate_thresholds(db, probable, a_examiner, facility)
     elif args.settings_command == "ipp-authority":
         settings.set_ipp_authority(db, args.authority, facility)
     mapping = settings.status_mapping(db, facility)

@@ -219,8 +219,9 @@ class FrenchArgumentParser(_FrenchOptions, argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", FrenchHelpFormatter)
         add_help = kwargs.pop("add_help", True)
         parents = kwargs.pop("parents", [])
+        kwargs["add_help"] = False  # the French -h/--aide is added below
         with french_argparse():
-            super().__init__(*args, add_help=False, **kwargs)
+            super().__init__(*args, **kwargs)
             if add_help:  # --aide, the French name; --help kept
                 self.add_argument(
                     "-h", "--aide", "--help", action="help", default=argparse.SUPPRESS,

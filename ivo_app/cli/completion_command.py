@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from ivo_app.cli import build_parser
+
 SCRIPT = """# Complétion de la commande ivo pour bash : source <(ivo completion bash)
 declare -gA _ivo_tree=(
 {entries}
@@ -49,7 +51,5 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from ivo_app.cli import build_parser
-
     print(bash_script(build_parser([])), end="")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from ivo_app.cli.common import add_extraction_arg, emit, emit_json, open_db, stderr_progress
 from ivo_app.errors import IvoError
 from ivo_app.io.values import parse_date
+from ivo_app.io.writers import write_csv_stream
 from ivo_app.services import duplicates
 from ivo_app.services.exports import PAIR_COLUMNS, export_pairs
 
@@ -65,10 +67,6 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         rows = ([p.ipp_a, p.ipp_b, p.score, p.level, " ; ".join(p.reasons)] for p in pairs)
         if args.out is None:
-            import sys
-
-            from ivo_app.io.writers import write_csv_stream
-
             write_csv_stream(sys.stdout, PAIR_COLUMNS, rows)  # guarded against formulas like the files
         else:
             export_pairs(db, run.extraction_id, args.out, args.min_level)

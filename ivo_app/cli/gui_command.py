@@ -20,6 +20,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from ivo_app.ui.app import run_gui  # Qt is loaded only for this command
+    from ivo_app.ui.app import run_gui  # noqa: PLC0415  Qt is loaded only for this command (`ivo --help` imports every command module)
 
     return run_gui(args.db, args.screenshot, args.demo_if_empty)

@@ -9,6 +9,8 @@ from ivo_app.cli.common import add_extraction_arg, add_output_args, emit, emit_j
 from ivo_app.errors import IvoError
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.services import checks, indicators, rule_settings
+from ivo_app.services.cog_reference import import_history
+from ivo_app.services.exports import export_findings
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -77,7 +79,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         if args.out is None:
             raise IvoError("--out est obligatoire avec --format csv (fichier .csv ou .xlsx).")
-        from ivo_app.services.exports import export_findings
 
         count = export_findings(db, result.extraction_id, args.out)
         print(f"{count} anomalies écrites dans {args.out}.")
@@ -143,8 +144,6 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 
 
 def cmd_cog_import(args: argparse.Namespace) -> int:
-    from ivo_app.services.cog_reference import import_history
-
     result = import_history(open_db(args), args.file, args.evenements)
     events = f", événements : {result.events_file}" if result.events_file else ", sans fichier des événements"
     codes, dated = (f"{n:,}".replace(",", "\u202f") for n in (result.codes, result.dated))

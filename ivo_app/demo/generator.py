@@ -26,6 +26,7 @@ What a trainee must not be able to use, the generator does not give away:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 from collections.abc import Callable, Iterator
@@ -687,8 +688,6 @@ def _accumulate(values: list[int]) -> Iterator[int]:
 
 
 def _bisect(cumulative: list[int], value: float) -> int:
-    import bisect
-
     return min(bisect.bisect(cumulative, value), len(cumulative) - 1)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 from ivo_app.errors import UnreadableFileError
 from ivo_app.io.encoding import scan_text
@@ -56,7 +56,7 @@ class DelimitedSource(TabularSource):
                 f"Fichier illisible : {path.name} n'a pas d'en-tête de colonnes reconnaissable."
             )
         self.headers = unique_headers(header)
-        self._stream: io.TextIOWrapper | None = None
+        self._stream: TextIO | None = None
 
     def __getstate__(self) -> dict[str, object]:
         """Sent to the import's reader process before reading: without an open stream."""

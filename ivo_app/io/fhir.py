@@ -398,7 +398,7 @@ class FhirSource:
             ]
             pis = wanted or pis
         others = [i for i in idents if identifier_kind(i) == "other"]
-        chosen = (pis or others or [None])[0]
+        chosen = (pis or others)[0] if pis or others else None
         rest = [i for i in idents if identifier_kind(i) == "pi" and i is not chosen]
         if rest:  # the patient's IPPs in other domains: kept, never a key of their own
             extra["autres_ipp"] = " ".join(f"{i['value']}@{_oid(i) or '?'}" for i in rest)

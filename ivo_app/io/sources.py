@@ -9,6 +9,7 @@ themselves. `open_source` picks the reader from the file's content, not only its
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,11 @@ class RecordSource(Protocol):
 
     format: str  # "csv", "xlsx", "hl7v2", "fhir"
     encoding: str | None
-    mapping: ColumnMapping | None  # None for message formats
+
+    @property
+    def mapping(self) -> ColumnMapping | None:
+        """None for message formats; read-only (tabular readers resolve it on first use)."""
+        ...
 
     def __iter__(self) -> Iterator[RawRecord | SourceRejection]: ...
 
@@ -195,11 +200,5 @@ READER_MODULES = ("ivo_app.io.hl7v2", "ivo_app.io.fhir", "ivo_app.io.xlsx", "ivo
 
 def _load_readers() -> None:
     """Import the reader modules (cached by Python); each registers itself on import."""
-    import importlib
-
     for module in READER_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # a real missing dependency, not an absent reader
-                raise
+        importlib.import_module(module)

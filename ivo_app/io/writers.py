@@ -86,7 +86,7 @@ def _write_file(
     replaced: list[tuple[int, str]] = []
     try:
         if suffix == ".xlsx":
-            from openpyxl import Workbook
+            from openpyxl import Workbook  # noqa: PLC0415  openpyxl takes 0.6 s to import: only for .xlsx
 
             book = Workbook(write_only=True)
             sheet = book.create_sheet("IVO")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from python_calamine import CalamineError, CalamineWorkbook
 from sqlalchemy import delete, select
 
 from ivo_app import paths
@@ -37,6 +38,8 @@ from ivo_app.audit.results import (
 from ivo_app.audit.scoring import GridScore, score_grid
 from ivo_app.audit.statistics import stratified_sample
 from ivo_app.errors import IvoError, NotFoundError
+from ivo_app.io.writers import safe_cell
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import Identity
@@ -565,7 +568,7 @@ def _with_fingerprint(doc: dict[str, Any], base: Path | None) -> dict[str, Any]:
     return doc
 
 
-def _propose(uow: UnitOfWork, view: AuditView, indicators: dict[str, Any] | None) -> dict[str, int]:
+def _propose(uow: UnitOfWork, view: AuditView, indicators: Indicators | None) -> dict[str, int]:
     admissions, wristbands = observation_rates(view)
     proposed = propose_findings(view.grid, view.of("answer"), list(view.of("document").values()),
                                 view.sample_rates(), indicators, view.grid.targets, admissions, wristbands,
@@ -608,8 +611,6 @@ def _propose(uow: UnitOfWork, view: AuditView, indicators: dict[str, Any] | None
 def propose(db: Database, audit_id: int) -> int:
     """Add the findings the data suggest, each critical or major one with a recommendation and an
     action (kept once; the auditor edits or removes them). Returns the number of findings added."""
-    from ivo_app.services.indicators import compute_indicators
-
     view = get_audit(db, audit_id)
     indicators = compute_indicators(db, view.extraction_id) if view.extraction_id else None
     with UnitOfWork(db) as uow:
@@ -662,16 +663,13 @@ def apply_answers_file(db: Database, audit_id: int, path: Path) -> dict[str, int
 
     The whole file is applied in one transaction: on the first invalid value nothing is recorded and
     the message names the line (and the question or entry)."""
-    from ivo_app.services.indicators import compute_indicators
-
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         data = json.loads(text) if Path(path).suffix.lower() == ".json" else yaml.load(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        line = (
-            f" (ligne {where.line + 1})" if hasattr(where, "line") else (f" (ligne {where})" if where else "")
-        )
+        mark = getattr(exc, "problem_mark", None)  # YAML: a Mark, 0-based; JSON: lineno, 1-based
+        lineno = getattr(exc, "lineno", None)
+        line = f" (ligne {mark.line + 1})" if mark is not None else (f" (ligne {lineno})" if lineno else "")
         raise IvoError(f"Fichier de réponses illisible : {Path(path).name}{line}.") from exc
     if not isinstance(data, dict):
         raise IvoError("Fichier de réponses invalide : un objet (clé : valeur) est attendu.")
@@ -845,11 +843,9 @@ def export_questionnaire_xlsx(db: Database, audit_id: int, out: Path) -> int:
     """The questionnaire as a workbook the facility fills offline: a header and instructions, one row
     per question, a drop-down of the answer labels; only the answer, comment and evidence cells are
     editable. Every text goes through the formula-safe writer's `safe_cell`."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ivo_app.io.writers import safe_cell
+    from openpyxl import Workbook  # noqa: PLC0415  openpyxl takes 0.6 s to import: only for the workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection  # noqa: PLC0415  as above
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415  as above
 
     view = get_audit(db, audit_id)
     book = Workbook()
@@ -906,8 +902,6 @@ def export_questionnaire_xlsx(db: Database, audit_id: int, out: Path) -> int:
 
 def import_questionnaire_xlsx(db: Database, audit_id: int, path: Path) -> int:
     """Read the filled workbook back; all of it in one transaction, or nothing (message naming the row)."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except (CalamineError, OSError, ValueError) as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from ivo_app.errors import IvoError
 from ivo_app.store import copies, encryption, journal
 from ivo_app.store.db import Database, embedded_file, open_database
+from ivo_app.store.uow import UnitOfWork
 
 BACKUP_FOLDER = copies.BACKUP_FOLDER
 LABELS = copies.LABELS
@@ -106,13 +107,14 @@ def restore(db: Database, backup: Path) -> RestoreResult:
             f"Restauration impossible ({exc.message}) ; la base est restée telle qu'elle était."
         ) from exc
     try:
-        with reopened.engine.begin() as conn:
+        with UnitOfWork(reopened) as uow:
             journal.record(
-                conn,
+                uow.session,
                 "restauration",
                 backup.name,
                 {"copie_de_securite": safety.name, "chiffree_a_la_restauration": encrypted_on_restore},
             )
+            uow.commit()
     finally:
         reopened.dispose()
     return RestoreResult(safety, encrypted_on_restore)

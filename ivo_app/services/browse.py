@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ivo_app.identity import labelled
 from ivo_app.labels import attributes_label, status_label
@@ -42,7 +42,6 @@ def _query(extraction_id: int, flt: IdentityFilter) -> Any:
                 Identity.birth_name_norm.startswith(norm),
                 Identity.used_name_norm.startswith(norm),
             ]
-        from sqlalchemy import or_
 
         query = query.where(or_(*conditions))
     if flt.birth_date:

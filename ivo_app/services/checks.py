@@ -19,12 +19,14 @@ from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_
 from ivo_app.rules.normalize import fold_header
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.cog_reference import reference_for
+from ivo_app.services.duplicates import pairs_for_findings
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert, bulk_session
 from ivo_app.store.models import Identity
+from ivo_app.store.models.journal import JournalEntry
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
@@ -205,10 +207,6 @@ def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]
 def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -> list[tuple[Any, ...]]:
     """DOUBLON-POTENTIEL / COLLISION-SUSPECTE from the duplicate engine's stored pairs, if it ran.
     Their severity comes from where every rule's does: the catalogue, then the facility's settings."""
-    try:
-        from ivo_app.services.duplicates import pairs_for_findings
-    except ImportError:
-        return []
     # A number under an NSS OID is the insured person's (ouvrant droit): INS-NSS says what to do,
     # never a collision.
     nss_rows = conn.execute(
@@ -287,14 +285,18 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
             select(FindingRow.rule_id, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.rule_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_severity = dict(
         session.execute(
             select(FindingRow.severity, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.severity)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     identities = session.scalar(
         select(func.count(func.distinct(FindingRow.identity_id))).where(
@@ -313,8 +315,6 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
 
 def check_logged(session: Session, extraction_id: int) -> bool:
     """Whether the rules ran on the extraction (a clean extraction has no finding but was checked)."""
-    from ivo_app.store.models.journal import JournalEntry
-
     return bool(
         session.scalar(
             select(func.count())

@@ -38,9 +38,10 @@ def import_history(db: Database, path: Path, events: Path | None = None) -> Hist
     files = history_files(Path(path), events)
     reference = read_history(files)
     rows = [_row(c) for c in reference.communes()]
+    events_name = files.events.name if files.events else None
     value = {
         "fichier": files.communes.name,
-        "evenements": files.events.name if files.events else None,
+        "evenements": events_name,
         "format": files.format,
         "communes": rows,
     }
@@ -58,7 +59,7 @@ def import_history(db: Database, path: Path, events: Path | None = None) -> Hist
         )
         uow.commit()
     dated = sum(1 for r in rows if r[3] or r[4])
-    return HistoryImport(len(reference), files.communes.name, value["evenements"], dated)
+    return HistoryImport(len(reference), files.communes.name, events_name, dated)
 
 
 def reference_for(db: Database) -> CogReference:

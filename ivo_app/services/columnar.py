@@ -21,9 +21,15 @@ import time
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ivo_app.identity import FILE_FIELDS, NORMALISED
+from ivo_app.io.delimited import DelimitedSource
 from ivo_app.io.sources import RecordSource
 from ivo_app.io.values import compact_matricule
 from ivo_app.rules.normalize import normalize_name
@@ -42,9 +48,6 @@ from ivo_app.services.records import (
     ordered,
 )
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
 LONGEST_FIELD = 1_000  # characters; longer fields are judged by the general reader
 _BLOCK_BYTES = 1 << 20  # about 10,000 rows of a canonical file per batch
 
@@ -55,8 +58,6 @@ class ColumnarUnavailable(Exception):
 
 def eligible(source: RecordSource | Any) -> bool:
     """Whether `source` is a delimited file this path reads exactly like the general reader."""
-    from ivo_app.io.delimited import DelimitedSource
-
     if type(source) is not DelimitedSource or source.encoding not in ("utf-8", "utf-8-sig"):
         return False
     if not source.separator or len(source.separator) != 1:
@@ -67,10 +68,6 @@ def eligible(source: RecordSource | Any) -> bool:
         return False
     if set(columns) != set(source.headers) or len(columns) != len(set(columns)):
         return False  # unmapped columns go to `extra`, a column read as two fields: general path
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
     return _plain_bytes(source.path)
 
 
@@ -95,8 +92,6 @@ class _Text:
     vectorised result already is that."""
 
     def __init__(self, array: pa.Array, limit: int = 255) -> None:
-        import pyarrow.compute as pc
-
         self.array = array
         length = pc.utf8_length(array)
         # what `clean_text` returns unchanged, found without a regular expression: printable ASCII
@@ -112,8 +107,6 @@ class _Text:
 
     def normal_forms(self) -> list[str | None]:
         """`normalize_name(v) or None` of each cleaned value."""
-        import pyarrow.compute as pc
-
         array = self.array
         # Names of letters A-Z, hyphens, apostrophes and single spaces: their normal form is the
         # name with hyphens and apostrophes as spaces, unless that makes a double, leading or
@@ -154,11 +147,9 @@ def _spread(values: list[Any], rows: list[int]) -> list[Any]:
 
 def _false_positions(mask: pa.Array, values: Sequence[Any]) -> Iterator[int]:
     """Positions where `mask` is false and the value is not None (the work left to Python)."""
-    import numpy as np
-
     flags = mask.to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(~flags):
-        if values[i] is not None:
+        if values[int(i)] is not None:
             yield int(i)
 
 
@@ -175,9 +166,6 @@ class ColumnarReader:
         return (min(done, self.source.size), self.source.size)
 
     def batches(self) -> Iterator[tuple[Columns, list[Rejection], tuple[int, int]]]:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
         source = self.source
         headers = list(source.headers)
         field_of = {header: field for field, header in source.mapping.columns.items()}
@@ -214,9 +202,6 @@ class ColumnarReader:
     def _prepare(
         self, arrays: dict[str, pa.Array], line_nos: Sequence[int], seen: set[str]
     ) -> tuple[Columns, list[Rejection]]:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         for array in arrays.values():
             if pc.max(pc.utf8_length(array)).as_py() > LONGEST_FIELD:
                 raise ColumnarUnavailable("long field")
@@ -283,8 +268,6 @@ class ColumnarReader:
 def _matricules(array: pa.Array) -> list[str | None]:
     """`compact_matricule` of each value; digits, or digits and capitals (2A, 2B), are left as they
     are without a Python call."""
-    import pyarrow.compute as pc
-
     matricules = pc.if_else(pc.equal(array, ""), None, array)
     plain = pc.or_(
         pc.ascii_is_decimal(matricules),

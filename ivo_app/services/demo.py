@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from ivo_app.demo.generator import DemoConfig, DemoRecord, generate
 from ivo_app.errors import IvoError
@@ -88,9 +88,7 @@ def create_demo(
             )
             if exists is None:
                 conn.execute(
-                    RuleSetting.__table__.insert().values(
-                        facility_id=facility_id, rule_id=rule_id, enabled=False
-                    )
+                    insert(RuleSetting).values(facility_id=facility_id, rule_id=rule_id, enabled=False)
                 )
 
     return load_records(
@@ -162,8 +160,6 @@ def write_demo_csv(
 
 def load_truth(db: Database, extraction_id: int) -> dict[str, dict[str, Any]]:
     """IPP → {"person_key", "anomalies" (set of rule IDs), "kind"} of a demo extraction."""
-    from sqlalchemy import select
-
     with UnitOfWork(db) as uow:
         rows = uow.session.execute(
             select(DemoTruth.ipp, DemoTruth.person_key, DemoTruth.anomalies, DemoTruth.error_kind).where(

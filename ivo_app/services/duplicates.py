@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,7 @@ from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
+from ivo_app.store.models.journal import JournalEntry
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
@@ -166,33 +167,31 @@ def find_duplicates(
                     json.dumps([f"{text} ({weight:+.1f})" for text, weight in m.reasons], ensure_ascii=False),
                 )
             )
-        trans = conn.begin()
-        try:
-            conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
-            for start in range(0, len(rows), 20_000):
-                bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
-            tracker.check()
-            _write_match_keys(conn, extraction_id, keys, key_ids)
-            tracker.check()
-            journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
-            # In this transaction: the pairs and the model that weighed them go together.
-            conn.execute(
-                insert(DetectionRun).values(
-                    extraction_id=extraction_id,
-                    detected_at=utcnow(),
-                    seconds=round(time.perf_counter() - started, 3),
-                    identities=len(table),
-                    candidate_pairs=len(scored.i),
-                    pairs=len(rows),
-                    probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-                    collisions=sum(m.kind == "collision" for m in matches),
-                    parameters=columns.parameters(model, scored.estimate),
-                )
+    # The write in one transaction: the pairs, the search keys, the journal entry and the model that
+    # weighed them go together.
+    with UnitOfWork(db) as uow:
+        conn = uow.session.connection()
+        conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
+        for start in range(0, len(rows), 20_000):
+            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+        tracker.check()
+        _write_match_keys(conn, extraction_id, keys, key_ids)
+        tracker.check()
+        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
+        conn.execute(
+            insert(DetectionRun).values(
+                extraction_id=extraction_id,
+                detected_at=utcnow(),
+                seconds=round(time.perf_counter() - started, 3),
+                identities=len(table),
+                candidate_pairs=len(scored.i),
+                pairs=len(rows),
+                probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
+                collisions=sum(m.kind == "collision" for m in matches),
+                parameters=columns.parameters(model, scored.estimate),
             )
-            trans.commit()
-        except BaseException:
-            trans.rollback()
-            raise
+        )
+        uow.commit()
     tracker.report(3, 3, f"{len(rows)} paires", force=True)
     return DuplicateRun(
         extraction_id,
@@ -502,11 +501,15 @@ def merge_list(db: Database, extraction_id: int | None, out: Path) -> int:
     """Confirmed duplicates as (IPP à conserver ; IPP à fusionner): the oldest IPP of a person is kept."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        pairs = uow.session.execute(
-            select(PairDecision.ipp_a, PairDecision.ipp_b).where(
-                PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
+        pairs = (
+            uow.session.execute(
+                select(PairDecision.ipp_a, PairDecision.ipp_b).where(
+                    PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
+                )
             )
-        ).all()
+            .tuples()
+            .all()
+        )
     roots = group(pairs, order=_ipp_order)
     rows = [(roots[ipp], ipp) for ipp in sorted(roots, key=_ipp_order) if roots[ipp] != ipp]
     count = write_table(out, ["ipp_a_conserver", "ipp_a_fusionner"], rows)
@@ -520,7 +523,16 @@ def _ipp_order(ipp: str) -> tuple[int, int | str]:
     return (0, int(ipp)) if ipp.isdigit() else (1, ipp)
 
 
-def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[str, Any] | None:
+class DuplicateSummary(TypedDict):
+    pairs: int
+    probable: int
+    a_examiner: int
+    collisions: int
+    decided: dict[str, int]  # decision → pairs of the facility
+    duplicate_rate: float  # probable pairs per 100 identities
+
+
+def duplicate_summary(db: Database, extraction_id: int | None = None) -> DuplicateSummary | None:
     """{"pairs", "probable", "a_examiner", "collisions", "decided": {decision: n}, "duplicate_rate"}, or
     None when the engine has not run on this extraction."""
     with UnitOfWork(db) as uow:
@@ -530,7 +542,9 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[st
                 select(DuplicatePair.level, func.count())
                 .where(DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "doublon")
                 .group_by(DuplicatePair.level)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         collisions = (
             uow.session.scalar(
@@ -555,7 +569,9 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[st
                 select(PairDecision.decision, func.count())
                 .where(PairDecision.facility_id == extraction.facility_id)
                 .group_by(PairDecision.decision)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         identities = uow.identities.count(extraction.id)
     probable = int(counts.get("probable", 0))
@@ -570,8 +586,6 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> dict[st
 
 
 def journal_table() -> Any:
-    from ivo_app.store.models.journal import JournalEntry
-
     return JournalEntry.__table__
 
 
@@ -623,8 +637,6 @@ def search_identity(
     limit: int = 20,
 ) -> list[Candidate]:
     """Existing records an identity typed at the desk may duplicate (search before creating)."""
-    from ivo_app.rules.normalize import normalize_name
-
     probe = IdentityRecord(
         id=0,
         ipp="(saisie)",

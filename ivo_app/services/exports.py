@@ -13,6 +13,7 @@ from ivo_app.services.duplicates import list_pairs
 from ivo_app.services.extractions import resolve_extraction_id
 from ivo_app.store import journal
 from ivo_app.store.db import Database
+from ivo_app.store.uow import UnitOfWork
 
 FINDING_COLUMNS = ["ipp", "regle", "severite", "message", "champs"]
 PAIR_COLUMNS = ["ipp_a", "ipp_b", "score", "level", "reasons"]
@@ -40,5 +41,8 @@ def export_pairs(db: Database, extraction_id: int | None, out: Path, min_level: 
 
 
 def _journal(db: Database, action: str, extraction_id: int, count: int, out: Path) -> None:
-    with db.engine.begin() as conn:
-        journal.record(conn, action, f"extraction:{extraction_id}", {"rows": count, "format": out.suffix})
+    with UnitOfWork(db) as uow:
+        journal.record(
+            uow.session, action, f"extraction:{extraction_id}", {"rows": count, "format": out.suffix}
+        )
+        uow.commit()

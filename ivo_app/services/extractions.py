@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, select
+
+from ivo_app.errors import IvoError
 from ivo_app.io import atomic
+from ivo_app.io.fhir_export import bundle, ipp_system, patient
 from ivo_app.io.mapping import CANONICAL_FIELDS
+from ivo_app.io.sources import REJECTION_REASONS
 from ivo_app.io.writers import write_table
+from ivo_app.services.settings import ipp_authority_in_session
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Identity
+from ivo_app.store.models import Extraction, Identity
+from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
 
@@ -65,8 +74,6 @@ def resolve_extraction_id(db: Database, extraction_id: int | None, facility: str
 
 
 def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:
-    from ivo_app.io.sources import REJECTION_REASONS
-
     with UnitOfWork(db) as uow:
         return [
             (r.line_no, REJECTION_REASONS.get(r.reason, r.reason), r.detail or "")
@@ -121,14 +128,6 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
 
 
 def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: int) -> int:
-    import json
-    from collections import defaultdict
-
-    from sqlalchemy import select
-
-    from ivo_app.io.fhir_export import bundle, ipp_system, patient
-    from ivo_app.services.settings import ipp_authority_in_session
-    from ivo_app.store.models.rules import FindingRow
 
     facility = uow.facilities.get(facility_id)
     system = ipp_system(ipp_authority_in_session(uow.session, facility_id), facility.name)
@@ -147,8 +146,6 @@ def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: in
     try:
         atomic.write_text(out, json.dumps(bundle(patients), ensure_ascii=False, indent=1))
     except OSError as exc:
-        from ivo_app.errors import IvoError
-
         raise IvoError(f"Écriture impossible : {out} ({exc.strerror}).") from exc
     return len(patients)
 
@@ -158,10 +155,6 @@ def delete_extraction(db: Database, extraction_id: int) -> ExtractionInfo:
     anomalies, pairs, rejected lines), in one transaction. The facility's duplicate decisions are
     kept (they belong to the facility, not to one extraction); an audit keeps its answers and loses
     only its link to the extraction. Returns what was removed, for the confirmation."""
-    from sqlalchemy import delete
-
-    from ivo_app.errors import IvoError
-    from ivo_app.store.models import Extraction
 
     info = next((i for i in list_extractions(db) if i.id == extraction_id), None)
     if info is None:

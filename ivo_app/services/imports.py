@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError, MappingError
 from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping, guess_mapping
@@ -33,9 +33,9 @@ from ivo_app.services.read_ahead import prepared_batches
 from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.dialect import bulk_insert, bulk_session
+from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Extraction, Identity, ImportRejection
-from ivo_app.store.repositories import FacilityRepository
+from ivo_app.store.uow import BulkWork
 
 log = logging.getLogger(__name__)
 BATCH = 10_000
@@ -157,80 +157,77 @@ def load_records(
     """
     tracker = Progress(progress, is_cancelled)
     mapping: ColumnMapping | None = getattr(source, "mapping", None)
-    fmt = source_format or getattr(source, "format", "records")
+    fmt = str(source_format or getattr(source, "format", "records"))
     rejections: list[Rejection] = []
     rows = 0
-    with db.engine.connect() as conn, bulk_session(conn), paused_gc():
-        trans = conn.begin()
-        try:
-            session = Session(bind=conn)
-            fac = FacilityRepository(session).get_or_create(facility)
-            defaults = settings.status_mapping_in_session(session, fac.id)
-            if defaults:  # the facility's default status mapping (Paramètres); a mapping file's entries win
-                given = mapping or ColumnMapping()
-                mapping = dataclasses.replace(given, status={**defaults, **given.status})
-            extraction = Extraction(
-                facility_id=fac.id,
-                extracted_on=extracted_on or date.today(),
-                source_file=source_file[:500],
-                source_sha256=source_sha256,
-                source_format=fmt,
-                encoding=getattr(source, "encoding", None),
-                mapping=mapping.to_json() if mapping else None,
-                is_demo=is_demo,
+    # One transaction: the facility, the extraction, its identities, rejections and journal entry;
+    # BulkWork rolls it all back on any error or a cancel.
+    with BulkWork(db) as uow, paused_gc():
+        conn, session = uow.connection, uow.session
+        fac = uow.facilities.get_or_create(facility)
+        defaults = settings.status_mapping_in_session(session, fac.id)
+        if defaults:  # the facility's default status mapping (Paramètres); a mapping file's entries win
+            given = mapping or ColumnMapping()
+            mapping = dataclasses.replace(given, status={**defaults, **given.status})
+        extraction = Extraction(
+            facility_id=fac.id,
+            extracted_on=extracted_on or date.today(),
+            source_file=source_file[:500],
+            source_sha256=source_sha256,
+            source_format=fmt,
+            encoding=getattr(source, "encoding", None),
+            mapping=mapping.to_json() if mapping else None,
+            is_demo=is_demo,
+        )
+        session.add(extraction)
+        session.flush()
+        builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
+        rows, rejections = _write_identities(conn, source, builder, tracker, read_ahead)
+        tracker.check()
+        rejections.sort(key=lambda r: r.line_no)
+        if rows == 0:
+            raise IvoError(
+                "Aucune identité importée : le fichier ne contient aucune ligne valide"
+                + _why_nothing(rejections)
+                + "."
             )
-            session.add(extraction)
-            session.flush()
-            builder = RowBuilder(extraction.id, mapping, dates_as_text=conn.dialect.name == "sqlite")
-            rows, rejections = _write_identities(conn, source, builder, tracker, read_ahead)
-            tracker.check()
-            rejections.sort(key=lambda r: r.line_no)
-            if rows == 0:
-                raise IvoError(
-                    "Aucune identité importée : le fichier ne contient aucune ligne valide"
-                    + _why_nothing(rejections)
-                    + "."
-                )
-            report = import_report(source, rows, rejections, builder)
-            if rejections:
-                conn.execute(
-                    insert(ImportRejection),
-                    [
-                        {
-                            "extraction_id": extraction.id,
-                            "line_no": r.line_no,
-                            "reason": r.reason,
-                            "detail": r.detail[:1000] or None,
-                        }
-                        for r in rejections
-                    ],
-                )
-            extraction.row_count = rows
-            extraction.rejected_count = len(rejections)
-            session.flush()
-            if on_loaded is not None:
-                on_loaded(conn, extraction.id)
-            journal.record(
-                conn,
-                "import",
-                f"extraction:{extraction.id}",
-                {
-                    "facility_id": fac.id,
-                    "file": source_file,
-                    "sha256": source_sha256,
-                    "rows": rows,
-                    "rejected": len(rejections),
-                    "format": fmt,
-                    "report": journal_summary(report),
-                },
+        report = import_report(source, rows, rejections, builder)
+        if rejections:
+            conn.execute(
+                insert(ImportRejection),
+                [
+                    {
+                        "extraction_id": extraction.id,
+                        "line_no": r.line_no,
+                        "reason": r.reason,
+                        "detail": r.detail[:1000] or None,
+                    }
+                    for r in rejections
+                ],
             )
-            tracker.check()
-            trans.commit()
-            tracker.report(rows, rows, f"{rows} identités importées", force=True)
-            extraction_id = extraction.id
-        except BaseException:
-            trans.rollback()
-            raise
+        extraction.row_count = rows
+        extraction.rejected_count = len(rejections)
+        session.flush()
+        if on_loaded is not None:
+            on_loaded(conn, extraction.id)
+        journal.record(
+            conn,
+            "import",
+            f"extraction:{extraction.id}",
+            {
+                "facility_id": fac.id,
+                "file": source_file,
+                "sha256": source_sha256,
+                "rows": rows,
+                "rejected": len(rejections),
+                "format": fmt,
+                "report": journal_summary(report),
+            },
+        )
+        tracker.check()
+        uow.commit()
+        tracker.report(rows, rows, f"{rows} identités importées", force=True)
+        extraction_id = extraction.id
     log.info("import: extraction %s, %s rows, %s rejected", extraction_id, rows, len(rejections))
     return ImportResult(
         extraction_id=extraction_id,
@@ -334,7 +331,7 @@ def _write_identities(
     the columnar path (`services.columnar`), anything else, or a file that turns out not to be
     plain, through the general reader. What the columnar path wrote before it stopped is rolled
     back to a savepoint, so the rows stored are those of one reading of the file."""
-    from ivo_app.services import columnar
+    from ivo_app.services import columnar  # noqa: PLC0415  loads pyarrow (0.5 s): only when a file is imported
 
     if read_ahead or not columnar.eligible(source):  # asked for the reader process, or not plain
         return _write_batches(conn, source, builder, tracker, read_ahead, False)
@@ -390,8 +387,6 @@ def paused_gc() -> Iterator[None]:
 
 def write_report(result: ImportResult, out: Path) -> None:
     """The import report as a JSON file (with the rejections), for the CIV's records."""
-    import json
-
     data = {
         "extraction": result.extraction_id,
         "etablissement": result.facility,

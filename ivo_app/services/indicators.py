@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -11,15 +11,85 @@ from sqlalchemy.orm import Session
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services import settings
 from ivo_app.services.checks import check_logged, summary_in_session
+from ivo_app.services.duplicates import DuplicateSummary, duplicate_summary
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
 
 
+# The indicators are a JSON-ready dict (exported by `ivo indicators --format json`, kept in audits and
+# read back by the follow-up), typed key by key for the dashboard, the CLI and the reports.
+class ExtractionFigures(TypedDict):
+    id: int
+    facility: str
+    extracted_on: str  # ISO date
+    source_file: str | None
+    source_sha256: NotRequired[str | None]  # added by the reports (services.report)
+    row_count: NotRequired[int | None]
+
+
+class FindingsSummary(TypedDict):
+    """`services.checks.summary_in_session`."""
+
+    checked: bool
+    total: int
+    by_rule: dict[str, int]
+    by_severity: dict[str, int]
+    identities_with_findings: int
+
+
+class Change(TypedDict):
+    before: float
+    now: float
+    delta: float
+
+
+class Trend(TypedDict):
+    previous_extraction: int
+    previous_extracted_on: str
+    identities: Change
+    qualification_rate: Change
+    recup_share: Change
+    with_ins: Change
+    anomalies_total: Change
+
+
+class HistoryPoint(TypedDict):
+    id: int
+    extracted_on: str
+    identities: int
+    qual_share: float
+    anomalies: int | None  # None: not checked
+
+
+class Figures(TypedDict):
+    """The figures of one extraction (the trend compares two of them)."""
+
+    extraction: ExtractionFigures
+    identities: int
+    active_period_years: int
+    active_since: str
+    active_identities: int
+    statuses: dict[str, int]
+    qualification_rate: float
+    recup_share: float
+    with_ins: int
+    attributes: dict[str, int]
+    unknown_birthplace: int
+    completed_dates: int
+    anomalies: FindingsSummary
+
+
+class Indicators(Figures):
+    trend: Trend | None
+    history: list[HistoryPoint]
+    duplicates: DuplicateSummary | None
+
+
 def compute_indicators(
     db: Database, extraction_id: int | None = None, *, active_years: int | None = None
-) -> dict[str, Any]:
+) -> Indicators:
     """Indicators of an extraction, JSON-ready. Keys:
 
     - `extraction`: id, facility, extracted_on, source_file;
@@ -40,31 +110,35 @@ def compute_indicators(
         extraction = uow.extractions.resolve(extraction_id)
         if active_years is None:
             active_years = settings.active_years_in_session(uow.session, extraction.facility_id)
-        data = _figures(uow.session, extraction, active_years)
+        figures = _figures(uow.session, extraction, active_years)
         previous = uow.extractions.previous(extraction)
+        trend: Trend | None = None
         if previous is not None:
             before = _figures(uow.session, previous, active_years)
-            data["trend"] = {
+            trend = {
                 "previous_extraction": previous.id,
                 "previous_extracted_on": previous.extracted_on.isoformat(),
-                **{
-                    key: {"before": before[key], "now": data[key], "delta": _delta(before[key], data[key])}
-                    for key in ("identities", "qualification_rate", "recup_share", "with_ins")
-                },
-                "anomalies_total": {
-                    "before": before["anomalies"]["total"],
-                    "now": data["anomalies"]["total"],
-                    "delta": data["anomalies"]["total"] - before["anomalies"]["total"],
-                },
+                "identities": _change(before["identities"], figures["identities"]),
+                "qualification_rate": _change(before["qualification_rate"], figures["qualification_rate"]),
+                "recup_share": _change(before["recup_share"], figures["recup_share"]),
+                "with_ins": _change(before["with_ins"], figures["with_ins"]),
+                "anomalies_total": _change(before["anomalies"]["total"], figures["anomalies"]["total"]),
             }
-        else:
-            data["trend"] = None
-        data["history"] = _history(uow.session, extraction)
-    data["duplicates"] = _duplicates(db, data["extraction"]["id"])
-    return data
+        history = _history(uow.session, extraction)
+    # Keys in the order `ivo indicators --format json` has always printed them.
+    return {
+        **figures,
+        "trend": trend,
+        "history": history,
+        "duplicates": duplicate_summary(db, figures["extraction"]["id"]),
+    }
 
 
-def _history(session: Session, extraction: Extraction) -> list[dict[str, Any]]:
+def _change(before: float, now: float) -> Change:
+    return {"before": before, "now": now, "delta": _delta(before, now)}
+
+
+def _history(session: Session, extraction: Extraction) -> list[HistoryPoint]:
     """The facility's extractions so far, in three grouped queries (cheap on millions of rows)."""
     extractions = session.execute(
         select(Extraction.id, Extraction.extracted_on)
@@ -76,21 +150,27 @@ def _history(session: Session, extraction: Extraction) -> list[dict[str, Any]]:
     totals = dict(
         session.execute(
             select(Identity.extraction_id, func.count()).where(in_ids).group_by(Identity.extraction_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     qualified = dict(
         session.execute(
             select(Identity.extraction_id, func.count())
             .where(in_ids, Identity.status == "QUAL")
             .group_by(Identity.extraction_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     findings = dict(
         session.execute(
             select(FindingRow.extraction_id, func.count())
             .where(FindingRow.extraction_id.in_(ids))
             .group_by(FindingRow.extraction_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     checked = {e for e in ids if e in findings or check_logged(session, e)}
     return [
@@ -109,7 +189,7 @@ def _delta(before: float | int, now: float | int) -> float | int:
     return round(now - before, 1) if isinstance(now, float) else now - before
 
 
-def _figures(session: Session, extraction: Extraction, active_years: int) -> dict[str, Any]:
+def _figures(session: Session, extraction: Extraction, active_years: int) -> Figures:
     eid = extraction.id
     since = _years_before(extraction.extracted_on, active_years)
     of_extraction = Identity.extraction_id == eid
@@ -117,12 +197,14 @@ def _figures(session: Session, extraction: Extraction, active_years: int) -> dic
     count = session.scalar(select(func.count()).where(of_extraction)) or 0
     active_count = session.scalar(select(func.count()).where(active)) or 0
     by_status = dict(
-        session.execute(
-            select(Identity.status, func.count()).where(of_extraction).group_by(Identity.status)
-        ).all()
+        session.execute(select(Identity.status, func.count()).where(of_extraction).group_by(Identity.status))
+        .tuples()
+        .all()
     )
     active_by_status = dict(
-        session.execute(select(Identity.status, func.count()).where(active).group_by(Identity.status)).all()
+        session.execute(select(Identity.status, func.count()).where(active).group_by(Identity.status))
+        .tuples()
+        .all()
     )
     statuses = {s: int(by_status.get(s, 0)) for s in STATUSES}
     statuses["autre"] = int(sum(v for k, v in by_status.items() if k not in STATUSES))
@@ -132,7 +214,7 @@ def _figures(session: Session, extraction: Extraction, active_years: int) -> dic
         )
         for a in ATTRIBUTES
     }
-    anomalies = summary_in_session(session, eid)
+    anomalies = cast(FindingsSummary, summary_in_session(session, eid))  # its keys, typed here
     completed_flagged = (
         session.scalar(select(func.count()).where(of_extraction, Identity.birth_date_completed.is_(True)))
         or 0
@@ -173,11 +255,3 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def _duplicates(db: Database, extraction_id: int) -> dict[str, Any] | None:
-    try:
-        from ivo_app.services.duplicates import duplicate_summary
-    except ImportError:
-        return None
-    return duplicate_summary(db, extraction_id)

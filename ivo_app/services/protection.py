@@ -17,6 +17,7 @@ from pathlib import Path
 from ivo_app.errors import IvoError
 from ivo_app.store import copies, encryption, journal
 from ivo_app.store.db import Database, embedded_file, open_database
+from ivo_app.store.uow import UnitOfWork
 
 MIN_PASSPHRASE = 10  # a passphrase, not a PIN: the file can be attacked offline once stolen
 
@@ -77,13 +78,14 @@ def encrypt_database(db: Database, passphrase: str) -> EncryptionResult:
                 backup.with_name(backup.name + suffix).unlink()
     reopened = open_database(db.url, passphrase=passphrase)
     try:
-        with reopened.engine.begin() as conn:
+        with UnitOfWork(reopened) as uow:
             journal.record(
-                conn,
+                uow.session,
                 "chiffrement",
                 "base",
                 {"sauvegardes_chiffrees": len(backups), "reprise": resumed},
             )
+            uow.commit()
     finally:
         reopened.dispose()
     return EncryptionResult(path, backups, resumed)

@@ -41,8 +41,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ivo_app import paths
 from ivo_app.demo.names import WeightedNames, decade_of, first_names, surnames
 from ivo_app.errors import IvoError
+from ivo_app.io.cog import read_embedded
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.writers import write_table
 from ivo_app.rules import nir
@@ -120,16 +122,12 @@ class PseudonymisedExport(NamedTuple):
 
 def default_key_file() -> Path:
     """The window's key file when the user names none: in the private data folder."""
-    from ivo_app import paths
-
     return paths.data_dir() / "cle-pseudonymisation.txt"
 
 
 @cache
 def _department_communes() -> dict[str, str]:
     """Department → its most populous current commune (what every commune of it becomes)."""
-    from ivo_app.io.cog import read_embedded
-
     best: dict[str, tuple[int, str]] = {}
     for commune in read_embedded().communes():
         if commune.kind != "current":
@@ -200,7 +198,7 @@ class Pseudonymiser:
         """Each word (and each part of a compound) drawn for this person from `pool`."""
         if not value:
             return value
-        words = []
+        words: list[str] = []
         for word in value.split(" "):
             if not word:
                 words.append(word)  # keeps doubled spaces, a defect the rules must still see
@@ -293,8 +291,6 @@ class Pseudonymiser:
 
 @cache
 def _known_codes() -> frozenset[str]:
-    from ivo_app.io.cog import read_embedded
-
     return frozenset(c.code for c in read_embedded().communes())
 
 

@@ -41,7 +41,7 @@ def prepared_batches(
     by the file's size. `columnar` reads a plain canonical file with `services.columnar` (its
     parsing runs in pyarrow's C threads, so no reader process); it may raise ColumnarUnavailable."""
     if columnar:
-        from ivo_app.services.columnar import ColumnarReader
+        from ivo_app.services.columnar import ColumnarReader  # noqa: PLC0415  loads pyarrow (0.5 s): only on the columnar path
 
         yield from ColumnarReader(source, builder).batches()
         return

@@ -15,7 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from ivo_app import paths
+from ivo_app.audit.consistency import assessment_gaps
+from ivo_app.audit.followup import follow_up
+from ivo_app.audit.grid import ANSWER_LABELS
+from ivo_app.audit.items import ACTION_STATUSES, PRIORITIES, SOURCES, STATE_LABELS
 from ivo_app.audit.report.document import (
     BarChart,
     Block,
@@ -37,14 +43,18 @@ from ivo_app.audit.report.french import (
     yes_no,
 )
 from ivo_app.audit.report.renderer import render_pdf
+from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS, rates_by
+from ivo_app.audit.scoring import METHOD_TEXT
 from ivo_app.errors import IvoError
 from ivo_app.io import atomic
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
+from ivo_app.services.audit import CONTEXT_FIELDS, get_audit, list_audits, observation_rates
 from ivo_app.services.checks import list_findings
-from ivo_app.services.indicators import compute_indicators
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
+from ivo_app.store.models import Identity
 from ivo_app.store.uow import UnitOfWork
 
 SIGN = "\u00a0\n\u00a0\n\u00a0"  # room to sign by hand
@@ -109,9 +119,6 @@ def _render(
 
 
 def _people(db: Database, extraction_id: int, ipps: set[str]) -> dict[str, str]:
-    from sqlalchemy import select
-
-    from ivo_app.store.models import Identity
 
     with UnitOfWork(db) as uow:
         rows = uow.session.execute(
@@ -125,7 +132,7 @@ def _people(db: Database, extraction_id: int, ipps: set[str]) -> dict[str, str]:
     }
 
 
-def quality_document(data: dict[str, Any], critical: list[Any], people: dict[str, str]) -> ReportDocument:
+def quality_document(data: Indicators, critical: list[Any], people: dict[str, str]) -> ReportDocument:
     ext, an, dup = data["extraction"], data["anomalies"], data.get("duplicates")
     sev = an["by_severity"]
     synth: list[Block] = [
@@ -184,7 +191,7 @@ def quality_document(data: dict[str, Any], critical: list[Any], people: dict[str
     )
 
 
-def source_paragraphs(data: dict[str, Any], people: dict[str, str] | None = None) -> list[Block]:
+def source_paragraphs(data: Indicators, people: dict[str, str] | None = None) -> list[Block]:
     """Which extraction the figures come from and how the active file is defined."""
     ext = data["extraction"]
     sha = ext.get("source_sha256")
@@ -214,7 +221,7 @@ def source_paragraphs(data: dict[str, Any], people: dict[str, str] | None = None
     ]
 
 
-def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
+def table_sections(data: Indicators, *, level: int = 0) -> list[Section]:
     """The identity-table chapters the quality report and the audit deliverable share."""
     an, dup, statuses = data["anomalies"], data.get("duplicates"), data["statuses"]
     sev = an["by_severity"]
@@ -265,16 +272,16 @@ def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
                         [
                             [
                                 label,
-                                fmt(trend[key]["before"]),
-                                fmt(trend[key]["now"]),
-                                fmt(trend[key]["delta"]),
+                                fmt(change["before"]),
+                                fmt(change["now"]),
+                                fmt(change["delta"]),
                             ]
-                            for key, label, fmt in (
-                                ("identities", "Identités", number),
-                                ("qualification_rate", "Taux de qualification", _pct),
-                                ("recup_share", "Part des identités récupérées", _pct),
-                                ("with_ins", "Avec matricule INS", number),
-                                ("anomalies_total", "Anomalies", number),
+                            for change, label, fmt in (
+                                (trend["identities"], "Identités", number),
+                                (trend["qualification_rate"], "Taux de qualification", _pct),
+                                (trend["recup_share"], "Part des identités récupérées", _pct),
+                                (trend["with_ins"], "Avec matricule INS", number),
+                                (trend["anomalies_total"], "Anomalies", number),
                             )
                         ],
                         [3, 2, 2, 1],
@@ -333,7 +340,7 @@ def table_sections(data: dict[str, Any], *, level: int = 0) -> list[Section]:
     return sections
 
 
-def anomaly_annex(data: dict[str, Any], critical: list[Any], people: dict[str, str]) -> list[Section]:
+def anomaly_annex(data: Indicators, critical: list[Any], people: dict[str, str]) -> list[Section]:
     total = int(data["anomalies"]["by_severity"].get("critique", 0))
     shown = critical[:ANNEX_LIMIT]
     note = (
@@ -386,7 +393,7 @@ def _rank(rule: str) -> int:
     return {"critique": 3, "erreur": 2, "alerte": 1}.get(RULES[rule].severity, 0)
 
 
-def _with_sha(db: Database, data: dict[str, Any] | None) -> dict[str, Any] | None:
+def _with_sha(db: Database, data: Indicators | None) -> Indicators | None:
     if data is None:
         return None
     with UnitOfWork(db) as uow:
@@ -449,10 +456,8 @@ def generate_audit_report(
 
 def build_audit_document(
     db: Database, audit_id: int
-) -> tuple[Any, dict[str, Any] | None, list[Any], ReportDocument]:
+) -> tuple[Any, Indicators | None, list[Any], ReportDocument]:
     """The audit, its extraction's indicators, its critical anomalies and the deliverable's content."""
-    from ivo_app.services.audit import get_audit
-
     view = get_audit(db, audit_id)
     data = _with_sha(db, compute_indicators(db, view.extraction_id)) if view.extraction_id else None
     critical = ([f for f in list_findings(db, view.extraction_id, severity="critique", limit=ANNEX_LIMIT) if f.ipp]
@@ -461,12 +466,9 @@ def build_audit_document(
     return view, data, critical, audit_document(view, data, critical, followup, skipped)
 
 
-def _previous_complete_audit(db: Database, view: Any, data: dict[str, Any] | None) -> tuple[Any, list[int]]:
+def _previous_complete_audit(db: Database, view: Any, data: Indicators | None) -> tuple[Any, list[int]]:
     """The follow-up against the facility's last earlier audit whose every step is complete, and the
     earlier audits left aside because they are not."""
-    from ivo_app.audit.followup import follow_up
-    from ivo_app.services.audit import get_audit, list_audits
-
     skipped: list[int] = []
     for audit_id, *_ in reversed([a for a in list_audits(db, view.facility) if a[0] < view.id]):
         before = get_audit(db, audit_id)
@@ -512,18 +514,11 @@ def _score_pct(score: float | None) -> str:
 
 def audit_document(
     view: Any,
-    data: dict[str, Any] | None,
+    data: Indicators | None,
     critical: list[Any],
     followup: Any = None,
     skipped: list[int] | None = None,
 ) -> ReportDocument:
-    from ivo_app.audit.consistency import assessment_gaps
-    from ivo_app.audit.grid import ANSWER_LABELS
-    from ivo_app.audit.items import ACTION_STATUSES, PRIORITIES, SOURCES, STATE_LABELS
-    from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS, rates_by
-    from ivo_app.audit.scoring import METHOD_TEXT
-    from ivo_app.services.audit import CONTEXT_FIELDS, observation_rates
-
     score, own, auditor = view.score(), view.self_score(), view.auditor_score()
     done = view.completeness()
     draft = None if done.complete else done.line()
@@ -550,12 +545,12 @@ def audit_document(
         (f"{severity_count['critique']} / {severity_count['majeur']}", "Constats critiques / majeurs"),
     ]
     if data:
-        dup = data.get("duplicates") or {}
+        dup = data["duplicates"]  # None when detection has not run: 0 pairs shown
         figures += [
             (_pct(data["qualification_rate"]), "Qualification de l'INS (file active)"),
             (number(data["anomalies"]["by_severity"].get("critique", 0)), "Anomalies critiques"),
-            (number(dup.get("probable", 0)), "Doublons probables"),
-            (number(dup.get("collisions", 0)), "Collisions suspectées"),
+            (number(dup["probable"] if dup else 0), "Doublons probables"),
+            (number(dup["collisions"] if dup else 0), "Collisions suspectées"),
         ]
     synth: list[Block] = []
     if not done.complete:
@@ -563,7 +558,9 @@ def audit_document(
             "PROJET — l'audit n'est pas terminé ; les chiffres sont provisoires et aucun niveau de maturité n'est "
             "établi. " + " ; ".join(done.missing) + ".", "box"))  # fmt: skip
     synth.append(KeyFigures(figures))
-    series = [("Retenu", [round(100 * (t.score or 0), 1) for t in score.themes])]
+    series: list[tuple[str, list[float]]] = [
+        ("Retenu", [round(100 * (t.score or 0), 1) for t in score.themes])
+    ]
     if view.auditor_answers:
         series.append(("Auto-évaluation", [round(100 * (t.score or 0), 1) for t in own.themes]))
     synth.append(RadarChart("Score par thème (%)", [t.title for t in score.themes], series))
@@ -735,7 +732,7 @@ def audit_document(
     if sample_rates:
         on_site.append(BarChart("Taux d'erreur par trait (échantillon)", [r.label for r in sample_rates],
                                 [round(100 * r.rate, 1) for r in sample_rates], "%"))  # fmt: skip
-    interviews = [
+    interviews: list[Block] = [
         Paragraph(f"{i.get('theme', '')} — {i.get('note', '')}") for i in view.of("interview").values()
     ]
 
@@ -858,8 +855,6 @@ def audit_document(
 
 
 def _followup_section(followup: Any, skipped: list[int], complete: bool = True) -> Section:
-    from ivo_app.audit.items import ACTION_STATUSES
-
     note = (f"Audits antérieurs non retenus car incomplets : {', '.join(f'n° {n}' for n in skipped)}."
             if skipped else "")  # fmt: skip
     if followup is None:
@@ -910,11 +905,9 @@ def _ci(rate: Any) -> str:
 
 
 def nominative_document(
-    view: Any, data: dict[str, Any] | None, critical: list[Any], people: dict[str, str]
+    view: Any, data: Indicators | None, critical: list[Any], people: dict[str, str]
 ) -> ReportDocument:
     """The nominative annexes, apart from the deliverable: for the facility's identity-vigilance team."""
-    from ivo_app.audit.results import SAMPLE_TRAITS
-
     sample = view.of("sample")
     sections = [Section("Annexe nominative — échantillon", [
         Paragraph("Annexe réservée à la cellule d'identitovigilance de l'établissement : elle nomme les patients. "

@@ -16,7 +16,9 @@ Two ways to use it:
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import re
 import secrets
 import unicodedata
@@ -29,6 +31,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ivo_app import paths
+from ivo_app.audit.report import document as d
+from ivo_app.audit.report.renderer import render_pdf
 from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.identity import labelled
 from ivo_app.io.cog import load_reference
@@ -38,11 +43,14 @@ from ivo_app.rules.catalogue import RULES, message
 from ivo_app.rules.cog import CogReference
 from ivo_app.rules.engine import CheckContext, check_record
 from ivo_app.rules.record import OID_INS_NIR_DEMO, IdentityRecord
+from ivo_app.services.checks import run_checks
+from ivo_app.services.imports import import_file
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import DemoTruth, Extraction, Identity
+from ivo_app.store.models import DemoTruth, Extraction, Facility, Identity
 from ivo_app.store.models.base import utcnow
+from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.models.training import TrainingSession, TrainingTrainee
 from ivo_app.store.uow import UnitOfWork
 
@@ -468,8 +476,6 @@ def demo_extraction(db: Database, extraction_id: int | None) -> Extraction:
 
 
 def _fingerprint(extraction: Extraction) -> str:
-    import hashlib
-
     text = f"{extraction.id}|{extraction.imported_at.isoformat()}|{extraction.facility_id}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -499,7 +505,6 @@ def create_exercise(
     pool = _pool(db, extraction.id)
     tracker.check()
     tracker.report(1, 3, "Tirage des questions")
-    import random
 
     rnd = random.Random(seed if seed is not None else secrets.randbits(64))
     faulty = sorted(
@@ -700,7 +705,8 @@ def _trait_text(identity: Identity, attr: str) -> str:
 
 
 def _as_record(identity: Identity) -> IdentityRecord:
-    return IdentityRecord(**{c: getattr(identity, c, None) for c in _RECORD_COLUMNS if hasattr(identity, c)})
+    fields: dict[str, Any] = {c: getattr(identity, c) for c in _RECORD_COLUMNS if hasattr(identity, c)}
+    return IdentityRecord(**fields)
 
 
 # The answer key ------------------------------------------------------------------------------------
@@ -743,22 +749,22 @@ def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
             "theme": rule_theme(expected[0]) if expected else "traits",
             "notes": [] if expected else conform_notes(q.traits),
         }
-    for q in exercise.pairs:
-        ta, tb = truth[q.a["ipp"]], truth[q.b["ipp"]]
+    for pair in exercise.pairs:
+        ta, tb = truth[pair.a["ipp"]], truth[pair.b["ipp"]]
         same = ta["person_key"] == tb["person_key"]
         kind = tb["kind"] or ta["kind"] or "doublon_exact"
         expected_pair = DOUBLON if same else COLLISION if kind in COLLISION_KINDS else NON_DOUBLON
-        key[q.id] = {
+        key[pair.id] = {
             "kind": "paire",
             "expected": expected_pair,
             "pair_kind": kind,
             "theme": "doublons" if same else "collisions",
-            "shared_matricule": bool(q.a.get("ins_matricule"))
-            and q.a.get("ins_matricule") == q.b.get("ins_matricule"),
+            "shared_matricule": bool(pair.a.get("ins_matricule"))
+            and pair.a.get("ins_matricule") == pair.b.get("ins_matricule"),
         }
-    for q in exercise.scenarios:
-        expected_desk, why = desk_answer(q.facts)
-        key[q.id] = {"kind": "scenario", "expected": expected_desk, "why": why, "theme": "statuts"}
+    for scenario in exercise.scenarios:
+        expected_desk, why = desk_answer(scenario.facts)
+        key[scenario.id] = {"kind": "scenario", "expected": expected_desk, "why": why, "theme": "statuts"}
     return key
 
 
@@ -1346,15 +1352,10 @@ def trainee_history(db: Database, name: str) -> list[tuple[SessionInfo, float | 
 
 # PDF sheets (exercise, answer grid, commented correction) in the report's style -------------------
 def _pdf(document: Any) -> bytes:
-    from ivo_app import paths
-    from ivo_app.audit.report.renderer import render_pdf
-
     return render_pdf(document, paths.resource("fonts"))
 
 
 def _question_blocks(exercise: Exercise) -> list[Any]:
-    from ivo_app.audit.report import document as d
-
     sections = []
     for q in exercise.identities:
         sections.append(
@@ -1386,8 +1387,6 @@ def _question_blocks(exercise: Exercise) -> list[Any]:
 
 def exercise_pdf(exercise: Exercise, title: str = "Exercice de formation") -> bytes:
     """The exercise sheet: every question with its traits (labels, not codes)."""
-    from ivo_app.audit.report import document as d
-
     intro = d.Section(
         "Consignes",
         [
@@ -1415,8 +1414,6 @@ def answer_grid_pdf(
     exercise: Exercise, trainees: list[str] | None = None, title: str = "Grille de réponses"
 ) -> bytes:
     """One answer grid per trainee (or a blank one): a line per question, boxes to tick."""
-    from ivo_app.audit.report import document as d
-
     sections = []
     for name in trainees or [""]:
         rows = [[q.id, "Identité", "☐ conforme   ☐ anomalie : règle ………………"] for q in exercise.identities]
@@ -1451,8 +1448,6 @@ def correction_pdf(
 ) -> bytes:
     """The commented correction: per trainee the score and, per question, the verdict, the expected
     answer and what teaches it; with a session, results per question and per theme first."""
-    from ivo_app.audit.report import document as d
-
     sections = []
     if results is not None:
         sections.append(
@@ -1558,11 +1553,6 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
     which of its records are one person). A file that is not pseudonymised (its IPPs are not the
     pseudonymiser's `P` + 10 digits) is refused and
     leaves the base unchanged, so no real patient is ever shown to a trainee."""
-    from ivo_app.services.checks import run_checks
-    from ivo_app.services.imports import import_file
-    from ivo_app.store.models import Facility
-    from ivo_app.store.models.rules import FindingRow
-
     result = import_file(db, path, facility)
     extraction_id = result.extraction_id
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +98,6 @@ def embedded_file(url: str, refusal: str) -> Path:
 def _create_private(path: Path) -> None:
     """The base file is created 0600 before SQLite opens it (its -wal and -shm take its mode);
     a base of ours left 0644 by an older version is brought to 0600."""
-    import os
-
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, paths.FILE_MODE)
         os.close(fd)

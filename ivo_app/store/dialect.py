@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import FromClause
 
 
 def configure_engine(engine: Engine) -> None:
@@ -26,12 +27,17 @@ def configure_engine(engine: Engine) -> None:
         cur.close()
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def bulk_insert(
+    conn: Connection, table: FromClause, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     """Insert many rows given as tuples in `columns` order, inside the caller's transaction.
 
     Goes to the driver's executemany directly: the ORM and per-row dicts cost more than the
-    insert itself on million-row imports. `rows` may be an iterator (consumed once).
+    insert itself on million-row imports. `rows` may be an iterator (consumed once). `table` is typed
+    as the ORM types a model's `__table__` (a FromClause): it must be a plain table.
     """
+    if not isinstance(table, Table):
+        raise TypeError(f"bulk_insert writes to a table, not to {type(table).__name__}")
     if isinstance(rows, list | tuple) and not rows:
         return
     raw: Any = conn.connection.driver_connection  # the DBAPI connection under this transaction

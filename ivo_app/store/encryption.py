@@ -12,7 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ivo_app.errors import IvoError, WrongPassphraseError
+import sqlcipher3
+
+from ivo_app.errors import WrongPassphraseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -44,13 +46,7 @@ def forget(path: Path) -> None:
 
 
 def _driver() -> Any:
-    try:
-        import sqlcipher3
-    except ImportError as exc:  # the wheel exists for Linux, Windows and macOS; say so if missing
-        raise IvoError(
-            "Chiffrement indisponible : le module sqlcipher3 n'est pas installé avec cette application."
-        ) from exc
-    return sqlcipher3
+    return sqlcipher3  # a dependency (wheels for Linux, Windows and macOS), imported with this module
 
 
 def _quote(passphrase: str) -> str:

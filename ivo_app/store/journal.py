@@ -33,7 +33,7 @@ _LOCK_KEY = 0x1F0_7A1  # PostgreSQL advisory lock: journal writers take turns to
 def current_user() -> str:
     """The operating system account running this process."""
     if os.name == "posix":
-        import pwd
+        import pwd  # noqa: PLC0415  POSIX only (absent on Windows)
 
         try:
             return pwd.getpwuid(os.getuid()).pw_name[:100]

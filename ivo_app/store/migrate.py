@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ivo_app import paths
 from ivo_app.errors import IvoError, MigrationError
+from ivo_app.store import copies, encryption
 
 if TYPE_CHECKING:  # Alembic is imported when there is something to migrate (start-up time)
     from alembic.config import Config
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def alembic_config() -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # noqa: PLC0415  Alembic (1 s) only when there is something to migrate
 
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.MIGRATIONS))
@@ -26,13 +27,13 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # noqa: PLC0415  as above
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415  as above
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -84,8 +85,6 @@ def is_up_to_date(engine: Engine) -> bool:
 
 def backup_sqlite_file(engine: Engine, label: str = "avant-migration") -> Path | None:
     """A verified copy of the SQLite file in its backup folder (store.copies); returns its path."""
-    from ivo_app.store import copies, encryption
-
     db = engine.url.database
     if engine.dialect.name != "sqlite" or not db or db == ":memory:":
         return None
@@ -98,7 +97,7 @@ def upgrade(engine: Engine) -> Path | None:
     """Bring the schema to head. Backs the file up first when there is something to migrate."""
     if is_up_to_date(engine):
         return None
-    from alembic import command
+    from alembic import command  # noqa: PLC0415  as above
 
     head = head_revision()
     try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from types import TracebackType
 
+from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.orm import Session
 
 from ivo_app.store.db import Database
+from ivo_app.store.dialect import bulk_session
 from ivo_app.store.repositories import (
     ExtractionRepository,
     FacilityRepository,
@@ -46,3 +49,56 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+class BulkWork(UnitOfWork):
+    """A unit of work for a large write (an import): `with BulkWork(db) as uow: ...; uow.commit()`.
+
+    Its own connection with the bulk settings (`store.dialect.bulk_session`, set before the transaction
+    begins), one transaction on it, `connection` for `bulk_insert` and Core statements and savepoints,
+    `session` (bound to that connection, inside the same transaction) for ORM objects and the
+    repositories. Nothing is written without commit(); any error or cancel rolls everything back.
+    """
+
+    connection: Connection
+    _transaction: RootTransaction
+    _stack: ExitStack
+    _committed: bool
+
+    def __enter__(self) -> BulkWork:
+        self._stack = ExitStack()
+        try:
+            self.connection = self._stack.enter_context(self.db.engine.connect())
+            self._stack.enter_context(bulk_session(self.connection))
+            self._transaction = self.connection.begin()
+            self._committed = False
+        except BaseException:
+            self._stack.close()
+            raise
+        self.session = Session(bind=self.connection)
+        self.facilities = FacilityRepository(self.session)
+        self.extractions = ExtractionRepository(self.session)
+        self.identities = IdentityRepository(self.session)
+        self.settings = SettingRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.close()  # bound to the connection: leaves its transaction to us
+            if not self._committed:  # also after a failed statement (no longer "active", still to undo)
+                self._transaction.rollback()
+        finally:
+            self._stack.close()  # the bulk settings restored, the connection back to the pool
+
+    def commit(self) -> None:
+        self.session.flush()
+        self._transaction.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self._transaction.rollback()

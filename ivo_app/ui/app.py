@@ -9,11 +9,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from unidecode import unidecode
 
 from ivo_app.errors import IvoError
 from ivo_app.services import demo, extractions
 from ivo_app.store.db import open_database
 from ivo_app.store.encryption import PassphraseFn
+from ivo_app.ui.icons import app_icon
 from ivo_app.ui.main_window import MainWindow
 from ivo_app.ui.passphrase import ask_passphrase, unlock
 from ivo_app.ui.state import AppState
@@ -25,7 +27,6 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("IVO")
-    from ivo_app.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
@@ -74,7 +75,7 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     for row, page in enumerate(window.pages):
         window.nav.setCurrentRow(row)
         _settle(page)
-        path = folder / f"{row + 1:02d}-{_slug(page.title)}.png"  # type: ignore[attr-defined]
+        path = folder / f"{row + 1:02d}-{_slug(page.title)}.png"
         window.grab().save(str(path))
         saved.append(path)
     return saved
@@ -92,6 +93,4 @@ def _settle(page: QWidget, timeout: float = 60.0) -> None:
 
 
 def _slug(title: str) -> str:
-    from unidecode import unidecode
-
     return "-".join(unidecode(title).lower().split())

@@ -3,13 +3,12 @@ share of qualified identities across the facility's extractions with the qualifi
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ivo_app.labels import format_date, format_int, format_percent, plural, status_label
+from ivo_app.services.indicators import HistoryPoint
 
 # The qualification rate the pilot facilities aim at (share of QUAL identities): the line a CIV
 # compares each extraction with.
@@ -71,12 +70,12 @@ class HistoryChart(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.history: list[dict[str, Any]] = []
+        self.history: list[HistoryPoint] = []
         self.target = QUALIFICATION_TARGET
         self.setMinimumHeight(200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_history(self, history: list[dict[str, Any]]) -> None:
+    def set_history(self, history: list[HistoryPoint]) -> None:
         self.history = history
         self.update()
 

@@ -26,6 +26,7 @@ from ivo_app.ui.context_bar import ContextBar
 from ivo_app.ui.icons import PAGE_ICONS, app_icon, icon
 from ivo_app.ui.pages.anomalies import AnomaliesPage
 from ivo_app.ui.pages.audit import AuditPage
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.pages.dashboard import DashboardPage
 from ivo_app.ui.pages.duplicates import DuplicatesPage
 from ivo_app.ui.pages.extractions import ExtractionsPage
@@ -45,7 +46,7 @@ class MainWindow(QMainWindow):
         self.state = state
         self.setWindowTitle(f"IVO {__version__} — identitovigilance")
         self.extractions = ExtractionsPage(state)
-        self.pages: list[QWidget] = [
+        self.pages: list[Page] = [
             self.extractions,
             DashboardPage(state),
             IdentitiesPage(state),
@@ -62,12 +63,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.nav.setIconSize(QSize(20, 20))
         for page in self.pages:
-            item = QListWidgetItem(icon(PAGE_ICONS.get(page.title, "")), page.title)  # type: ignore[attr-defined]
+            item = QListWidgetItem(icon(PAGE_ICONS.get(page.title, "")), page.title)
             self.nav.addItem(item)
             self.stack.addWidget(page)
         self.nav.setSpacing(2)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        longest = max(self.nav.fontMetrics().horizontalAdvance(p.title) for p in self.pages)  # type: ignore[attr-defined]
+        longest = max(self.nav.fontMetrics().horizontalAdvance(p.title) for p in self.pages)
         self.nav.setFixedWidth(longest + 20 + 2 * 12 + 8)  # icon, margins: every title whole
         self.settings_page = next(p for p in self.pages if isinstance(p, SettingsPage))
         self.welcome = WelcomePage(

@@ -89,10 +89,14 @@ class SearchDialog(QDialog):
             self.summary.setText(problem or "Saisissez la date de naissance (JJ/MM/AAAA).")
             self.born.setFocus()
             return
+        extraction_id = self.state.extraction_id
+        if extraction_id is None:  # the window selects the last extraction: none means an empty base
+            self.summary.setText("Aucune extraction : importez d'abord une table d'identités.")
+            return
         try:
             found = duplicates.search_identity(
                 self.state.db,
-                self.state.extraction_id,
+                extraction_id,
                 nom=self.name.text(),
                 prenom=self.first.text(),
                 naissance=born,
@@ -102,7 +106,7 @@ class SearchDialog(QDialog):
         except IvoError as exc:
             self.summary.setText(exc.message)
             return
-        ids = {c.ipp: identity_id_by_ipp(self.state.db, self.state.extraction_id, c.ipp) for c in found}
+        ids = {c.ipp: identity_id_by_ipp(self.state.db, extraction_id, c.ipp) for c in found}
         people = names_of(self.state.db, [i for i in ids.values() if i is not None])
         self.model.set_rows(
             [

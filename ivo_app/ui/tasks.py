@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +11,17 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ivo_app.ui.worker import Worker, start
 
+# The workers started from each widget, referenced while it lives so that a running worker is never
+# collected (the widget's own attribute did this before, which no type describes).
+_WORKERS: weakref.WeakKeyDictionary[QWidget, list[Worker]] = weakref.WeakKeyDictionary()
+
 
 def run_task(
     parent: QWidget,
     title: str,
     fn: Callable[..., Any],
     *args: Any,
-    on_done: Callable[[Any], None] | None = None,
+    on_done: Callable[[Any], object] | None = None,
     **kwargs: Any,
 ) -> Worker:
     dialog = QProgressDialog(title, "Annuler", 0, 0, parent)
@@ -48,6 +53,5 @@ def run_task(
     worker.signals.failed.connect(failed)
     worker.signals.cancelled.connect(cancelled)
     dialog.canceled.connect(worker.cancel)
-    parent._workers = getattr(parent, "_workers", [])  # keep a reference while it runs
-    parent._workers.append(worker)
+    _WORKERS.setdefault(parent, []).append(worker)  # keep a reference while it runs
     return start(worker)

@@ -41,6 +41,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import (
     Table as RLTable,
 )
+from reportlab.platypus.paragraph import split
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from ivo_app.audit.report.document import (
@@ -98,7 +99,7 @@ def cell_style(size: float, bold: bool = False) -> ParagraphStyle:
                           leading=size * 1.3, spaceAfter=0, splitLongWords=0)  # fmt: skip
 
 
-class _Doc(BaseDocTemplate):
+class _Doc(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no type hints
     """Feeds the table of contents and the PDF outline from the headings as they are laid out."""
 
     def __init__(self, buffer: io.BytesIO, document: ReportDocument, **kwargs: Any) -> None:
@@ -210,9 +211,8 @@ def _spaced(flowable: Any, after: float) -> Any:
 
 
 def _words(text: str) -> list[str]:
-    from reportlab.platypus.paragraph import split
-
-    return split(text)
+    words: list[str] = split(text)
+    return words
 
 
 def table_layout(block: Table, width: float = BODY_WIDTH) -> tuple[list[float], float]:

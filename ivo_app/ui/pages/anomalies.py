@@ -25,6 +25,7 @@ from ivo_app.services.exports import export_findings
 from ivo_app.ui import file_actions
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel, field_headers
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import selected_key, setup_table, sortable
 from ivo_app.ui.views import SeenViews
@@ -32,7 +33,7 @@ from ivo_app.ui.views import SeenViews
 NO_EXTRACTION = "Aucune extraction : importez un fichier (page « Établissements et extractions »)."
 
 
-class AnomaliesPage(QWidget):
+class AnomaliesPage(Page):
     title = "Anomalies"
 
     def __init__(self, state: AppState) -> None:

@@ -37,6 +37,7 @@ from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.audit_items import Field, ItemEditor, choice
 from ivo_app.ui.feedback import notify
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 
 NO_ANSWER = "—"
@@ -89,7 +90,7 @@ HINTS = {
 }
 
 
-class AuditPage(QWidget):
+class AuditPage(Page):
     title = "Audit IVO3"
 
     def __init__(self, state: AppState) -> None:
@@ -226,7 +227,7 @@ class AuditPage(QWidget):
         if not self.chooser.count():
             self.score.setText("Aucun audit pour l'instant : « Nouvel audit… » pour en commencer un.")
 
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # the page's « Nouvel audit… », not QWidget.create
         facilities = sorted({e.facility for e in list_extractions(self.state.db)})
         if not facilities:
             QMessageBox.information(self, "IVO", "Importez d'abord la table d'identités de l'établissement.")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from html import escape
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
-from ivo_app.services.indicators import compute_indicators
+from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.ui.background import LatestOnly
 from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 
 
-class DashboardPage(QWidget):
+class DashboardPage(Page):
     title = "Tableau de bord"
 
     def __init__(self, state: AppState) -> None:
@@ -48,14 +49,14 @@ class DashboardPage(QWidget):
         self.figures.setText("Calcul des indicateurs…")
         self.loader.request()
 
-    def _read(self) -> dict[str, Any] | None:
+    def _read(self) -> Indicators | None:
         db, extraction_id = self.state.db, self.state.extraction_id
         return None if extraction_id is None else compute_indicators(db, extraction_id)
 
     def _failed(self, message: str) -> None:
         self.figures.setText(_esc(message))
 
-    def _show(self, data: dict[str, Any] | None) -> None:
+    def _show(self, data: Indicators | None) -> None:
         if data is None:
             return
         ext = data["extraction"]
@@ -99,6 +100,4 @@ class DashboardPage(QWidget):
 
 
 def _esc(text: str) -> str:
-    from html import escape
-
     return escape(text)

@@ -32,6 +32,7 @@ from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.feedback import notify
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdRole, ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table, sortable
 from ivo_app.ui.tasks import run_task
@@ -44,7 +45,7 @@ FILTERS = (("Toute la file", "a_examiner", None, False), ("Non décidées", "a_e
            ("Probables", "probable", "doublon", False), ("Collisions", "a_examiner", "collision", False))  # fmt: skip
 
 
-class DuplicatesPage(QWidget):
+class DuplicatesPage(Page):
     title = "Doublons"
 
     def __init__(self, state: AppState) -> None:
@@ -95,7 +96,7 @@ class DuplicatesPage(QWidget):
         self.undo_button = QPushButton("Annuler la décision (Ctrl+Z)")
         self.undo_button.setToolTip("Annule la dernière décision enregistrée et la resélectionne.")
         self.undo_button.clicked.connect(self.undo)
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
         buttons.addWidget(self.undo_button)
         records = QHBoxLayout()
         self.record_buttons = []
@@ -249,7 +250,7 @@ class DuplicatesPage(QWidget):
         selected = self.current()
         if selected is None:
             return
-        _, pair = selected
+        pair = selected[1]
         a, b = duplicates.pair_records(self.state.db, pair)
         self.seen.shown("paire", self.state.extraction_id, 2)
         compare.fill(self.compare, [[_text(record, attr) for attr, _ in TRAITS] for record in (a, b)])

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )  # fmt: skip
 
 from ivo_app import labels
@@ -22,12 +21,13 @@ from ivo_app.ui.feedback import notify
 from ivo_app.ui.icons import icon
 from ivo_app.ui.import_wizard import ImportWizard
 from ivo_app.ui.models import IdRole, ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import select_key, setup_table
 from ivo_app.ui.tasks import run_task
 
 
-class ExtractionsPage(QWidget):
+class ExtractionsPage(Page):
     title = "Établissements et extractions"
 
     def __init__(self, state: AppState) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from ivo_app import labels
@@ -21,12 +20,13 @@ from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services.browse import COLUMNS, IdentityFilter
 from ivo_app.ui.identity_panel import open_identity
 from ivo_app.ui.models import IdentityTableModel, IdRole
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import fit_columns, setup_table
 from ivo_app.ui.views import SeenViews
 
 
-class IdentitiesPage(QWidget):
+class IdentitiesPage(Page):
     title = "Identités"
 
     def __init__(self, state: AppState) -> None:

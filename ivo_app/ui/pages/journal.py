@@ -9,20 +9,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from ivo_app.labels import journal_action_label, journal_details_label, journal_target_label, plural
 from ivo_app.services import journal
 from ivo_app.ui import file_actions
 from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tables import setup_table, sortable
 
 LIMIT = 5000  # the newest entries; the export writes them all
 
 
-class JournalPage(QWidget):
+class JournalPage(Page):
     title = "Journal"
 
     def __init__(self, state: AppState) -> None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from ivo_app.errors import IvoError
@@ -23,12 +22,13 @@ from ivo_app.services import audit
 from ivo_app.services.report import generate_audit_report, generate_quality_report
 from ivo_app.ui import file_actions
 from ivo_app.ui.feedback import notify
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.pdf_preview import PdfPreview
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
 
 
-class ReportPage(QWidget):
+class ReportPage(Page):
     title = "Rapport"
 
     def __init__(self, state: AppState) -> None:

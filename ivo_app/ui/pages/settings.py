@@ -35,6 +35,7 @@ from ivo_app.services.extractions import list_extractions
 from ivo_app.store.db import Database, display_url, open_database
 from ivo_app.ui import dialogs, file_actions
 from ivo_app.ui.models import ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.passphrase import unlock
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -63,7 +64,7 @@ def backup_task(db: Database, *, progress: ProgressFn, is_cancelled: CancelFn) -
     return backup.create_backup(db)
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Page):
     title = "Paramètres"
 
     def __init__(self, state: AppState) -> None:

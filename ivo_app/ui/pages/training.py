@@ -43,6 +43,7 @@ from ivo_app.labels import plural
 from ivo_app.services import training
 from ivo_app.ui import compare
 from ivo_app.ui.models import Index, ListTableModel
+from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
 
@@ -133,7 +134,7 @@ class SessionDialog(QDialog):
         return [line for line in self.trainees_edit.toPlainText().splitlines() if line.strip()]
 
 
-class TrainingPage(QWidget):
+class TrainingPage(Page):
     title = "Formation"
     lock_changed = Signal(bool)  # the trainee mode was entered (True) or left (False)
 
@@ -639,7 +640,8 @@ class TrainingPage(QWidget):
         nav = getattr(window, "nav", None)
         if locked:
             if nav is not None:
-                mine = next(r for r, p in enumerate(window.pages) if p is self)  # type: ignore[attr-defined]
+                pages: list[Page] = getattr(window, "pages", [])  # the main window's (it imports this page)
+                mine = next(r for r, p in enumerate(pages) if p is self)
                 nav.setCurrentRow(mine)
                 self._hidden_rows = [
                     r for r in range(nav.count()) if r != mine and not nav.item(r).isHidden()
