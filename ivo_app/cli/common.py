@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ivo_app.io import atomic
+from ivo_app.services.extractions import resolve_extraction_id
 from ivo_app.store.db import Database, open_database
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -323,8 +324,6 @@ def open_db(args: argparse.Namespace) -> Database:
     (the given one checked against --facility, or that facility's most recent one)."""
     db = open_database(getattr(args, "db", None), ask_passphrase=ask_passphrase)
     if getattr(args, "resolve_extraction", False):
-        from ivo_app.services.extractions import resolve_extraction_id
-
         args.extraction = resolve_extraction_id(db, args.extraction, getattr(args, "facility", None))
     return db
 

@@ -11,6 +11,7 @@ from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.services import checks, indicators, rule_settings
 from ivo_app.services.cog_reference import import_history
 from ivo_app.services.exports import export_findings
+from ivo_app.services.journal import record_view
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -63,8 +64,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     views = checks.list_findings(db, result.extraction_id)
     summary = checks.findings_summary(db, result.extraction_id)
     if args.format == "json":
-        from ivo_app.services.journal import record_view
-
         # The findings' messages quote the traits: a view of nominative data (the table format shows
         # counts only).
         record_view(db, "anomalies", result.extraction_id, len({v.ipp for v in views if v.ipp}))

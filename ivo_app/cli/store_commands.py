@@ -18,6 +18,7 @@ from ivo_app.errors import IvoError
 from ivo_app.io.mapping import ColumnMapping
 from ivo_app.labels import format_date
 from ivo_app.services import extractions, imports
+from ivo_app.services.journal import record_view
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -166,8 +167,6 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         return 0
     rows = extractions.rejections(db, extraction_id)
     if rows:  # their details quote the file's content: a view of nominative data
-        from ivo_app.services.journal import record_view
-
         record_view(db, "rejets", extraction_id, len(rows))
     emit(
         "\n".join(f"ligne {n} : {reason} {detail}".rstrip() for n, reason, detail in rows)

@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ivo_app.errors import UnreadableFileError
 from ivo_app.io.hl7v2 import ATTRIBUTE_CODES, INS_C_OID, INS_OIDS, INS_TYPES, STATUS_CODES
 from ivo_app.io.mapping import ColumnMapping
@@ -76,8 +78,6 @@ BUNDLE_DEPTH = 3  # Bundle { entry [ { resource: the resource's own depth starts
 def max_depth(text: str) -> int:
     """The deepest nesting of objects and arrays in a JSON text, without decoding it (C-speed: the
     strings removed, the brackets counted with a running sum)."""
-    import numpy as np
-
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
     if not brackets:
         return 0
