@@ -1,5 +1,7 @@
-"""The rule catalogue: the one place where rule IDs get their French title, message, reference and
-fix hint. Rules return structured findings; this module turns them into text.
+"""The rule catalogue: the one place where rule IDs get their French title, message, reference, fix
+hint, severities and the French templates of their reason codes. Rules return structured findings
+(rule ID, fields, data, reason codes); `message` is the one function that turns them into text, at
+the edge (report, window, command line).
 
 The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.md §4).
 """
@@ -7,7 +9,7 @@ The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SEVERITIES = ("critique", "erreur", "alerte", "info")
@@ -31,9 +33,41 @@ class RuleInfo:
     variants: tuple[tuple[str, str], ...] = ()
     # The texts the rule rests on: document, version, section (shown in docs/rules.md).
     sources: tuple[str, ...] = ()
+    # The French templates of the finding's coded parameters: {param: {code: template}}. A template
+    # is formatted over the finding's params, then stands for the code in `message`.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 _BY_STATUS = (("hors-insi", "alerte"),)
+# The syntax faults of a name (TRAIT-NOM-SYNTAXE) and of first names (TRAIT-PRENOM-CARS).
+_SYNTAX = {
+    "debut": "commence par « {char} »",
+    "fin": "finit par « {char} »",
+    "espaces-doublees": "espaces doublées",
+    "apostrophes-doublees": "apostrophes doublées",
+    "espace-apostrophe": "espace autour d'une apostrophe",
+    "tirets-multiples": "plus de deux tirets consécutifs",
+    "tiret-double": "tiret doublé (permis dans le nom de naissance seulement)",
+    "prenom-debut": "prénom « {token} » commence par « {char} »",
+    "prenom-fin": "prénom « {token} » finit par « {char} »",
+}
+_FIRST_NAME_FAULTS = {"caracteres": "caractères non admis {chars}", **_SYNTAX}
+# The traits a finding names by their column (TRAIT-REQUIS, TRAIT-LONGUEUR, TRAIT-PRENOM-CARS, the
+# trait history of COLLISION-SUSPECTE), in words.
+FIELD_LABELS = {
+    "birth_name": "nom de naissance",
+    "first_names": "liste des prénoms",
+    "first_first_name": "premier prénom",
+    "used_name": "nom utilisé",
+    "used_first_name": "prénom utilisé",
+    "birth_date": "date de naissance",
+    "sex": "sexe",
+    "birthplace": "lieu de naissance",
+    "ins_matricule": "matricule INS",
+    "strict_traits": "traits stricts",
+}
+# How a list parameter is written (", " unless said here).
+_LIST_SEPARATORS = {"chars": " "}
 
 
 def _r(*args: Any, **kwargs: Any) -> RuleInfo:
@@ -54,6 +88,12 @@ RULES: dict[str, RuleInfo] = {
             "et une clé de 2 chiffres. Un NIA ne comporte que des chiffres.",
             "Recopier le matricule depuis le téléservice INSi ou la carte Vitale, sans espace superflu.",
             "Matricule « {value} » mal formé ({reason}).",
+            texts={
+                "reason": {
+                    "longueur": "{length} caractères",
+                    "caracteres": "caractères non admis",
+                },
+            },
         ),
         _r(
             "INS-CLE",
@@ -99,6 +139,19 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le matricule auprès du téléservice INSi.",
             "Lieu du matricule implausible : {reason}.",
             uncertain=True,
+            texts={
+                "reason": {
+                    "ordre-000": "numéro d'ordre 000",
+                    "departement-00": "département 00",
+                    "departement-inexistant": "département {department} inexistant",
+                    "corse-20": "département 20 pour une naissance depuis 1976 (2A/2B attendus)",
+                    "corse-avant-1976": "département {department} pour une naissance avant 1976 (20 attendu)",
+                    "tunisie-96": "département 96 inexistant pour une naissance depuis 1968 (Tunisie avant l'indépendance seulement)",
+                    "independance-1968": "département {department} pour une naissance entre l'indépendance et 1968",
+                    "pays-france": "pays 99100 (France) dans un matricule de naissance à l'étranger",
+                    "pays-inconnu": "pays {country} inconnu de la liste de l'INSEE",
+                },
+            },
         ),
         _r(
             "INS-OID",
@@ -119,6 +172,12 @@ RULES: dict[str, RuleInfo] = {
             "de production.",
             "Retirer l'identité de test ou rappeler INSi en production.",
             "OID de {kind} « {oid} » dans une table de production.",
+            texts={
+                "kind": {
+                    "test": "test",
+                    "demonstration": "démonstration",
+                },
+            },
         ),
         _r(
             "INS-NSS",
@@ -131,6 +190,12 @@ RULES: dict[str, RuleInfo] = {
             "celui de l'ouvrant droit.",
             "Rappeler INSi pour obtenir le matricule INS propre au patient.",
             "{reason}",
+            texts={
+                "reason": {
+                    "nss": "Numéro de sécurité sociale (OID {oid}) enregistré : ce n'est pas un INS.",
+                    "ouvrant-droit": "Matricule partagé avec une identité de date de naissance différente (IPP {others}) : probablement le NIR de l'ouvrant droit.",
+                },
+            },
         ),
         _r(
             "COH-SEXE",
@@ -185,6 +250,14 @@ RULES: dict[str, RuleInfo] = {
             "02/03/1956) et 96 (Tunisie avant le 20/03/1956) valent le pays correspondant.",
             "Vérifier le lieu de naissance et le matricule.",
             "{reason}",
+            texts={
+                "reason": {
+                    "afrique-du-nord": "Département {department} du matricule (naissance en Afrique du Nord avant l'indépendance) pour un lieu de naissance {place}.",
+                    "nir-france": "Matricule d'une personne née en France pour un lieu de naissance à l'étranger.",
+                    "nir-etranger": "Matricule d'une personne née à l'étranger pour un lieu de naissance en France.",
+                    "pays": "Pays {nir_place} du matricule pour un lieu de naissance {place}.",
+                },
+            },
         ),
         _r(
             "INS-UNIQUE",
@@ -218,6 +291,17 @@ RULES: dict[str, RuleInfo] = {
             "{reason}",
             severity_note="erreur ; alerte pour la date d'appel INSi",
             variants=(("date-insi", "alerte"),),
+            texts={
+                "reason": {
+                    "sans-matricule": "Identité {status} sans matricule INS.",
+                    "sans-oid": "Identité {status} sans OID du matricule.",
+                    "matricule-hors-insi": "Matricule enregistré comme INS sur une identité {status}.",
+                    "appel-illisible": "Date d'appel INSi « {value} » illisible.",
+                    "appel-futur": "Date d'appel INSi {date} postérieure à l'extraction.",
+                    "appel-absent": "Identité {status} sans date d'appel INSi.",
+                    "appel-sans-matricule": "Appel INSi du {date} enregistré sur une identité {status} sans matricule.",
+                },
+            },
         ),
         _r(
             "STATUT-JUSTIF",
@@ -234,6 +318,16 @@ RULES: dict[str, RuleInfo] = {
             severity_note="erreur ; alerte pour un justificatif admis en situation particulière ; info pour "
             "une identité RECUP/PROV qui a un justificatif à haut niveau de confiance",
             variants=(("situation-particuliere", "alerte"), ("indice", "info"), ("expiration", "alerte")),
+            texts={
+                "reason": {
+                    "qualification-manquee": "Identité {status} avec un justificatif à haut niveau de confiance ({document}) : statut {target} attendu (qualification manquée ?).",
+                    "sans-justificatif": "Identité {status} sans justificatif enregistré.",
+                    "situation-particuliere": "Justificatif {document} admis seulement en situation particulière.",
+                    "confiance-insuffisante": "Justificatif {document} sans haut niveau de confiance pour une identité {status}.",
+                    "expiration-illisible": "Date d'expiration du justificatif « {value} » illisible.",
+                    "justificatif-expire": "Justificatif {document} expiré le {date} pour une identité {status}.",
+                },
+            },
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -253,6 +347,12 @@ RULES: dict[str, RuleInfo] = {
             "Une identité douteuse ou fictive reste provisoire, sans appel INSi ni matricule.",
             "Repasser l'identité au statut provisoire et retirer le matricule.",
             "{reason}",
+            texts={
+                "reason": {
+                    "non-provisoire": "Identité {attributes} au statut {status} (PROV sans matricule attendu).",
+                    "avec-matricule": "Identité {attributes} au statut {status} avec matricule (PROV sans matricule attendu).",
+                },
+            },
         ),
         _r(
             "ATTR-COMBI",
@@ -306,6 +406,9 @@ RULES: dict[str, RuleInfo] = {
             "Corriger la saisie.",
             "Syntaxe du nom « {value} » : {reason}.",
             severity_note=STATUS_DEPENDENT,
+            texts={
+                "reason": _SYNTAX,
+            },
         ),
         _r(
             "TRAIT-PRENOM-CARS",
@@ -318,6 +421,9 @@ RULES: dict[str, RuleInfo] = {
             "Ressaisir les prénoms tels que retournés par INSi.",
             "{field} « {value} » : {reason}.",
             severity_note=STATUS_DEPENDENT,
+            texts={
+                "reason": _FIRST_NAME_FAULTS,
+            },
         ),
         _r(
             "TRAIT-LONGUEUR",
@@ -366,6 +472,13 @@ RULES: dict[str, RuleInfo] = {
             "Date de naissance « {value} » : {reason}.",
             severity_note="erreur ; alerte pour la vraisemblance (plus de 120 ans)",
             variants=(("vraisemblance", "alerte"),),
+            texts={
+                "reason": {
+                    "illisible": "date impossible ou illisible",
+                    "futur": "dans le futur",
+                    "age": "plus de {max_age} ans",
+                },
+            },
         ),
         _r(
             "TRAIT-DATE-COMPLETEE",
@@ -412,6 +525,15 @@ RULES: dict[str, RuleInfo] = {
             "naissance : une naissance en France porte le code de sa commune.",
             "Vérifier le code (une commune fusionnée garde son ancien code pour les naissances antérieures).",
             "Code {value} : {reason}.",
+            texts={
+                "reason": {
+                    "inconnu": "inconnu du COG",
+                    "france": "99100 désigne la France, une naissance en France porte le code de sa commune",
+                    "pas-encore": "code en vigueur seulement depuis le {since}, après la naissance",
+                    "pays-disparu": "pays disparu le {since}, avant la naissance",
+                    "code-remplace": "code remplacé ou supprimé le {since}, avant la naissance",
+                },
+            },
         ),
         _r(
             "DOUBLON-POTENTIEL",
@@ -421,6 +543,12 @@ RULES: dict[str, RuleInfo] = {
             "Une autre identité semble désigner la même personne (moteur de détection des doublons).",
             "Examiner la paire dans la file des doublons et décider.",
             "Doublon potentiel de l'IPP {other} (score {score}, {level}).",
+            texts={
+                "level": {
+                    "probable": "probable",
+                    "a_examiner": "à examiner",
+                },
+            },
         ),
         _r(
             "COLLISION-SUSPECTE",
@@ -438,6 +566,13 @@ RULES: dict[str, RuleInfo] = {
             severity_note="critique ; alerte pour un changement de traits entre deux extractions",
             variants=(("historique", "alerte"),),
             uncertain=True,
+            texts={
+                "reason": {
+                    "traits-autre-ipp": "Le matricule correspond aux traits de l'IPP {other}, pas à ceux de cette identité.",
+                    "paire": "Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
+                    "historique": "Depuis l'extraction précédente : {fields} modifié(s), statut {before} → {status} (nouvel appel INSi et rétrogradation attendus).",
+                },
+            },
         ),
     )
 }
@@ -512,6 +647,18 @@ RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in R
 RULE_IDS = tuple(RULES)
 
 
+_SEVERITY = {
+    (rule_id, case): severity
+    for rule_id, info in RULES.items()
+    for case, severity in ((None, info.severity), *info.variants)
+}
+
+
+def severity_of(rule_id: str, case: str | None = None) -> str:
+    """The catalogue's severity of a rule for one of its named cases (None: its default)."""
+    return _SEVERITY[rule_id, case]
+
+
 def default_severity(rule_id: str, variant: str | None = None) -> str:
     """The catalogue's severity of a rule, or of one of its named cases (`RuleInfo.variants`)."""
     info = RULES[rule_id]
@@ -541,15 +688,38 @@ def visible(text: str) -> str:
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp", "Zs"})
 
 
+class _Safe(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A parameter as the text shows it: trait columns in words, lists joined, invisible characters
+    of the values as U+XXXX."""
+    if isinstance(value, list):
+        return _LIST_SEPARATORS.get(key, ", ").join(str(_shown(key, v)) for v in value)
+    if isinstance(value, str):
+        if key in ("field", "fields"):
+            return FIELD_LABELS.get(value, value)
+        return visible(value)
+    return value
+
+
 def message(rule_id: str, params: dict[str, Any]) -> str:
-    """The French message of a finding; missing parameters never break the text; invisible
-    characters of the values are shown as U+XXXX."""
+    """The French message of a finding: its coded parameters through the rule's templates, then the
+    rule's message. Missing parameters never break the text; a value that is no code (a finding stored
+    before codes) is shown as it is; invisible characters of the values are shown as U+XXXX."""
     info = RULES[rule_id]
+    values = _Safe({k: _shown(k, v) for k, v in params.items()})
+    for key, templates in info.texts.items():
+        code = params.get(key)
+        if isinstance(code, str) and code in templates:
+            values[key] = templates[code].format_map(values)
+    text = info.message.format_map(values)
+    return text[:1].upper() + text[1:]
 
-    class _Safe(dict[str, Any]):
-        def __missing__(self, key: str) -> str:
-            return "?"
 
-    return info.message.format_map(
-        _Safe({k: visible(v) if isinstance(v, str) else v for k, v in params.items()})
-    )
+def unknown_codes(rule_id: str, params: dict[str, Any]) -> dict[str, str]:
+    """The coded parameters of a finding ({param: code}) that the catalogue has no template for."""
+    texts = RULES[rule_id].texts
+    return {k: v for k, v in params.items() if k in texts and v not in texts[k]}

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from ivo_app.io.values import parse_date
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
+from ivo_app.rules.catalogue import RULES, SEVERITIES, message
 from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
+from ivo_app.rules.evolution import CASE as EVOLUTION_CASE
 from ivo_app.rules.evolution import RULE as EVOLUTION_RULE
 from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_of
+from ivo_app.rules.findings import configured
 from ivo_app.rules.normalize import fold_header
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.cog_reference import reference_for
@@ -185,8 +187,8 @@ def _evolution_rows(
     old = {r.ipp: r for r in iter_records(conn, previous_id) if r.ipp in changed}
     out = []
     for ipp, (change, record) in changed.items():
-        severity, params = explain(change, old.get(ipp), record)
-        finding = Finding(EVOLUTION_RULE, settings.severity(EVOLUTION_RULE, severity), ("status",), params)
+        params = explain(change, old.get(ipp), record)
+        finding = configured(Finding(EVOLUTION_RULE, ("status",), params, EVOLUTION_CASE), settings)
         out.append(_row(extraction_id, change.identity_id, finding))
     return out
 
@@ -222,7 +224,7 @@ def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -
             extraction_id,
             identity_id,
             rule_id,
-            settings.severity(rule_id, default_severity(rule_id)),
+            settings.severity(rule_id),
             None,
             json.dumps(params, ensure_ascii=False, default=str),
         )

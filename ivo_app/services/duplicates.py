@@ -593,14 +593,11 @@ def pairs_for_findings(conn: Connection, extraction_id: int) -> list[tuple[int, 
     out: list[tuple[int, str, dict[str, Any]]] = []
     for p in rows:
         rule = "COLLISION-SUSPECTE" if p.kind == "collision" else "DOUBLON-POTENTIEL"
-        level = "probable" if p.level == "probable" else "à examiner"
+        level = "probable" if p.level == "probable" else "a_examiner"  # codes the catalogue words
         for identity, other in ((p.identity_a, p.ipp_b), (p.identity_b, p.ipp_a)):
-            params = {
-                "other": other,
-                "score": p.score,
-                "level": level,
-                "reason": f"Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
-            }
+            params: dict[str, Any] = {"other": other, "score": p.score, "level": level}
+            if rule == "COLLISION-SUSPECTE":
+                params["reason"] = "paire"
             out.append((identity, rule, params))
     return out
 
