@@ -161,7 +161,13 @@ RULES: dict[str, RuleInfo] = {
             "Un matricule INS est toujours accompagné de son OID : 1.2.250.1.213.1.4.8 (NIR), .9 (NIA), "
             ".10 (test), .11 (démonstration).",
             "Renseigner l'OID retourné par INSi.",
-            "OID « {oid} » absent ou inconnu pour un matricule INS.",
+            "{reason}",
+            texts={
+                "reason": {
+                    "inconnu": "OID « {oid} » absent ou inconnu pour un matricule INS.",
+                    "absent": "OID « absent » absent ou inconnu pour un matricule INS.",
+                }
+            },
         ),
         _r(
             "INS-OID-TEST",
@@ -708,11 +714,12 @@ def _shown(key: str, value: Any) -> Any:
 def message(rule_id: str, params: dict[str, Any]) -> str:
     """The French message of a finding: its coded parameters through the rule's templates, then the
     rule's message. Missing parameters never break the text; a value that is no code (a finding stored
-    before codes) is shown as it is; invisible characters of the values are shown as U+XXXX."""
+    before codes: French text) is shown as it is; invisible characters of the values are shown as U+XXXX."""
     info = RULES[rule_id]
     values = _Safe({k: _shown(k, v) for k, v in params.items()})
     for key, templates in info.texts.items():
-        code = params.get(key)
+        # A finding stored before its rule had codes may lack the key: the first template then.
+        code = params.get(key, next(iter(templates)))
         if isinstance(code, str) and code in templates:
             values[key] = templates[code].format_map(values)
     text = info.message.format_map(values)

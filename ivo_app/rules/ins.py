@@ -64,7 +64,9 @@ def check(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
         yield Finding("INS-NSS", ("ins_oid",), {"reason": "nss", "oid": oid})
         return
     if not oid or oid not in INS_OIDS:
-        yield Finding("INS-OID", ("ins_oid",), {"oid": oid or "absent"})
+        yield Finding(
+            "INS-OID", ("ins_oid",), {"reason": "inconnu", "oid": oid} if oid else {"reason": "absent"}
+        )
     if oid in (OID_INS_NIR_TEST, OID_INS_NIR_DEMO):
         kind = "test" if oid == OID_INS_NIR_TEST else "demonstration"
         yield Finding("INS-OID-TEST", ("ins_oid",), {"oid": oid, "kind": kind})
