@@ -9,7 +9,7 @@ The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITIES = ("critique", "erreur", "alerte", "info")
@@ -39,6 +39,17 @@ class RuleInfo:
 
 
 _BY_STATUS = (("hors-insi", "alerte"),)
+# The named cases of the rules (`RuleInfo.variants`), in words (docs/rules.md, the settings page).
+CASES = {
+    "hors-insi": "une identité ni récupérée ni qualifiée",
+    "vraisemblance": "la vraisemblance",
+    "situation-particuliere": "un justificatif admis en situation particulière",
+    "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
+    "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
+    "historique": "un changement de traits entre deux extractions",
+    "date-insi": "la date d'appel INSi (colonne facultative)",
+    "expiration": "un justificatif expiré (colonne facultative)",
+}
 # The syntax faults of a name (TRAIT-NOM-SYNTAXE) and of first names (TRAIT-PRENOM-CARS).
 _SYNTAX = {
     "debut": "commence par « {char} »",
@@ -76,6 +87,15 @@ def _r(*args: Any, **kwargs: Any) -> RuleInfo:
     return RuleInfo(*args, **kwargs)
 
 
+# The texts each rule rests on (document, version, section). RNIV: Référentiel national
+# d'identitovigilance, volume 1 « Principes communs » v2.0 (décembre 2024); Guide INS: ANS « Guide
+# d'implémentation de l'identité INS dans les logiciels » v3.0 (décembre 2024).
+_RNIV = "RNIV vol. 1 v2.0 (12/2024)"
+_GUIDE = "ANS Guide d'implémentation de l'INS v3.0 (12/2024)"
+_INSEE_NIR = "INSEE, RNIPP : structure du NIR (positions 1 à 15)"
+_SP_NIR = "service-public.fr, « Numéro de sécurité sociale » (composition du numéro)"
+_COG = "INSEE, Code officiel géographique historisé (communes depuis 1943, mouvements)"
+_FRCORE = "Interop'Santé FR Core (CodeSystem mode de validation de l'identité)"
 RULES: dict[str, RuleInfo] = {
     r.id: r
     for r in (
@@ -94,6 +114,7 @@ RULES: dict[str, RuleInfo] = {
                     "caracteres": "caractères non admis",
                 },
             },
+            sources=(f"{_GUIDE}, matricule INS (EXI ID)", _INSEE_NIR),
         ),
         _r(
             "INS-CLE",
@@ -104,6 +125,7 @@ RULES: dict[str, RuleInfo] = {
             "(2A → 19, 2B → 18).",
             "Vérifier le matricule : une clé fausse signale une erreur de saisie.",
             "Clé {key} incorrecte pour le matricule « {value} » (attendue {expected}).",
+            sources=(f"{_INSEE_NIR}, clé = 97 − (N mod 97), 2A → 19, 2B → 18",),
         ),
         _r(
             "INS-SEXE-CHIFFRE",
@@ -114,6 +136,7 @@ RULES: dict[str, RuleInfo] = {
             "des matricules INS.",
             "Rappeler le téléservice INSi pour obtenir le matricule INS.",
             "Premier chiffre « {digit} » impossible pour un matricule INS.",
+            sources=(f"{_INSEE_NIR}, position 1", f"{_GUIDE}, matricule INS"),
         ),
         _r(
             "INS-MOIS",
@@ -125,6 +148,10 @@ RULES: dict[str, RuleInfo] = {
             "00, 13-19 et 43-49 ne sont jamais attribués.",
             "Vérifier le matricule saisi.",
             "Mois « {month} » impossible dans le matricule INS.",
+            sources=(
+                f"{_INSEE_NIR}, positions 4-5 : 01-12 ; 20-42 et 50-99 pour un mois inconnu ou fictif "
+                "(31-42 : mois + 30) ; aucune source n'attribue 00, 13-19 ni 43-49",
+            ),
         ),
         _r(
             "INS-LIEU-PLAGE",
@@ -152,6 +179,11 @@ RULES: dict[str, RuleInfo] = {
                     "pays-inconnu": "pays {country} inconnu de la liste de l'INSEE",
                 },
             },
+            sources=(
+                f"{_INSEE_NIR}, positions 6 à 10",
+                f"{_SP_NIR} : 91 à 94 Algérie, 95 Maroc, 96 Tunisie avant l'indépendance",
+                "INSEE, liste des pays et territoires étrangers (dates de début des États issus de l'indépendance)",
+            ),
         ),
         _r(
             "INS-OID",
@@ -168,6 +200,7 @@ RULES: dict[str, RuleInfo] = {
                     "absent": "OID « absent » absent ou inconnu pour un matricule INS.",
                 }
             },
+            sources=(f"{_GUIDE}, OID des matricules INS (EXI ID)",),
         ),
         _r(
             "INS-OID-TEST",
@@ -184,6 +217,7 @@ RULES: dict[str, RuleInfo] = {
                     "demonstration": "démonstration",
                 },
             },
+            sources=(f"{_GUIDE}, OID des patients de test et de démonstration",),
         ),
         _r(
             "INS-NSS",
@@ -202,6 +236,10 @@ RULES: dict[str, RuleInfo] = {
                     "ouvrant-droit": "Matricule partagé avec une identité de date de naissance différente (IPP {others}) : probablement le NIR de l'ouvrant droit.",
                 },
             },
+            sources=(
+                f"{_GUIDE}, matricule INS et NSS (ouvrant droit)",
+                "ANS, OID 1.2.250.1.213.1.4.13 / .14 (NIR/NIA utilisés comme NSS)",
+            ),
         ),
         _r(
             "COH-SEXE",
@@ -212,6 +250,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le sexe et le matricule (un changement de sexe laisse l'ancien matricule en historique).",
             "Matricule de sexe {digit} pour une identité de sexe {sex}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_INSEE_NIR}, position 1", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-ANNEE",
@@ -222,6 +261,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier la date de naissance et le matricule.",
             "Année {nir_year} du matricule pour une naissance en {year}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_INSEE_NIR}, positions 2-3", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-MOIS",
@@ -233,6 +273,7 @@ RULES: dict[str, RuleInfo] = {
             "pas de mois).",
             "Vérifier la date de naissance et le matricule.",
             "Mois {nir_month} du matricule pour une naissance en mois {month}.",
+            sources=(f"{_INSEE_NIR}, positions 4-5 (31-42 : mois + 30)", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-LIEU",
@@ -245,6 +286,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le lieu de naissance (code INSEE à la date de naissance) et le matricule.",
             "Lieu {nir_place} du matricule pour un lieu de naissance {place}.",
             uncertain=True,
+            sources=(f"{_INSEE_NIR}, positions 6 à 10", _COG),
         ),
         _r(
             "COH-ETRANGER",
@@ -264,6 +306,7 @@ RULES: dict[str, RuleInfo] = {
                     "pays": "Pays {nir_place} du matricule pour un lieu de naissance {place}.",
                 },
             },
+            sources=(f"{_INSEE_NIR}, département 99", f"{_SP_NIR}, naissance en Afrique du Nord"),
         ),
         _r(
             "INS-UNIQUE",
@@ -274,6 +317,7 @@ RULES: dict[str, RuleInfo] = {
             "l'accompagne (les numéros de sécurité sociale, OID .13/.14, ne sont pas des INS).",
             "Analyser les identités concernées : doublon à fusionner ou collision à corriger.",
             "Matricule partagé avec {count} autre(s) identité(s) (IPP {others}).",
+            sources=(f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
         ),
         _r(
             "STATUT-VALEUR",
@@ -283,6 +327,7 @@ RULES: dict[str, RuleInfo] = {
             "Chaque identité a exactement un statut : PROV, RECUP, VALI ou QUAL.",
             "Corriger le statut ou la table de correspondance des statuts de l'import.",
             "Statut « {status} » inconnu.",
+            sources=(f"{_RNIV}, Exi SI 07 (statuts de confiance)",),
         ),
         _r(
             "STATUT-INS",
@@ -308,6 +353,7 @@ RULES: dict[str, RuleInfo] = {
                     "appel-sans-matricule": "Appel INSi du {date} enregistré sur une identité {status} sans matricule.",
                 },
             },
+            sources=(f"{_RNIV}, Exi SI 08", f"{_GUIDE}, statut qualifié"),
         ),
         _r(
             "STATUT-JUSTIF",
@@ -334,6 +380,7 @@ RULES: dict[str, RuleInfo] = {
                     "justificatif-expire": "Justificatif {document} expiré le {date} pour une identité {status}.",
                 },
             },
+            sources=(f"{_RNIV}, dispositifs d'identification à haut niveau de confiance", _FRCORE),
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -344,6 +391,7 @@ RULES: dict[str, RuleInfo] = {
             "venue ultérieure.",
             "Contrôler un justificatif à la prochaine venue.",
             "{share} % des identités actives sont récupérées ({count}).",
+            sources=(f"{_RNIV}, RECO PP 03",),
         ),
         _r(
             "ATTR-PROV",
@@ -359,6 +407,7 @@ RULES: dict[str, RuleInfo] = {
                     "avec-matricule": "Identité {attributes} au statut {status} avec matricule (PROV sans matricule attendu).",
                 },
             },
+            sources=(f"{_RNIV}, Exi SI 09", f"{_GUIDE}, EXI ID 26"),
         ),
         _r(
             "ATTR-COMBI",
@@ -368,6 +417,7 @@ RULES: dict[str, RuleInfo] = {
             "Seule la combinaison DOUTEUSE + HOMONYME est permise ; les autres attributs sont exclusifs.",
             "Corriger les attributs de l'identité.",
             "Attributs incompatibles ou inconnus : {attributes}.",
+            sources=(f"{_RNIV}, attributs d'identité (douteuse, fictive, homonyme)",),
         ),
         _r(
             "ATTR-HOMONYME",
@@ -378,6 +428,7 @@ RULES: dict[str, RuleInfo] = {
             "l'attribut HOMONYME (ou être un doublon).",
             "Vérifier s'il s'agit d'un doublon ; sinon ajouter l'attribut HOMONYME.",
             "Homonyme de {count} autre(s) identité(s) (IPP {others}) sans attribut HOMONYME.",
+            sources=(f"{_RNIV}, attribut homonyme",),
         ),
         _r(
             "TRAIT-REQUIS",
@@ -389,6 +440,7 @@ RULES: dict[str, RuleInfo] = {
             "naissance compris : ils figurent sur le justificatif ou dans la réponse INSi).",
             "Compléter les traits manquants.",
             "Traits manquants : {fields}.",
+            sources=(f"{_RNIV}, Exi PP (traits stricts)", f"{_GUIDE}, traits INS"),
         ),
         _r(
             "TRAIT-NOM-CARS",
@@ -400,6 +452,7 @@ RULES: dict[str, RuleInfo] = {
             "Ressaisir le nom tel que le retourne INSi.",
             "Caractères non admis dans le nom « {value} » : {chars}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_GUIDE}, règles de saisie des traits (jeu de caractères INSi)", f"{_RNIV}, Exi PP"),
         ),
         _r(
             "TRAIT-NOM-SYNTAXE",
@@ -415,6 +468,7 @@ RULES: dict[str, RuleInfo] = {
             texts={
                 "reason": _SYNTAX,
             },
+            sources=(f"{_GUIDE}, règles de saisie des traits", f"{_RNIV}, Exi PP"),
         ),
         _r(
             "TRAIT-PRENOM-CARS",
@@ -430,6 +484,7 @@ RULES: dict[str, RuleInfo] = {
             texts={
                 "reason": _FIRST_NAME_FAULTS,
             },
+            sources=(f"{_GUIDE}, EXI ID 10 et règles de saisie des prénoms",),
         ),
         _r(
             "TRAIT-LONGUEUR",
@@ -439,6 +494,7 @@ RULES: dict[str, RuleInfo] = {
             "Nom de naissance et liste des prénoms : 100 caractères au plus.",
             "Vérifier la saisie.",
             "{field} de {length} caractères (100 au plus).",
+            sources=(f"{_GUIDE}, longueur des traits INS (100 caractères)",),
         ),
         _r(
             "TRAIT-PRENOM1",
@@ -448,6 +504,7 @@ RULES: dict[str, RuleInfo] = {
             "Le premier prénom est le début de la liste des prénoms (tirets et apostrophes lus comme des espaces).",
             "Corriger le premier prénom ou la liste.",
             "Premier prénom « {first} » incohérent avec la liste « {names} ».",
+            sources=(f"{_GUIDE}, EXI ID 10",),
         ),
         _r(
             "TRAIT-UTILISE-COPIE",
@@ -458,6 +515,7 @@ RULES: dict[str, RuleInfo] = {
             "de naissance ; beaucoup de copies dans un même import le suggèrent.",
             "Laisser vides nom et prénom utilisés sauf s'ils diffèrent et sont déclarés.",
             "Nom/prénom utilisé identique au trait de naissance ({count} fiches de l'import dans ce cas).",
+            sources=(f"{_GUIDE}, EXI ID 08", f"{_RNIV}, Exi PP 18"),
         ),
         _r(
             "TRAIT-SEXE",
@@ -467,6 +525,7 @@ RULES: dict[str, RuleInfo] = {
             "INSi ne retourne que M ou F : obligatoires pour RECUP/QUAL ; I (indéterminé) ou vide tolérés sinon.",
             "Corriger le sexe.",
             "Sexe « {sex} » non admis pour le statut {status}.",
+            sources=(f"{_GUIDE}, sexe retourné par INSi (M/F)",),
         ),
         _r(
             "TRAIT-DATE",
@@ -485,6 +544,7 @@ RULES: dict[str, RuleInfo] = {
                     "age": "plus de {max_age} ans",
                 },
             },
+            sources=(f"{_GUIDE}, EXI ID 11", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "TRAIT-DATE-COMPLETEE",
@@ -500,6 +560,7 @@ RULES: dict[str, RuleInfo] = {
             uncertain=True,
             severity_note="info ; alerte quand le NIR porte un mois inconnu",
             variants=(("mois-inconnu", "alerte"),),
+            sources=(f"{_GUIDE}, EXI ID 11", f"{_RNIV}, Exi PP 19"),
         ),
         _r(
             "TRAIT-LIEU-FORMAT",
@@ -510,6 +571,7 @@ RULES: dict[str, RuleInfo] = {
             "ou 99999 (inconnu).",
             "Saisir le code INSEE de la commune ou du pays de naissance.",
             "Lieu de naissance « {value} » mal formé.",
+            sources=(f"{_GUIDE}, code du lieu de naissance", _COG),
         ),
         _r(
             "TRAIT-LIEU-INCONNU",
@@ -519,6 +581,7 @@ RULES: dict[str, RuleInfo] = {
             "Le code 99999 (lieu inconnu) ne devrait pas figurer sur une identité validée, récupérée ou qualifiée.",
             "Renseigner le lieu de naissance depuis le justificatif ou INSi.",
             "Lieu de naissance inconnu (99999) pour une identité {status}.",
+            sources=(f"{_GUIDE}, lieu de naissance inconnu (99999)",),
         ),
         _r(
             "TRAIT-LIEU-COG",
@@ -540,6 +603,11 @@ RULES: dict[str, RuleInfo] = {
                     "code-remplace": "code remplacé ou supprimé le {since}, avant la naissance",
                 },
             },
+            sources=(
+                f"{_GUIDE}, code du lieu de naissance en vigueur à la date de naissance",
+                _COG,
+                "INSEE, liste des pays et territoires étrangers (date_fin)",
+            ),
         ),
         _r(
             "DOUBLON-POTENTIEL",
@@ -555,6 +623,7 @@ RULES: dict[str, RuleInfo] = {
                     "a_examiner": "à examiner",
                 },
             },
+            sources=(f"{_RNIV}, doublons (DPOT)",),
         ),
         _r(
             "COLLISION-SUSPECTE",
@@ -579,77 +648,16 @@ RULES: dict[str, RuleInfo] = {
                     "historique": "Depuis l'extraction précédente : {fields} modifié(s), statut {before} → {status} (nouvel appel INSi et rétrogradation attendus).",
                 },
             },
+            sources=(
+                f"{_RNIV}, collisions (COLP)",
+                f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
+                "rétrogradation du statut)",
+                f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
+            ),
         ),
     )
 }
 
-# The texts each rule rests on (document, version, section). RNIV: Référentiel national
-# d'identitovigilance, volume 1 « Principes communs » v2.0 (décembre 2024); Guide INS: ANS « Guide
-# d'implémentation de l'identité INS dans les logiciels » v3.0 (décembre 2024).
-_RNIV = "RNIV vol. 1 v2.0 (12/2024)"
-_GUIDE = "ANS Guide d'implémentation de l'INS v3.0 (12/2024)"
-_INSEE_NIR = "INSEE, RNIPP : structure du NIR (positions 1 à 15)"
-_SP_NIR = "service-public.fr, « Numéro de sécurité sociale » (composition du numéro)"
-_COG = "INSEE, Code officiel géographique historisé (communes depuis 1943, mouvements)"
-_FRCORE = "Interop'Santé FR Core (CodeSystem mode de validation de l'identité)"
-SOURCES: dict[str, tuple[str, ...]] = {
-    "INS-FORMAT": (f"{_GUIDE}, matricule INS (EXI ID)", _INSEE_NIR),
-    "INS-CLE": (f"{_INSEE_NIR}, clé = 97 − (N mod 97), 2A → 19, 2B → 18",),
-    "INS-SEXE-CHIFFRE": (f"{_INSEE_NIR}, position 1", f"{_GUIDE}, matricule INS"),
-    "INS-MOIS": (
-        f"{_INSEE_NIR}, positions 4-5 : 01-12 ; 20-42 et 50-99 pour un mois inconnu ou fictif "
-        "(31-42 : mois + 30) ; aucune source n'attribue 00, 13-19 ni 43-49",
-    ),
-    "INS-LIEU-PLAGE": (
-        f"{_INSEE_NIR}, positions 6 à 10",
-        f"{_SP_NIR} : 91 à 94 Algérie, 95 Maroc, 96 Tunisie avant l'indépendance",
-        "INSEE, liste des pays et territoires étrangers (dates de début des États issus de l'indépendance)",
-    ),
-    "INS-OID": (f"{_GUIDE}, OID des matricules INS (EXI ID)",),
-    "INS-OID-TEST": (f"{_GUIDE}, OID des patients de test et de démonstration",),
-    "INS-NSS": (
-        f"{_GUIDE}, matricule INS et NSS (ouvrant droit)",
-        "ANS, OID 1.2.250.1.213.1.4.13 / .14 (NIR/NIA utilisés comme NSS)",
-    ),
-    "COH-SEXE": (f"{_INSEE_NIR}, position 1", f"{_RNIV}, traits stricts"),
-    "COH-ANNEE": (f"{_INSEE_NIR}, positions 2-3", f"{_RNIV}, traits stricts"),
-    "COH-MOIS": (f"{_INSEE_NIR}, positions 4-5 (31-42 : mois + 30)", f"{_RNIV}, traits stricts"),
-    "COH-LIEU": (f"{_INSEE_NIR}, positions 6 à 10", _COG),
-    "COH-ETRANGER": (f"{_INSEE_NIR}, département 99", f"{_SP_NIR}, naissance en Afrique du Nord"),
-    "INS-UNIQUE": (f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
-    "STATUT-VALEUR": (f"{_RNIV}, Exi SI 07 (statuts de confiance)",),
-    "STATUT-INS": (f"{_RNIV}, Exi SI 08", f"{_GUIDE}, statut qualifié"),
-    "STATUT-JUSTIF": (f"{_RNIV}, dispositifs d'identification à haut niveau de confiance", _FRCORE),
-    "STATUT-RECUP-PART": (f"{_RNIV}, RECO PP 03",),
-    "ATTR-PROV": (f"{_RNIV}, Exi SI 09", f"{_GUIDE}, EXI ID 26"),
-    "ATTR-COMBI": (f"{_RNIV}, attributs d'identité (douteuse, fictive, homonyme)",),
-    "ATTR-HOMONYME": (f"{_RNIV}, attribut homonyme",),
-    "TRAIT-REQUIS": (f"{_RNIV}, Exi PP (traits stricts)", f"{_GUIDE}, traits INS"),
-    "TRAIT-NOM-CARS": (f"{_GUIDE}, règles de saisie des traits (jeu de caractères INSi)", f"{_RNIV}, Exi PP"),
-    "TRAIT-NOM-SYNTAXE": (f"{_GUIDE}, règles de saisie des traits", f"{_RNIV}, Exi PP"),
-    "TRAIT-PRENOM-CARS": (f"{_GUIDE}, EXI ID 10 et règles de saisie des prénoms",),
-    "TRAIT-LONGUEUR": (f"{_GUIDE}, longueur des traits INS (100 caractères)",),
-    "TRAIT-PRENOM1": (f"{_GUIDE}, EXI ID 10",),
-    "TRAIT-UTILISE-COPIE": (f"{_GUIDE}, EXI ID 08", f"{_RNIV}, Exi PP 18"),
-    "TRAIT-SEXE": (f"{_GUIDE}, sexe retourné par INSi (M/F)",),
-    "TRAIT-DATE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, traits stricts"),
-    "TRAIT-DATE-COMPLETEE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, Exi PP 19"),
-    "TRAIT-LIEU-FORMAT": (f"{_GUIDE}, code du lieu de naissance", _COG),
-    "TRAIT-LIEU-INCONNU": (f"{_GUIDE}, lieu de naissance inconnu (99999)",),
-    "TRAIT-LIEU-COG": (
-        f"{_GUIDE}, code du lieu de naissance en vigueur à la date de naissance",
-        _COG,
-        "INSEE, liste des pays et territoires étrangers (date_fin)",
-    ),
-    "DOUBLON-POTENTIEL": (f"{_RNIV}, doublons (DPOT)",),
-    "COLLISION-SUSPECTE": (
-        f"{_RNIV}, collisions (COLP)",
-        f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
-        "rétrogradation du statut)",
-        f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
-    ),
-}
-RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in RULES.items()}
 RULE_IDS = tuple(RULES)
 
 

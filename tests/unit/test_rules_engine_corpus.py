@@ -23,7 +23,7 @@ from ivo_app.io.values import (
     parse_sex,
     parse_status,
 )
-from ivo_app.rules.catalogue import FIELD_LABELS, RULES, message, severity_of, unknown_codes
+from ivo_app.rules.catalogue import CASES, FIELD_LABELS, RULES, message, severity_of, unknown_codes
 from ivo_app.rules.engine import CheckContext, Finding, RuleSettings, check_all, check_record
 from ivo_app.rules.evolution import CASE, RULE, Change, explain
 from ivo_app.rules.record import IdentityRecord
@@ -237,3 +237,10 @@ def test_severity_comes_from_the_catalogue_case_and_the_facility() -> None:
         today=EXTRACTED_ON, cog=COG, settings=RuleSettings(severities={"COH-SEXE": "info"})
     )
     assert [f.severity for f in check_record(qual_f, overridden)] == ["info"]
+
+
+def test_each_catalogue_entry_says_what_its_rule_rests_on() -> None:
+    # A rule is one entry: title, severities, texts it rests on, templates (no second table to fill).
+    assert all(info.sources and info.title and info.fix for info in RULES.values())
+    # Each named case is worded in the catalogue too (docs/rules.md reads it there).
+    assert {case for info in RULES.values() for case, _ in info.variants} <= CASES.keys()
