@@ -145,20 +145,19 @@ def _birth_date(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
         if r.birth_date_raw:
             yield Finding("TRAIT-DATE", ("birth_date",), {"value": r.birth_date_raw, "reason": "illisible"})
         return
-    value = birth.strftime("%d/%m/%Y")
     if birth > today:
-        yield Finding("TRAIT-DATE", ("birth_date",), {"value": value, "reason": "futur"})
+        yield Finding("TRAIT-DATE", ("birth_date",), {"value": f"{birth:%d/%m/%Y}", "reason": "futur"})
     elif (today.year - birth.year) - ((today.month, today.day) < (birth.month, birth.day)) > (
         ctx.settings.max_age_years
     ):
         yield Finding(
             "TRAIT-DATE",
             ("birth_date",),
-            {"value": value, "reason": "age", "max_age": ctx.settings.max_age_years},
+            {"value": f"{birth:%d/%m/%Y}", "reason": "age", "max_age": ctx.settings.max_age_years},
             case="vraisemblance",
         )
     if looks_completed(birth) and not r.birth_date_completed:
-        yield Finding("TRAIT-DATE-COMPLETEE", ("birth_date",), {"value": value})
+        yield Finding("TRAIT-DATE-COMPLETEE", ("birth_date",), {"value": f"{birth:%d/%m/%Y}"})
 
 
 def _birthplace(
