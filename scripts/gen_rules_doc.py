@@ -11,19 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivo_app.rules.catalogue import RULES  # noqa: E402
+from ivo_app.rules.catalogue import CASES, RULES  # noqa: E402
 
 TARGET = ROOT / "docs" / "rules.md"
-_VARIANTS = {
-    "hors-insi": "une identité ni récupérée ni qualifiée",
-    "vraisemblance": "la vraisemblance",
-    "situation-particuliere": "un justificatif admis en situation particulière",
-    "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
-    "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
-    "historique": "un changement de traits entre deux extractions",
-    "date-insi": "la date d'appel INSi (colonne facultative)",
-    "expiration": "un justificatif expiré (colonne facultative)",
-}
 
 
 def render() -> str:
@@ -51,6 +41,16 @@ def render() -> str:
             "",
             f"**Message** : {r.message}",
             "",
+            *(
+                line
+                for key, templates in r.texts.items()
+                for line in (
+                    f"**{{{key}}}** selon le cas :",
+                    "",
+                    *(f"- `{code}` : {template}" for code, template in templates.items()),
+                    "",
+                )
+            ),
             f"**Référence** : {r.reference}",
             "",
             "**Textes** :",
@@ -61,7 +61,7 @@ def render() -> str:
             lines += [
                 "",
                 "**Sévérités** : "
-                + " ; ".join([r.severity] + [f"{sev} pour {_VARIANTS[name]}" for name, sev in r.variants]),
+                + " ; ".join([r.severity] + [f"{sev} pour {CASES[name]}" for name, sev in r.variants]),
             ]
         if r.uncertain:
             lines += [

@@ -127,7 +127,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 def cmd_rules_list(args: argparse.Namespace) -> int:
     settings = rule_settings.effective_settings(open_db(args))
     for rule in RULES.values():
-        state = "désactivée" if rule.id in settings.disabled else settings.severity(rule.id, rule.severity)
+        state = "désactivée" if rule.id in settings.disabled else settings.severity(rule.id)
         print(f"{rule.id:<22} {state:<10} {rule.title}")
     return 0
 

@@ -1,5 +1,7 @@
-"""The rule catalogue: the one place where rule IDs get their French title, message, reference and
-fix hint. Rules return structured findings; this module turns them into text.
+"""The rule catalogue: the one place where rule IDs get their French title, message, reference, fix
+hint, severities and the French templates of their reason codes. Rules return structured findings
+(rule ID, fields, data, reason codes); `message` is the one function that turns them into text, at
+the edge (report, window, command line).
 
 The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.md §4).
 """
@@ -7,7 +9,7 @@ The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITIES = ("critique", "erreur", "alerte", "info")
@@ -31,9 +33,52 @@ class RuleInfo:
     variants: tuple[tuple[str, str], ...] = ()
     # The texts the rule rests on: document, version, section (shown in docs/rules.md).
     sources: tuple[str, ...] = ()
+    # The French templates of the finding's coded parameters: {param: {code: template}}. A template
+    # is formatted over the finding's params, then stands for the code in `message`.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 _BY_STATUS = (("hors-insi", "alerte"),)
+# The named cases of the rules (`RuleInfo.variants`), in words (docs/rules.md, the settings page).
+CASES = {
+    "hors-insi": "une identité ni récupérée ni qualifiée",
+    "vraisemblance": "la vraisemblance",
+    "situation-particuliere": "un justificatif admis en situation particulière",
+    "indice": "un indice (identité RECUP/PROV avec justificatif à haut niveau de confiance)",
+    "mois-inconnu": "une naissance en janvier avec un mois de NIR inconnu",
+    "historique": "un changement de traits entre deux extractions",
+    "date-insi": "la date d'appel INSi (colonne facultative)",
+    "expiration": "un justificatif expiré (colonne facultative)",
+}
+# The syntax faults of a name (TRAIT-NOM-SYNTAXE) and of first names (TRAIT-PRENOM-CARS).
+_SYNTAX = {
+    "debut": "commence par « {char} »",
+    "fin": "finit par « {char} »",
+    "espaces-doublees": "espaces doublées",
+    "apostrophes-doublees": "apostrophes doublées",
+    "espace-apostrophe": "espace autour d'une apostrophe",
+    "tirets-multiples": "plus de deux tirets consécutifs",
+    "tiret-double": "tiret doublé (permis dans le nom de naissance seulement)",
+    "prenom-debut": "prénom « {token} » commence par « {char} »",
+    "prenom-fin": "prénom « {token} » finit par « {char} »",
+}
+_FIRST_NAME_FAULTS = {"caracteres": "caractères non admis {chars}", **_SYNTAX}
+# The traits a finding names by their column (TRAIT-REQUIS, TRAIT-LONGUEUR, TRAIT-PRENOM-CARS, the
+# trait history of COLLISION-SUSPECTE), in words.
+FIELD_LABELS = {
+    "birth_name": "nom de naissance",
+    "first_names": "liste des prénoms",
+    "first_first_name": "premier prénom",
+    "used_name": "nom utilisé",
+    "used_first_name": "prénom utilisé",
+    "birth_date": "date de naissance",
+    "sex": "sexe",
+    "birthplace": "lieu de naissance",
+    "ins_matricule": "matricule INS",
+    "strict_traits": "traits stricts",
+}
+# How a list parameter is written (", " unless said here).
+_LIST_SEPARATORS = {"chars": " "}
 
 
 def _r(*args: Any, **kwargs: Any) -> RuleInfo:
@@ -42,6 +87,15 @@ def _r(*args: Any, **kwargs: Any) -> RuleInfo:
     return RuleInfo(*args, **kwargs)
 
 
+# The texts each rule rests on (document, version, section). RNIV: Référentiel national
+# d'identitovigilance, volume 1 « Principes communs » v2.0 (décembre 2024); Guide INS: ANS « Guide
+# d'implémentation de l'identité INS dans les logiciels » v3.0 (décembre 2024).
+_RNIV = "RNIV vol. 1 v2.0 (12/2024)"
+_GUIDE = "ANS Guide d'implémentation de l'INS v3.0 (12/2024)"
+_INSEE_NIR = "INSEE, RNIPP : structure du NIR (positions 1 à 15)"
+_SP_NIR = "service-public.fr, « Numéro de sécurité sociale » (composition du numéro)"
+_COG = "INSEE, Code officiel géographique historisé (communes depuis 1943, mouvements)"
+_FRCORE = "Interop'Santé FR Core (CodeSystem mode de validation de l'identité)"
 RULES: dict[str, RuleInfo] = {
     r.id: r
     for r in (
@@ -54,6 +108,13 @@ RULES: dict[str, RuleInfo] = {
             "et une clé de 2 chiffres. Un NIA ne comporte que des chiffres.",
             "Recopier le matricule depuis le téléservice INSi ou la carte Vitale, sans espace superflu.",
             "Matricule « {value} » mal formé ({reason}).",
+            texts={
+                "reason": {
+                    "longueur": "{length} caractères",
+                    "caracteres": "caractères non admis",
+                },
+            },
+            sources=(f"{_GUIDE}, matricule INS (EXI ID)", _INSEE_NIR),
         ),
         _r(
             "INS-CLE",
@@ -64,6 +125,7 @@ RULES: dict[str, RuleInfo] = {
             "(2A → 19, 2B → 18).",
             "Vérifier le matricule : une clé fausse signale une erreur de saisie.",
             "Clé {key} incorrecte pour le matricule « {value} » (attendue {expected}).",
+            sources=(f"{_INSEE_NIR}, clé = 97 − (N mod 97), 2A → 19, 2B → 18",),
         ),
         _r(
             "INS-SEXE-CHIFFRE",
@@ -74,6 +136,7 @@ RULES: dict[str, RuleInfo] = {
             "des matricules INS.",
             "Rappeler le téléservice INSi pour obtenir le matricule INS.",
             "Premier chiffre « {digit} » impossible pour un matricule INS.",
+            sources=(f"{_INSEE_NIR}, position 1", f"{_GUIDE}, matricule INS"),
         ),
         _r(
             "INS-MOIS",
@@ -85,6 +148,10 @@ RULES: dict[str, RuleInfo] = {
             "00, 13-19 et 43-49 ne sont jamais attribués.",
             "Vérifier le matricule saisi.",
             "Mois « {month} » impossible dans le matricule INS.",
+            sources=(
+                f"{_INSEE_NIR}, positions 4-5 : 01-12 ; 20-42 et 50-99 pour un mois inconnu ou fictif "
+                "(31-42 : mois + 30) ; aucune source n'attribue 00, 13-19 ni 43-49",
+            ),
         ),
         _r(
             "INS-LIEU-PLAGE",
@@ -99,6 +166,24 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le matricule auprès du téléservice INSi.",
             "Lieu du matricule implausible : {reason}.",
             uncertain=True,
+            texts={
+                "reason": {
+                    "ordre-000": "numéro d'ordre 000",
+                    "departement-00": "département 00",
+                    "departement-inexistant": "département {department} inexistant",
+                    "corse-20": "département 20 pour une naissance depuis 1976 (2A/2B attendus)",
+                    "corse-avant-1976": "département {department} pour une naissance avant 1976 (20 attendu)",
+                    "tunisie-96": "département 96 inexistant pour une naissance depuis 1968 (Tunisie avant l'indépendance seulement)",
+                    "independance-1968": "département {department} pour une naissance entre l'indépendance et 1968",
+                    "pays-france": "pays 99100 (France) dans un matricule de naissance à l'étranger",
+                    "pays-inconnu": "pays {country} inconnu de la liste de l'INSEE",
+                },
+            },
+            sources=(
+                f"{_INSEE_NIR}, positions 6 à 10",
+                f"{_SP_NIR} : 91 à 94 Algérie, 95 Maroc, 96 Tunisie avant l'indépendance",
+                "INSEE, liste des pays et territoires étrangers (dates de début des États issus de l'indépendance)",
+            ),
         ),
         _r(
             "INS-OID",
@@ -108,7 +193,14 @@ RULES: dict[str, RuleInfo] = {
             "Un matricule INS est toujours accompagné de son OID : 1.2.250.1.213.1.4.8 (NIR), .9 (NIA), "
             ".10 (test), .11 (démonstration).",
             "Renseigner l'OID retourné par INSi.",
-            "OID « {oid} » absent ou inconnu pour un matricule INS.",
+            "{reason}",
+            texts={
+                "reason": {
+                    "inconnu": "OID « {oid} » absent ou inconnu pour un matricule INS.",
+                    "absent": "OID « absent » absent ou inconnu pour un matricule INS.",
+                }
+            },
+            sources=(f"{_GUIDE}, OID des matricules INS (EXI ID)",),
         ),
         _r(
             "INS-OID-TEST",
@@ -119,6 +211,13 @@ RULES: dict[str, RuleInfo] = {
             "de production.",
             "Retirer l'identité de test ou rappeler INSi en production.",
             "OID de {kind} « {oid} » dans une table de production.",
+            texts={
+                "kind": {
+                    "test": "test",
+                    "demonstration": "démonstration",
+                },
+            },
+            sources=(f"{_GUIDE}, OID des patients de test et de démonstration",),
         ),
         _r(
             "INS-NSS",
@@ -131,6 +230,16 @@ RULES: dict[str, RuleInfo] = {
             "celui de l'ouvrant droit.",
             "Rappeler INSi pour obtenir le matricule INS propre au patient.",
             "{reason}",
+            texts={
+                "reason": {
+                    "nss": "Numéro de sécurité sociale (OID {oid}) enregistré : ce n'est pas un INS.",
+                    "ouvrant-droit": "Matricule partagé avec une identité de date de naissance différente (IPP {others}) : probablement le NIR de l'ouvrant droit.",
+                },
+            },
+            sources=(
+                f"{_GUIDE}, matricule INS et NSS (ouvrant droit)",
+                "ANS, OID 1.2.250.1.213.1.4.13 / .14 (NIR/NIA utilisés comme NSS)",
+            ),
         ),
         _r(
             "COH-SEXE",
@@ -141,6 +250,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le sexe et le matricule (un changement de sexe laisse l'ancien matricule en historique).",
             "Matricule de sexe {digit} pour une identité de sexe {sex}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_INSEE_NIR}, position 1", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-ANNEE",
@@ -151,6 +261,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier la date de naissance et le matricule.",
             "Année {nir_year} du matricule pour une naissance en {year}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_INSEE_NIR}, positions 2-3", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-MOIS",
@@ -162,6 +273,7 @@ RULES: dict[str, RuleInfo] = {
             "pas de mois).",
             "Vérifier la date de naissance et le matricule.",
             "Mois {nir_month} du matricule pour une naissance en mois {month}.",
+            sources=(f"{_INSEE_NIR}, positions 4-5 (31-42 : mois + 30)", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "COH-LIEU",
@@ -174,6 +286,7 @@ RULES: dict[str, RuleInfo] = {
             "Vérifier le lieu de naissance (code INSEE à la date de naissance) et le matricule.",
             "Lieu {nir_place} du matricule pour un lieu de naissance {place}.",
             uncertain=True,
+            sources=(f"{_INSEE_NIR}, positions 6 à 10", _COG),
         ),
         _r(
             "COH-ETRANGER",
@@ -185,6 +298,15 @@ RULES: dict[str, RuleInfo] = {
             "02/03/1956) et 96 (Tunisie avant le 20/03/1956) valent le pays correspondant.",
             "Vérifier le lieu de naissance et le matricule.",
             "{reason}",
+            texts={
+                "reason": {
+                    "afrique-du-nord": "Département {department} du matricule (naissance en Afrique du Nord avant l'indépendance) pour un lieu de naissance {place}.",
+                    "nir-france": "Matricule d'une personne née en France pour un lieu de naissance à l'étranger.",
+                    "nir-etranger": "Matricule d'une personne née à l'étranger pour un lieu de naissance en France.",
+                    "pays": "Pays {nir_place} du matricule pour un lieu de naissance {place}.",
+                },
+            },
+            sources=(f"{_INSEE_NIR}, département 99", f"{_SP_NIR}, naissance en Afrique du Nord"),
         ),
         _r(
             "INS-UNIQUE",
@@ -195,6 +317,7 @@ RULES: dict[str, RuleInfo] = {
             "l'accompagne (les numéros de sécurité sociale, OID .13/.14, ne sont pas des INS).",
             "Analyser les identités concernées : doublon à fusionner ou collision à corriger.",
             "Matricule partagé avec {count} autre(s) identité(s) (IPP {others}).",
+            sources=(f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
         ),
         _r(
             "STATUT-VALEUR",
@@ -204,6 +327,7 @@ RULES: dict[str, RuleInfo] = {
             "Chaque identité a exactement un statut : PROV, RECUP, VALI ou QUAL.",
             "Corriger le statut ou la table de correspondance des statuts de l'import.",
             "Statut « {status} » inconnu.",
+            sources=(f"{_RNIV}, Exi SI 07 (statuts de confiance)",),
         ),
         _r(
             "STATUT-INS",
@@ -218,6 +342,18 @@ RULES: dict[str, RuleInfo] = {
             "{reason}",
             severity_note="erreur ; alerte pour la date d'appel INSi",
             variants=(("date-insi", "alerte"),),
+            texts={
+                "reason": {
+                    "sans-matricule": "Identité {status} sans matricule INS.",
+                    "sans-oid": "Identité {status} sans OID du matricule.",
+                    "matricule-hors-insi": "Matricule enregistré comme INS sur une identité {status}.",
+                    "appel-illisible": "Date d'appel INSi « {value} » illisible.",
+                    "appel-futur": "Date d'appel INSi {date} postérieure à l'extraction.",
+                    "appel-absent": "Identité {status} sans date d'appel INSi.",
+                    "appel-sans-matricule": "Appel INSi du {date} enregistré sur une identité {status} sans matricule.",
+                },
+            },
+            sources=(f"{_RNIV}, Exi SI 08", f"{_GUIDE}, statut qualifié"),
         ),
         _r(
             "STATUT-JUSTIF",
@@ -234,6 +370,17 @@ RULES: dict[str, RuleInfo] = {
             severity_note="erreur ; alerte pour un justificatif admis en situation particulière ; info pour "
             "une identité RECUP/PROV qui a un justificatif à haut niveau de confiance",
             variants=(("situation-particuliere", "alerte"), ("indice", "info"), ("expiration", "alerte")),
+            texts={
+                "reason": {
+                    "qualification-manquee": "Identité {status} avec un justificatif à haut niveau de confiance ({document}) : statut {target} attendu (qualification manquée ?).",
+                    "sans-justificatif": "Identité {status} sans justificatif enregistré.",
+                    "situation-particuliere": "Justificatif {document} admis seulement en situation particulière.",
+                    "confiance-insuffisante": "Justificatif {document} sans haut niveau de confiance pour une identité {status}.",
+                    "expiration-illisible": "Date d'expiration du justificatif « {value} » illisible.",
+                    "justificatif-expire": "Justificatif {document} expiré le {date} pour une identité {status}.",
+                },
+            },
+            sources=(f"{_RNIV}, dispositifs d'identification à haut niveau de confiance", _FRCORE),
         ),
         _r(
             "STATUT-RECUP-PART",
@@ -244,6 +391,7 @@ RULES: dict[str, RuleInfo] = {
             "venue ultérieure.",
             "Contrôler un justificatif à la prochaine venue.",
             "{share} % des identités actives sont récupérées ({count}).",
+            sources=(f"{_RNIV}, RECO PP 03",),
         ),
         _r(
             "ATTR-PROV",
@@ -253,6 +401,13 @@ RULES: dict[str, RuleInfo] = {
             "Une identité douteuse ou fictive reste provisoire, sans appel INSi ni matricule.",
             "Repasser l'identité au statut provisoire et retirer le matricule.",
             "{reason}",
+            texts={
+                "reason": {
+                    "non-provisoire": "Identité {attributes} au statut {status} (PROV sans matricule attendu).",
+                    "avec-matricule": "Identité {attributes} au statut {status} avec matricule (PROV sans matricule attendu).",
+                },
+            },
+            sources=(f"{_RNIV}, Exi SI 09", f"{_GUIDE}, EXI ID 26"),
         ),
         _r(
             "ATTR-COMBI",
@@ -262,6 +417,7 @@ RULES: dict[str, RuleInfo] = {
             "Seule la combinaison DOUTEUSE + HOMONYME est permise ; les autres attributs sont exclusifs.",
             "Corriger les attributs de l'identité.",
             "Attributs incompatibles ou inconnus : {attributes}.",
+            sources=(f"{_RNIV}, attributs d'identité (douteuse, fictive, homonyme)",),
         ),
         _r(
             "ATTR-HOMONYME",
@@ -272,6 +428,7 @@ RULES: dict[str, RuleInfo] = {
             "l'attribut HOMONYME (ou être un doublon).",
             "Vérifier s'il s'agit d'un doublon ; sinon ajouter l'attribut HOMONYME.",
             "Homonyme de {count} autre(s) identité(s) (IPP {others}) sans attribut HOMONYME.",
+            sources=(f"{_RNIV}, attribut homonyme",),
         ),
         _r(
             "TRAIT-REQUIS",
@@ -283,6 +440,7 @@ RULES: dict[str, RuleInfo] = {
             "naissance compris : ils figurent sur le justificatif ou dans la réponse INSi).",
             "Compléter les traits manquants.",
             "Traits manquants : {fields}.",
+            sources=(f"{_RNIV}, Exi PP (traits stricts)", f"{_GUIDE}, traits INS"),
         ),
         _r(
             "TRAIT-NOM-CARS",
@@ -294,6 +452,7 @@ RULES: dict[str, RuleInfo] = {
             "Ressaisir le nom tel que le retourne INSi.",
             "Caractères non admis dans le nom « {value} » : {chars}.",
             severity_note=STATUS_DEPENDENT,
+            sources=(f"{_GUIDE}, règles de saisie des traits (jeu de caractères INSi)", f"{_RNIV}, Exi PP"),
         ),
         _r(
             "TRAIT-NOM-SYNTAXE",
@@ -306,6 +465,10 @@ RULES: dict[str, RuleInfo] = {
             "Corriger la saisie.",
             "Syntaxe du nom « {value} » : {reason}.",
             severity_note=STATUS_DEPENDENT,
+            texts={
+                "reason": _SYNTAX,
+            },
+            sources=(f"{_GUIDE}, règles de saisie des traits", f"{_RNIV}, Exi PP"),
         ),
         _r(
             "TRAIT-PRENOM-CARS",
@@ -318,6 +481,10 @@ RULES: dict[str, RuleInfo] = {
             "Ressaisir les prénoms tels que retournés par INSi.",
             "{field} « {value} » : {reason}.",
             severity_note=STATUS_DEPENDENT,
+            texts={
+                "reason": _FIRST_NAME_FAULTS,
+            },
+            sources=(f"{_GUIDE}, EXI ID 10 et règles de saisie des prénoms",),
         ),
         _r(
             "TRAIT-LONGUEUR",
@@ -327,6 +494,7 @@ RULES: dict[str, RuleInfo] = {
             "Nom de naissance et liste des prénoms : 100 caractères au plus.",
             "Vérifier la saisie.",
             "{field} de {length} caractères (100 au plus).",
+            sources=(f"{_GUIDE}, longueur des traits INS (100 caractères)",),
         ),
         _r(
             "TRAIT-PRENOM1",
@@ -336,6 +504,7 @@ RULES: dict[str, RuleInfo] = {
             "Le premier prénom est le début de la liste des prénoms (tirets et apostrophes lus comme des espaces).",
             "Corriger le premier prénom ou la liste.",
             "Premier prénom « {first} » incohérent avec la liste « {names} ».",
+            sources=(f"{_GUIDE}, EXI ID 10",),
         ),
         _r(
             "TRAIT-UTILISE-COPIE",
@@ -346,6 +515,7 @@ RULES: dict[str, RuleInfo] = {
             "de naissance ; beaucoup de copies dans un même import le suggèrent.",
             "Laisser vides nom et prénom utilisés sauf s'ils diffèrent et sont déclarés.",
             "Nom/prénom utilisé identique au trait de naissance ({count} fiches de l'import dans ce cas).",
+            sources=(f"{_GUIDE}, EXI ID 08", f"{_RNIV}, Exi PP 18"),
         ),
         _r(
             "TRAIT-SEXE",
@@ -355,6 +525,7 @@ RULES: dict[str, RuleInfo] = {
             "INSi ne retourne que M ou F : obligatoires pour RECUP/QUAL ; I (indéterminé) ou vide tolérés sinon.",
             "Corriger le sexe.",
             "Sexe « {sex} » non admis pour le statut {status}.",
+            sources=(f"{_GUIDE}, sexe retourné par INSi (M/F)",),
         ),
         _r(
             "TRAIT-DATE",
@@ -366,6 +537,14 @@ RULES: dict[str, RuleInfo] = {
             "Date de naissance « {value} » : {reason}.",
             severity_note="erreur ; alerte pour la vraisemblance (plus de 120 ans)",
             variants=(("vraisemblance", "alerte"),),
+            texts={
+                "reason": {
+                    "illisible": "date impossible ou illisible",
+                    "futur": "dans le futur",
+                    "age": "plus de {max_age} ans",
+                },
+            },
+            sources=(f"{_GUIDE}, EXI ID 11", f"{_RNIV}, traits stricts"),
         ),
         _r(
             "TRAIT-DATE-COMPLETEE",
@@ -381,6 +560,7 @@ RULES: dict[str, RuleInfo] = {
             uncertain=True,
             severity_note="info ; alerte quand le NIR porte un mois inconnu",
             variants=(("mois-inconnu", "alerte"),),
+            sources=(f"{_GUIDE}, EXI ID 11", f"{_RNIV}, Exi PP 19"),
         ),
         _r(
             "TRAIT-LIEU-FORMAT",
@@ -391,6 +571,7 @@ RULES: dict[str, RuleInfo] = {
             "ou 99999 (inconnu).",
             "Saisir le code INSEE de la commune ou du pays de naissance.",
             "Lieu de naissance « {value} » mal formé.",
+            sources=(f"{_GUIDE}, code du lieu de naissance", _COG),
         ),
         _r(
             "TRAIT-LIEU-INCONNU",
@@ -400,6 +581,7 @@ RULES: dict[str, RuleInfo] = {
             "Le code 99999 (lieu inconnu) ne devrait pas figurer sur une identité validée, récupérée ou qualifiée.",
             "Renseigner le lieu de naissance depuis le justificatif ou INSi.",
             "Lieu de naissance inconnu (99999) pour une identité {status}.",
+            sources=(f"{_GUIDE}, lieu de naissance inconnu (99999)",),
         ),
         _r(
             "TRAIT-LIEU-COG",
@@ -412,6 +594,20 @@ RULES: dict[str, RuleInfo] = {
             "naissance : une naissance en France porte le code de sa commune.",
             "Vérifier le code (une commune fusionnée garde son ancien code pour les naissances antérieures).",
             "Code {value} : {reason}.",
+            texts={
+                "reason": {
+                    "inconnu": "inconnu du COG",
+                    "france": "99100 désigne la France, une naissance en France porte le code de sa commune",
+                    "pas-encore": "code en vigueur seulement depuis le {since}, après la naissance",
+                    "pays-disparu": "pays disparu le {since}, avant la naissance",
+                    "code-remplace": "code remplacé ou supprimé le {since}, avant la naissance",
+                },
+            },
+            sources=(
+                f"{_GUIDE}, code du lieu de naissance en vigueur à la date de naissance",
+                _COG,
+                "INSEE, liste des pays et territoires étrangers (date_fin)",
+            ),
         ),
         _r(
             "DOUBLON-POTENTIEL",
@@ -421,6 +617,13 @@ RULES: dict[str, RuleInfo] = {
             "Une autre identité semble désigner la même personne (moteur de détection des doublons).",
             "Examiner la paire dans la file des doublons et décider.",
             "Doublon potentiel de l'IPP {other} (score {score}, {level}).",
+            texts={
+                "level": {
+                    "probable": "probable",
+                    "a_examiner": "à examiner",
+                },
+            },
+            sources=(f"{_RNIV}, doublons (DPOT)",),
         ),
         _r(
             "COLLISION-SUSPECTE",
@@ -438,78 +641,36 @@ RULES: dict[str, RuleInfo] = {
             severity_note="critique ; alerte pour un changement de traits entre deux extractions",
             variants=(("historique", "alerte"),),
             uncertain=True,
+            texts={
+                "reason": {
+                    "traits-autre-ipp": "Le matricule correspond aux traits de l'IPP {other}, pas à ceux de cette identité.",
+                    "paire": "Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
+                    "historique": "Depuis l'extraction précédente : {fields} modifié(s), statut {before} → {status} (nouvel appel INSi et rétrogradation attendus).",
+                },
+            },
+            sources=(
+                f"{_RNIV}, collisions (COLP)",
+                f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
+                "rétrogradation du statut)",
+                f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
+            ),
         ),
     )
 }
 
-# The texts each rule rests on (document, version, section). RNIV: Référentiel national
-# d'identitovigilance, volume 1 « Principes communs » v2.0 (décembre 2024); Guide INS: ANS « Guide
-# d'implémentation de l'identité INS dans les logiciels » v3.0 (décembre 2024).
-_RNIV = "RNIV vol. 1 v2.0 (12/2024)"
-_GUIDE = "ANS Guide d'implémentation de l'INS v3.0 (12/2024)"
-_INSEE_NIR = "INSEE, RNIPP : structure du NIR (positions 1 à 15)"
-_SP_NIR = "service-public.fr, « Numéro de sécurité sociale » (composition du numéro)"
-_COG = "INSEE, Code officiel géographique historisé (communes depuis 1943, mouvements)"
-_FRCORE = "Interop'Santé FR Core (CodeSystem mode de validation de l'identité)"
-SOURCES: dict[str, tuple[str, ...]] = {
-    "INS-FORMAT": (f"{_GUIDE}, matricule INS (EXI ID)", _INSEE_NIR),
-    "INS-CLE": (f"{_INSEE_NIR}, clé = 97 − (N mod 97), 2A → 19, 2B → 18",),
-    "INS-SEXE-CHIFFRE": (f"{_INSEE_NIR}, position 1", f"{_GUIDE}, matricule INS"),
-    "INS-MOIS": (
-        f"{_INSEE_NIR}, positions 4-5 : 01-12 ; 20-42 et 50-99 pour un mois inconnu ou fictif "
-        "(31-42 : mois + 30) ; aucune source n'attribue 00, 13-19 ni 43-49",
-    ),
-    "INS-LIEU-PLAGE": (
-        f"{_INSEE_NIR}, positions 6 à 10",
-        f"{_SP_NIR} : 91 à 94 Algérie, 95 Maroc, 96 Tunisie avant l'indépendance",
-        "INSEE, liste des pays et territoires étrangers (dates de début des États issus de l'indépendance)",
-    ),
-    "INS-OID": (f"{_GUIDE}, OID des matricules INS (EXI ID)",),
-    "INS-OID-TEST": (f"{_GUIDE}, OID des patients de test et de démonstration",),
-    "INS-NSS": (
-        f"{_GUIDE}, matricule INS et NSS (ouvrant droit)",
-        "ANS, OID 1.2.250.1.213.1.4.13 / .14 (NIR/NIA utilisés comme NSS)",
-    ),
-    "COH-SEXE": (f"{_INSEE_NIR}, position 1", f"{_RNIV}, traits stricts"),
-    "COH-ANNEE": (f"{_INSEE_NIR}, positions 2-3", f"{_RNIV}, traits stricts"),
-    "COH-MOIS": (f"{_INSEE_NIR}, positions 4-5 (31-42 : mois + 30)", f"{_RNIV}, traits stricts"),
-    "COH-LIEU": (f"{_INSEE_NIR}, positions 6 à 10", _COG),
-    "COH-ETRANGER": (f"{_INSEE_NIR}, département 99", f"{_SP_NIR}, naissance en Afrique du Nord"),
-    "INS-UNIQUE": (f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
-    "STATUT-VALEUR": (f"{_RNIV}, Exi SI 07 (statuts de confiance)",),
-    "STATUT-INS": (f"{_RNIV}, Exi SI 08", f"{_GUIDE}, statut qualifié"),
-    "STATUT-JUSTIF": (f"{_RNIV}, dispositifs d'identification à haut niveau de confiance", _FRCORE),
-    "STATUT-RECUP-PART": (f"{_RNIV}, RECO PP 03",),
-    "ATTR-PROV": (f"{_RNIV}, Exi SI 09", f"{_GUIDE}, EXI ID 26"),
-    "ATTR-COMBI": (f"{_RNIV}, attributs d'identité (douteuse, fictive, homonyme)",),
-    "ATTR-HOMONYME": (f"{_RNIV}, attribut homonyme",),
-    "TRAIT-REQUIS": (f"{_RNIV}, Exi PP (traits stricts)", f"{_GUIDE}, traits INS"),
-    "TRAIT-NOM-CARS": (f"{_GUIDE}, règles de saisie des traits (jeu de caractères INSi)", f"{_RNIV}, Exi PP"),
-    "TRAIT-NOM-SYNTAXE": (f"{_GUIDE}, règles de saisie des traits", f"{_RNIV}, Exi PP"),
-    "TRAIT-PRENOM-CARS": (f"{_GUIDE}, EXI ID 10 et règles de saisie des prénoms",),
-    "TRAIT-LONGUEUR": (f"{_GUIDE}, longueur des traits INS (100 caractères)",),
-    "TRAIT-PRENOM1": (f"{_GUIDE}, EXI ID 10",),
-    "TRAIT-UTILISE-COPIE": (f"{_GUIDE}, EXI ID 08", f"{_RNIV}, Exi PP 18"),
-    "TRAIT-SEXE": (f"{_GUIDE}, sexe retourné par INSi (M/F)",),
-    "TRAIT-DATE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, traits stricts"),
-    "TRAIT-DATE-COMPLETEE": (f"{_GUIDE}, EXI ID 11", f"{_RNIV}, Exi PP 19"),
-    "TRAIT-LIEU-FORMAT": (f"{_GUIDE}, code du lieu de naissance", _COG),
-    "TRAIT-LIEU-INCONNU": (f"{_GUIDE}, lieu de naissance inconnu (99999)",),
-    "TRAIT-LIEU-COG": (
-        f"{_GUIDE}, code du lieu de naissance en vigueur à la date de naissance",
-        _COG,
-        "INSEE, liste des pays et territoires étrangers (date_fin)",
-    ),
-    "DOUBLON-POTENTIEL": (f"{_RNIV}, doublons (DPOT)",),
-    "COLLISION-SUSPECTE": (
-        f"{_RNIV}, collisions (COLP)",
-        f"{_RNIV}, modification d'un trait strict d'une identité qualifiée (nouvel appel INSi, "
-        "rétrogradation du statut)",
-        f"{_GUIDE}, mise à jour de l'identité et nouvel appel au téléservice INSi",
-    ),
-}
-RULES = {rule_id: replace(info, sources=SOURCES[rule_id]) for rule_id, info in RULES.items()}
 RULE_IDS = tuple(RULES)
+
+
+_SEVERITY = {
+    (rule_id, case): severity
+    for rule_id, info in RULES.items()
+    for case, severity in ((None, info.severity), *info.variants)
+}
+
+
+def severity_of(rule_id: str, case: str | None = None) -> str:
+    """The catalogue's severity of a rule for one of its named cases (None: its default)."""
+    return _SEVERITY[rule_id, case]
 
 
 def default_severity(rule_id: str, variant: str | None = None) -> str:
@@ -541,15 +702,39 @@ def visible(text: str) -> str:
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp", "Zs"})
 
 
+class _Safe(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A parameter as the text shows it: trait columns in words, lists joined, invisible characters
+    of the values as U+XXXX."""
+    if isinstance(value, list):
+        return _LIST_SEPARATORS.get(key, ", ").join(str(_shown(key, v)) for v in value)
+    if isinstance(value, str):
+        if key in ("field", "fields"):
+            return FIELD_LABELS.get(value, value)
+        return visible(value)
+    return value
+
+
 def message(rule_id: str, params: dict[str, Any]) -> str:
-    """The French message of a finding; missing parameters never break the text; invisible
-    characters of the values are shown as U+XXXX."""
+    """The French message of a finding: its coded parameters through the rule's templates, then the
+    rule's message. Missing parameters never break the text; a value that is no code (a finding stored
+    before codes: French text) is shown as it is; invisible characters of the values are shown as U+XXXX."""
     info = RULES[rule_id]
+    values = _Safe({k: _shown(k, v) for k, v in params.items()})
+    for key, templates in info.texts.items():
+        # A finding stored before its rule had codes may lack the key: the first template then.
+        code = params.get(key, next(iter(templates)))
+        if isinstance(code, str) and code in templates:
+            values[key] = templates[code].format_map(values)
+    text = info.message.format_map(values)
+    return text[:1].upper() + text[1:]
 
-    class _Safe(dict[str, Any]):
-        def __missing__(self, key: str) -> str:
-            return "?"
 
-    return info.message.format_map(
-        _Safe({k: visible(v) if isinstance(v, str) else v for k, v in params.items()})
-    )
+def unknown_codes(rule_id: str, params: dict[str, Any]) -> dict[str, str]:
+    """The coded parameters of a finding ({param: code}) that the catalogue has no template for."""
+    texts = RULES[rule_id].texts
+    return {k: v for k, v in params.items() if k in texts and v not in texts[k]}

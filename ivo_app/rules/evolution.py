@@ -19,19 +19,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ivo_app.rules.catalogue import default_severity
 from ivo_app.rules.record import IdentityRecord
 
 RULE = "COLLISION-SUSPECTE"
 INSI_STATUSES = frozenset({"RECUP", "QUAL"})
+# The catalogue's case of the rule for a trait history (its severity: "alerte").
+CASE = "historique"
 # Strict traits compared (with the matricule), in the order `explain` names them.
-TRAITS = (
-    ("birth_name", "nom de naissance"),
-    ("first_names", "liste des prénoms"),
-    ("birth_date", "date de naissance"),
-    ("birthplace", "lieu de naissance"),
-    ("ins_matricule", "matricule INS"),
-)
+TRAITS = ("birth_name", "first_names", "birth_date", "birthplace", "ins_matricule")
 
 
 def traits_of(r: IdentityRecord) -> tuple[Any, ...]:
@@ -76,23 +71,21 @@ class PreviousExtraction:
         return Change(r.id, r.ipp, before_status, r.status or "", sex_changed, traits_changed)
 
 
-def explain(change: Change, before: IdentityRecord | None, now: IdentityRecord | None) -> tuple[str, Any]:
-    """The finding (rule ID, severity and params, no text) of one change, with the fields that differ."""
+def explain(change: Change, before: IdentityRecord | None, now: IdentityRecord | None) -> dict[str, Any]:
+    """The params of one change's finding (reason code, the trait columns that differ; no text).
+    Its case is `CASE`."""
     fields: list[str] = []
     if change.sex_changed:
-        fields.append("sexe")
+        fields.append("sex")
     if change.traits_changed and before is not None and now is not None:
         old, new = traits_of(before), traits_of(now)
-        fields += [label for (_, label), a, b in zip(TRAITS, old, new, strict=True) if _canon(a) != _canon(b)]
-    params = {
-        "fields": ", ".join(fields) or "traits stricts",
-        "before": change.before_status or "?",
-        "status": change.status or "?",
-        "reason": f"Depuis l'extraction précédente : {', '.join(fields) or 'traits stricts'} modifié(s), "
-        f"statut {change.before_status or '?'} → {change.status or '?'} (nouvel appel INSi et rétrogradation "
-        "attendus).",
-    }
-    return default_severity(RULE, "historique"), params
+        fields += [name for name, a, b in zip(TRAITS, old, new, strict=True) if _canon(a) != _canon(b)]
+    params: dict[str, Any] = {"reason": CASE, "fields": fields or ["strict_traits"]}
+    if change.before_status:
+        params["before"] = change.before_status
+    if change.status:
+        params["status"] = change.status
+    return params
 
 
 def _canon(value: Any) -> Any:

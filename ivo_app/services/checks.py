@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ivo_app import __version__
 from ivo_app.io.values import parse_date
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.rules.catalogue import RULES, SEVERITIES, default_severity, message
-from ivo_app.rules.engine import NSS_OIDS, CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
+from ivo_app.rules.catalogue import RULES, SEVERITIES, message
+from ivo_app.rules.engine import CheckContext, CrossRecordRules, Finding, RuleSettings, check_record
+from ivo_app.rules.evolution import CASE as EVOLUTION_CASE
 from ivo_app.rules.evolution import RULE as EVOLUTION_RULE
 from ivo_app.rules.evolution import Change, PreviousExtraction, explain, traits_of
+from ivo_app.rules.findings import configured
 from ivo_app.rules.normalize import fold_header
 from ivo_app.rules.record import IdentityRecord
+from ivo_app.services import pair_findings
 from ivo_app.services.cog_reference import reference_for
-from ivo_app.services.duplicates import pairs_for_findings
 from ivo_app.services.identities import iter_records
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert, bulk_session
 from ivo_app.store.models import Identity
-from ivo_app.store.models.journal import JournalEntry
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.models.base import utcnow
+from ivo_app.store.models.rules import FINDING_COLUMNS, FindingRow
+from ivo_app.store.repositories import CheckRunRepository
 from ivo_app.store.uow import UnitOfWork
-
-FINDING_COLUMNS = ("extraction_id", "identity_id", "rule_id", "severity", "fields", "params")
 
 
 @dataclass
@@ -71,6 +75,7 @@ def run_checks(
 ) -> CheckResult:
     """Run all enabled rules; replace the extraction's findings in one transaction."""
     tracker = Progress(progress, is_cancelled)
+    started_at, started = utcnow(), time.perf_counter()
     reference = reference_for(db)  # the database's dated COG, if `ivo cog import` loaded one
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
@@ -112,11 +117,22 @@ def run_checks(
                 assert previous_id is not None
                 rows.extend(_evolution_rows(conn, extraction_id, previous_id, changed, ctx.settings))
             rows.extend(_row(extraction_id, identity_id, f) for identity_id, f in cross.findings())
-            rows.extend(_duplicate_findings(conn, extraction_id, ctx.settings))
+            rows.extend(pair_findings.rows(conn, extraction_id, facility_id, ctx.settings))
             conn.execute(delete(FindingRow).where(FindingRow.extraction_id == extraction_id))
             for start in range(0, len(rows), 50_000):
                 bulk_insert(conn, FindingRow.__table__, FINDING_COLUMNS, rows[start : start + 50_000])
             tracker.check()
+            severities = Counter(r[3] for r in rows)
+            CheckRunRepository(conn).add(
+                extraction_id,
+                started_at=started_at,
+                ended_at=utcnow(),
+                seconds=round(time.perf_counter() - started, 3),
+                rules_version=rules_version(),
+                settings_hash=settings_hash(ctx.settings),
+                identities=total,
+                by_severity={s: severities.get(s, 0) for s in SEVERITIES},
+            )
             journal.record(conn, "check", f"extraction:{extraction_id}", {"findings": len(rows)})
             trans.commit()
         except BaseException:
@@ -187,8 +203,8 @@ def _evolution_rows(
     old = {r.ipp: r for r in iter_records(conn, previous_id) if r.ipp in changed}
     out = []
     for ipp, (change, record) in changed.items():
-        severity, params = explain(change, old.get(ipp), record)
-        finding = Finding(EVOLUTION_RULE, settings.severity(EVOLUTION_RULE, severity), ("status",), params)
+        params = explain(change, old.get(ipp), record)
+        finding = configured(Finding(EVOLUTION_RULE, ("status",), params, EVOLUTION_CASE), settings)
         out.append(_row(extraction_id, change.identity_id, finding))
     return out
 
@@ -204,30 +220,21 @@ def _row(extraction_id: int, identity_id: int | None, f: Any) -> tuple[Any, ...]
     )
 
 
-def _duplicate_findings(conn: Any, extraction_id: int, settings: RuleSettings) -> list[tuple[Any, ...]]:
-    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE from the duplicate engine's stored pairs, if it ran.
-    Their severity comes from where every rule's does: the catalogue, then the facility's settings."""
-    # A number under an NSS OID is the insured person's (ouvrant droit): INS-NSS says what to do,
-    # never a collision.
-    nss_rows = conn.execute(
-        select(Identity.id, Identity.ipp).where(
-            Identity.extraction_id == extraction_id, Identity.ins_oid.in_(NSS_OIDS)
-        )
-    ).all()
-    nss, nss_ipps = {r.id for r in nss_rows}, {r.ipp for r in nss_rows}
-    return [
-        (
-            extraction_id,
-            identity_id,
-            rule_id,
-            settings.severity(rule_id, default_severity(rule_id)),
-            None,
-            json.dumps(params, ensure_ascii=False, default=str),
-        )
-        for identity_id, rule_id, params in pairs_for_findings(conn, extraction_id)
-        if rule_id not in settings.disabled
-        and not (rule_id == "COLLISION-SUSPECTE" and (identity_id in nss or params.get("other") in nss_ipps))
+def rules_version() -> str:
+    """The application's version and a digest of the catalogue (rules, severities, cases, texts):
+    two checks with the same version applied the same rules."""
+    catalogue = [
+        (r.id, r.severity, r.variants, r.message, sorted((k, sorted(v.items())) for k, v in r.texts.items()))
+        for r in RULES.values()
     ]
+    digest = hashlib.sha256(json.dumps(catalogue, ensure_ascii=False).encode()).hexdigest()[:12]
+    return f"{__version__}+{digest}"
+
+
+def settings_hash(settings: RuleSettings) -> str:
+    """SHA-256 of the facility's rule settings as the check applied them."""
+    value = {**asdict(settings), "disabled": sorted(settings.disabled)}
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def list_findings(
@@ -285,25 +292,21 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
             select(FindingRow.rule_id, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.rule_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     by_severity = dict(
         session.execute(
             select(FindingRow.severity, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.severity)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     identities = session.scalar(
         select(func.count(func.distinct(FindingRow.identity_id))).where(
             FindingRow.extraction_id == extraction_id
         )
     )
-    checked = bool(by_rule) or check_logged(session, extraction_id)
+    checked = CheckRunRepository(session).is_checked(extraction_id)
     return {
         "checked": checked,
         "total": sum(by_rule.values()),
@@ -311,14 +314,3 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
         "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
         "identities_with_findings": int(identities or 0),
     }
-
-
-def check_logged(session: Session, extraction_id: int) -> bool:
-    """Whether the rules ran on the extraction (a clean extraction has no finding but was checked)."""
-    return bool(
-        session.scalar(
-            select(func.count())
-            .select_from(JournalEntry)
-            .where(JournalEntry.action == "check", JournalEntry.target == f"extraction:{extraction_id}")
-        )
-    )

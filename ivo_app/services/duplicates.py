@@ -30,7 +30,9 @@ from ivo_app.rules.matching import columns
 from ivo_app.rules.matching.engine import Model, clusters, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
+from ivo_app.services import pair_findings
 from ivo_app.services.identities import raw_pages
+from ivo_app.services.rule_settings import load_settings
 from ivo_app.services.settings import duplicate_threshold_overrides_in_session
 from ivo_app.store import journal
 from ivo_app.store.db import Database
@@ -138,6 +140,7 @@ def find_duplicates(
             **model.thresholds,
             **duplicate_threshold_overrides_in_session(uow.session, facility_id),
         }
+        rule_settings = load_settings(uow.session, facility_id)
     with db.engine.connect() as conn:
         tracker.report(0, 3, "lecture des identités", force=True)
         table = read_table(conn, extraction_id, tracker)
@@ -191,6 +194,8 @@ def find_duplicates(
                 parameters=columns.parameters(model, scored.estimate),
             )
         )
+        # A checked extraction's DOUBLON-POTENTIEL / COLLISION-SUSPECTE follow the new pairs.
+        pair_findings.refresh(conn, extraction_id, rule_settings)
         uow.commit()
     tracker.report(3, 3, f"{len(rows)} paires", force=True)
     return DuplicateRun(
@@ -386,6 +391,7 @@ def decide(
         version = _record_decision(
             uow, extraction, Decision(ipp_a, ipp_b, decision, comment), author, expected_version
         )
+        _refresh_findings(uow, extraction.facility_id, [(ipp_a, ipp_b)])
         uow.commit()
         return version
 
@@ -416,6 +422,7 @@ def decide_many(
             _record_decision(uow, extraction, item, author, None)
             tracker.report(done, len(decisions), f"{done} décisions enregistrées")
         tracker.check()
+        _refresh_findings(uow, extraction.facility_id, [(d.ipp_a, d.ipp_b) for d in decisions])
         uow.commit()
     return len(decisions)
 
@@ -473,6 +480,14 @@ def _record_decision(
     return row.version
 
 
+def _refresh_findings(uow: UnitOfWork, facility_id: int, pairs: Sequence[tuple[str, str]]) -> None:
+    """Decisions change the pair findings (a "non_doublon" pair is no potential duplicate): the
+    checked extractions of the facility are brought in step in the decision's transaction."""
+    uow.session.flush()
+    ordered = {(a, b) if a < b else (b, a) for a, b in pairs}
+    pair_findings.refresh_facility(uow.session, facility_id, load_settings(uow.session, facility_id), ordered)
+
+
 def undo_last_decision(db: Database, extraction_id: int | None = None) -> tuple[str, str] | None:
     """Remove the most recent decision of the facility (the window's « annuler »)."""
     with UnitOfWork(db) as uow:
@@ -493,6 +508,8 @@ def undo_last_decision(db: Database, extraction_id: int | None = None) -> tuple[
             f"paire:{pair[0]}/{pair[1]}",
             {"facility_id": extraction.facility_id},
         )
+        uow.session.flush()
+        _refresh_findings(uow, extraction.facility_id, [pair])
         uow.commit()
         return pair
 
@@ -555,14 +572,9 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> Duplica
             or 0
         )
         ran = uow.session.scalar(
-            select(func.count())
-            .select_from(journal_table())
-            .where(
-                journal_table().c.action == "duplicates",
-                journal_table().c.target == f"extraction:{extraction.id}",
-            )
+            select(func.count()).select_from(DetectionRun).where(DetectionRun.extraction_id == extraction.id)
         )
-        if not ran:
+        if not ran and not counts and not collisions:  # pairs without a run: a base from before detection_run
             return None
         decided = dict(
             uow.session.execute(
@@ -583,38 +595,6 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> Duplica
         "decided": {k: int(v) for k, v in decided.items()},
         "duplicate_rate": round(100 * probable / identities, 2) if identities else 0.0,
     }
-
-
-def journal_table() -> Any:
-    return JournalEntry.__table__
-
-
-def pairs_for_findings(conn: Connection, extraction_id: int) -> list[tuple[int, str, dict[str, Any]]]:
-    """DOUBLON-POTENTIEL / COLLISION-SUSPECTE findings for the rule engine, from the stored pairs."""
-    rows = conn.execute(
-        select(
-            DuplicatePair.identity_a,
-            DuplicatePair.identity_b,
-            DuplicatePair.ipp_a,
-            DuplicatePair.ipp_b,
-            DuplicatePair.score,
-            DuplicatePair.level,
-            DuplicatePair.kind,
-        ).where(DuplicatePair.extraction_id == extraction_id)
-    ).all()
-    out: list[tuple[int, str, dict[str, Any]]] = []
-    for p in rows:
-        rule = "COLLISION-SUSPECTE" if p.kind == "collision" else "DOUBLON-POTENTIEL"
-        level = "probable" if p.level == "probable" else "à examiner"
-        for identity, other in ((p.identity_a, p.ipp_b), (p.identity_b, p.ipp_a)):
-            params = {
-                "other": other,
-                "score": p.score,
-                "level": level,
-                "reason": f"Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
-            }
-            out.append((identity, rule, params))
-    return out
 
 
 @dataclass

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services import settings
-from ivo_app.services.checks import check_logged, summary_in_session
+from ivo_app.services.checks import summary_in_session
 from ivo_app.services.duplicates import DuplicateSummary, duplicate_summary
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
 from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.repositories import CheckRunRepository
 from ivo_app.store.uow import UnitOfWork
 
 
@@ -172,7 +173,7 @@ def _history(session: Session, extraction: Extraction) -> list[HistoryPoint]:
         .tuples()
         .all()
     )
-    checked = {e for e in ids if e in findings or check_logged(session, e)}
+    checked = CheckRunRepository(session).checked(ids)
     return [
         {
             "id": e.id,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.store.models import Extraction, Facility, Identity, ImportRejection, Setting
+from ivo_app.store.models.rules import CheckRun
 
 
 class FacilityRepository:
@@ -181,3 +183,58 @@ class SettingRepository:
             self.session.add(Setting(key=key, value=value, facility_id=facility_id))
         else:
             row.value = value
+
+
+class CheckRunRepository:
+    """The runs of the rules (`check_run`): "was it checked?" is a row, never a journal entry.
+    Works on a session or on the connection of a bulk write (the check writes through one)."""
+
+    def __init__(self, bind: Session | Connection) -> None:
+        self.bind = bind
+
+    def add(
+        self,
+        extraction_id: int,
+        *,
+        started_at: datetime,
+        ended_at: datetime,
+        seconds: float,
+        rules_version: str,
+        settings_hash: str,
+        identities: int,
+        by_severity: dict[str, int],
+    ) -> None:
+        self.bind.execute(
+            insert(CheckRun).values(
+                extraction_id=extraction_id,
+                started_at=started_at,
+                ended_at=ended_at,
+                seconds=seconds,
+                rules_version=rules_version,
+                settings_hash=settings_hash,
+                identities=identities,
+                findings=sum(by_severity.values()),
+                by_severity=by_severity,
+            )
+        )
+
+    def latest(self, extraction_id: int) -> CheckRun | None:
+        """The last check of the extraction (a detached row: its columns, not the ORM object's life)."""
+        row = self.bind.execute(
+            select(CheckRun.__table__)
+            .where(CheckRun.extraction_id == extraction_id)
+            .order_by(CheckRun.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else CheckRun(**row._asdict())
+
+    def checked(self, extraction_ids: Iterable[int]) -> set[int]:
+        """Those of the extractions the rules ran on (one query)."""
+        ids = list(extraction_ids)
+        if not ids:
+            return set()
+        query = select(CheckRun.extraction_id).where(CheckRun.extraction_id.in_(ids)).distinct()
+        return set(self.bind.execute(query).scalars())
+
+    def is_checked(self, extraction_id: int) -> bool:
+        return bool(self.checked([extraction_id]))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_session
 from ivo_app.store.repositories import (
+    CheckRunRepository,
     ExtractionRepository,
     FacilityRepository,
     IdentityRepository,
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.extractions = ExtractionRepository(self.session)
         self.identities = IdentityRepository(self.session)
         self.settings = SettingRepository(self.session)
+        self.check_runs = CheckRunRepository(self.session)
         return self
 
     def __exit__(

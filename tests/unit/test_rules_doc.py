@@ -25,4 +25,4 @@ def test_every_rule_id_of_the_domain_reference_is_in_the_catalogue() -> None:
         "TRAIT-PRENOM1", "TRAIT-UTILISE-COPIE", "TRAIT-SEXE", "TRAIT-DATE", "TRAIT-DATE-COMPLETEE",
         "TRAIT-LIEU-FORMAT", "TRAIT-LIEU-INCONNU", "TRAIT-LIEU-COG", "DOUBLON-POTENTIEL", "COLLISION-SUSPECTE",
     }  # fmt: skip
-    assert set(RULES) == ids
+    assert ids <= set(RULES)  # a rule added since (three places, docs/architecture.md) needs no edit here

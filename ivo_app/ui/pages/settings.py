@@ -238,7 +238,7 @@ class SettingsPage(Page):
             self.table.setItem(row, 1, QTableWidgetItem(rule.title))
             combo = QComboBox()
             combo.addItems([*SEVERITIES, DISABLED])
-            value = DISABLED if rule.id in current.disabled else current.severity(rule.id, rule.severity)
+            value = DISABLED if rule.id in current.disabled else current.severity(rule.id)
             combo.setCurrentText(value)
             combo.currentTextChanged.connect(lambda text, rid=rule.id: self.change(rid, text))
             self.table.setCellWidget(row, 2, combo)
