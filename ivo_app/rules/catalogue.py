@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivo_app.identity import FIELDS, inline_label
+
 SEVERITIES = ("critique", "erreur", "alerte", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 STATUS_DEPENDENT = "erreur si RECUP/QUAL, alerte sinon"
@@ -65,18 +67,7 @@ _SYNTAX = {
 _FIRST_NAME_FAULTS = {"caracteres": "caractères non admis {chars}", **_SYNTAX}
 # The traits a finding names by their column (TRAIT-REQUIS, TRAIT-LONGUEUR, TRAIT-PRENOM-CARS, the
 # trait history of COLLISION-SUSPECTE), in words.
-FIELD_LABELS = {
-    "birth_name": "nom de naissance",
-    "first_names": "liste des prénoms",
-    "first_first_name": "premier prénom",
-    "used_name": "nom utilisé",
-    "used_first_name": "prénom utilisé",
-    "birth_date": "date de naissance",
-    "sex": "sexe",
-    "birthplace": "lieu de naissance",
-    "ins_matricule": "matricule INS",
-    "strict_traits": "traits stricts",
-}
+FIELD_LABELS = {f.name: inline_label(f.name) for f in FIELDS} | {"strict_traits": "traits stricts"}
 # How a list parameter is written (", " unless said here).
 _LIST_SEPARATORS = {"chars": " "}
 

@@ -292,14 +292,18 @@ def summary_in_session(session: Session, extraction_id: int) -> dict[str, Any]:
             select(FindingRow.rule_id, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.rule_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     by_severity = dict(
         session.execute(
             select(FindingRow.severity, func.count())
             .where(FindingRow.extraction_id == extraction_id)
             .group_by(FindingRow.severity)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     identities = session.scalar(
         select(func.count(func.distinct(FindingRow.identity_id))).where(

@@ -40,7 +40,6 @@ from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
-from ivo_app.store.models.journal import JournalEntry
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}

@@ -14,7 +14,6 @@ import pytest
 
 from ivo_app.io.cog import read_embedded
 from ivo_app.io.values import (
-    clean_text,
     compact_matricule,
     parse_attributes,
     parse_bool,
@@ -27,6 +26,7 @@ from ivo_app.rules.catalogue import CASES, FIELD_LABELS, RULES, message, severit
 from ivo_app.rules.engine import CheckContext, Finding, RuleSettings, check_all, check_record
 from ivo_app.rules.evolution import CASE, RULE, Change, explain
 from ivo_app.rules.record import IdentityRecord
+from ivo_app.services.records import clean_text  # the import's own cleaning
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "rules" / "corpus.csv"
 EXTRACTED_ON = date(2026, 1, 15)
