@@ -119,6 +119,27 @@ def test_the_classes_missed_before_are_in_the_queue(a: dict[str, object], b: dic
         ({}, {"birth_date": date(1993, 6, 21)}),  # father and son with the same names, born in the same town
         ({}, {"birth_date": date(1967, 3, 9), "birthplace": "75112"}),  # homonyms born the same day
         ({}, {"birthplace": "29232"}),  # the same, born in the same department with the same first names
+        # Cases seen probable on 1,000,000 independent identities (benchmarks/eval_duplicates.py):
+        # father and son, same names and birthday, born twenty years apart: 1967 and 1987 differ by one
+        # digit, which a typo also does; a generation apart, a reviewer tells them apart.
+        ({}, {"birth_date": date(1987, 3, 9)}),
+        # twins DANIEL and TONY DANIEL: a list reduced keeps its first name, not the second one.
+        (
+            {"first_names": "DANIEL", "first_first_name": "DANIEL"},
+            {"first_names": "TONY DANIEL", "first_first_name": "TONY"},
+        ),
+        # twin girls LILOU CANDIDE and LILLA EMMA: a typo in the first name (LILLA is not among INSEE's
+        # most given names) would not change the later first names as well.
+        (
+            {"first_names": "LILOU CANDIDE", "first_first_name": "LILOU", "sex": "F"},
+            {"first_names": "LILLA EMMA", "first_first_name": "LILLA", "sex": "F"},
+        ),
+        # twin girls MARIE CARMELA and MARIE GENEVIEVE LUCILE (called MARIE GENEVIEVE), seen probable on
+        # 1,000,000 demo identities: a compound first name cut short would keep the later names.
+        (
+            {"first_names": "MARIE CARMELA", "first_first_name": "MARIE", "sex": "F"},
+            {"first_names": "MARIE GENEVIEVE LUCILE", "first_first_name": "MARIE GENEVIEVE", "sex": "F"},
+        ),
     ],
 )
 def test_twins_parent_and_child_homonyms_are_reviewed_at_most(

@@ -26,6 +26,7 @@ from rapidfuzz.process import cpdist
 
 from ivo_app.identity import inline_label
 from ivo_app.rules.matching.engine import (
+    GENERATION_YEARS,
     LEVEL_LABELS,
     LIST_WORDS,
     NARROW_CAP,
@@ -780,6 +781,7 @@ def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> 
     model.population = n
     if n < 1_000:  # too few identities to measure u: keep the configured priors
         model.name_freq = {}
+        model.first_freq = {}
         return
     rnd = np.random.default_rng(seed)
     i, j = rnd.integers(0, n, samples), rnd.integers(0, n, samples)
@@ -794,17 +796,20 @@ def estimate_u(model: Model, t: Table, samples: int = 20_000, seed: int = 1) -> 
         model.u[trait] = {lvl: (counter.get(lvl, 0) + 1) / total for lvl in model.m[trait]}
     freq = np.bincount(t.name, minlength=len(t.names))
     model.name_freq = {t.names[k]: int(freq[k]) / n for k in np.flatnonzero(freq).tolist() if k}
+    freq = np.bincount(t.first, minlength=len(t.names))
+    model.first_freq = {t.names[k]: int(freq[k]) / n for k in np.flatnonzero(freq).tolist() if k}
 
 
 def weight_table(model: Model, traits: tuple[str, ...] = TRAITS) -> list[Float]:
     return [np.array([model.weight(trait, lvl) for lvl in TRAIT_LEVELS[trait]]) for trait in traits]
 
 
-def _exact_name_weights(model: Model, t: Table) -> Float:
-    """The exact birth-name weight of each vocabulary name (term frequency: MARTIN weighs less)."""
-    default = model.weight("birth_name", "exact")
-    m = max(model.m["birth_name"].get("exact", 0.01), 1e-6)
-    freq = model.name_freq
+def _exact_name_weights(model: Model, t: Table, trait: str = "birth_name") -> Float:
+    """The exact weight of each vocabulary name as a birth name or a first name (term frequency: MARTIN
+    and MARIE weigh less)."""
+    default = model.weight(trait, "exact")
+    m = max(model.m[trait].get("exact", 0.01), 1e-6)
+    freq = model.name_freq if trait == "birth_name" else model.first_freq
     return np.array(
         [math.log2(m / max(freq[v], 1e-7)) if v in freq else default for v in t.names], dtype=np.float64
     )
@@ -847,6 +852,9 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     name_exact = levels[:, 0] == _L["birth_name"]["exact"]
     if model.name_freq:
         weights[name_exact, 0] = _exact_name_weights(model, t)[t.name[i[name_exact]]]
+    first_exact = levels[:, 1] == _L["first_name"]["exact"]
+    if model.first_freq:
+        weights[first_exact, 1] = _exact_name_weights(model, t, "first_name")[t.first[i[first_exact]]]
     score = weights[:, 0].copy()
     for x in range(1, len(traits)):
         score += weights[:, x]  # left to right, as the scalar sum
@@ -884,6 +892,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
         & ~at("birth_name", "else")
         & ~at("birth_date", "near")
         & ~_twin_shaped(model, t, i, j, at)
+        & ~_generation_apart(t, i, j, at)
     )
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= model.review_threshold())
@@ -899,15 +908,33 @@ def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str]
     close = at("first_name", "close") | at("first_name", "phonetic")
     same = at("birth_name", "exact") & at("birth_date", "exact")
     out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
-    ask = np.flatnonzero(same & at("first_name", "in_list"))
-    if len(ask):  # neither list holds the other's names: few pairs, compared as sets once per list pair
+    ask = np.flatnonzero(same & (close | at("first_name", "truncated")) & ~out)
+    if len(ask):  # later first names all different (LILOU CANDIDE, LILLA EMMA): once per list pair
         la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()
-        words = {code: set(t.lists[code].split()) for code in {*la, *lb}}
+        later = {code: t.lists[code].split()[1:] for code in {*la, *lb}}
+        disjoint = {
+            (x, y): len(later[x]) >= 1 and len(later[y]) >= 1 and set(later[x]).isdisjoint(later[y])
+            for x, y in set(zip(la, lb, strict=True))
+        }
+        out[ask] = [disjoint[pair] for pair in zip(la, lb, strict=True)]
+    ask = np.flatnonzero(same & at("first_name", "in_list"))
+    if len(ask):  # neither list holds the other's names, or their first names differ: once per list pair
+        la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()
+        lists = {code: t.lists[code].split() for code in {*la, *lb}}
+        words = {code: set(w) for code, w in lists.items()}
         apart = {
             (x, y): not (words[x] <= words[y] or words[y] <= words[x])
+            or (words[x] != words[y] and lists[x][:1] != lists[y][:1])
             for x, y in set(zip(la, lb, strict=True))
         }
         out[ask] = [apart[pair] for pair in zip(la, lb, strict=True)]
+    return out
+
+
+def _generation_apart(t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
+    """engine._generation_apart: dates one digit apart, a generation between them."""
+    years = np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000)
+    out: Bool = at("birth_date", "one_digit") & (years >= GENERATION_YEARS)
     return out
 
 
@@ -929,28 +956,57 @@ def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Score
     levels = level_matrix(t, i, j)
     estimate = None
     if len(i):
-        given = None if labels is None else labels(i, j)
-        estimate = estimate_m(model, levels, given, traits=t.traits, prior_pairs=EM_PRIOR_PAIRS)
-        if not plausible(estimate):
-            # On all candidates of a million identities, pairs sharing a surname and a first name but
-            # nothing else can outnumber the duplicates, and EM takes that family likeness for theirs (a
-            # class of a third of the pairs, birth dates "different"). EM learns again on the pairs the
-            # configured model would show the cell (and those it decided).
-            shown = score_pairs(model, t, i, j, levels).score >= model.thresholds["a_examiner"]
-            if given is not None:
-                shown |= given >= 0
-            if shown.sum() >= 50:
-                estimate = estimate_m(
-                    model,
-                    levels[shown],
-                    None if given is None else given[shown],
-                    traits=t.traits,
-                    prior_pairs=EM_PRIOR_PAIRS,
-                )
+        estimate = fit_m(model, t, i, j, levels, None if labels is None else labels(i, j))
         model.m.update(estimate.m)
     scored = score_pairs(model, t, i, j, levels)
     scored.estimate = estimate
     return scored
+
+
+# Levels that say "two persons" (RNIV's strict traits differ): their m is the configuration's at most
+# when EM learns on the pairs the configured model selected (fit_m).
+DISAGREEMENTS = {"birth_name": ("else",), "first_name": ("else",), "birth_date": ("else",),
+                 "sex": ("different",), "birthplace": ("different",), "ins": ("different",)}  # fmt: skip
+
+
+def fit_m(model: Model, t: Table, i: Int, j: Int, levels: Small, given: Small | None = None) -> Estimate:
+    """m estimated by EM on the candidate pairs (reviewers' decisions `given` as labels); again on the
+    pairs the configured model would review when that estimate is not `plausible`."""
+    estimate = estimate_m(model, levels, given, traits=t.traits, prior_pairs=EM_PRIOR_PAIRS)
+    if plausible(estimate):
+        return estimate
+    # On all candidates of a million identities, pairs sharing a surname and a first name but nothing
+    # else can outnumber the duplicates, and EM takes that family likeness for theirs (a class of a
+    # third of the pairs, birth dates "different"). EM learns again on the pairs the configured model
+    # would show the cell (and those it decided): above the review threshold as the file's size raises
+    # it. Above the unraised one, on a million identities, strangers sharing a first name and a birth
+    # date made 80-86 % of that set "duplicates" and EM learnt that duplicates' birth names differ one
+    # time in seven (m 0.14-0.29 instead of 0.01).
+    shown = score_pairs(model, t, i, j, levels).score >= model.review_threshold()
+    if given is not None:
+        shown |= given >= 0
+    if shown.sum() < 50:
+        return estimate
+    refit = estimate_m(
+        model,
+        levels[shown],
+        None if given is None else given[shown],
+        traits=t.traits,
+        prior_pairs=EM_PRIOR_PAIRS,
+    )
+    # That set is chosen by the configured model and its strangers agree on names and dates as
+    # duplicates do: EM finds no class of non-duplicates in it (share of duplicates → 1), so what it
+    # measures of a disagreement is how many strangers the set holds, not how often duplicates show it
+    # (1,000,000 identities: birth names "different" m 0.05-0.07, birthplaces 0.08-0.12, against a
+    # configured 0.01; the queue then held 15,000 strangers sharing a first name and a birth date).
+    # A disagreement keeps at most the configured m; EM's knowledge of the agreements stays.
+    for trait, disagreements in DISAGREEMENTS.items():
+        shares = dict(refit.m[trait])
+        for level in disagreements:
+            shares[level] = min(shares[level], model.m[trait].get(level, shares[level]))
+        total = sum(shares.values())
+        refit.m[trait] = {level: share / total for level, share in shares.items()}
+    return refit
 
 
 def plausible(estimate: Estimate) -> bool:

@@ -287,6 +287,7 @@ class Model:
     block_cap: int = 200
     u: dict[str, dict[str, float]] = field(default_factory=dict)  # starts as the priors
     name_freq: dict[str, float] = field(default_factory=dict)
+    first_freq: dict[str, float] = field(default_factory=dict)  # first first name → share of records
     reference_size: int = 10_000  # identities the thresholds were calibrated on
     population: int = 0  # identities of the extraction (set with u)
     # Given names (normalised, INSEE's lists): a first name one letter from another given name may be a
@@ -320,6 +321,10 @@ class Model:
         u = self.u.get(trait, {}).get(level, 0.5)
         if trait == "birth_name" and level == "exact" and a is not None and a.name in self.name_freq:
             u = max(self.name_freq[a.name], 1e-7)  # term frequency: MARTIN weighs less
+        if trait == "first_name" and level == "exact" and a is not None and a.first in self.first_freq:
+            # Strangers sharing MARIE and a birth date abound in a million identities; sharing a rare
+            # first name says more (term frequency, as for birth names).
+            u = max(self.first_freq[a.first], 1e-7)
         return math.log2(max(m, 1e-6) / max(u, 1e-7))
 
 
@@ -342,11 +347,32 @@ def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
         return False
     if lv["first_name"] == "in_list":
         sa, sb = set(a.firsts), set(b.firsts)
-        return not (sa <= sb or sb <= sa)
+        # A list reduced keeps its first name (JEAN PIERRE → JEAN); DANIEL beside TONY DANIEL, MARC
+        # beside JEAN MARC are twins' names (1,000,000 independent identities: such twins were probable).
+        # (first names reordered keep the same set).
+        return not (sa <= sb or sb <= sa) or (sa != sb and a.firsts[:1] != b.firsts[:1])
+    if lv["first_name"] not in ("close", "phonetic", "truncated"):
+        return False
+    # A typo in the first name, or a compound one cut short, leaves the later ones alone: LILOU CANDIDE
+    # and LILLA EMMA, MARIE CARMELA and MARIE GENEVIEVE LUCILE are two girls.
+    later_apart = len(a.firsts) >= 2 and len(b.firsts) >= 2 and set(a.firsts[1:]).isdisjoint(b.firsts[1:])
+    if lv["first_name"] == "truncated":
+        return later_apart
+    return later_apart or (model.is_first_name(a.first) and model.is_first_name(b.first))
+
+
+# Years between two dates one digit apart beyond which they may be a parent's and a child's.
+GENERATION_YEARS = 15
+
+
+def _generation_apart(lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
+    """Dates one digit apart in the decade (1951 and 1971): a typo, or a parent and a child with the same
+    names; a reviewer tells them apart (on 1,000,000 independent identities such a pair was probable)."""
     return (
-        lv["first_name"] in ("close", "phonetic")
-        and model.is_first_name(a.first)
-        and model.is_first_name(b.first)
+        lv["birth_date"] == "one_digit"
+        and a.birth is not None
+        and b.birth is not None
+        and abs(a.birth.year - b.birth.year) >= GENERATION_YEARS
     )
 
 
@@ -392,6 +418,7 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
             # same year a few digits apart outnumber the duplicates whose date was completed.
             and lv["birth_date"] != "near"
             and not _twin_shaped(model, lv, a, b)
+            and not _generation_apart(lv, a, b)
         ):
             level = "probable"
         elif two_persons and score < model.thresholds["two_persons_review"]:
