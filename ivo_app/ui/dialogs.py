@@ -1,4 +1,8 @@
-"""The two questions pages ask the user (pages wrap them in methods that tests replace)."""
+"""The questions pages ask the user (pages wrap them in methods that tests replace).
+
+Every box shows plain text: messages quote file names, session titles and file content, which Qt
+would otherwise render as HTML when they look like it (« <b>… » in a name, a crafted cell). The
+buttons are Qt's standard ones, French through the qtbase translation installed by `ui.app`."""
 
 from __future__ import annotations
 
@@ -6,19 +10,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
-def ask_yes_no(parent: QWidget, question: str) -> bool:
-    answer = QMessageBox.question(
-        parent, "IVO", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def warn(parent: QWidget, message: str) -> None:
-    """A warning shown as plain text: messages quote file names and file content, which Qt would
-    otherwise render as HTML when they look like it (« <b>… » in a name, a crafted cell)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "IVO", message, QMessageBox.StandardButton.Ok, parent)
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+         buttons: QMessageBox.StandardButton) -> QMessageBox:  # fmt: skip
+    box = QMessageBox(icon, title, text, buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    return box
+
+
+def ask_yes_no(parent: QWidget | None, question: str, title: str = "IVO") -> bool:
+    box = _box(parent, QMessageBox.Icon.Question, title, question,
+               QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)  # fmt: skip
+    box.setDefaultButton(QMessageBox.StandardButton.No)  # a stray Enter changes nothing
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def warn(parent: QWidget | None, message: str, title: str = "IVO") -> None:
+    _box(parent, QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok).exec()
+
+
+def inform(parent: QWidget | None, message: str, title: str = "IVO") -> None:
+    _box(parent, QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok).exec()
 
 
 def plain_label(text: str = "") -> QLabel:

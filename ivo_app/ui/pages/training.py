@@ -20,14 +20,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -41,7 +39,7 @@ from PySide6.QtWidgets import (
 from ivo_app.errors import IvoError
 from ivo_app.labels import plural
 from ivo_app.services import training
-from ivo_app.ui import compare
+from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.models import Index, ListTableModel
 from ivo_app.ui.state import AppState
 from ivo_app.ui.tasks import run_task
@@ -501,7 +499,7 @@ class TrainingPage(QWidget):
         try:
             self.correction = training.correct_exercise(self.state.db, self.exercise, self.answers)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return False
         self.corrected = True
         self.answer.setEnabled(False)
@@ -522,27 +520,25 @@ class TrainingPage(QWidget):
         self._set_exercise(exercise, answers)
 
     def _save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Enregistrer l'exercice", "exercice.json", "JSON (*.json)"
-        )
-        if name:
+        path = file_actions.ask_save_path(self, "Enregistrer l'exercice", "JSON (*.json)", "exercice.json")
+        if path is not None:
             try:
-                self.save_to(Path(name))
+                self.save_to(path)
             except IvoError as exc:
-                QMessageBox.warning(self, "IVO", exc.message)
+                dialogs.warn(self, exc.message)
 
     def _open(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un exercice", "", "JSON (*.json)")
-        if name:
+        path = file_actions.ask_open_path(self, "Ouvrir un exercice", "JSON (*.json)")
+        if path is not None:
             try:
-                self.open_from(Path(name))
+                self.open_from(path)
             except IvoError as exc:
-                QMessageBox.warning(self, "IVO", exc.message)
+                dialogs.warn(self, exc.message)
 
     # Sessions: the trainer ---------------------------------------------------------------------------
     def new_session(self) -> None:
         if not self.demo_ok or self.state.extraction_id is None:
-            QMessageBox.warning(self, "IVO", "Une session se tire d'une démonstration : choisissez-en une.")
+            dialogs.warn(self, "Une session se tire d'une démonstration : choisissez-en une.")
             return
         dialog = SessionDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -558,7 +554,7 @@ class TrainingPage(QWidget):
                 scenarios=dialog.scenarios_box.value(),
             )
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self._fill_sessions()
         self.session_box.setCurrentIndex(self.session_box.findData(info.id))
@@ -574,7 +570,7 @@ class TrainingPage(QWidget):
         try:
             results = training.correct_session(self.state.db, session_id)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.last_results = results
         self.results.setPlainText(training.results_text(results))
@@ -586,13 +582,13 @@ class TrainingPage(QWidget):
         session_id = self.session_box.currentData()
         if session_id is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Dossier des fiches PDF")
-        if not folder:
+        folder = file_actions.ask_directory(self, "Dossier des fiches PDF")
+        if folder is None:
             return
         try:
             info = training.session_info(self.state.db, session_id)
             exercise = training.session_exercise(self.state.db, session_id)
-            out = Path(folder)
+            out = folder
             training.write_pdf(out / "exercice.pdf", training.exercise_pdf(exercise, info.title))
             training.write_pdf(out / "grilles.pdf", training.answer_grid_pdf(exercise, info.trainees))
             written = ["exercice.pdf", "grilles.pdf"]
@@ -603,7 +599,7 @@ class TrainingPage(QWidget):
                 )
                 written.append("correction.pdf")
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.status.setText(f"Fiches écrites dans {folder} : {', '.join(written)}.")
 
@@ -615,7 +611,7 @@ class TrainingPage(QWidget):
             return
         info = training.session_info(self.state.db, session_id)
         if info.corrected_at is not None:
-            QMessageBox.warning(self, "IVO", f"La session « {info.title} » est déjà corrigée.")
+            dialogs.warn(self, f"La session « {info.title} » est déjà corrigée.")
             return
         code, ok = QInputDialog.getText(
             self,
@@ -693,12 +689,12 @@ class TrainingPage(QWidget):
         question = "Remettre vos réponses ? Elles ne pourront plus être modifiées."
         if missing:
             question = f"{missing} questions sans réponse. " + question
-        if QMessageBox.question(self, "Remettre", question) != QMessageBox.StandardButton.Yes:
+        if not dialogs.ask_yes_no(self, question, "Remettre les réponses"):
             return
         try:
             count = training.submit_answers(self.state.db, self.session_id, self.trainee, self.answers)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         name, self.trainee = self.trainee, None
         self._set_exercise(None, {})  # the next trainee never sees these answers
@@ -715,7 +711,7 @@ class TrainingPage(QWidget):
         if not ok:
             return
         if code != self._unlock_code:
-            QMessageBox.warning(self, "IVO", "Code incorrect : le mode stagiaire reste actif.")
+            dialogs.warn(self, "Code incorrect : le mode stagiaire reste actif.")
             return
         self.session_id, self.trainee, self._unlock_code = None, None, ""
         self._lock_window(False)
