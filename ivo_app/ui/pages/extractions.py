@@ -99,6 +99,27 @@ class ExtractionsPage(QWidget):
         wizard.open()
 
     def _imported(self, extraction_id: int, demo: bool = False) -> None:
+        shown = self.state.extraction_id
+        if (
+            demo
+            and shown is not None
+            and shown != extraction_id
+            and not dialogs.ask_yes_no(
+                self,
+                f"La démonstration est créée (extraction n° {extraction_id}).\n\nAfficher cette démonstration "
+                f"dans toute la fenêtre ? Sinon, la fenêtre reste sur l'extraction n° {shown}.",
+                "Démonstration créée",
+            )
+        ):
+            # A trainer preparing a demo keeps the facility they were working on: the demo is listed,
+            # and chosen later in the context bar.
+            self.state.data_changed.emit()
+            notify(
+                self,
+                f"Démonstration créée : extraction n° {extraction_id} ; la fenêtre reste sur l'extraction "
+                f"n° {shown} (choisissez la démonstration dans la barre du haut pour l'afficher).",
+            )
+            return
         self.state.extraction_id = extraction_id
         self.state.data_changed.emit()
         self.state.extraction_changed.emit(extraction_id)

@@ -151,11 +151,14 @@ class TrainingPage(QWidget):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.demo_link = QLabel(
-            "<a href='demo'>Créer un établissement de démonstration…</a> "
-            "(taille et graine : la même graine redonne les mêmes identités)"
-        )
-        self.demo_link.linkActivated.connect(self.create_demo)
+        # A button, not a link: it is reached by Tab and clicked like every other action.
+        self.demo_button = QPushButton("Créer un établissement de démonstration…")
+        self.demo_button.clicked.connect(self.create_demo)
+        self.demo_link = QWidget()
+        demo_row = QHBoxLayout(self.demo_link)
+        demo_row.setContentsMargins(0, 0, 0, 0)
+        demo_row.addWidget(self.demo_button)
+        demo_row.addWidget(QLabel("taille et graine : la même graine redonne les mêmes identités"), 1)
         self.size_box = QSpinBox()
         self.size_box.setRange(training.MIN_SIZE, training.MAX_SIZE)
         self.size_box.setValue(20)
