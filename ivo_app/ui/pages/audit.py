@@ -153,21 +153,26 @@ class AuditPage(QWidget):
             )
             for kind, fields in ITEM_FIELDS.items()
         }
-        on_site = QTabWidget()
-        on_site.addTab(self.editors["observation"], "Observations aux accueils")
-        on_site.addTab(self.editors["wristband"], "Bracelets")
-        on_site.addTab(self.editors["interview"], "Entretiens")
-        on_site.addTab(sample_tab, "Échantillon de fiches")
-        deliverable = QTabWidget()
-        deliverable.addTab(self.editors["finding"], "Constats")
-        deliverable.addTab(self.editors["recommendation"], "Recommandations")
-        deliverable.addTab(self.editors["action"], "Plan d'action")
+        # One level of tabs: the four IVO3 steps in order, each of their parts a tab of its own (no
+        # tab widget inside a tab); a step's number opens its first part, its tooltip names the step.
+        # All ten fit 1280 pixels without scroll arrows (tests/gui/test_layout_1280.py).
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._header_tab(), "En-tête et étapes")
-        self.tabs.addTab(self.questions, "1. Questionnaire")
-        self.tabs.addTab(self.editors["document"], "2. Documents")
-        self.tabs.addTab(on_site, "3. Audit en présentiel")
-        self.tabs.addTab(deliverable, "4. Livrable")
+        self.tabs.setDocumentMode(True)
+        parts: list[tuple[QWidget, str, str]] = [
+            (self._header_tab(), "En-tête", "En-tête de l'audit et état des étapes"),
+            (self.questions, "1. Questionnaire", "Étape 1 : questionnaire d'évaluation"),
+            (self.editors["document"], "2. Documents", "Étape 2 : étude de documents"),
+            (self.editors["observation"], "3. Accueils", "Étape 3 : observations aux accueils"),
+            (self.editors["wristband"], "Bracelets", "Étape 3 : bracelets d'identification"),
+            (self.editors["interview"], "Entretiens", "Étape 3 : entretiens"),
+            (sample_tab, "Échantillon", "Étape 3 : échantillon de fiches"),
+            (self.editors["finding"], "4. Constats", "Étape 4 : constats"),
+            (self.editors["recommendation"], "Recommandations", "Étape 4 : recommandations"),
+            (self.editors["action"], "Plan d'action", "Étape 4 : plan d'action"),
+        ]
+        for widget, label, tooltip in parts:
+            index = self.tabs.addTab(widget, label)
+            self.tabs.setTabToolTip(index, tooltip)
         self.tabs.setCurrentIndex(1)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Audit IVO3</h2>"))
