@@ -7,9 +7,10 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
+from ivo_app.services.audit import qualification_target
 from ivo_app.services.indicators import compute_indicators
 from ivo_app.ui.background import LatestOnly
-from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
+from ivo_app.ui.charts import HistoryChart, StatusChart
 from ivo_app.ui.state import AppState
 
 
@@ -50,7 +51,11 @@ class DashboardPage(QWidget):
 
     def _read(self) -> dict[str, Any] | None:
         db, extraction_id = self.state.db, self.state.extraction_id
-        return None if extraction_id is None else compute_indicators(db, extraction_id)
+        if extraction_id is None:
+            return None
+        data = compute_indicators(db, extraction_id)
+        data["target"] = qualification_target(db, data["extraction"]["facility"])
+        return data
 
     def _failed(self, message: str) -> None:
         self.figures.setText(_esc(message))
@@ -59,6 +64,7 @@ class DashboardPage(QWidget):
         if data is None:
             return
         ext = data["extraction"]
+        target, source = data["target"]
         self.heading.setText(
             f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {format_date(ext['extracted_on'])}</p>"
         )
@@ -76,13 +82,13 @@ class DashboardPage(QWidget):
             f"<b>{format_int(data['identities'])}</b> identités, dont <b>{format_int(data['active_identities'])}</b> "
             f"dans la file active (venue depuis le {format_date(data['active_since'])}).<br>"
             f"Taux de qualification de la file active : <b>{format_percent(data['qualification_rate'])}</b> "
-            f"(objectif {format_percent(QUALIFICATION_TARGET, 0)}) ; identités récupérées : "
+            f"(objectif {format_percent(target, 0)}, {_esc(source)}) ; identités récupérées : "
             f"{format_percent(data['recup_share'])}.<br>"
             f"Lieu de naissance inconnu : {format_int(data['unknown_birthplace'])} ; "
             f"dates complétées : {format_int(data['completed_dates'])}." + trend_text
         )
         self.status_chart.set_statuses(data["statuses"])
-        self.history.set_history(data["history"])
+        self.history.set_history(data["history"], target)
         an = data["anomalies"]
         if an["checked"]:
             sev = ", ".join(
