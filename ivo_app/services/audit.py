@@ -542,6 +542,7 @@ def set_context(db: Database, audit_id: int, context: dict[str, Any]) -> None:
     with UnitOfWork(db) as uow:
         _view(uow, audit_id)
         _put(uow, audit_id, "context", "main", data)
+        journal.record(uow.session, "audit_contexte", f"audit:{audit_id}", {"key": "main"})
         uow.commit()
 
 

@@ -51,6 +51,7 @@ class Answerer:
         self.messages: list[str] = []
         self.titles: list[str] = []
         self.texts: dict[str, str] = {}
+        self.cut_titles: list[str] = []  # dialogs narrower than their title (the window manager cuts it)
         self.running = True
         self.custom: Callable[[QWidget], bool] | None = None
         QTimer.singleShot(50, self._poll)
@@ -70,6 +71,9 @@ class Answerer:
         if self.custom is not None and self.custom(widget):
             return
         self.titles.append(widget.windowTitle())
+        # The title bar holds the title plus its buttons (about 120 pixels on common desktops).
+        if widget.width() < widget.fontMetrics().horizontalAdvance(widget.windowTitle()) + 120:
+            self.cut_titles.append(f"{widget.windowTitle()} ({widget.width()} px)")
         assert len(self.titles) < 500, f"the same dialog again and again: {self.titles[-5:]}"
         if isinstance(widget, QFileDialog):
             title = widget.windowTitle()
@@ -201,3 +205,17 @@ def folder(path: Path) -> Reply:
         QTest.keyClick(name, Qt.Key.Key_Return)
 
     return reply
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type `text` key by key, accents included (QTest.keyClicks asserts on « è »): each character a
+    key press and release carrying its text, as a French keyboard sends them; « \\n » is Enter."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for char in text:
+        key = Qt.Key.Key_Return if char == "\n" else Qt.Key.Key_unknown
+        shown = "\r" if char == "\n" else char
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, shown))
+    QApplication.processEvents()

@@ -70,6 +70,7 @@ def test_click_every_enabled_button(window, demo_db, qtbot, tmp_path: Path, capl
         answers.stop()
     internal = [m for m in answers.messages if "interne" in m]
     assert not internal, (internal, clicked)
+    assert answers.cut_titles == [], answers.cut_titles
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.records
     print("\n".join(clicked))
     print(answers.messages, answers.titles)

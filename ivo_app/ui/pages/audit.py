@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
+from ivo_app.audit.items import ItemError, parse_day
 from ivo_app.audit.report.french import day, pct, plural
 from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_date
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
@@ -181,6 +184,7 @@ class AuditPage(QWidget):
         layout.addLayout(steps)
         layout.addWidget(self.tabs, 1)
         state.data_changed.connect(self.refresh_list)
+        state.audits_changed.connect(self.refresh_list)  # an audit created elsewhere (answers file, tools)
         self.refresh_list()
 
     def _header_tab(self) -> QWidget:
@@ -191,15 +195,14 @@ class AuditPage(QWidget):
         self.ended_on = QLineEdit()
         for box in (self.started_on, self.ended_on):
             box.setPlaceholderText("JJ/MM/AAAA")
-        save = QPushButton("Enregistrer l'en-tête")
-        save.clicked.connect(self.save_header)
+        self.save_header_button = QPushButton("Enregistrer l'en-tête et le contexte")
+        self.save_header_button.clicked.connect(self.save_header)
         self.step_states: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Auditeurs :", self.auditors)
         form.addRow("Périmètre :", self.scope)
         form.addRow("Début de l'audit :", self.started_on)
         form.addRow("Fin de l'audit :", self.ended_on)
-        form.addRow(save)
         for step in audit.STEPS:
             combo = QComboBox()
             for code, label in STATE_LABELS.items():
@@ -209,11 +212,46 @@ class AuditPage(QWidget):
             )
             self.step_states[step] = combo
             form.addRow(f"État — {audit.STEP_LABELS[step]} :", combo)
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addLayout(form)
+        # The deliverable's context (what `context` holds in an answers file), typed here: one entry
+        # per line for the lists, « Nom ; Fonction ; Date » per signatory.
+        self.context_edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        context = QFormLayout()
+        for key, label in audit.CONTEXT_FIELDS.items():
+            edit: QLineEdit | QPlainTextEdit
+            if key == "version":
+                edit = QLineEdit()
+                edit.setPlaceholderText("1.0")
+            else:
+                edit = QPlainTextEdit()
+                edit.setTabChangesFocus(True)
+                edit.setFixedHeight(54)
+                if key == "signatures":
+                    edit.setPlaceholderText("Nom ; Fonction ; JJ/MM/AAAA (un signataire par ligne)")
+                elif key in audit.LIST_CONTEXT:
+                    edit.setPlaceholderText("Une entrée par ligne")
+            self.context_edits[key] = edit
+            context.addRow(f"{label} :", edit)
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>En-tête et état des étapes</b>"))
+        left.addLayout(form)
+        left.addStretch()
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>Contexte du livrable</b>"))
+        right.addLayout(context)
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addLayout(columns)
+        layout.addWidget(self.save_header_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch()
-        return tab
+        scroll = QScrollArea()  # ten context fields: the tab scrolls vertically on a 720-pixel screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        return scroll
 
     def refresh_list(self) -> None:
         current = self.audit_id
@@ -231,13 +269,23 @@ class AuditPage(QWidget):
         if not self.chooser.count():
             self.score.setText("Aucun audit pour l'instant : « Nouvel audit… » pour en commencer un.")
 
+    def show_audit(self, audit_id: int, tab: int | None = None) -> None:
+        """Show one audit (chosen elsewhere: the Rapport page), optionally on one of its tabs."""
+        if self.chooser.findData(audit_id) < 0:
+            self.refresh_list()
+        index = self.chooser.findData(audit_id)
+        if index >= 0:
+            self.chooser.setCurrentIndex(index)
+        if tab is not None:
+            self.tabs.setCurrentIndex(tab)
+
     def create(self) -> None:
         facilities = sorted({e.facility for e in list_extractions(self.state.db)})
         if not facilities:
             QMessageBox.information(self, "IVO", "Importez d'abord la table d'identités de l'établissement.")
             return
-        facility, ok = QInputDialog.getItem(self, "Nouvel audit", "Établissement :", facilities, 0, False)
-        if ok:
+        facility = dialogs.ask_item(self, "Nouvel audit", "Établissement :", facilities)
+        if facility:
             self.audit_id = audit.create_audit(self.state.db, facility)
             self.refresh_list()
             self.state.audits_changed.emit()
@@ -294,6 +342,18 @@ class AuditPage(QWidget):
         self.scope.setText(view.scope or "")
         self.started_on.setText(f"{view.started_on:%d/%m/%Y}" if view.started_on else "")
         self.ended_on.setText(f"{view.ended_on:%d/%m/%Y}" if view.ended_on else "")
+        for key, edit in self.context_edits.items():
+            value = view.context.get(key)
+            if key == "signatures":
+                text = "\n".join(_signature_line(v) for v in value or [])
+            elif isinstance(value, list):
+                text = "\n".join(str(v) for v in value)
+            else:
+                text = value or ""
+            if isinstance(edit, QLineEdit):
+                edit.setText(text)
+            else:
+                edit.setPlainText(text)
         for step, combo in self.step_states.items():
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(view.steps.get(step, "a_faire"))))
@@ -351,8 +411,8 @@ class AuditPage(QWidget):
     def draw(self) -> None:
         if self.audit_id is None:
             return
-        size, ok = QInputDialog.getInt(self, "Échantillon", "Nombre de fiches :", 30, 1, 2000)
-        if not ok:
+        size = dialogs.ask_int(self, "Échantillon", "Nombre de fiches :", 30, 1, 2000)
+        if size is None:
             return
         try:
             audit.draw_sample(self.state.db, self.audit_id, size)
@@ -413,6 +473,7 @@ class AuditPage(QWidget):
         if self.audit_id is None:
             return
         try:
+            context = self.context_values()
             audit.set_header(
                 self.state.db,
                 self.audit_id,
@@ -421,11 +482,27 @@ class AuditPage(QWidget):
                 started_on=self.started_on.text(),
                 ended_on=self.ended_on.text(),
             )
+            audit.set_context(self.state.db, self.audit_id, context)
         except IvoError as exc:
             self.warn(exc.message)
             return
         self.load(self.audit_id)
-        notify(self, f"En-tête de l'audit n° {self.audit_id} enregistré.")
+        notify(self, f"En-tête et contexte de l'audit n° {self.audit_id} enregistrés.")
+
+    def context_values(self) -> dict[str, Any]:
+        """The context as the answers file gives it; a signatory line that is not « Nom ; Fonction ;
+        Date » is refused (IvoError) before anything is saved."""
+        values: dict[str, Any] = {}
+        for key, edit in self.context_edits.items():
+            text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if key == "signatures":
+                values[key] = [_signature(line) for line in lines]
+            elif key in audit.LIST_CONTEXT:
+                values[key] = lines
+            else:
+                values[key] = text.strip() or None
+        return values
 
     def set_step(self, step: str, state: str) -> None:
         if self.audit_id is not None:
@@ -441,6 +518,25 @@ class AuditPage(QWidget):
 
     def warn(self, message: str) -> None:
         dialogs.warn(self, message)
+
+
+def _signature(line: str) -> dict[str, str]:
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) > 3 or not parts[0]:
+        raise IvoError(f"Signataire « {line} » : attendu « Nom ; Fonction ; JJ/MM/AAAA ».")
+    parts += [""] * (3 - len(parts))
+    try:
+        signed = parse_day(parts[2], f"Signataire « {parts[0]} »")
+    except ItemError as exc:
+        raise IvoError(str(exc)) from exc
+    return {"name": parts[0], "role": parts[1], "date": signed.isoformat() if signed else ""}
+
+
+def _signature_line(value: Any) -> str:
+    if isinstance(value, dict):
+        signed = format_date(value["date"]) if value.get("date") else ""
+        return " ; ".join((str(value.get("name") or ""), str(value.get("role") or ""), signed)).rstrip(" ;")
+    return str(value)
 
 
 def _cell_text(item: QTableWidgetItem | None) -> str | None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTableView,
@@ -131,15 +130,11 @@ class ExtractionsPage(QWidget):
         )
 
     def create_demo(self) -> None:
-        size, ok = QInputDialog.getInt(
-            self, "Démonstration", "Nombre d'identités :", 2000, 100, 2_000_000, 1000
-        )
-        if not ok:
+        size = dialogs.ask_int(self, "Démonstration", "Nombre d'identités :", 2000, 100, 2_000_000, 1000)
+        if size is None:
             return
-        seed, ok = QInputDialog.getInt(
-            self, "Démonstration", "Graine (même graine, mêmes identités) :", 1, 0, 10**9
-        )
-        if ok:
+        seed = dialogs.ask_int(self, "Démonstration", "Graine (même graine, mêmes identités) :", 1, 0, 10**9)
+        if seed is not None:
             run_task(
                 self,
                 "Création de l'établissement de démonstration",

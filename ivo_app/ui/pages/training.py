@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -616,13 +615,13 @@ class TrainingPage(QWidget):
         if info.corrected_at is not None:
             dialogs.warn(self, f"La session « {info.title} » est déjà corrigée.")
             return
-        code, ok = QInputDialog.getText(
+        code = dialogs.ask_text(
             self,
             "Mode stagiaire",
             "Code du formateur (il sera demandé pour quitter le mode stagiaire) :",
-            QLineEdit.EchoMode.Password,
+            secret=True,
         )
-        if not ok or not code:
+        if not code:
             return
         self._unlock_code = code
         self.session_id = session_id
@@ -676,8 +675,8 @@ class TrainingPage(QWidget):
                 "Tous les stagiaires ont remis leurs réponses : le formateur peut quitter le mode."
             )
             return
-        name, ok = QInputDialog.getItem(self, "Stagiaire", "Votre nom :", waiting, 0, False)
-        if not ok or not name:
+        name = dialogs.ask_item(self, "Stagiaire", "Votre nom :", waiting)
+        if not name:
             return
         self.trainee = name
         self._set_exercise(training.session_exercise(self.state.db, self.session_id), {})
@@ -708,10 +707,8 @@ class TrainingPage(QWidget):
     def leave_trainee_mode(self) -> None:
         if not self.locked:
             return
-        code, ok = QInputDialog.getText(
-            self, "Quitter le mode stagiaire", "Code du formateur :", QLineEdit.EchoMode.Password
-        )
-        if not ok:
+        code = dialogs.ask_text(self, "Quitter le mode stagiaire", "Code du formateur :", secret=True)
+        if code is None:
             return
         if code != self._unlock_code:
             dialogs.warn(self, "Code incorrect : le mode stagiaire reste actif.")
