@@ -49,6 +49,9 @@ AUDIT_ITEMS = {
     "recommendation": "recommandation",
     "action": "action",
     "sample": "contrôle de l'échantillon",
+    "evaluation": "évaluation de l'auditeur",
+    "questionnaire_import": "import du questionnaire",
+    "contexte": "contexte du livrable",
 }
 JOURNAL_ACTIONS = {
     "import": "Import d'une extraction",
@@ -72,6 +75,17 @@ JOURNAL_ACTIONS = {
     "suppression_extraction": "Suppression d'une extraction",
     "consultation": "Consultation de données nominatives",
     "recherche": "Recherche avant création",
+    "livrable_audit": "Livrable d'audit",
+    "livrable_audit_annexe": "Annexe nominative du livrable",
+    "cog_import": "Import du référentiel COG de l'INSEE",
+    "formation_session": "Formation : création d'une session",
+    "formation_remise": "Formation : réponses remises",
+    "formation_correction": "Formation : correction d'une session",
+    "formation_import": "Formation : import d'une extraction pseudonymisée",
+    "parametre_statuts": "Réglage : correspondance des statuts",
+    "parametre_file_active": "Réglage : période de la file active",
+    "parametre_seuils_doublons": "Réglage : seuils des doublons",
+    "parametre_autorite_ipp": "Réglage : autorité d'affectation des IPP",
 }
 DETAIL_KEYS = {
     "rows": "lignes",
@@ -93,6 +107,34 @@ DETAIL_KEYS = {
     "version": "version",
     "vue": "vue",
     "identites": "identités",
+    "answers": "réponses",
+    "chiffree_a_la_restauration": "chiffrée à la restauration",
+    "codes": "codes",
+    "copie_de_securite": "copie de sécurité",
+    "enabled": "active",
+    "evenements": "événements",
+    "fiches_examinees": "fiches examinées",
+    "fichier": "fichier",
+    "grid": "grille",
+    "k": "taille minimale des groupes",
+    "questions": "questions",
+    "remises": "remises",
+    "replaced": "remplacé",
+    "reponses": "réponses",
+    "report": "rapport d'import",
+    "reprise": "reprise",
+    "sauvegardes_chiffrees": "sauvegardes chiffrées",
+    "severity": "sévérité",
+    "stagiaire": "stagiaire",
+    "stagiaires": "stagiaires",
+    "domaines": "domaines",
+    "domaine": "domaine",
+    "lus": "lus",
+    "gardes": "gardés",
+    "mis_a_jour": "mis à jour",
+    "fusionnes": "fusionnés",
+    "refuses": "refusés",
+    "remarques": "remarques",
 }
 
 
@@ -141,21 +183,30 @@ def journal_target_label(target: str | None) -> str:
 
 
 def journal_details_label(details: dict[str, object] | None) -> str:
-    """Details without empty values ("sha256 : ," never shown), keys and values in French."""
+    """Details without empty values ("sha256 : ," never shown), keys and values in French; a nested
+    summary (the import's per-domain counts) is written out the same way, never as a Python dict."""
     parts = []
     for key, value in (details or {}).items():
         if value is None or value == "" or value == [] or value == {}:
             continue
-        if isinstance(value, bool):
-            shown = "oui" if value else "non"
-        elif isinstance(value, int):
-            shown = format_int(value)
-        elif key == "decision" and isinstance(value, str):
-            shown = label(DECISIONS, value)
-        else:
-            shown = str(value)
-        parts.append(f"{label(DETAIL_KEYS, key)} : {shown}")
+        parts.append(f"{label(DETAIL_KEYS, key)} : {_detail_value(key, value)}")
     return " ; ".join(parts)
+
+
+def _detail_value(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return format_int(value)
+    if key == "decision" and isinstance(value, str):
+        return label(DECISIONS, value)
+    if isinstance(value, dict):
+        inner = [f"{label(DETAIL_KEYS, str(k))} {_detail_value(str(k), v)}" for k, v in value.items()
+                 if v not in (None, "", [], {})]  # fmt: skip
+        return "(" + ", ".join(inner) + ")"
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, v) for v in value)
+    return str(value)
 
 
 def format_int(value: int | float) -> str:

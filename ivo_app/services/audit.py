@@ -42,7 +42,7 @@ from ivo_app.io.writers import safe_cell
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Identity
+from ivo_app.store.models import Facility, Identity
 from ivo_app.store.models.audit import Audit, AuditItem
 from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.uow import UnitOfWork
@@ -209,6 +209,23 @@ def _view(uow: UnitOfWork, audit_id: int) -> AuditView:
 def get_audit(db: Database, audit_id: int) -> AuditView:
     with UnitOfWork(db) as uow:
         return _view(uow, audit_id)
+
+
+def qualification_target(db: Database, facility: str | None) -> tuple[float, str]:
+    """The share of qualified identities the facility aims at, and where it comes from: the grid of
+    its latest audit (a regional cell may load a grid with its own `targets`), else the default grid.
+    One definition: the audit's proposed findings compare the rate with this grid value, and the
+    dashboard draws it as the target line, so the window and the deliverable never disagree."""
+    with UnitOfWork(db) as uow:
+        latest = uow.session.scalar(
+            select(Audit).join(Facility, Facility.id == Audit.facility_id)
+            .where(Facility.name == facility).order_by(Audit.id.desc()).limit(1)
+        ) if facility else None  # fmt: skip
+        if latest is not None:
+            grid = grid_from_data(latest.grid)
+            return grid.targets["qualification_rate"], f"grille de l'audit n° {latest.id}"
+    grid, _ = load_grid()
+    return grid.targets["qualification_rate"], "grille d'audit par défaut"
 
 
 def list_audits(db: Database, facility: str | None = None) -> list[tuple[int, str, str, date | None]]:
@@ -528,6 +545,7 @@ def set_context(db: Database, audit_id: int, context: dict[str, Any]) -> None:
     with UnitOfWork(db) as uow:
         _view(uow, audit_id)
         _put(uow, audit_id, "context", "main", data)
+        journal.record(uow.session, "audit_contexte", f"audit:{audit_id}", {"key": "main"})
         uow.commit()
 
 

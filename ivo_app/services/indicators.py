@@ -61,6 +61,7 @@ class HistoryPoint(TypedDict):
     extracted_on: str
     identities: int
     qual_share: float
+    qualification_rate: float  # QUAL / active file of that extraction (what the target is about)
     anomalies: int | None  # None: not checked
 
 
@@ -125,7 +126,7 @@ def compute_indicators(
                 "with_ins": _change(before["with_ins"], figures["with_ins"]),
                 "anomalies_total": _change(before["anomalies"]["total"], figures["anomalies"]["total"]),
             }
-        history = _history(uow.session, extraction)
+        history = _history(uow.session, extraction, active_years)
     # Keys in the order `ivo indicators --format json` has always printed them.
     return {
         **figures,
@@ -139,8 +140,9 @@ def _change(before: float, now: float) -> Change:
     return {"before": before, "now": now, "delta": _delta(before, now)}
 
 
-def _history(session: Session, extraction: Extraction) -> list[HistoryPoint]:
-    """The facility's extractions so far, in three grouped queries (cheap on millions of rows)."""
+def _history(session: Session, extraction: Extraction, active_years: int) -> list[HistoryPoint]:
+    """The facility's extractions so far, in grouped queries (cheap on millions of rows), and each
+    one's qualification rate of its active file: the figure the qualification target is about."""
     extractions = session.execute(
         select(Extraction.id, Extraction.extracted_on)
         .where(Extraction.facility_id == extraction.facility_id, Extraction.id <= extraction.id)
@@ -174,16 +176,32 @@ def _history(session: Session, extraction: Extraction) -> list[HistoryPoint]:
         .all()
     )
     checked = CheckRunRepository(session).checked(ids)
+    rates = {e.id: _active_qualification(session, e.id, e.extracted_on, active_years) for e in extractions}
     return [
         {
             "id": e.id,
             "extracted_on": e.extracted_on.isoformat(),
             "identities": int(totals.get(e.id, 0)),
             "qual_share": _rate(qualified.get(e.id, 0), totals.get(e.id, 0)),
+            "qualification_rate": rates[e.id],
             "anomalies": int(findings.get(e.id, 0)) if e.id in checked else None,
         }
         for e in extractions
     ]
+
+
+def _active_qualification(
+    session: Session, extraction_id: int, extracted_on: date, active_years: int
+) -> float:
+    """QUAL / active identities of one extraction, the active file counted back from its own date."""
+    since = _years_before(extracted_on, active_years)
+    active = and_(
+        Identity.extraction_id == extraction_id,
+        or_(Identity.last_visit.is_(None), Identity.last_visit >= since),
+    )
+    total = session.scalar(select(func.count()).where(active)) or 0
+    qualified = session.scalar(select(func.count()).where(active, Identity.status == "QUAL")) or 0
+    return _rate(qualified, total)
 
 
 def _delta(before: float | int, now: float | int) -> float | int:

@@ -59,17 +59,46 @@ def _facility_id(uow: UnitOfWork, facility: str | None) -> int | None:
 
 def _replace(db: Database, facility: str | None, prefix: str, values: dict[str, str], action: str) -> None:
     """Replace the rows of `prefix` for one scope (one facility or all) in one transaction."""
+    with UnitOfWork(db) as uow:
+        _replace_in(uow, _facility_id(uow, facility), prefix, values, action)
+        uow.commit()
+
+
+def _replace_in(
+    uow: UnitOfWork, facility_id: int | None, prefix: str, values: dict[str, str], action: str
+) -> None:
     for key in values:
         if len(prefix + key) > _KEY_SIZE:
             raise IvoError(f"Valeur trop longue : {key}.")
+    uow.session.execute(
+        delete(Setting).where(Setting.key.startswith(prefix, autoescape=True), _scope(facility_id))
+    )
+    for key, value in values.items():
+        uow.session.add(Setting(key=prefix + key, facility_id=facility_id, value=value))
+    journal.record(uow.session, action, f"facility:{facility_id or 'toutes'}", dict(values))
+
+
+def save_facility_settings(
+    db: Database,
+    facility: str | None,
+    *,
+    statuses: dict[str, str] | None = None,
+    years: int | None = None,
+    thresholds: tuple[float, float] | None = None,
+) -> None:
+    """The Paramètres form's one save: each part given is checked before any is written, then all are
+    written in one transaction, so a refused value leaves every setting as it was."""
+    parts: list[tuple[str, dict[str, str], str]] = []
+    if statuses is not None:
+        parts.append((STATUS_PREFIX, _clean_status_mapping(statuses), "parametre_statuts"))
+    if years is not None:
+        parts.append((ACTIVE_YEARS_KEY, _clean_active_years(years), "parametre_file_active"))
+    if thresholds is not None:
+        parts.append((THRESHOLD_PREFIX, _clean_thresholds(*thresholds), "parametre_seuils_doublons"))
     with UnitOfWork(db) as uow:
         facility_id = _facility_id(uow, facility)
-        uow.session.execute(
-            delete(Setting).where(Setting.key.startswith(prefix, autoescape=True), _scope(facility_id))
-        )
-        for key, value in values.items():
-            uow.session.add(Setting(key=prefix + key, facility_id=facility_id, value=value))
-        journal.record(uow.session, action, f"facility:{facility_id or 'toutes'}", dict(values))
+        for prefix, values, action in parts:
+            _replace_in(uow, facility_id, prefix, values, action)
         uow.commit()
 
 
@@ -89,6 +118,12 @@ def status_mapping(db: Database, facility: str | None = None, *, own_only: bool 
 def set_status_mapping(db: Database, mapping: dict[str, str], facility: str | None = None) -> dict[str, str]:
     """Replace the default status mapping of `facility` (or of all facilities). Values are folded as the
     import folds them, so « Vali » and « VALI » are one key. Returns what was stored."""
+    clean = _clean_status_mapping(mapping)
+    _replace(db, facility, STATUS_PREFIX, clean, "parametre_statuts")
+    return clean
+
+
+def _clean_status_mapping(mapping: dict[str, str]) -> dict[str, str]:
     clean: dict[str, str] = {}
     for source, target in mapping.items():
         key, value = fold_status(source), fold_status(target)
@@ -97,7 +132,6 @@ def set_status_mapping(db: Database, mapping: dict[str, str], facility: str | No
         if value not in STATUSES:
             raise IvoError(f"Statut cible inconnu : {target} (attendu : {', '.join(STATUSES)}).")
         clean[key] = value
-    _replace(db, facility, STATUS_PREFIX, clean, "parametre_statuts")
     return clean
 
 
@@ -115,9 +149,13 @@ def active_years(db: Database, facility: str | None = None) -> int:
 
 
 def set_active_years(db: Database, years: int, facility: str | None = None) -> None:
+    _replace(db, facility, ACTIVE_YEARS_KEY, _clean_active_years(years), "parametre_file_active")
+
+
+def _clean_active_years(years: int) -> dict[str, str]:
     if not 1 <= years <= 50:
         raise IvoError("La période de la file active doit être comprise entre 1 et 50 ans.")
-    _replace(db, facility, ACTIVE_YEARS_KEY, {"": str(years)}, "parametre_file_active")
+    return {"": str(years)}
 
 
 # --- the facility's assigning authority of its IPPs ------------------------------------------------
@@ -168,6 +206,12 @@ def set_duplicate_thresholds(
     db: Database, probable: float | None, a_examiner: float | None, facility: str | None = None
 ) -> None:
     """Override the thresholds (None for both: back to the model's)."""
+    _replace(
+        db, facility, THRESHOLD_PREFIX, _clean_thresholds(probable, a_examiner), "parametre_seuils_doublons"
+    )
+
+
+def _clean_thresholds(probable: float | None, a_examiner: float | None) -> dict[str, str]:
     if (probable is None) != (a_examiner is None):
         raise IvoError("Indiquez les deux seuils (probable et à examiner), ou aucun.")
     values: dict[str, str] = {}
@@ -175,4 +219,4 @@ def set_duplicate_thresholds(
         if not (-100 < a_examiner < probable < 100):
             raise IvoError("Le seuil « probable » doit dépasser le seuil « à examiner » (entre -100 et 100).")
         values = {"probable": f"{probable:.6g}", "a_examiner": f"{a_examiner:.6g}"}
-    _replace(db, facility, THRESHOLD_PREFIX, values, "parametre_seuils_doublons")
+    return values

@@ -1,5 +1,6 @@
 """Charts drawn with QPainter (Qt Essentials has no QtCharts): the identities by status, and the
-share of qualified identities across the facility's extractions with the qualification target."""
+qualification rate of the active file across the facility's extractions with the facility's
+qualification target (services.audit.qualification_target: the audit grid's, one definition)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ivo_app.labels import format_date, format_int, format_percent, plural, status_label
 from ivo_app.services.indicators import HistoryPoint
-
-# The qualification rate the pilot facilities aim at (share of QUAL identities): the line a CIV
-# compares each extraction with.
-QUALIFICATION_TARGET = 70.0
 
 STATUS_COLOURS = {"PROV": "#c62828", "RECUP": "#ef6c00", "VALI": "#1565c0", "QUAL": "#2e7d32"}
 
@@ -61,7 +58,7 @@ class StatusChart(QWidget):
 
 
 class HistoryChart(QWidget):
-    """One bar per extraction of the facility: the share of qualified identities, with the
+    """One bar per extraction of the facility: the qualification rate of its active file, with the
     extraction's date below, its anomaly count, and the qualification target as a dashed line."""
 
     BAR = QColor("#2e7d32")
@@ -71,12 +68,13 @@ class HistoryChart(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.history: list[HistoryPoint] = []
-        self.target = QUALIFICATION_TARGET
+        self.target: float | None = None  # the facility's, from services.audit.qualification_target
         self.setMinimumHeight(200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_history(self, history: list[HistoryPoint]) -> None:
+    def set_history(self, history: list[HistoryPoint], target: float | None = None) -> None:
         self.history = history
+        self.target = target
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -86,7 +84,7 @@ class HistoryChart(QWidget):
         painter.setPen(text)
         painter.drawText(
             QRectF(10, 0, self.width() - 20, 18), Qt.AlignmentFlag.AlignLeft,
-            "Part des identités qualifiées par extraction",
+            "Taux de qualification de la file active par extraction",
         )  # fmt: skip
         top, bottom = 34.0, self.height() - 38.0
         left, right = 44.0, self.width() - 10.0
@@ -100,7 +98,7 @@ class HistoryChart(QWidget):
             slot = min(120.0, (right - left) / len(self.history))
             for i, item in enumerate(self.history):
                 x = left + i * slot
-                share = float(item["qual_share"])
+                share = float(item.get("qualification_rate", item["qual_share"]))
                 height = (bottom - top) * share / 100
                 painter.fillRect(
                     QRectF(x + slot * 0.2, bottom - height, slot * 0.6, height),
@@ -122,6 +120,9 @@ class HistoryChart(QWidget):
                     QRectF(x, bottom + 18, slot, 16), Qt.AlignmentFlag.AlignCenter,
                     "non vérifiée" if anomalies is None else plural(anomalies, "anomalie"),
                 )  # fmt: skip
+        if self.target is None:
+            painter.end()
+            return
         y = bottom - (bottom - top) * self.target / 100
         pen = QPen(self.TARGET, 2, Qt.PenStyle.DashLine)
         painter.setPen(pen)

@@ -62,6 +62,26 @@ def file_dialog(
         dialog.deleteLater()
 
 
+def ask_directory(parent: QWidget | None, title: str) -> Path | None:
+    """Ask for a folder (Qt's own dialog, in French, as `file_dialog`); None when cancelled."""
+    dialog = QFileDialog(parent, title)
+    dialog.setObjectName(FILE_DIALOG)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    labels = QFileDialog.DialogLabel
+    dialog.setLabelText(labels.LookIn, "Regarder dans :")
+    dialog.setLabelText(labels.FileName, "Dossier :")
+    dialog.setLabelText(labels.Accept, "Choisir")
+    dialog.setLabelText(labels.Reject, "Annuler")
+    try:
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return None
+        return Path(dialog.selectedFiles()[0])
+    finally:
+        dialog.deleteLater()
+
+
 def _suffix(filters: str) -> str:
     """The first filter's extension ("PDF (*.pdf)" → "pdf"): a name typed without one gets it."""
     start = filters.find("*.")

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from ivo_app.ui import dialogs
 from ivo_app.ui.worker import Worker, start
 
 # The workers started from each widget, referenced while it lives so that a running worker is never
@@ -42,11 +43,11 @@ def run_task(
 
     def failed(message: str) -> None:
         dialog.reset()
-        QMessageBox.warning(parent, "IVO", message)
+        dialogs.warn(parent, message)  # plain text: a refusal may quote the file
 
     def cancelled() -> None:
         dialog.reset()
-        QMessageBox.information(parent, "IVO", "Opération annulée : la base n'a pas été modifiée.")
+        dialogs.inform(parent, "Opération annulée : la base n'a pas été modifiée.")
 
     worker.signals.progressed.connect(progressed)
     worker.signals.finished.connect(finished)

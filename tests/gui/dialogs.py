@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QFileDialog,
     QInputDialog,
@@ -50,6 +51,7 @@ class Answerer:
         self.messages: list[str] = []
         self.titles: list[str] = []
         self.texts: dict[str, str] = {}
+        self.cut_titles: list[str] = []  # dialogs narrower than their title (the window manager cuts it)
         self.running = True
         self.custom: Callable[[QWidget], bool] | None = None
         QTimer.singleShot(50, self._poll)
@@ -69,6 +71,9 @@ class Answerer:
         if self.custom is not None and self.custom(widget):
             return
         self.titles.append(widget.windowTitle())
+        # The title bar holds the title plus its buttons (about 120 pixels on common desktops).
+        if widget.width() < widget.fontMetrics().horizontalAdvance(widget.windowTitle()) + 120:
+            self.cut_titles.append(f"{widget.windowTitle()} ({widget.width()} px)")
         assert len(self.titles) < 500, f"the same dialog again and again: {self.titles[-5:]}"
         if isinstance(widget, QFileDialog):
             title = widget.windowTitle()
@@ -98,3 +103,119 @@ class Answerer:
             widget.accept()
         elif isinstance(widget, QWizard | QDialog):
             widget.reject()
+
+
+Reply = Callable[[QWidget], None]
+
+
+class Script:
+    """Answers the next modal dialogs in order, one reply each, through their widgets; keeps every
+    message box's text and buttons, and what each input dialog offered. A dialog nobody expected fails
+    the test (it is left for `unexpected`), so a test sees each dialog its clicks open."""
+
+    def __init__(self, *replies: Reply) -> None:
+        self.replies = list(replies)
+        self.messages: list[str] = []
+        self.buttons: list[list[str]] = []
+        self.formats: list[Qt.TextFormat] = []  # each message box's: plain text never renders HTML
+        self.offered: list[list[str]] = []
+        self.unexpected: list[str] = []
+        self.running = True
+        QTimer.singleShot(50, self._poll)
+
+    def then(self, *replies: Reply) -> Script:
+        self.replies.extend(replies)
+        return self
+
+    def stop(self) -> None:
+        self.running = False
+
+    def _poll(self) -> None:
+        if not self.running:
+            return
+        widget = QApplication.activeModalWidget()
+        if widget is not None and widget.isVisible() and not isinstance(widget, QProgressDialog):
+            if isinstance(widget, QMessageBox):
+                self.messages.append(widget.text())
+                self.buttons.append([b.text() for b in widget.buttons()])
+                self.formats.append(widget.textFormat())
+            if isinstance(widget, QInputDialog) and widget.comboBoxItems():
+                self.offered.append(list(widget.comboBoxItems()))
+            if self.replies:
+                self.replies.pop(0)(widget)
+            else:
+                self.unexpected.append(widget.windowTitle())
+                widget.close()
+        QTimer.singleShot(50, self._poll)
+
+
+def click(which: QMessageBox.StandardButton) -> Reply:
+    """Click a message box's button (Oui, Non, OK) as the mouse does."""
+
+    def reply(widget: QWidget) -> None:
+        assert isinstance(widget, QMessageBox), widget
+        button = widget.button(which)
+        assert button is not None, [b.text() for b in widget.buttons()]
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    return reply
+
+
+def type_in(text: str) -> Reply:
+    """Type into an input dialog's text box, then press Enter."""
+
+    def reply(widget: QWidget) -> None:
+        assert isinstance(widget, QInputDialog), widget
+        edit = widget.findChild(QLineEdit)
+        assert edit is not None
+        edit.selectAll()
+        QTest.keyClicks(edit, text)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+
+    return reply
+
+
+def choose(text: str) -> Reply:
+    """Pick an entry of an input dialog's list, then accept it."""
+
+    def reply(widget: QWidget) -> None:
+        assert isinstance(widget, QInputDialog), widget
+        combo = widget.findChild(QComboBox)
+        assert combo is not None and combo.findText(text) >= 0, widget.comboBoxItems()
+        combo.setCurrentIndex(combo.findText(text))
+        QTest.keyClick(combo, Qt.Key.Key_Return)
+
+    return reply
+
+
+def folder(path: Path) -> Reply:
+    """Type a folder in the directory dialog and press Enter."""
+
+    def reply(widget: QWidget) -> None:
+        assert isinstance(widget, QFileDialog), widget
+        name = widget.findChild(QLineEdit, "fileNameEdit")
+        assert name is not None
+        widget.setDirectory(str(path.parent))
+        QTest.qWait(50)
+        name.selectAll()
+        QTest.keyClicks(name, path.name)
+        completer = name.completer()
+        if completer is not None and completer.popup().isVisible():
+            completer.popup().hide()
+        QTest.keyClick(name, Qt.Key.Key_Return)
+
+    return reply
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type `text` key by key, accents included (QTest.keyClicks asserts on « è »): each character a
+    key press and release carrying its text, as a French keyboard sends them; « \\n » is Enter."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for char in text:
+        key = Qt.Key.Key_Return if char == "\n" else Qt.Key.Key_unknown
+        shown = "\r" if char == "\n" else char
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, shown))
+    QApplication.processEvents()

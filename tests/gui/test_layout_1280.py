@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QTableView
+from PySide6.QtWidgets import QApplication, QTableView, QTabWidget
 
 from ivo_app.services import audit
 from ivo_app.services.duplicates import find_duplicates
@@ -32,6 +32,15 @@ def problems(window) -> list[str]:  # type: ignore[no-untyped-def]
                 widest = max(map(metrics.horizontalAdvance, text.split("\n")))  # a header may take two lines
                 if text and header.sectionSize(column) < widest + 8:
                     found.append(f"{page.title}: header « {text} » cut")
+        for tabs in page.findChildren(QTabWidget):
+            outer = tabs.parentWidget()
+            while outer is not None and outer is not page:
+                if isinstance(outer, QTabWidget):
+                    found.append(f"{page.title}: tabs inside tabs ({tabs.tabText(0)} in {outer.tabText(0)})")
+                outer = outer.parentWidget()
+            bar = tabs.tabBar()
+            if bar.isVisible() and bar.tabRect(bar.count() - 1).right() > bar.width():
+                found.append(f"{page.title}: tab « {bar.tabText(bar.count() - 1)} » behind scroll arrows")
     return found
 
 
@@ -77,3 +86,28 @@ def test_an_elided_name_is_read_whole_in_its_tooltip(window) -> None:  # type: i
     longest = max(range(model.rowCount()), key=lambda r: len(str(model.index(r, column).data())))
     text = model.index(longest, column).data()
     assert len(text) >= 12 and model.index(longest, column).data(Qt.ItemDataRole.ToolTipRole) == text
+
+
+def test_the_audit_steps_are_one_row_of_tabs_each_part_reached_by_a_click(window, demo_db, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from ivo_app.ui.pages.audit import AuditPage
+
+    facility = list_extractions(demo_db)[0].facility
+    audit.create_audit(demo_db, facility)
+    window.state.audits_changed.emit()
+    window.state.data_changed.emit()
+    window.resize(1280, 720)
+    page = next(p for p in window.pages if isinstance(p, AuditPage))
+    window.nav.setCurrentRow(window.pages.index(page))
+    QApplication.processEvents()
+    bar = page.tabs.tabBar()
+    labels = [bar.tabText(i) for i in range(bar.count())]
+    assert labels == ["En-tête", "1. Questionnaire", "2. Documents", "3. Accueils", "Bracelets", "Entretiens",
+                      "Échantillon", "4. Constats", "Recommandations", "Plan d'action"]  # fmt: skip
+    for index in range(bar.count()):
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+        assert page.tabs.currentIndex() == index and page.tabs.currentWidget().isVisible()
+        assert not page.tabs.currentWidget().findChildren(QTabWidget)  # the part itself: no inner tabs
+    assert bar.tabToolTip(4) == "Étape 3 : bracelets d'identification"
+    assert problems(window) == []

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from ivo_app.ui.pages.audit import AuditPage
 from ivo_app.ui.pages.report import ReportPage
-from tests.gui.dialogs import Answerer
+from tests.gui.dialogs import Answerer, type_text
 
 
 def page(window, cls):  # type: ignore[no-untyped-def]
@@ -72,3 +72,76 @@ def test_the_nominative_annex_is_journaled_once_with_its_kind(window, demo_db, q
     assert len(written) == 1
     assert written[0].details is not None and written[0].details["personal_data"] is True
     assert written[0].target == f"extraction:{window.state.extraction_id}"
+
+
+def test_the_deliverable_context_is_typed_in_the_window_and_the_annex_is_a_separate_file(
+    window, demo_db, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """From Rapport, « Modifier le contexte du livrable… » leads to the audit's En-tête tab; what is
+    typed there is in the base and in the PDF; the nominative annex checkbox says it is a separate file."""
+    from ivo_app.services import audit
+    from ivo_app.services.extractions import list_extractions
+    from ivo_app.services.report import nominative_annex_path
+
+    audit_id = audit.create_audit(demo_db, list_extractions(demo_db)[0].facility)
+    window.state.audits_changed.emit()
+    report = page(window, ReportPage)
+    window.nav.setCurrentRow(window.pages.index(report))
+    assert not report.context_button.isVisible()  # the quality report has no audit context
+    assert "IPP seulement" in report.personal.text()
+    report.kind.setCurrentIndex(
+        report.kind.findText(f"Livrable de l'audit n° {audit_id}", Qt.MatchFlag.MatchStartsWith)
+    )
+    assert report.context_button.isVisible()
+    assert "fichier séparé « …-annexe-nominative.pdf »" in report.personal.text()
+
+    qtbot.mouseClick(report.context_button, Qt.MouseButton.LeftButton)
+    audits = page(window, AuditPage)
+    assert window.stack.currentWidget() is audits and audits.audit_id == audit_id
+    assert audits.tabs.currentIndex() == 0 and audits.tabs.tabText(0) == "En-tête"
+    typed = {
+        "mandate": "Lettre de mission de la direction du 05/01/2026",
+        "objectives": "Évaluer l'identification primaire\nVérifier la qualification de l'INS",
+        "people_met": "Mme Lefèvre, cadre des admissions",
+        "signatures": "Dr Alix Verdier ; Auditrice ; 04/03/2026",
+        "version": "1.1",
+    }
+    for key, text in typed.items():
+        edit = audits.context_edits[key]
+        edit.setFocus()
+        type_text(edit, text)
+    audits.auditors.setFocus()
+    qtbot.keyClicks(audits.auditors, "Dr Alix Verdier")
+    qtbot.mouseClick(audits.save_header_button, Qt.MouseButton.LeftButton)
+    view = audit.get_audit(demo_db, audit_id)
+    assert view.context["mandate"] == typed["mandate"]
+    assert view.context["objectives"] == [
+        "Évaluer l'identification primaire",
+        "Vérifier la qualification de l'INS",
+    ]
+    assert view.context["signatures"] == [
+        {"name": "Dr Alix Verdier", "role": "Auditrice", "date": "2026-03-04"}
+    ]
+    assert view.context["version"] == "1.1" and view.auditors == ["Dr Alix Verdier"]
+    assert "contexte de l'audit" in window.statusBar().currentMessage()
+    assert audits.context_edits["signatures"].toPlainText() == "Dr Alix Verdier ; Auditrice ; 04/03/2026"
+
+    window.nav.setCurrentRow(window.pages.index(report))
+    report.kind.setCurrentIndex(
+        report.kind.findText(f"Livrable de l'audit n° {audit_id}", Qt.MatchFlag.MatchStartsWith)
+    )
+    qtbot.mouseClick(report.personal, Qt.MouseButton.LeftButton)
+    assert report.personal.isChecked()
+    target = tmp_path / "livrable.pdf"
+    answers = Answerer(tmp_path, {"Enregistrer le rapport": target})
+    try:
+        qtbot.mouseClick(report.generate_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: report.preview.page_count > 0, timeout=120_000)
+    finally:
+        answers.stop()
+    annex = nominative_annex_path(target)
+    assert annex.exists() and f"fichier séparé : {annex.name}" in report.result.text()
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(target).pages).split())
+    for expected in ("Lettre de mission de la direction du 05/01/2026", "Vérifier la qualification de l'INS",
+                     "Mme Lefèvre, cadre des admissions", "Auditrice", "04/03/2026", "1.1"):  # fmt: skip
+        assert expected in text, expected

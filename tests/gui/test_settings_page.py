@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QPushButton
 
 from ivo_app.services import settings
 from ivo_app.services.extractions import list_extractions
@@ -72,8 +72,8 @@ def test_status_mapping_is_applied_at_import_unless_a_mapping_file_says_otherwis
     choose_facility(page, FACILITY)
     page.add_status_row("Vali", "QUAL")
     page.add_status_row("ancien", "RECUP")
-    qtbot.mouseClick(page.save_statuses_button, Qt.MouseButton.LeftButton)
-    assert "enregistrée" in page.message.text()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "Réglages enregistrés" in page.message.text()
     assert settings.status_mapping(db, FACILITY) == {"VALI": "QUAL", "ANCIEN": "RECUP"}
     assert settings.status_mapping(db, None) == {}  # the facility's own, not everybody's
     assert page.statuses.rowCount() == 2  # reloaded from the database
@@ -96,7 +96,7 @@ def test_a_wrong_status_target_is_refused_in_french(page: SettingsPage, db) -> N
     page.add_status_row("X", "PROV")
     page.statuses.item(0, 0).setText("")  # an empty source value
     page.add_status_row("Y", "QUAL")
-    page.save_statuses()
+    page.save_button.click()
     assert settings.status_mapping(db, FACILITY) == {"Y": "QUAL"}  # empty rows are skipped
     with pytest.raises(Exception, match="Statut cible inconnu"):
         settings.set_status_mapping(db, {"Z": "VALIDE"}, FACILITY)
@@ -109,7 +109,7 @@ def test_active_file_period_changes_the_indicators(page: SettingsPage, qtbot, db
     choose_facility(page, FACILITY)
     page.active_years.setValue(1)
     with qtbot.waitSignal(page.state.data_changed):
-        page.save_active_years()
+        page.save_button.click()
     data = compute_indicators(db, extraction_id)
     assert data["active_period_years"] == 1
     choose_facility(page, None)
@@ -124,16 +124,74 @@ def test_duplicate_thresholds_override_per_facility(page: SettingsPage, db) -> N
     assert page.probable.value() == pytest.approx(model["probable"])
     page.probable.setValue(18.5)
     page.review.setValue(11)
-    page.save_thresholds()
+    page.save_button.click()
     assert settings.duplicate_thresholds(db, FACILITY) == {"probable": 18.5, "a_examiner": 11.0}
     assert settings.duplicate_thresholds(db) == model
     page.probable.setValue(5)  # below « à examiner »: refused, nothing changes
-    page.save_thresholds()
+    page.save_button.click()
     assert "dépasser" in page.warnings[-1]  # type: ignore[attr-defined]
     assert settings.duplicate_thresholds(db, FACILITY)["probable"] == 18.5
     page.reset_thresholds()
+    page.save_button.click()
     assert settings.duplicate_thresholds(db, FACILITY) == model
     assert page.probable.value() == pytest.approx(model["probable"])
+
+
+def type_number(qtbot, box, text: str) -> None:  # type: ignore[no-untyped-def]
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+
+
+def test_one_save_button_writes_what_was_typed_all_or_nothing(page: SettingsPage, qtbot, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.gui.dialogs import Script, click
+
+    choose_facility(page, FACILITY)
+    save = page.save_button
+    assert [b.text() for b in page.findChildren(QPushButton) if b.text().startswith("Enregistrer")] == [
+        "Enregistrer"
+    ]  # one save on the page
+    assert not save.isEnabled() and page.unsaved.text() == "Tout est enregistré."
+    add = next(b for b in page.findChildren(QPushButton) if b.text() == "Ajouter une valeur")
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    cell = page.statuses.visualItemRect(page.statuses.item(0, 0)).center()
+    qtbot.mouseClick(page.statuses.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.keyClick(page.statuses, Qt.Key.Key_F2)  # edit the cell, as a user does
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit))
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "Vali")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    combo = page.statuses.cellWidget(0, 1)
+    combo.setCurrentText("QUAL")
+    type_number(qtbot, page.active_years, "2")
+    type_number(qtbot, page.probable, "18")
+    type_number(qtbot, page.review, "11")
+    assert save.isEnabled()
+    assert (
+        page.unsaved.text()
+        == "Modifications non enregistrées : correspondance des statuts, file active, seuils."
+    )
+    assert settings.active_years(db, FACILITY) == 3  # nothing written before the click
+
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert settings.status_mapping(db, FACILITY) == {"VALI": "QUAL"}
+    assert settings.active_years(db, FACILITY) == 2
+    assert settings.duplicate_thresholds(db, FACILITY) == {"probable": 18.0, "a_examiner": 11.0}
+    assert settings.active_years(db, None) == 3  # the facility's own settings only
+    assert not save.isEnabled() and page.unsaved.text() == "Tout est enregistré."
+
+    type_number(qtbot, page.active_years, "4")
+    type_number(qtbot, page.probable, "5")  # below « à examiner »: the whole save is refused
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert "dépasser" in page.warnings[-1]  # type: ignore[attr-defined]
+    assert settings.active_years(db, FACILITY) == 2  # all or nothing: the period was not written
+    assert "non enregistrées" in page.unsaved.text()
+
+    script = Script(click(QMessageBox.StandardButton.No))  # leave the facility: drop the changes
+    choose_facility(page, None)
+    script.stop()
+    assert script.messages == [f"Enregistrer les modifications des réglages de « {FACILITY} » ?"]
+    assert settings.active_years(db, FACILITY) == 2 and page.unsaved.text() == "Tout est enregistré."
 
 
 def test_open_another_database_then_come_back(page: SettingsPage, qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from ivo_app.rules.catalogue import RULES
 from ivo_app.services import training
@@ -136,19 +136,30 @@ def test_a_real_extraction_gets_a_french_message_and_a_link_to_the_demo(qtbot, d
     assert not page.new_button.isEnabled() and page.exercise is None
 
 
-def test_the_link_opens_the_demo_creation_of_the_extractions_page(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_created_from_formation_asks_before_switching_the_window(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The trainer keeps the facility shown unless they say so; the status bar says what happened."""
+    from ivo_app.services.extractions import list_extractions
+    from tests.gui.dialogs import Script, click, type_in
+
     page = training_page(window)
-    seen: list[str] = []
+    shown = window.state.extraction_id
+    before = {e.id for e in list_extractions(window.state.db)}
+    script = Script(type_in("150"), type_in("7"), click(QMessageBox.StandardButton.No))
+    qtbot.mouseClick(page.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Démonstration créée" in window.statusBar().currentMessage(), timeout=120_000)
+    (created,) = {e.id for e in list_extractions(window.state.db)} - before
+    assert script.messages[-1].startswith(f"La démonstration est créée (extraction n° {created})")
+    assert window.state.extraction_id == shown  # nothing switched behind the trainer's back
+    assert f"reste sur l'extraction n° {shown}" in window.statusBar().currentMessage()
+    assert window.context.facility.findText("Démonstration (graine 7)") >= 0  # listed, to choose later
 
-    def close_dialog() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is not None:
-            seen.append(dialog.windowTitle())
-            dialog.close()
-
-    QTimer.singleShot(300, close_dialog)
-    page.demo_link.linkActivated.emit("demo")
-    assert seen == ["Démonstration"]
+    script.then(type_in("150"), type_in("8"), click(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(page.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "affiche maintenant" in window.statusBar().currentMessage(), timeout=120_000)
+    script.stop()
+    newest = max(e.id for e in list_extractions(window.state.db))
+    assert window.state.extraction_id == newest and page.demo_ok  # asked, then switched
+    assert script.unexpected == []
 
 
 def test_opening_another_base_clears_the_exercise(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,12 @@ from pathlib import Path
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ivo_app.services import training
 from ivo_app.ui.pages.anomalies import AnomaliesPage
 from ivo_app.ui.pages.training import SessionDialog, TrainingPage
+from tests.gui.dialogs import Script, choose, click, folder, type_in
 
 
 def training_page(window) -> TrainingPage:  # type: ignore[no-untyped-def]
@@ -46,22 +47,21 @@ def answer_all(page: TrainingPage, value_for) -> None:  # type: ignore[no-untype
 
 
 def test_a_trainee_in_locked_mode_cannot_reach_findings_nor_correct(
-    window, demo_db, qtbot, monkeypatch, tmp_path: Path
+    window, demo_db, qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     page = training_page(window)
     session_id = create_session(qtbot, page, ["Ana", "Bruno"])
-    codes = iter(["formateur", "mauvais", "formateur"])
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(codes), True))
-    offered: list[list[str]] = []
-
-    def pick(parent, title, label, items, *args):  # type: ignore[no-untyped-def]
-        offered.append(list(items))
-        return items[0], True
-
-    monkeypatch.setattr(QInputDialog, "getItem", pick)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    # Every dialog answered through its widgets, in the order the clicks below open them.
+    yes = click(QMessageBox.StandardButton.Yes)
+    script = Script(
+        type_in("formateur"),  # the trainer's code, to enter trainee mode
+        choose("Ana"), yes,  # Ana starts, then hands in
+        choose("Bruno"), yes,
+        type_in("mauvais"), click(QMessageBox.StandardButton.Ok),  # a wrong code: a warning
+        type_in("formateur"),
+        folder(tmp_path),  # where the sheets go
+    )  # fmt: skip
+    offered, warnings = script.offered, script.messages
 
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
     assert page.locked
@@ -99,9 +99,12 @@ def test_a_trainee_in_locked_mode_cannot_reach_findings_nor_correct(
     assert (
         "Ana : Score" in text and "Bruno : Score" in text and "Par thème" in text and "Par question" in text
     )
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
     qtbot.mouseClick(page.sheets_button, Qt.MouseButton.LeftButton)
     for name in ("exercice.pdf", "grilles.pdf", "correction.pdf"):
         assert (tmp_path / name).exists(), name
     correction = " ".join(p.extract_text() or "" for p in PdfReader(tmp_path / "correction.pdf").pages)
     assert "Ana" in correction and "Bruno" in correction
+    script.stop()
+    assert script.replies == [] and script.unexpected == []
+    assert script.formats == [Qt.TextFormat.PlainText] * 3  # a session title is never rendered as HTML
+    assert all(set(b) <= {"&Oui", "&Non", "OK", "&OK"} for b in script.buttons), script.buttons

@@ -172,5 +172,7 @@ def test_dashboard_charts_the_facility_across_extractions(qtbot, demo_db) -> Non
     qtbot.waitUntil(lambda: not dashboard.loader.busy and bool(dashboard.history.history), timeout=30_000)
     assert [h["extracted_on"] for h in dashboard.history.history] == ["2026-06-01", "2026-09-01"]
     assert "Depuis l'extraction du 01/06/2026" in dashboard.figures.text()
-    assert "2026-" not in dashboard.figures.text() and "objectif 70\u00a0%" in dashboard.figures.text()
+    assert (
+        "2026-" not in dashboard.figures.text() and "objectif 80\u00a0%" in dashboard.figures.text()
+    )  # the default grid
     assert not dashboard.history.grab().isNull()

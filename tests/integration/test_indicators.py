@@ -33,6 +33,7 @@ def test_history_follows_the_facility_from_one_extraction_to_the_next(
     history = data["history"]
     assert [h["id"] for h in history] == [first.extraction_id, second.extraction_id]  # not the other facility
     assert [h["qual_share"] for h in history] == [25.0, 80.0]
+    assert [h["qualification_rate"] for h in history] == [25.0, 80.0]  # no last visit: all active
     assert [h["identities"] for h in history] == [4, 5]
     assert history[0]["anomalies"] is not None and history[1]["anomalies"] is None  # the second is unchecked
     assert data["trend"]["identities"] == {"before": 4, "now": 5, "delta": 1}

@@ -50,3 +50,36 @@ def test_journal_lines_read_as_sentences() -> None:
     details = labels.journal_details_label({"sha256": "", "rows": 2000, "personal_data": False})
     assert details == f"lignes : 2{NBSP}000 ; données nominatives : non"  # no "sha256 : ,"
     assert labels.attributes_label("DOUTEUSE,HOMONYME") == "Identité douteuse, Homonyme"
+
+
+def test_every_journal_action_the_application_records_has_a_french_label() -> None:
+    """Read from the source: each `journal.record(…, "action", …)` literal, and each audit item kind
+    (`audit_{kind}`), has its own label, not the fallback that only replaces underscores."""
+    import re
+    from pathlib import Path
+
+    from ivo_app.services.audit import ITEM_STEPS
+
+    root = Path(labels.__file__).parent
+    actions: set[str] = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        actions |= set(re.findall(r'journal\.record\(\s*[^,()]+,\s*"([a-z_]+)"', text))
+        # the actions passed down to a helper that records them (settings' _replace, report's _render)
+        actions |= set(re.findall(r'"(parametre_[a-z_]+|livrable_[a-z_]+)"', text))
+    actions |= {f"audit_{kind}" for kind in ITEM_STEPS} | {f"audit_{kind}_suppression" for kind in ITEM_STEPS}
+    assert {"import", "check", "audit_creation", "parametre_statuts", "livrable_audit_annexe"} <= actions
+    fallback = [a for a in sorted(actions) if a not in labels.JOURNAL_ACTIONS and not a.startswith("audit_")]
+    assert fallback == []
+    untranslated = [a for a in sorted(actions) if a.startswith("audit_")
+                    and a.removeprefix("audit_").removesuffix("_suppression") not in labels.AUDIT_ITEMS]  # fmt: skip
+    assert untranslated == []
+
+
+def test_the_import_summary_reads_in_french_in_the_journal() -> None:
+    details = {"rows": 1500, "report": {"domaines": [{"domaine": "IPP", "lus": 1500, "gardes": 1498}],
+                                        "evenements": 0, "remarques": 2}}  # fmt: skip
+    text = labels.journal_details_label(details)
+    assert text == (f"lignes : 1{NBSP}500 ; rapport d'import : (domaines (domaine IPP, lus 1{NBSP}500, "
+                    f"gardés 1{NBSP}498), événements 0, remarques 2)")  # fmt: skip
+    assert "{" not in text and "': " not in text  # never a Python dict

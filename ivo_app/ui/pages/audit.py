@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 )  # fmt: skip
 
 from ivo_app.audit.grid import ANSWER_LABELS, ANSWERS
+from ivo_app.audit.items import ItemError, parse_day
 from ivo_app.audit.report.french import day, pct, plural
 from ivo_app.audit.results import OBSERVATION_ITEMS, SAMPLE_TRAITS, WRISTBAND_ITEMS
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_date
 from ivo_app.services import audit
 from ivo_app.services.extractions import list_extractions
 from ivo_app.ui import dialogs, file_actions
@@ -154,21 +157,26 @@ class AuditPage(Page):
             )
             for kind, fields in ITEM_FIELDS.items()
         }
-        on_site = QTabWidget()
-        on_site.addTab(self.editors["observation"], "Observations aux accueils")
-        on_site.addTab(self.editors["wristband"], "Bracelets")
-        on_site.addTab(self.editors["interview"], "Entretiens")
-        on_site.addTab(sample_tab, "Échantillon de fiches")
-        deliverable = QTabWidget()
-        deliverable.addTab(self.editors["finding"], "Constats")
-        deliverable.addTab(self.editors["recommendation"], "Recommandations")
-        deliverable.addTab(self.editors["action"], "Plan d'action")
+        # One level of tabs: the four IVO3 steps in order, each of their parts a tab of its own (no
+        # tab widget inside a tab); a step's number opens its first part, its tooltip names the step.
+        # All ten fit 1280 pixels without scroll arrows (tests/gui/test_layout_1280.py).
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._header_tab(), "En-tête et étapes")
-        self.tabs.addTab(self.questions, "1. Questionnaire")
-        self.tabs.addTab(self.editors["document"], "2. Documents")
-        self.tabs.addTab(on_site, "3. Audit en présentiel")
-        self.tabs.addTab(deliverable, "4. Livrable")
+        self.tabs.setDocumentMode(True)
+        parts: list[tuple[QWidget, str, str]] = [
+            (self._header_tab(), "En-tête", "En-tête de l'audit et état des étapes"),
+            (self.questions, "1. Questionnaire", "Étape 1 : questionnaire d'évaluation"),
+            (self.editors["document"], "2. Documents", "Étape 2 : étude de documents"),
+            (self.editors["observation"], "3. Accueils", "Étape 3 : observations aux accueils"),
+            (self.editors["wristband"], "Bracelets", "Étape 3 : bracelets d'identification"),
+            (self.editors["interview"], "Entretiens", "Étape 3 : entretiens"),
+            (sample_tab, "Échantillon", "Étape 3 : échantillon de fiches"),
+            (self.editors["finding"], "4. Constats", "Étape 4 : constats"),
+            (self.editors["recommendation"], "Recommandations", "Étape 4 : recommandations"),
+            (self.editors["action"], "Plan d'action", "Étape 4 : plan d'action"),
+        ]
+        for widget, label, tooltip in parts:
+            index = self.tabs.addTab(widget, label)
+            self.tabs.setTabToolTip(index, tooltip)
         self.tabs.setCurrentIndex(1)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Audit IVO3</h2>"))
@@ -177,6 +185,7 @@ class AuditPage(Page):
         layout.addLayout(steps)
         layout.addWidget(self.tabs, 1)
         state.data_changed.connect(self.refresh_list)
+        state.audits_changed.connect(self.refresh_list)  # an audit created elsewhere (answers file, tools)
         self.refresh_list()
 
     def _header_tab(self) -> QWidget:
@@ -187,15 +196,14 @@ class AuditPage(Page):
         self.ended_on = QLineEdit()
         for box in (self.started_on, self.ended_on):
             box.setPlaceholderText("JJ/MM/AAAA")
-        save = QPushButton("Enregistrer l'en-tête")
-        save.clicked.connect(self.save_header)
+        self.save_header_button = QPushButton("Enregistrer l'en-tête et le contexte")
+        self.save_header_button.clicked.connect(self.save_header)
         self.step_states: dict[str, QComboBox] = {}
         form = QFormLayout()
         form.addRow("Auditeurs :", self.auditors)
         form.addRow("Périmètre :", self.scope)
         form.addRow("Début de l'audit :", self.started_on)
         form.addRow("Fin de l'audit :", self.ended_on)
-        form.addRow(save)
         for step in audit.STEPS:
             combo = QComboBox()
             for code, label in STATE_LABELS.items():
@@ -205,11 +213,46 @@ class AuditPage(Page):
             )
             self.step_states[step] = combo
             form.addRow(f"État — {audit.STEP_LABELS[step]} :", combo)
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addLayout(form)
+        # The deliverable's context (what `context` holds in an answers file), typed here: one entry
+        # per line for the lists, « Nom ; Fonction ; Date » per signatory.
+        self.context_edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        context = QFormLayout()
+        for key, label in audit.CONTEXT_FIELDS.items():
+            edit: QLineEdit | QPlainTextEdit
+            if key == "version":
+                edit = QLineEdit()
+                edit.setPlaceholderText("1.0")
+            else:
+                edit = QPlainTextEdit()
+                edit.setTabChangesFocus(True)
+                edit.setFixedHeight(54)
+                if key == "signatures":
+                    edit.setPlaceholderText("Nom ; Fonction ; JJ/MM/AAAA (un signataire par ligne)")
+                elif key in audit.LIST_CONTEXT:
+                    edit.setPlaceholderText("Une entrée par ligne")
+            self.context_edits[key] = edit
+            context.addRow(f"{label} :", edit)
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>En-tête et état des étapes</b>"))
+        left.addLayout(form)
+        left.addStretch()
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>Contexte du livrable</b>"))
+        right.addLayout(context)
+        columns.addLayout(left, 2)
+        columns.addLayout(right, 3)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addLayout(columns)
+        layout.addWidget(self.save_header_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch()
-        return tab
+        scroll = QScrollArea()  # ten context fields: the tab scrolls vertically on a 720-pixel screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        return scroll
 
     def refresh_list(self) -> None:
         current = self.audit_id
@@ -227,13 +270,23 @@ class AuditPage(Page):
         if not self.chooser.count():
             self.score.setText("Aucun audit pour l'instant : « Nouvel audit… » pour en commencer un.")
 
+    def show_audit(self, audit_id: int, tab: int | None = None) -> None:
+        """Show one audit (chosen elsewhere: the Rapport page), optionally on one of its tabs."""
+        if self.chooser.findData(audit_id) < 0:
+            self.refresh_list()
+        index = self.chooser.findData(audit_id)
+        if index >= 0:
+            self.chooser.setCurrentIndex(index)
+        if tab is not None:
+            self.tabs.setCurrentIndex(tab)
+
     def create(self) -> None:  # type: ignore[override]  # the page's « Nouvel audit… », not QWidget.create
         facilities = sorted({e.facility for e in list_extractions(self.state.db)})
         if not facilities:
             QMessageBox.information(self, "IVO", "Importez d'abord la table d'identités de l'établissement.")
             return
-        facility, ok = QInputDialog.getItem(self, "Nouvel audit", "Établissement :", facilities, 0, False)
-        if ok:
+        facility = dialogs.ask_item(self, "Nouvel audit", "Établissement :", facilities)
+        if facility:
             self.audit_id = audit.create_audit(self.state.db, facility)
             self.refresh_list()
             self.state.audits_changed.emit()
@@ -290,6 +343,18 @@ class AuditPage(Page):
         self.scope.setText(view.scope or "")
         self.started_on.setText(f"{view.started_on:%d/%m/%Y}" if view.started_on else "")
         self.ended_on.setText(f"{view.ended_on:%d/%m/%Y}" if view.ended_on else "")
+        for key, edit in self.context_edits.items():
+            context: Any = view.context.get(key)
+            if key == "signatures":
+                shown = "\n".join(_signature_line(v) for v in context or [])
+            elif isinstance(context, list):
+                shown = "\n".join(str(v) for v in context)
+            else:
+                shown = str(context or "")
+            if isinstance(edit, QLineEdit):
+                edit.setText(shown)
+            else:
+                edit.setPlainText(shown)
         for step, combo in self.step_states.items():
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(view.steps.get(step, "a_faire"))))
@@ -347,8 +412,8 @@ class AuditPage(Page):
     def draw(self) -> None:
         if self.audit_id is None:
             return
-        size, ok = QInputDialog.getInt(self, "Échantillon", "Nombre de fiches :", 30, 1, 2000)
-        if not ok:
+        size = dialogs.ask_int(self, "Échantillon", "Nombre de fiches :", 30, 1, 2000)
+        if size is None:
             return
         try:
             audit.draw_sample(self.state.db, self.audit_id, size)
@@ -409,6 +474,7 @@ class AuditPage(Page):
         if self.audit_id is None:
             return
         try:
+            context = self.context_values()
             audit.set_header(
                 self.state.db,
                 self.audit_id,
@@ -417,11 +483,27 @@ class AuditPage(Page):
                 started_on=self.started_on.text(),
                 ended_on=self.ended_on.text(),
             )
+            audit.set_context(self.state.db, self.audit_id, context)
         except IvoError as exc:
             self.warn(exc.message)
             return
         self.load(self.audit_id)
-        notify(self, f"En-tête de l'audit n° {self.audit_id} enregistré.")
+        notify(self, f"En-tête et contexte de l'audit n° {self.audit_id} enregistrés.")
+
+    def context_values(self) -> dict[str, Any]:
+        """The context as the answers file gives it; a signatory line that is not « Nom ; Fonction ;
+        Date » is refused (IvoError) before anything is saved."""
+        values: dict[str, Any] = {}
+        for key, edit in self.context_edits.items():
+            text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if key == "signatures":
+                values[key] = [_signature(line) for line in lines]
+            elif key in audit.LIST_CONTEXT:
+                values[key] = lines
+            else:
+                values[key] = text.strip() or None
+        return values
 
     def set_step(self, step: str, state: str) -> None:
         if self.audit_id is not None:
@@ -437,6 +519,25 @@ class AuditPage(Page):
 
     def warn(self, message: str) -> None:
         dialogs.warn(self, message)
+
+
+def _signature(line: str) -> dict[str, str]:
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) > 3 or not parts[0]:
+        raise IvoError(f"Signataire « {line} » : attendu « Nom ; Fonction ; JJ/MM/AAAA ».")
+    parts += [""] * (3 - len(parts))
+    try:
+        signed = parse_day(parts[2], f"Signataire « {parts[0]} »")
+    except ItemError as exc:
+        raise IvoError(str(exc)) from exc
+    return {"name": parts[0], "role": parts[1], "date": signed.isoformat() if signed else ""}
+
+
+def _signature_line(value: Any) -> str:
+    if isinstance(value, dict):
+        signed = format_date(value["date"]) if value.get("date") else ""
+        return " ; ".join((str(value.get("name") or ""), str(value.get("role") or ""), signed)).rstrip(" ;")
+    return str(value)
 
 
 def _cell_text(item: QTableWidgetItem | None) -> str | None:

@@ -7,9 +7,10 @@ from html import escape
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ivo_app.labels import SEVERITIES, format_date, format_decimal, format_int, format_percent, label, plural
+from ivo_app.services.audit import qualification_target
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.ui.background import LatestOnly
-from ivo_app.ui.charts import QUALIFICATION_TARGET, HistoryChart, StatusChart
+from ivo_app.ui.charts import HistoryChart, StatusChart
 from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
 
@@ -49,16 +50,20 @@ class DashboardPage(Page):
         self.figures.setText("Calcul des indicateurs…")
         self.loader.request()
 
-    def _read(self) -> Indicators | None:
+    def _read(self) -> tuple[Indicators, tuple[float, str]] | None:
         db, extraction_id = self.state.db, self.state.extraction_id
-        return None if extraction_id is None else compute_indicators(db, extraction_id)
+        if extraction_id is None:
+            return None
+        data = compute_indicators(db, extraction_id)
+        return data, qualification_target(db, data["extraction"]["facility"])
 
     def _failed(self, message: str) -> None:
         self.figures.setText(_esc(message))
 
-    def _show(self, data: Indicators | None) -> None:
-        if data is None:
+    def _show(self, read: tuple[Indicators, tuple[float, str]] | None) -> None:
+        if read is None:
             return
+        data, (target, source) = read
         ext = data["extraction"]
         self.heading.setText(
             f"<h2>{_esc(ext['facility'])}</h2><p>Extraction n° {ext['id']} du {format_date(ext['extracted_on'])}</p>"
@@ -77,13 +82,13 @@ class DashboardPage(Page):
             f"<b>{format_int(data['identities'])}</b> identités, dont <b>{format_int(data['active_identities'])}</b> "
             f"dans la file active (venue depuis le {format_date(data['active_since'])}).<br>"
             f"Taux de qualification de la file active : <b>{format_percent(data['qualification_rate'])}</b> "
-            f"(objectif {format_percent(QUALIFICATION_TARGET, 0)}) ; identités récupérées : "
+            f"(objectif {format_percent(target, 0)}, {_esc(source)}) ; identités récupérées : "
             f"{format_percent(data['recup_share'])}.<br>"
             f"Lieu de naissance inconnu : {format_int(data['unknown_birthplace'])} ; "
             f"dates complétées : {format_int(data['completed_dates'])}." + trend_text
         )
         self.status_chart.set_statuses(data["statuses"])
-        self.history.set_history(data["history"])
+        self.history.set_history(data["history"], target)
         an = data["anomalies"]
         if an["checked"]:
             sev = ", ".join(

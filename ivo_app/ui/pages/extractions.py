@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTableView,
@@ -99,6 +98,27 @@ class ExtractionsPage(Page):
         wizard.open()
 
     def _imported(self, extraction_id: int, demo: bool = False) -> None:
+        shown = self.state.extraction_id
+        if (
+            demo
+            and shown is not None
+            and shown != extraction_id
+            and not dialogs.ask_yes_no(
+                self,
+                f"La démonstration est créée (extraction n° {extraction_id}).\n\nAfficher cette démonstration "
+                f"dans toute la fenêtre ? Sinon, la fenêtre reste sur l'extraction n° {shown}.",
+                "Démonstration créée",
+            )
+        ):
+            # A trainer preparing a demo keeps the facility they were working on: the demo is listed,
+            # and chosen later in the context bar.
+            self.state.data_changed.emit()
+            notify(
+                self,
+                f"Démonstration créée : extraction n° {extraction_id} ; la fenêtre reste sur l'extraction "
+                f"n° {shown} (choisissez la démonstration dans la barre du haut pour l'afficher).",
+            )
+            return
         self.state.extraction_id = extraction_id
         self.state.data_changed.emit()
         self.state.extraction_changed.emit(extraction_id)
@@ -110,15 +130,11 @@ class ExtractionsPage(Page):
         )
 
     def create_demo(self) -> None:
-        size, ok = QInputDialog.getInt(
-            self, "Démonstration", "Nombre d'identités :", 2000, 100, 2_000_000, 1000
-        )
-        if not ok:
+        size = dialogs.ask_int(self, "Démonstration", "Nombre d'identités :", 2000, 100, 2_000_000, 1000)
+        if size is None:
             return
-        seed, ok = QInputDialog.getInt(
-            self, "Démonstration", "Graine (même graine, mêmes identités) :", 1, 0, 10**9
-        )
-        if ok:
+        seed = dialogs.ask_int(self, "Démonstration", "Graine (même graine, mêmes identités) :", 1, 0, 10**9)
+        if seed is not None:
             run_task(
                 self,
                 "Création de l'établissement de démonstration",

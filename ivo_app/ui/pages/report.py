@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 from ivo_app.errors import IvoError
 from ivo_app.labels import format_int
 from ivo_app.services import audit
-from ivo_app.services.report import generate_audit_report, generate_quality_report
+from ivo_app.services.report import generate_audit_report, generate_quality_report, nominative_annex_path
 from ivo_app.ui import file_actions
 from ivo_app.ui.feedback import notify
+from ivo_app.ui.pages.audit import AuditPage
 from ivo_app.ui.pages.base import Page
 from ivo_app.ui.pdf_preview import PdfPreview
 from ivo_app.ui.state import AppState
@@ -35,7 +36,13 @@ class ReportPage(Page):
         super().__init__()
         self.state = state
         self.kind = QComboBox()
-        self.personal = QCheckBox("Nommer les patients dans les annexes (par défaut : IPP seulement)")
+        self.kind.currentIndexChanged.connect(lambda _: self._kind_chosen())
+        self.personal = QCheckBox()
+        self.context_button = QPushButton("Modifier le contexte du livrable…")
+        self.context_button.setToolTip(
+            "Page Audit IVO3, onglet En-tête : auditeurs, dates, mandat, signataires…"
+        )
+        self.context_button.clicked.connect(self.edit_context)
         self.generate_button = QPushButton("Générer le PDF…")
         # clicked(bool) would reach generate() as its target: the checked flag, not a path.
         self.generate_button.clicked.connect(lambda _checked=False: self.generate())
@@ -51,7 +58,10 @@ class ReportPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Rapport</h2>"))
         layout.addLayout(row)
-        layout.addWidget(self.personal)
+        options = QHBoxLayout()
+        options.addWidget(self.personal, 1)
+        options.addWidget(self.context_button)
+        layout.addLayout(options)
         layout.addWidget(self.result)
         layout.addWidget(self.open_button)
         layout.addWidget(self.preview, 1)
@@ -74,8 +84,36 @@ class ReportPage(Page):
         if chosen is not None and self.kind.findData(chosen) >= 0:
             self.kind.setCurrentIndex(self.kind.findData(chosen))
         self.generate_button.setEnabled(self.kind.count() > 0)
+        self._kind_chosen()
         if not self.kind.count():
             self.result.setText("Rien à rapporter : importez une extraction ou créez un audit.")
+
+    def _kind_chosen(self) -> None:
+        """The checkbox says what it does for the report chosen: the deliverable's nominative annexes
+        are a separate file beside it; the quality report names patients in its own annex."""
+        choice = self.kind.currentData()
+        is_audit = bool(choice) and choice[0] == "audit"
+        if is_audit:
+            self.personal.setText(
+                "Écrire aussi l'annexe nominative, dans un fichier séparé « …-annexe-nominative.pdf » "
+                "(le livrable lui-même ne cite que des IPP)"
+            )
+        else:
+            self.personal.setText(
+                "Nommer les patients dans l'annexe des anomalies critiques (par défaut : IPP seulement)"
+            )
+        self.context_button.setVisible(is_audit)
+
+    def edit_context(self) -> None:
+        """The deliverable's context is edited where the audit is: its page, on the En-tête tab."""
+        choice = self.kind.currentData()
+        window = self.window()
+        pages = getattr(window, "pages", [])
+        page = next((p for p in pages if isinstance(p, AuditPage)), None)
+        if not choice or choice[0] != "audit" or page is None:
+            return
+        window.nav.setCurrentRow(pages.index(page))  # type: ignore[attr-defined]
+        page.show_audit(choice[1], tab=0)
 
     def generate(self, target: Path | None = None) -> None:
         choice = self.kind.currentData()
@@ -98,13 +136,17 @@ class ReportPage(Page):
             ident,
             target,
             include_personal_data=self.personal.isChecked(),
-            on_done=lambda size: self._done(target, size),
+            on_done=lambda size: self._done(target, size, kind == "audit" and self.personal.isChecked()),
         )
 
-    def _done(self, path: Path, size: int) -> None:
+    def _done(self, path: Path, size: int, annex: bool = False) -> None:
         self.last = path
-        self.result.setText(f"Rapport écrit : {path} ({format_int(max(1, size // 1024))} Ko)")
-        notify(self, f"Rapport enregistré : {path.name}")
+        text = f"Rapport écrit : {path} ({format_int(max(1, size // 1024))} Ko)"
+        annex_path = nominative_annex_path(path)
+        if annex and annex_path.exists():
+            text += f" ; annexe nominative, fichier séparé : {annex_path.name}"
+        self.result.setText(text)
+        notify(self, f"Rapport enregistré : {path.name}" + (f" et {annex_path.name}" if annex else ""))
         self.open_button.setEnabled(True)
         try:
             self.preview.load(path)

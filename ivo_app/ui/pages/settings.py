@@ -34,6 +34,7 @@ from ivo_app.services import backup, rule_settings, settings
 from ivo_app.services.extractions import list_extractions
 from ivo_app.store.db import Database, display_url, open_database
 from ivo_app.ui import dialogs, file_actions
+from ivo_app.ui.feedback import notify
 from ivo_app.ui.models import ListTableModel
 from ivo_app.ui.pages.base import Page
 from ivo_app.ui.passphrase import unlock
@@ -99,8 +100,14 @@ class SettingsPage(Page):
         return tab
 
     def _facility_tab(self) -> QWidget:
+        # One save for the whole tab: the changed parts are written together (all or nothing), and
+        # the tab says while something typed is not saved yet.
+        self._dirty: set[str] = set()
+        self._loading = False
+        self._thresholds_reset = False
+        self._loaded_facility: str | None = None
         self.facility = QComboBox()
-        self.facility.currentIndexChanged.connect(lambda _: self.load_facility_settings())
+        self.facility.currentIndexChanged.connect(lambda _: self._facility_chosen())
         self.statuses = QTableWidget(0, 2)
         self.statuses.setHorizontalHeaderLabels(["Valeur dans le fichier", "Statut RNIV"])
         self.statuses.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -108,10 +115,9 @@ class SettingsPage(Page):
         add.clicked.connect(lambda: self.add_status_row("", "PROV"))
         remove = QPushButton("Retirer la valeur choisie")
         remove.clicked.connect(self.remove_status_row)
-        self.save_statuses_button = QPushButton("Enregistrer la correspondance")
-        self.save_statuses_button.clicked.connect(self.save_statuses)
+        self.statuses.itemChanged.connect(lambda _: self._mark("statuses"))
         buttons = QHBoxLayout()
-        for button in (add, remove, self.save_statuses_button):
+        for button in (add, remove):
             buttons.addWidget(button)
         buttons.addStretch()
         statuses_box = QGroupBox("Correspondance des statuts à l'import (flux anciens : VIDE, VALI…)")
@@ -128,21 +134,19 @@ class SettingsPage(Page):
         self.active_years = QSpinBox()
         self.active_years.setRange(1, 50)
         self.active_years.setSuffix(" ans")
-        save_active = QPushButton("Enregistrer")
-        save_active.clicked.connect(self.save_active_years)
+        self.active_years.valueChanged.connect(lambda _: self._mark("years"))
         active_box = QGroupBox("File active (indicateurs, tableau de bord, rapports)")
         active_layout = QHBoxLayout(active_box)
         active_layout.addWidget(QLabel("Identités venues dans les"))
         active_layout.addWidget(self.active_years)
         active_layout.addWidget(QLabel("précédant l'extraction"))
-        active_layout.addWidget(save_active)
         active_layout.addStretch()
 
         self.probable = _score_box()
         self.review = _score_box()
+        for box in (self.probable, self.review):
+            box.valueChanged.connect(lambda _: self._mark("thresholds"))
         self.model_thresholds = QLabel()
-        save_thresholds = QPushButton("Enregistrer les seuils")
-        save_thresholds.clicked.connect(self.save_thresholds)
         reset_thresholds = QPushButton("Revenir aux seuils du modèle")
         reset_thresholds.clicked.connect(self.reset_thresholds)
         thresholds_box = QGroupBox("Seuils des doublons (score de la paire)")
@@ -151,10 +155,17 @@ class SettingsPage(Page):
         form.addRow("Paire à examiner à partir de :", self.review)
         form.addRow(self.model_thresholds)
         row = QHBoxLayout()
-        row.addWidget(save_thresholds)
         row.addWidget(reset_thresholds)
         row.addStretch()
         form.addRow(row)
+
+        self.save_button = QPushButton("Enregistrer")
+        self.save_button.setToolTip("Enregistre la correspondance des statuts, la file active et les seuils")
+        self.save_button.clicked.connect(self.save_facility)
+        self.unsaved = QLabel()
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addWidget(self.unsaved, 1)
 
         tab = QWidget()
         layout = QVBoxLayout(tab)
@@ -165,6 +176,7 @@ class SettingsPage(Page):
         layout.addWidget(statuses_box, 1)
         layout.addWidget(active_box)
         layout.addWidget(thresholds_box)
+        layout.addLayout(save_row)
         return tab
 
     def _database_tab(self) -> QWidget:
@@ -256,7 +268,17 @@ class SettingsPage(Page):
         self.load_facility_settings()
 
     def load_facility_settings(self) -> None:
-        facility = self.facility.currentData()
+        self._loading = True
+        try:
+            self._load_facility_settings()
+        finally:
+            self._loading = False
+        self._dirty.clear()
+        self._thresholds_reset = False
+        self._show_dirty()
+
+    def _load_facility_settings(self) -> None:
+        facility = self._loaded_facility = self.facility.currentData()
         self.statuses.setRowCount(0)
         for source, target in sorted(settings.status_mapping(self.state.db, facility, own_only=True).items()):
             self.add_status_row(source, target)
@@ -297,10 +319,15 @@ class SettingsPage(Page):
     # --- rules ------------------------------------------------------------------------------------
 
     def change(self, rule_id: str, text: str) -> None:
+        """A rule's combo is saved as soon as it changes (one value, nothing to gather): said at once."""
         if text == DISABLED:
             rule_settings.set_rule(self.state.db, rule_id, enabled=False)
+            self.say(
+                f"Règle {rule_id} désactivée (enregistré ; elle s'applique à la prochaine vérification)."
+            )
         else:
             rule_settings.set_rule(self.state.db, rule_id, enabled=True, severity=text)
+            self.say(f"Règle {rule_id} : sévérité « {text} » enregistrée (prochaine vérification).")
 
     # --- per-facility settings --------------------------------------------------------------------
 
@@ -311,12 +338,74 @@ class SettingsPage(Page):
         combo = QComboBox()
         combo.addItems(list(STATUSES))
         combo.setCurrentText(target)
+        combo.currentTextChanged.connect(lambda _: self._mark("statuses"))
         self.statuses.setCellWidget(row, 1, combo)
+        self._mark("statuses")
 
     def remove_status_row(self) -> None:
         row = self.statuses.currentRow()
         if row >= 0:
             self.statuses.removeRow(row)
+            self._mark("statuses")
+
+    def _mark(self, part: str) -> None:
+        if self._loading:
+            return
+        if part == "thresholds":
+            self._thresholds_reset = False
+        self._dirty.add(part)
+        self._show_dirty()
+
+    def _show_dirty(self) -> None:
+        parts = {"statuses": "correspondance des statuts", "years": "file active", "thresholds": "seuils"}
+        changed = [label for key, label in parts.items() if key in self._dirty]
+        self.save_button.setEnabled(bool(changed))
+        self.unsaved.setText(
+            f"Modifications non enregistrées : {', '.join(changed)}." if changed else "Tout est enregistré."
+        )
+        self.unsaved.setStyleSheet("color: #8a4b00; font-weight: bold;" if changed else "")
+
+    def has_unsaved_changes(self) -> bool:
+        return bool(self._dirty)
+
+    def _facility_chosen(self) -> None:
+        """Another facility: what was typed for the previous one is saved or dropped, never lost silently."""
+        if self._dirty:
+            previous = self._loaded_facility or "tous les établissements"
+            question = f"Enregistrer les modifications des réglages de « {previous} » ?"
+            if self.confirm(question) and not self.save_facility(self._loaded_facility):
+                self.facility.blockSignals(True)
+                self.facility.setCurrentIndex(max(0, self.facility.findData(self._loaded_facility)))
+                self.facility.blockSignals(False)
+                return
+        self.load_facility_settings()
+
+    def save_facility(self, facility: Any = False) -> bool:
+        """The one save of the tab: the changed parts together; False (and nothing written) if refused."""
+        if facility is False:  # clicked(bool) passes the checked flag: the facility shown is meant
+            facility = self._loaded_facility
+        if not self._dirty:
+            return True
+        parts: dict[str, Any] = {}
+        if "statuses" in self._dirty:
+            parts["statuses"] = self.status_rows()
+        if "years" in self._dirty:
+            parts["years"] = self.active_years.value()
+        if "thresholds" in self._dirty:
+            parts["thresholds"] = (
+                (None, None) if self._thresholds_reset else (self.probable.value(), self.review.value())
+            )
+        scope = facility or "tous les établissements"
+        if not self._attempt(lambda: settings.save_facility_settings(self.state.db, facility, **parts)):
+            return False
+        saved = [label for key, label in (("statuses", "correspondance des statuts"), ("years", "file active"),
+                                          ("thresholds", "seuils des doublons")) if key in parts]  # fmt: skip
+        if facility == self.facility.currentData():
+            self.load_facility_settings()  # what is stored now, folded as the import folds it
+        self.say(f"Réglages enregistrés ({scope}) : {', '.join(saved)}.")
+        if "years" in parts:
+            self.state.data_changed.emit()  # the dashboard's figures depend on it
+        return True
 
     def status_rows(self) -> dict[str, str]:
         rows: dict[str, str] = {}
@@ -328,33 +417,14 @@ class SettingsPage(Page):
                 rows[source] = combo.currentText()
         return rows
 
-    def save_statuses(self) -> None:
-        facility = self.facility.currentData()
-        if self._attempt(lambda: settings.set_status_mapping(self.state.db, self.status_rows(), facility)):
-            self.load_facility_settings()
-            self.say(f"Correspondance des statuts enregistrée ({self._scope()}).")
-
-    def save_active_years(self) -> None:
-        facility, years = self.facility.currentData(), self.active_years.value()
-        if self._attempt(lambda: settings.set_active_years(self.state.db, years, facility)):
-            self.say(f"File active : {years} ans ({self._scope()}).")
-            self.state.data_changed.emit()  # the dashboard's figures depend on it
-
-    def save_thresholds(self) -> None:
-        facility = self.facility.currentData()
-        probable, review = self.probable.value(), self.review.value()
-        if self._attempt(
-            lambda: settings.set_duplicate_thresholds(self.state.db, probable, review, facility)
-        ):
-            self.say(
-                f"Seuils des doublons enregistrés ({self._scope()}) : probable {probable:g}, à examiner {review:g}."
-            )
-
     def reset_thresholds(self) -> None:
-        facility = self.facility.currentData()
-        if self._attempt(lambda: settings.set_duplicate_thresholds(self.state.db, None, None, facility)):
-            self.load_facility_settings()
-            self.say(f"Seuils du modèle rétablis ({self._scope()}).")
+        """The model's thresholds back in the form; « Enregistrer » removes the override."""
+        model = settings.model_thresholds()
+        self.probable.setValue(model["probable"])
+        self.review.setValue(model["a_examiner"])
+        self._dirty.add("thresholds")
+        self._thresholds_reset = True
+        self._show_dirty()
 
     def _scope(self) -> str:
         return self.facility.currentData() or "tous les établissements"
@@ -455,6 +525,7 @@ class SettingsPage(Page):
 
     def say(self, message: str) -> None:
         self.message.setText(message)
+        notify(self, message)
 
     def _attempt(self, action: Any) -> bool:
         try:

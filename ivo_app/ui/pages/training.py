@@ -20,14 +20,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -41,7 +38,7 @@ from PySide6.QtWidgets import (
 from ivo_app.errors import IvoError
 from ivo_app.labels import plural
 from ivo_app.services import training
-from ivo_app.ui import compare
+from ivo_app.ui import compare, dialogs, file_actions
 from ivo_app.ui.models import Index, ListTableModel
 from ivo_app.ui.pages.base import Page
 from ivo_app.ui.state import AppState
@@ -154,11 +151,14 @@ class TrainingPage(Page):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.demo_link = QLabel(
-            "<a href='demo'>Créer un établissement de démonstration…</a> "
-            "(taille et graine : la même graine redonne les mêmes identités)"
-        )
-        self.demo_link.linkActivated.connect(self.create_demo)
+        # A button, not a link: it is reached by Tab and clicked like every other action.
+        self.demo_button = QPushButton("Créer un établissement de démonstration…")
+        self.demo_button.clicked.connect(self.create_demo)
+        self.demo_link = QWidget()
+        demo_row = QHBoxLayout(self.demo_link)
+        demo_row.setContentsMargins(0, 0, 0, 0)
+        demo_row.addWidget(self.demo_button)
+        demo_row.addWidget(QLabel("taille et graine : la même graine redonne les mêmes identités"), 1)
         self.size_box = QSpinBox()
         self.size_box.setRange(training.MIN_SIZE, training.MAX_SIZE)
         self.size_box.setValue(20)
@@ -502,7 +502,7 @@ class TrainingPage(Page):
         try:
             self.correction = training.correct_exercise(self.state.db, self.exercise, self.answers)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return False
         self.corrected = True
         self.answer.setEnabled(False)
@@ -523,27 +523,25 @@ class TrainingPage(Page):
         self._set_exercise(exercise, answers)
 
     def _save(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Enregistrer l'exercice", "exercice.json", "JSON (*.json)"
-        )
-        if name:
+        path = file_actions.ask_save_path(self, "Enregistrer l'exercice", "JSON (*.json)", "exercice.json")
+        if path is not None:
             try:
-                self.save_to(Path(name))
+                self.save_to(path)
             except IvoError as exc:
-                QMessageBox.warning(self, "IVO", exc.message)
+                dialogs.warn(self, exc.message)
 
     def _open(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un exercice", "", "JSON (*.json)")
-        if name:
+        path = file_actions.ask_open_path(self, "Ouvrir un exercice", "JSON (*.json)")
+        if path is not None:
             try:
-                self.open_from(Path(name))
+                self.open_from(path)
             except IvoError as exc:
-                QMessageBox.warning(self, "IVO", exc.message)
+                dialogs.warn(self, exc.message)
 
     # Sessions: the trainer ---------------------------------------------------------------------------
     def new_session(self) -> None:
         if not self.demo_ok or self.state.extraction_id is None:
-            QMessageBox.warning(self, "IVO", "Une session se tire d'une démonstration : choisissez-en une.")
+            dialogs.warn(self, "Une session se tire d'une démonstration : choisissez-en une.")
             return
         dialog = SessionDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -559,7 +557,7 @@ class TrainingPage(Page):
                 scenarios=dialog.scenarios_box.value(),
             )
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self._fill_sessions()
         self.session_box.setCurrentIndex(self.session_box.findData(info.id))
@@ -575,7 +573,7 @@ class TrainingPage(Page):
         try:
             results = training.correct_session(self.state.db, session_id)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.last_results = results
         self.results.setPlainText(training.results_text(results))
@@ -587,13 +585,13 @@ class TrainingPage(Page):
         session_id = self.session_box.currentData()
         if session_id is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Dossier des fiches PDF")
-        if not folder:
+        folder = file_actions.ask_directory(self, "Dossier des fiches PDF")
+        if folder is None:
             return
         try:
             info = training.session_info(self.state.db, session_id)
             exercise = training.session_exercise(self.state.db, session_id)
-            out = Path(folder)
+            out = folder
             training.write_pdf(out / "exercice.pdf", training.exercise_pdf(exercise, info.title))
             training.write_pdf(out / "grilles.pdf", training.answer_grid_pdf(exercise, info.trainees))
             written = ["exercice.pdf", "grilles.pdf"]
@@ -604,7 +602,7 @@ class TrainingPage(Page):
                 )
                 written.append("correction.pdf")
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         self.status.setText(f"Fiches écrites dans {folder} : {', '.join(written)}.")
 
@@ -616,15 +614,15 @@ class TrainingPage(Page):
             return
         info = training.session_info(self.state.db, session_id)
         if info.corrected_at is not None:
-            QMessageBox.warning(self, "IVO", f"La session « {info.title} » est déjà corrigée.")
+            dialogs.warn(self, f"La session « {info.title} » est déjà corrigée.")
             return
-        code, ok = QInputDialog.getText(
+        code = dialogs.ask_text(
             self,
             "Mode stagiaire",
             "Code du formateur (il sera demandé pour quitter le mode stagiaire) :",
-            QLineEdit.EchoMode.Password,
+            secret=True,
         )
-        if not ok or not code:
+        if not code:
             return
         self._unlock_code = code
         self.session_id = session_id
@@ -679,8 +677,8 @@ class TrainingPage(Page):
                 "Tous les stagiaires ont remis leurs réponses : le formateur peut quitter le mode."
             )
             return
-        name, ok = QInputDialog.getItem(self, "Stagiaire", "Votre nom :", waiting, 0, False)
-        if not ok or not name:
+        name = dialogs.ask_item(self, "Stagiaire", "Votre nom :", waiting)
+        if not name:
             return
         self.trainee = name
         self._set_exercise(training.session_exercise(self.state.db, self.session_id), {})
@@ -695,12 +693,12 @@ class TrainingPage(Page):
         question = "Remettre vos réponses ? Elles ne pourront plus être modifiées."
         if missing:
             question = f"{missing} questions sans réponse. " + question
-        if QMessageBox.question(self, "Remettre", question) != QMessageBox.StandardButton.Yes:
+        if not dialogs.ask_yes_no(self, question, "Remettre les réponses"):
             return
         try:
             count = training.submit_answers(self.state.db, self.session_id, self.trainee, self.answers)
         except IvoError as exc:
-            QMessageBox.warning(self, "IVO", exc.message)
+            dialogs.warn(self, exc.message)
             return
         name, self.trainee = self.trainee, None
         self._set_exercise(None, {})  # the next trainee never sees these answers
@@ -711,13 +709,11 @@ class TrainingPage(Page):
     def leave_trainee_mode(self) -> None:
         if not self.locked:
             return
-        code, ok = QInputDialog.getText(
-            self, "Quitter le mode stagiaire", "Code du formateur :", QLineEdit.EchoMode.Password
-        )
-        if not ok:
+        code = dialogs.ask_text(self, "Quitter le mode stagiaire", "Code du formateur :", secret=True)
+        if code is None:
             return
         if code != self._unlock_code:
-            QMessageBox.warning(self, "IVO", "Code incorrect : le mode stagiaire reste actif.")
+            dialogs.warn(self, "Code incorrect : le mode stagiaire reste actif.")
             return
         self.session_id, self.trainee, self._unlock_code = None, None, ""
         self._lock_window(False)
