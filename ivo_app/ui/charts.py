@@ -43,7 +43,7 @@ class StatusChart(QWidget):
             painter.setPen(self.palette().text().color())
             painter.drawText(
                 QRectF(0, y, label_width - 8, 22), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                status_label(status) or "(sans statut)",
+                "Autre valeur" if status == "autre" else status_label(status) or "(sans statut)",
             )  # fmt: skip
             painter.fillRect(QRectF(label_width, y + 3, bar_width, 16), QColor("#eeeeee"))
             painter.fillRect(

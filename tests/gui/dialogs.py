@@ -120,6 +120,7 @@ class Script:
         self.formats: list[Qt.TextFormat] = []  # each message box's: plain text never renders HTML
         self.offered: list[list[str]] = []
         self.unexpected: list[str] = []
+        self._last: QWidget | None = None
         self.running = True
         QTimer.singleShot(50, self._poll)
 
@@ -134,17 +135,28 @@ class Script:
         if not self.running:
             return
         widget = QApplication.activeModalWidget()
-        if widget is not None and widget.isVisible() and not isinstance(widget, QProgressDialog):
+        answered = widget is not None and widget is self._last  # still closing after its reply
+        if (
+            widget is not None
+            and widget.isVisible()
+            and not answered
+            and not isinstance(widget, QProgressDialog)
+        ):
+            self._last = widget
             if isinstance(widget, QMessageBox):
                 self.messages.append(widget.text())
                 self.buttons.append([b.text() for b in widget.buttons()])
                 self.formats.append(widget.textFormat())
             if isinstance(widget, QInputDialog) and widget.comboBoxItems():
                 self.offered.append(list(widget.comboBoxItems()))
-            if self.replies:
-                self.replies.pop(0)(widget)
-            else:
-                self.unexpected.append(widget.windowTitle())
+            try:
+                if self.replies:
+                    self.replies.pop(0)(widget)
+                else:
+                    self.unexpected.append(widget.windowTitle())
+                    widget.close()
+            except AssertionError as exc:  # a reply that does not fit: said, and the dialog closed
+                self.unexpected.append(f"{widget.windowTitle()}: {exc}")
                 widget.close()
         QTimer.singleShot(50, self._poll)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_decimal, format_int, plural
 from ivo_app.progress import CancelFn, ProgressFn
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.rules.record import STATUSES
@@ -288,7 +289,7 @@ class SettingsPage(Page):
         self.review.setValue(thresholds["a_examiner"])
         model = settings.model_thresholds()
         self.model_thresholds.setText(
-            f"Seuils du modèle : probable {model['probable']:g}, à examiner {model['a_examiner']:g}. "
+            f"Seuils du modèle : probable {_score(model['probable'])}, à examiner {_score(model['a_examiner'])}. "
             "Ils s'appliquent à la prochaine recherche de doublons."
         )
 
@@ -311,7 +312,7 @@ class SettingsPage(Page):
             ]
         )
         self.backups_state.setText(
-            f"{len(found)} sauvegarde(s) dans {_esc(str(found[0].path.parent))}"
+            f"{plural(len(found), 'sauvegarde')} dans {_esc(str(found[0].path.parent))}"
             if found
             else "Aucune sauvegarde pour l'instant (une copie est faite avant chaque mise à jour du schéma)."
         )
@@ -534,6 +535,11 @@ class SettingsPage(Page):
             self.warn(exc.message)
             return False
         return True
+
+
+def _score(value: float) -> str:
+    """A score in French: 12,5 ; a whole score without decimals (12)."""
+    return format_int(value) if float(value).is_integer() else format_decimal(value)
 
 
 def _score_box() -> QDoubleSpinBox:
