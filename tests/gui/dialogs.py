@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QInputDialog,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
+    QSpinBox,
     QWidget,
     QWizard,
 )  # fmt: skip
@@ -174,15 +176,25 @@ def click(which: QMessageBox.StandardButton) -> Reply:
 
 
 def type_in(text: str) -> Reply:
-    """Type into an input dialog's text box, then press Enter."""
+    """Type into an input dialog's text box, then click OK (Enter reaches the default button only
+    while the dialog is the active window, which an offscreen run after other tests does not ensure)."""
 
     def reply(widget: QWidget) -> None:
         assert isinstance(widget, QInputDialog), widget
-        edit = widget.findChild(QLineEdit)
+        # The visible box of the dialog's mode: a number's spin box, else the text line (the dialog
+        # keeps the other mode's hidden widgets).
+        spin = widget.findChild(QSpinBox)
+        edit: QWidget | None = spin if widget.inputMode() == QInputDialog.InputMode.IntInput else None
+        if edit is None:
+            edit = next((e for e in widget.findChildren(QLineEdit) if e.isVisible()), None)
         assert edit is not None
-        edit.selectAll()
+        edit.selectAll()  # type: ignore[attr-defined]
         QTest.keyClicks(edit, text)
-        QTest.keyClick(edit, Qt.Key.Key_Return)
+        box = widget.findChild(QDialogButtonBox)
+        assert box is not None
+        ok = box.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None and ok.isEnabled(), f"« {text} » not accepted"
+        QTest.mouseClick(ok, Qt.MouseButton.LeftButton)
 
     return reply
 

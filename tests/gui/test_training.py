@@ -137,9 +137,6 @@ def test_a_real_extraction_gets_a_french_message_and_a_link_to_the_demo(qtbot, d
     assert not page.new_button.isEnabled() and page.exercise is None
 
 
-@pytest.mark.skip(
-    reason="hangs when run after the other tests of this file (a dialog left unanswered); passes alone: to fix"
-)
 def test_a_demo_created_from_formation_asks_before_switching_the_window(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     """The trainer keeps the facility shown unless they say so; the status bar says what happened."""
     from ivo_app.services.extractions import list_extractions
