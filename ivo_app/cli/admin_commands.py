@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ivo_app.cli.common import add_extraction_arg, ask_passphrase, emit, emit_json, open_db
 from ivo_app.errors import IvoError
+from ivo_app.labels import plural
 from ivo_app.services import backup, journal, protection, pseudonymise, settings
 from ivo_app.store import encryption
 
@@ -175,7 +176,9 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
         if known is None:
             raise IvoError(f"La base {path.name} est déjà chiffrée.")
         done = protection.encrypt_database(db, known)
-        print(f"Chiffrement repris : {len(done.backups)} sauvegarde(s) restée(s) en clair chiffrée(s).")
+        print(
+            f"Chiffrement repris : {plural(len(done.backups), 'sauvegarde restée en clair chiffrée', 'sauvegardes restées en clair chiffrées')}."
+        )
         return 0
     secret = ask_passphrase(path, f"Nouvelle phrase secrète pour {path.name} : ")
     if not secret:
@@ -186,7 +189,7 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
             raise IvoError("Les deux saisies de la phrase secrète diffèrent : base inchangée.")
     result = protection.encrypt_database(db, secret)
     print(
-        f"Base chiffrée : {result.database} ({len(result.backups)} sauvegarde(s) chiffrée(s) aussi). "
+        f"Base chiffrée : {result.database} ({plural(len(result.backups), 'sauvegarde chiffrée', 'sauvegardes chiffrées')} aussi). "
         "Sans la phrase secrète, ni IVO ni personne ne pourra la lire : conservez-la."
     )
     return 0

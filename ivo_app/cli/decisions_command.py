@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ivo_app.cli.common import add_extraction_arg, open_db
+from ivo_app.labels import plural
 from ivo_app.services.decision_files import decide_from_file
 
 
@@ -22,5 +23,5 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_decide_batch(args: argparse.Namespace) -> int:
     count = decide_from_file(open_db(args), args.extraction, args.file)
-    print(f"{count} décision(s) enregistrée(s) en une seule fois.")
+    print(f"{plural(count, 'décision enregistrée', 'décisions enregistrées')} en une seule fois.")
     return 0

@@ -16,7 +16,7 @@ from ivo_app.cli.common import (
 )
 from ivo_app.errors import IvoError
 from ivo_app.io.mapping import ColumnMapping
-from ivo_app.labels import format_date
+from ivo_app.labels import format_date, plural
 from ivo_app.services import extractions, imports
 from ivo_app.services.journal import record_view
 
@@ -152,7 +152,7 @@ def _print_replaced(count: object) -> None:
     """The cells whose control characters the XLSX writer showed as U+XXXX (io.writers)."""
     replaced = getattr(count, "replaced", ())
     if replaced:
-        print(f"{len(replaced)} cellule(s) : caractères de contrôle écrits sous la forme U+XXXX :")
+        print(f"{plural(len(replaced), 'cellule')} : caractères de contrôle écrits sous la forme U+XXXX :")
         for row, column in replaced[:20]:
             print(f"  ligne {row}, colonne {column}")
 

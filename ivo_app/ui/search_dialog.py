@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ivo_app import labels
 from ivo_app.errors import IvoError
+from ivo_app.labels import plural
 from ivo_app.services import duplicates
 from ivo_app.services.browse import names_of
 from ivo_app.services.identity_detail import identity_id_by_ipp
@@ -122,7 +123,7 @@ class SearchDialog(QDialog):
             keys=[ids[c.ipp] for c in found],
         )
         self.summary.setText(
-            f"{len(found)} identité(s) existante(s) à vérifier avant toute création."
+            f"{plural(len(found), 'identité existante', 'identités existantes')} à vérifier avant toute création."
             if found
             else "Aucune identité approchante : la création ne devrait pas faire de doublon."
         )

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMainWindow, QMessageBox
 
 from ivo_app.errors import IvoError
 from ivo_app.io.cog import import_insee_history
+from ivo_app.labels import plural
 from ivo_app.services import protection, pseudonymise
 from ivo_app.store.db import open_database
 from ivo_app.ui import file_actions
@@ -113,6 +114,6 @@ class ToolsMenu:
         QMessageBox.information(
             self.window,
             "IVO",
-            f"Base chiffrée ({len(result.backups)} sauvegarde(s) chiffrée(s) aussi). "
+            f"Base chiffrée ({plural(len(result.backups), 'sauvegarde chiffrée', 'sauvegardes chiffrées')} aussi). "
             "La phrase secrète sera demandée à chaque ouverture.",
         )

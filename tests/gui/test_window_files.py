@@ -102,7 +102,7 @@ def test_review_queue_round_trip_through_a_spreadsheet(
         writer.writerows([*r, ""] for r in exported[3:])
     monkeypatch.setattr(file_actions, "ask_open_path", lambda *args: reviewed)
     page.file_buttons["decisions"].click()
-    qtbot.waitUntil(lambda: any("2 décision(s)" in m for m in messages), timeout=20_000)
+    qtbot.waitUntil(lambda: any("2 décisions enregistrées" in m for m in messages), timeout=20_000)
     with db.engine.connect() as conn:
         decided = dict(conn.execute(select(PairDecision.ipp_a, PairDecision.decision)).all())
     assert decided == {exported[1][0]: "doublon", exported[2][0]: "non_doublon"}

@@ -73,6 +73,6 @@ def test_cli_decide_batch(db, db_url: str, ipps: list[str], tmp_path: Path) -> N
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "1 décision(s) enregistrée(s)" in done.stdout
+    assert "1 décision enregistrée" in done.stdout
     with db.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(PairDecision)) == 1

@@ -262,7 +262,7 @@ def test_an_interrupted_chiffrer_is_finished_by_running_it_again(tmp_path: Path)
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "2 sauvegarde(s)" in done.stdout
+    assert "2 sauvegardes" in done.stdout
     assert encryption.is_encrypted(first) and encryption.is_encrypted(second)
     assert not leftover.exists()
     assert count_rows(first, SECRET) == 300

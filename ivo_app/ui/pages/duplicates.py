@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ivo_app import labels
 from ivo_app.errors import IvoError
 from ivo_app.identity import labelled
+from ivo_app.labels import plural
 from ivo_app.services import decision_files, duplicates
 from ivo_app.services.exports import export_pairs
 from ivo_app.ui import compare, dialogs, file_actions
@@ -341,7 +342,11 @@ class DuplicatesPage(Page):
         )
 
     def _decisions_imported(self, count: int) -> None:
-        QMessageBox.information(self, "IVO", f"{count} décision(s) enregistrée(s) en une seule fois.")
+        QMessageBox.information(
+            self,
+            "IVO",
+            f"{plural(count, 'décision enregistrée', 'décisions enregistrées')} en une seule fois.",
+        )
         self.refresh()
 
 
