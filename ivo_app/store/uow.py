@@ -28,13 +28,17 @@ class UnitOfWork:
         self.db = db
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.db.sessions()
-        self.facilities = FacilityRepository(self.session)
-        self.extractions = ExtractionRepository(self.session)
-        self.identities = IdentityRepository(self.session)
-        self.settings = SettingRepository(self.session)
-        self.check_runs = CheckRunRepository(self.session)
+        self._open(self.db.sessions())
         return self
+
+    def _open(self, session: Session) -> None:
+        """The session and its repositories (one list, whatever the kind of unit of work)."""
+        self.session = session
+        self.facilities = FacilityRepository(session)
+        self.extractions = ExtractionRepository(session)
+        self.identities = IdentityRepository(session)
+        self.settings = SettingRepository(session)
+        self.check_runs = CheckRunRepository(session)
 
     def __exit__(
         self,
@@ -77,11 +81,7 @@ class BulkWork(UnitOfWork):
         except BaseException:
             self._stack.close()
             raise
-        self.session = Session(bind=self.connection)
-        self.facilities = FacilityRepository(self.session)
-        self.extractions = ExtractionRepository(self.session)
-        self.identities = IdentityRepository(self.session)
-        self.settings = SettingRepository(self.session)
+        self._open(Session(bind=self.connection))
         return self
 
     def __exit__(
