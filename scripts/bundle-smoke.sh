@@ -33,5 +33,5 @@ IVO_PHRASE_SECRETE="phrase du test du bundle" "$bundle/ivo" chiffrer </dev/null
 if "$bundle/ivo" extractions </dev/null 2>/dev/null; then
   echo "la base chiffrée s'est ouverte sans phrase secrète" >&2; exit 1
 fi
-IVO_PHRASE_SECRETE="phrase du test du bundle" "$bundle/ivo" check </dev/null >/dev/null
+IVO_PHRASE_SECRETE="phrase du test du bundle" "$bundle/ivo" check --facility "CH Bundle" </dev/null >/dev/null
 echo "bundle OK : ivo --version, demo, check, import en deux processus, fenêtre ($count pages), chiffrement, depuis $bundle"
