@@ -54,12 +54,7 @@ def file_dialog(
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     if suggested:
         dialog.selectFile(suggested)
-    try:
-        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
-            return None
-        return Path(dialog.selectedFiles()[0])
-    finally:
-        dialog.deleteLater()
+    return _chosen_path(dialog)
 
 
 def ask_directory(parent: QWidget | None, title: str) -> Path | None:
@@ -74,12 +69,7 @@ def ask_directory(parent: QWidget | None, title: str) -> Path | None:
     dialog.setLabelText(labels.FileName, "Dossier :")
     dialog.setLabelText(labels.Accept, "Choisir")
     dialog.setLabelText(labels.Reject, "Annuler")
-    try:
-        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
-            return None
-        return Path(dialog.selectedFiles()[0])
-    finally:
-        dialog.deleteLater()
+    return _chosen_path(dialog)
 
 
 def _suffix(filters: str) -> str:
@@ -135,3 +125,13 @@ def save_with(
             on_done(result)
 
     run_task(parent, title, without_progress(fn), *args, path, on_done=done)
+
+
+def _chosen_path(dialog: QFileDialog) -> Path | None:
+    """Run the dialog once; the path chosen, or None when cancelled (the dialog is freed either way)."""
+    try:
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return None
+        return Path(dialog.selectedFiles()[0])
+    finally:
+        dialog.deleteLater()
