@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ivo_app.rules.catalogue import CASES, RULES  # noqa: E402
+from ivo_app.rules.catalogue import CASES, RULES, template_text  # noqa: E402
 
 TARGET = ROOT / "docs" / "rules.md"
 
@@ -39,7 +39,7 @@ def render() -> str:
             "",
             f"**Corriger** : {r.fix}",
             "",
-            f"**Message** : {r.message}",
+            f"**Message** : {template_text(r.message)}",
             "",
             *(
                 line
@@ -47,7 +47,7 @@ def render() -> str:
                 for line in (
                     f"**{{{key}}}** selon le cas :",
                     "",
-                    *(f"- `{code}` : {template}" for code, template in templates.items()),
+                    *(f"- `{code}` : {template_text(template)}" for code, template in templates.items()),
                     "",
                 )
             ),

@@ -8,7 +8,10 @@ The IDs are the contract users, reports and tests see (shared/domain/rniv-rules.
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -307,7 +310,7 @@ RULES: dict[str, RuleInfo] = {
             "Un même matricule INS ne peut identifier qu'une seule identité active, quel que soit l'OID qui "
             "l'accompagne (les numéros de sécurité sociale, OID .13/.14, ne sont pas des INS).",
             "Analyser les identités concernées : doublon à fusionner ou collision à corriger.",
-            "Matricule partagé avec {count} autre(s) identité(s) (IPP {others}).",
+            "Matricule partagé avec {count} {count|autre identité|autres identités} (IPP {others}).",
             sources=(f"{_RNIV}, unicité de l'identité (collision)", f"{_GUIDE}, matricule INS"),
         ),
         _r(
@@ -418,7 +421,7 @@ RULES: dict[str, RuleInfo] = {
             "Des identités de même nom de naissance, premier prénom, date de naissance et sexe doivent porter "
             "l'attribut HOMONYME (ou être un doublon).",
             "Vérifier s'il s'agit d'un doublon ; sinon ajouter l'attribut HOMONYME.",
-            "Homonyme de {count} autre(s) identité(s) (IPP {others}) sans attribut HOMONYME.",
+            "Homonyme de {count} {count|autre identité|autres identités} (IPP {others}) sans attribut HOMONYME.",
             sources=(f"{_RNIV}, attribut homonyme",),
         ),
         _r(
@@ -636,7 +639,7 @@ RULES: dict[str, RuleInfo] = {
                 "reason": {
                     "traits-autre-ipp": "Le matricule correspond aux traits de l'IPP {other}, pas à ceux de cette identité.",
                     "paire": "Matricule partagé avec l'IPP {other}, traits stricts divergents (collision).",
-                    "historique": "Depuis l'extraction précédente : {fields} modifié(s), statut {before} → {status} (nouvel appel INSi et rétrogradation attendus).",
+                    "historique": "Depuis l'extraction précédente : {fields} {fields|modifié|modifiés}, statut {before} → {status} (nouvel appel INSi et rétrogradation attendus).",
                 },
             },
             sources=(
@@ -698,6 +701,30 @@ class _Safe(dict[str, Any]):
         return "?"
 
 
+class _French(string.Formatter):
+    """`str.format` with French plurals: `{count|autre identité|autres identités}` gives the singular
+    for 0 or 1 and the plural beyond, as French counts (a list parameter counts its items). Templates
+    then never hedge with « (s) »."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str) and "|" in key:
+            name, one, many = key.split("|")
+            return one if _number(self.raw.get(name)) <= 1 else many
+        return kwargs[key] if isinstance(key, str) else args[key]
+
+
+def _number(value: Any) -> int:
+    if isinstance(value, list | tuple):
+        return len(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1  # a value stored before codes (text): the singular, as the old wording read
+
+
 def _shown(key: str, value: Any) -> Any:
     """A parameter as the text shows it: trait columns in words, lists joined, invisible characters
     of the values as U+XXXX."""
@@ -710,18 +737,27 @@ def _shown(key: str, value: Any) -> Any:
     return value
 
 
+_PLURAL = re.compile(r"\{(\w+)\|[^|{}]*\|([^|{}]*)\}")
+
+
+def template_text(template: str) -> str:
+    """A template as the rules document shows it: a plural choice written in its plural form."""
+    return _PLURAL.sub(r"\2", template)
+
+
 def message(rule_id: str, params: dict[str, Any]) -> str:
     """The French message of a finding: its coded parameters through the rule's templates, then the
     rule's message. Missing parameters never break the text; a value that is no code (a finding stored
     before codes: French text) is shown as it is; invisible characters of the values are shown as U+XXXX."""
     info = RULES[rule_id]
     values = _Safe({k: _shown(k, v) for k, v in params.items()})
+    french = _French(params)
     for key, templates in info.texts.items():
         # A finding stored before its rule had codes may lack the key: the first template then.
         code = params.get(key, next(iter(templates)))
         if isinstance(code, str) and code in templates:
-            values[key] = templates[code].format_map(values)
-    text = info.message.format_map(values)
+            values[key] = french.vformat(templates[code], (), values)
+    text = french.vformat(info.message, (), values)
     return text[:1].upper() + text[1:]
 
 
