@@ -5,6 +5,7 @@ edited in forms (`ui.audit_items`) that save through `services.audit`, as `ivo a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -315,26 +316,10 @@ class AuditPage(Page):
                 item = QTableWidgetItem(answers.get(q.id, {}).get(name) or "")
                 item.setData(Qt.ItemDataRole.UserRole, q.id)
                 self.questions.setItem(row, col, item)
-            combo = QComboBox()
-            combo.addItem(NO_ANSWER, None)
-            for code in ANSWERS:
-                combo.addItem(ANSWER_LABELS[code], code)
-            combo.setCurrentIndex(max(0, combo.findData(answers.get(q.id, {}).get("answer"))))
-            combo.currentIndexChanged.connect(
-                lambda _=0, qid=q.id, c=combo: self.answer(qid, c.currentData())
-            )
-            self.questions.setCellWidget(row, 3, combo)
-            self.combos[q.id] = combo
-            assessed = QComboBox()
-            assessed.addItem(NO_ANSWER, None)
-            for code in ANSWERS:
-                assessed.addItem(ANSWER_LABELS[code], code)
-            assessed.setCurrentIndex(max(0, assessed.findData(answers.get(q.id, {}).get("auditor"))))
-            assessed.currentIndexChanged.connect(
-                lambda _=0, qid=q.id, c=assessed: self.assess(qid, c.currentData())
-            )
-            self.questions.setCellWidget(row, 6, assessed)
-            self.auditor_combos[q.id] = assessed
+            # The facility's answer (column 3) and the auditor's assessment (column 6): the same choice.
+            given = answers.get(q.id, {})
+            self.combos[q.id] = self._answer_box(row, 3, given.get("answer"), q.id, self.answer)
+            self.auditor_combos[q.id] = self._answer_box(row, 6, given.get("auditor"), q.id, self.assess)
         self.questions.blockSignals(False)
         self._fill_sample(view)
         for kind, editor in self.editors.items():
@@ -368,6 +353,24 @@ class AuditPage(Page):
             self, "IVO", f"{count} constats proposés à partir des données (à relire dans le livrable)."
         )
         self.load(self.audit_id)
+
+    def _answer_box(
+        self,
+        row: int,
+        col: int,
+        current: str | None,
+        question_id: str,
+        on_change: Callable[[str, str | None], None],
+    ) -> QComboBox:
+        """A question's choice of answer in its cell; choosing one calls `on_change(question, code)`."""
+        box = QComboBox()
+        box.addItem(NO_ANSWER, None)
+        for code in ANSWERS:
+            box.addItem(ANSWER_LABELS[code], code)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        box.currentIndexChanged.connect(lambda _=0: on_change(question_id, box.currentData()))
+        self.questions.setCellWidget(row, col, box)
+        return box
 
     def answer(self, question_id: str, code: str | None) -> None:
         if self.audit_id is None or code is None:

@@ -10,6 +10,7 @@ batch and prints the sheets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,12 @@ class SessionDialog(QDialog):
         return [line for line in self.trainees_edit.toPlainText().splitlines() if line.strip()]
 
 
+def _button(text: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.clicked.connect(slot)
+    return button
+
+
 class TrainingPage(Page):
     title = "Formation"
     lock_changed = Signal(bool)  # the trainee mode was entered (True) or left (False)
@@ -152,8 +159,7 @@ class TrainingPage(Page):
         self.status = QLabel()
         self.status.setWordWrap(True)
         # A button, not a link: it is reached by Tab and clicked like every other action.
-        self.demo_button = QPushButton("Créer un établissement de démonstration…")
-        self.demo_button.clicked.connect(self.create_demo)
+        self.demo_button = _button("Créer un établissement de démonstration…", self.create_demo)
         self.demo_link = QWidget()
         demo_row = QHBoxLayout(self.demo_link)
         demo_row.setContentsMargins(0, 0, 0, 0)
@@ -171,14 +177,10 @@ class TrainingPage(Page):
         self.level_box.setCurrentIndex(self.level_box.findData(training.DEFAULT_LEVEL))
         self.scenarios_box = QSpinBox()
         self.scenarios_box.setRange(0, training.MAX_SIZE)
-        self.new_button = QPushButton("Nouvel exercice")
-        self.open_button = QPushButton("Ouvrir…")
-        self.save_button = QPushButton("Enregistrer…")
-        self.correct_button = QPushButton("Corriger")
-        self.new_button.clicked.connect(self.new_exercise)
-        self.open_button.clicked.connect(self._open)
-        self.save_button.clicked.connect(self._save)
-        self.correct_button.clicked.connect(self.correct)
+        self.new_button = _button("Nouvel exercice", self.new_exercise)
+        self.open_button = _button("Ouvrir…", self._open)
+        self.save_button = _button("Enregistrer…", self._save)
+        self.correct_button = _button("Corriger", self.correct)
         # The exercise's parameters on one row, its actions on the next: side by side they made the
         # page wider than a 1280-pixel screen.
         self.practice = QWidget()
@@ -202,14 +204,10 @@ class TrainingPage(Page):
 
         # Sessions: the trainer's controls, and the trainee's.
         self.session_box = QComboBox()
-        self.new_session_button = QPushButton("Nouvelle session…")
-        self.lock_button = QPushButton("Mode stagiaire…")
-        self.correct_session_button = QPushButton("Corriger la session")
-        self.sheets_button = QPushButton("Fiches PDF…")
-        self.new_session_button.clicked.connect(self.new_session)
-        self.lock_button.clicked.connect(self.enter_trainee_mode)
-        self.correct_session_button.clicked.connect(self.correct_session)
-        self.sheets_button.clicked.connect(self.write_sheets)
+        self.new_session_button = _button("Nouvelle session…", self.new_session)
+        self.lock_button = _button("Mode stagiaire…", self.enter_trainee_mode)
+        self.correct_session_button = _button("Corriger la session", self.correct_session)
+        self.sheets_button = _button("Fiches PDF…", self.write_sheets)
         self.trainer = QWidget()
         trainer = QHBoxLayout(self.trainer)
         trainer.setContentsMargins(0, 0, 0, 0)
@@ -222,12 +220,9 @@ class TrainingPage(Page):
             self.sheets_button,
         ):
             trainer.addWidget(button)
-        self.start_button = QPushButton("Commencer (choisir son nom)…")
-        self.submit_button = QPushButton("Remettre mes réponses")
-        self.unlock_button = QPushButton("Quitter le mode stagiaire…")
-        self.start_button.clicked.connect(self.start_trainee)
-        self.submit_button.clicked.connect(self.submit)
-        self.unlock_button.clicked.connect(self.leave_trainee_mode)
+        self.start_button = _button("Commencer (choisir son nom)…", self.start_trainee)
+        self.submit_button = _button("Remettre mes réponses", self.submit)
+        self.unlock_button = _button("Quitter le mode stagiaire…", self.leave_trainee_mode)
         self.trainee_bar = QWidget()
         bar = QHBoxLayout(self.trainee_bar)
         bar.setContentsMargins(0, 0, 0, 0)
