@@ -18,7 +18,7 @@ from ivo_app.io.fhir_export import bundle, ipp_system, patient
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.sources import REJECTION_REASONS
 from ivo_app.io.writers import write_table
-from ivo_app.services.settings import ipp_authority_in_session
+from ivo_app.services.settings import ipp_authority
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
@@ -130,7 +130,7 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
 def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: int) -> int:
 
     facility = uow.facilities.get(facility_id)
-    system = ipp_system(ipp_authority_in_session(uow.session, facility_id), facility.name)
+    system = ipp_system(ipp_authority(uow, facility_id), facility.name)
     findings: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for identity_id, rule, severity in uow.session.execute(
         select(FindingRow.identity_id, FindingRow.rule_id, FindingRow.severity).where(

@@ -111,7 +111,7 @@ def compute_indicators(
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         if active_years is None:
-            active_years = settings.active_years_in_session(uow.session, extraction.facility_id)
+            active_years = settings.active_years(uow, extraction.facility_id)
         figures = _figures(uow.session, extraction, active_years)
         previous = uow.extractions.previous(extraction)
         trend: Trend | None = None
