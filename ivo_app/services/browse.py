@@ -14,6 +14,7 @@ from ivo_app.rules.normalize import normalize_name
 from ivo_app.store.db import Database
 from ivo_app.store.models import Identity
 from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries import identities as identity_queries
 from ivo_app.store.uow import UnitOfWork
 
 # The identities table's columns, in this order; labels from the field table.
@@ -104,13 +105,6 @@ def _display(r: Identity, column: str) -> Any:
 
 def names_of(db: Database, identity_ids: list[int]) -> dict[int, tuple[str, str, date | None]]:
     """(birth name, first names, birth date) of each identity: lists of IPPs become readable."""
-    found: dict[int, tuple[str, str, date | None]] = {}
     with UnitOfWork(db) as uow:
-        for start in range(0, len(identity_ids), 500):
-            chunk = identity_ids[start : start + 500]
-            query = select(Identity.id, Identity.birth_name, Identity.first_names, Identity.birth_date).where(
-                Identity.id.in_(chunk)
-            )
-            for ident, name, first, born in uow.session.execute(query):
-                found[ident] = (name or "", first or "", born)
-    return found
+        rows = identity_queries.names_by_id(uow.session, identity_ids)
+    return {ident: (name or "", first or "", born) for ident, name, first, born in rows}

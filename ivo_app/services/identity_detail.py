@@ -29,6 +29,7 @@ from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
 from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
 from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries import identities as identity_queries
 from ivo_app.store.uow import UnitOfWork
 
 # What the identity's card shows, in this order; labels from the field table.
@@ -185,6 +186,4 @@ def identity_detail(db: Database, identity_id: int) -> IdentityDetail:
 
 def identity_id_by_ipp(db: Database, extraction_id: int, ipp: str) -> int | None:
     with UnitOfWork(db) as uow:
-        return uow.session.scalar(
-            select(Identity.id).where(Identity.extraction_id == extraction_id, Identity.ipp == ipp)
-        )
+        return identity_queries.id_by_ipp(uow.session, extraction_id, ipp)

@@ -123,6 +123,11 @@ class ExtractionRepository:
     def delete(self, extraction: Extraction) -> None:
         self.session.delete(extraction)
 
+    def delete_rows(self, extraction_id: int) -> None:
+        """Delete the extraction in one statement: the database cascades to its identities, findings
+        and pairs (the ORM would load them all first)."""
+        self.session.execute(delete(Extraction).where(Extraction.id == extraction_id))
+
 
 class IdentityRepository:
     def __init__(self, session: Session) -> None:
