@@ -45,7 +45,7 @@ class PoolRows(NamedTuple):
     faulty: list[tuple[str, str]]  # (ipp, anomalies) of single-record persons with anomalies
     clean: list[str]  # ipps of single-record persons without any
     duplicates: list[tuple[str, str, str | None]]  # (person_key, ipp, error_kind) of two-record persons
-    lookalikes: list[tuple[str, str, str | None]]  # (ipp, person_key, error_kind) of those `kinds`
+    lookalikes: list[tuple[str, str, str]]  # (ipp, person_key, error_kind) of those `kinds`
 
 
 def pool_rows(session: Session, extraction_id: int, lookalike_kinds: Collection[str]) -> PoolRows:
@@ -67,7 +67,10 @@ def pool_rows(session: Session, extraction_id: int, lookalike_kinds: Collection[
         select(t.ipp, t.person_key, t.error_kind).where(mine, t.error_kind.in_(list(lookalike_kinds)))
     ).tuples()
     return PoolRows(
-        [(ipp, anomalies or "") for ipp, anomalies in faulty], list(clean), list(duplicates), list(lookalikes)
+        [(ipp, anomalies or "") for ipp, anomalies in faulty],
+        list(clean),
+        list(duplicates),
+        [(ipp, person, kind or "") for ipp, person, kind in lookalikes],  # never NULL: one of `kinds`
     )
 
 

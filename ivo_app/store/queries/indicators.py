@@ -19,8 +19,8 @@ class IdentityCounts(NamedTuple):
 
     total: int
     active: int
-    by_status: dict[str, int]
-    active_by_status: dict[str, int]
+    by_status: dict[str | None, int]  # None: no status
+    active_by_status: dict[str | None, int]
     by_attribute: dict[str, int]
     completed_dates_flagged: int
     with_ins: int
@@ -38,7 +38,7 @@ def _count(session: Session, *where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count()).select_from(Identity).where(*where)) or 0)
 
 
-def _by_status(session: Session, where: ColumnElement[bool]) -> dict[str, int]:
+def _by_status(session: Session, where: ColumnElement[bool]) -> dict[str | None, int]:
     rows = session.execute(select(Identity.status, func.count()).where(where).group_by(Identity.status))
     return {status: int(n) for status, n in rows.tuples()}
 
