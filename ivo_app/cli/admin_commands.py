@@ -147,13 +147,13 @@ def cmd_settings(args: argparse.Namespace) -> int:
         settings.set_duplicate_thresholds(db, probable, a_examiner, facility)
     elif args.settings_command == "ipp-authority":
         settings.set_ipp_authority(db, args.authority, facility)
-    mapping = settings.status_mapping(db, facility)
-    thresholds = settings.duplicate_thresholds(db, facility)
+    stored = settings.facility_settings(db, facility)
+    mapping, thresholds = stored.statuses, stored.thresholds
     print(f"Réglages — {facility or 'tous les établissements'} :")
     print("  statuts à l'import : " + (", ".join(f"{k} → {v}" for k, v in mapping.items()) or "usuels"))
-    print(f"  file active : {settings.active_years(db, facility)} ans")
+    print(f"  file active : {stored.active_years} ans")
     print(f"  doublons : probable ≥ {thresholds['probable']:g}, à examiner ≥ {thresholds['a_examiner']:g}")
-    print(f"  autorité d'affectation des IPP : {settings.ipp_authority(db, facility) or 'non renseignée'}")
+    print(f"  autorité d'affectation des IPP : {stored.ipp_authority or 'non renseignée'}")
     return 0
 
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import yaml
 from python_calamine import CalamineError, CalamineWorkbook
-from sqlalchemy import delete, select
 
 from ivo_app import paths
 from ivo_app.audit.completeness import Completeness, chain_gaps, completeness
@@ -42,9 +41,10 @@ from ivo_app.io.writers import safe_cell
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Facility, Identity
 from ivo_app.store.models.audit import Audit, AuditItem
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries import audit as audit_queries
+from ivo_app.store.queries import identities as identity_queries
+from ivo_app.store.queries.findings import rules_by_ipp
 from ivo_app.store.uow import UnitOfWork
 
 STEPS = ("questionnaire", "documents", "sur_site", "livrable")
@@ -196,9 +196,7 @@ def _view(uow: UnitOfWork, audit_id: int) -> AuditView:
     if audit is None:
         raise NotFoundError(f"Audit introuvable : {audit_id}")
     items: dict[str, dict[str, dict[str, Any]]] = {}
-    for item in uow.session.scalars(
-        select(AuditItem).where(AuditItem.audit_id == audit_id).order_by(AuditItem.id)
-    ):
+    for item in audit_queries.items(uow.session, audit_id):
         items.setdefault(item.kind, {})[item.key] = dict(item.data)
     facility = uow.facilities.get(audit.facility_id)
     return AuditView(audit.id, facility.name, facility.id, audit.extraction_id, audit.title, list(audit.auditors or []),
@@ -217,10 +215,7 @@ def qualification_target(db: Database, facility: str | None) -> tuple[float, str
     One definition: the audit's proposed findings compare the rate with this grid value, and the
     dashboard draws it as the target line, so the window and the deliverable never disagree."""
     with UnitOfWork(db) as uow:
-        latest = uow.session.scalar(
-            select(Audit).join(Facility, Facility.id == Audit.facility_id)
-            .where(Facility.name == facility).order_by(Audit.id.desc()).limit(1)
-        ) if facility else None  # fmt: skip
+        latest = audit_queries.latest_audit(uow.session, facility) if facility else None
         if latest is not None:
             grid = grid_from_data(latest.grid)
             return grid.targets["qualification_rate"], f"grille de l'audit n° {latest.id}"
@@ -230,12 +225,10 @@ def qualification_target(db: Database, facility: str | None) -> tuple[float, str
 
 def list_audits(db: Database, facility: str | None = None) -> list[tuple[int, str, str, date | None]]:
     with UnitOfWork(db) as uow:
-        query = select(Audit).order_by(Audit.id)
-        if facility:
-            query = query.where(Audit.facility_id == uow.facilities.by_name(facility).id)
+        facility_id = uow.facilities.by_name(facility).id if facility else None
         return [
             (a.id, uow.facilities.get(a.facility_id).name, a.title, a.started_on)
-            for a in uow.session.scalars(query)
+            for a in audit_queries.audits(uow.session, facility_id)
         ]
 
 
@@ -243,9 +236,7 @@ def _put(
     uow: UnitOfWork, audit_id: int, kind: str, key: str, data: dict[str, Any], merge: bool = True
 ) -> None:
     data = json.loads(json.dumps(data, default=str))  # YAML dates and the like, as plain JSON values
-    item = uow.session.scalar(
-        select(AuditItem).where(AuditItem.audit_id == audit_id, AuditItem.kind == kind, AuditItem.key == key)
-    )
+    item = audit_queries.item(uow.session, audit_id, kind, key)
     if item is None:
         uow.session.add(AuditItem(audit_id=audit_id, kind=kind, key=key, data=data))
     else:
@@ -349,21 +340,13 @@ def _draw(uow: UnitOfWork, view: AuditView, size: int, seed: int | None) -> tupl
         seed = int.from_bytes(hashlib.sha256(f"{view.id}-{date.today()}".encode()).digest()[:4], "big")
     items = [
         (ipp, status or "?")
-        for ipp, status in uow.session.execute(
-            select(Identity.ipp, Identity.status).where(Identity.extraction_id == view.extraction_id)
-        )
+        for ipp, status in identity_queries.ipps_and_statuses(uow.session, view.extraction_id)
     ]
     sample = stratified_sample(items, size, seed)
     strata = dict(items)
-    flags: dict[str, set[str]] = {}
-    for ipp, rule in uow.session.execute(
-        select(Identity.ipp, FindingRow.rule_id)
-        .join(FindingRow, FindingRow.identity_id == Identity.id)
-        .where(Identity.extraction_id == view.extraction_id, Identity.ipp.in_(sample))
-    ):
-        flags.setdefault(ipp, set()).add(rule)
+    flags = rules_by_ipp(uow.session, view.extraction_id, sample)
     replaced = len(view.of("sample"))
-    uow.session.execute(delete(AuditItem).where(AuditItem.audit_id == view.id, AuditItem.kind == "sample"))
+    audit_queries.delete_items(uow.session, view.id, "sample")
     audit = uow.session.get(Audit, view.id)
     assert audit is not None
     audit.sample_seed = seed
@@ -392,11 +375,11 @@ def draw_sample(db: Database, audit_id: int, size: int, seed: int | None = None)
 def record_sample_check(db: Database, audit_id: int, ipp: str, trait: str, conforming: bool) -> None:
     if trait not in SAMPLE_TRAITS:
         raise IvoError(f"Trait inconnu : {trait} (attendu : {', '.join(SAMPLE_TRAITS)}).")
-    view = get_audit(db, audit_id)
-    if ipp not in view.of("sample"):
-        raise IvoError(f"L'IPP {ipp} ne fait pas partie de l'échantillon.")
-    traits = {**view.of("sample")[ipp].get("traits", {}), trait: bool(conforming)}
     with UnitOfWork(db) as uow:
+        view = _view(uow, audit_id)
+        if ipp not in view.of("sample"):
+            raise IvoError(f"L'IPP {ipp} ne fait pas partie de l'échantillon.")
+        traits = {**view.of("sample")[ipp].get("traits", {}), trait: bool(conforming)}
         _put(uow, audit_id, "sample", ipp, {"traits": traits})
         uow.commit()
 
@@ -423,16 +406,20 @@ def add_item(
     db: Database, audit_id: int, kind: str, key: str, data: dict[str, Any], merge: bool = True
 ) -> None:
     """Documents, observations, wristband checks, interviews, findings, recommendations, actions."""
+    with UnitOfWork(db) as uow:
+        _view(uow, audit_id)
+        _add(uow, audit_id, kind, key, data, merge)
+        uow.commit()
+
+
+def _add(uow: UnitOfWork, audit_id: int, kind: str, key: str, data: dict[str, Any], merge: bool) -> None:
     if kind not in ITEM_STEPS:
         raise IvoError(f"Élément d'audit inconnu : {kind}.")
     try:
         data = normalise(kind, data, key)
     except ItemError as exc:
         raise _fail(exc) from exc
-    with UnitOfWork(db) as uow:
-        _view(uow, audit_id)
-        _item(uow, audit_id, kind, key, data, merge)
-        uow.commit()
+    _item(uow, audit_id, kind, key, data, merge)
 
 
 def save_item(db: Database, audit_id: int, kind: str, data: dict[str, Any], key: str | None = None) -> str:
@@ -442,28 +429,30 @@ def save_item(db: Database, audit_id: int, kind: str, data: dict[str, Any], key:
     known). A document is keyed by its name; its `file`, when it exists, gets its SHA-256 recorded.
     A new item of another kind takes the next free key of its kind (admission-3, finding-2…).
     """
-    view = get_audit(db, audit_id)
-    if kind not in ITEM_STEPS:
-        raise IvoError(f"Élément d'audit inconnu : {kind}.")
-    existing = view.of(kind)
-    if key is None:
+    with UnitOfWork(db) as uow:
+        view = _view(uow, audit_id)
+        if kind not in ITEM_STEPS:
+            raise IvoError(f"Élément d'audit inconnu : {kind}.")
+        existing = view.of(kind)
+        if key is None:
+            if kind == "document":
+                key = str(data.get("name") or "").strip()
+                if not key:
+                    raise IvoError("Le nom du document est obligatoire.")
+                if key in existing:
+                    raise IvoError(f"Le document « {key} » figure déjà dans la liste.")
+            else:
+                key = next_item_key(existing, ITEM_KEY_PREFIXES[kind])
+        elif key not in existing:
+            raise NotFoundError(f"Élément introuvable : {key}")
+        merged = {**existing.get(key, {}), **data}
         if kind == "document":
-            key = str(data.get("name") or "").strip()
-            if not key:
-                raise IvoError("Le nom du document est obligatoire.")
-            if key in existing:
-                raise IvoError(f"Le document « {key} » figure déjà dans la liste.")
-        else:
-            key = next_item_key(existing, ITEM_KEY_PREFIXES[kind])
-    elif key not in existing:
-        raise NotFoundError(f"Élément introuvable : {key}")
-    merged = {**existing.get(key, {}), **data}
-    if kind == "document":
-        merged["name"] = key
-        if "file" in data:
-            merged.pop("sha256", None)  # a new or removed file: the old fingerprint no longer holds
-            merged = _with_fingerprint(merged, None)
-    add_item(db, audit_id, kind, key, {k: v for k, v in merged.items() if v is not None}, merge=False)
+            merged["name"] = key
+            if "file" in data:
+                merged.pop("sha256", None)  # a new or removed file: the old fingerprint no longer holds
+                merged = _with_fingerprint(merged, None)
+        _add(uow, audit_id, kind, key, {k: v for k, v in merged.items() if v is not None}, merge=False)
+        uow.commit()
     return key
 
 
@@ -476,13 +465,9 @@ def next_item_key(items: dict[str, Any], prefix: str) -> str:
 
 def remove_item(db: Database, audit_id: int, kind: str, key: str) -> None:
     """Drop one item (a finding proposed from the data and not kept, an observation entered twice…)."""
-    get_audit(db, audit_id)
     with UnitOfWork(db) as uow:
-        item = uow.session.scalar(
-            select(AuditItem).where(
-                AuditItem.audit_id == audit_id, AuditItem.kind == kind, AuditItem.key == key
-            )
-        )
+        _view(uow, audit_id)
+        item = audit_queries.item(uow.session, audit_id, kind, key)
         if item is None:
             raise NotFoundError(f"Élément introuvable : {key}")
         uow.session.delete(item)

@@ -13,13 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from ivo_app.io.cog import history_files, load_reference, read_history
 from ivo_app.rules.cog import CogReference, Commune
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Setting
 from ivo_app.store.uow import UnitOfWork
 
 KEY = "cog:historique"
@@ -46,11 +43,7 @@ def import_history(db: Database, path: Path, events: Path | None = None) -> Hist
         "communes": rows,
     }
     with UnitOfWork(db) as uow:
-        row = uow.session.scalar(select(Setting).where(Setting.key == KEY, Setting.facility_id.is_(None)))
-        if row is None:
-            uow.session.add(Setting(key=KEY, facility_id=None, value=value))
-        else:
-            row.value = value
+        uow.settings.set(KEY, value)
         journal.record(
             uow.session,
             "cog_import",
@@ -67,9 +60,7 @@ def reference_for(db: Database) -> CogReference:
     historical files kept in the database if any."""
     base = load_reference()
     with UnitOfWork(db) as uow:
-        value = uow.session.scalar(
-            select(Setting.value).where(Setting.key == KEY, Setting.facility_id.is_(None))
-        )
+        value = uow.settings.get(KEY)
     if not value:
         return base
     return base.merge(CogReference((_commune(r) for r in value["communes"]), []))
@@ -78,9 +69,7 @@ def reference_for(db: Database) -> CogReference:
 def history_source(db: Database) -> dict[str, Any] | None:
     """Which files the database's reference was read from (None: embedded only)."""
     with UnitOfWork(db) as uow:
-        value = uow.session.scalar(
-            select(Setting.value).where(Setting.key == KEY, Setting.facility_id.is_(None))
-        )
+        value = uow.settings.get(KEY)
     if not value:
         return None
     return {"fichier": value["fichier"], "evenements": value["evenements"], "format": value["format"]}

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from ivo_app.demo.generator import DemoConfig, DemoRecord, generate
 from ivo_app.errors import IvoError
@@ -31,8 +31,8 @@ from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.services.imports import ImportResult, load_records
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
-from ivo_app.store.models import DemoTruth, Extraction, Facility
-from ivo_app.store.models.rules import RuleSetting
+from ivo_app.store.models import DemoTruth
+from ivo_app.store.queries import demo as demo_queries
 from ivo_app.store.uow import UnitOfWork
 
 DEFAULT_FACILITY = "Démo — CH de la Garonne"
@@ -79,17 +79,7 @@ def create_demo(
         rows = [(extraction_id, *t) for t in truth]
         for start in range(0, len(rows), 50_000):
             bulk_insert(conn, DemoTruth.__table__, TRUTH_COLUMNS, rows[start : start + 50_000])
-        facility_id = conn.scalar(select(Extraction.facility_id).where(Extraction.id == extraction_id))
-        for rule_id in DEMO_DISABLED_RULES:
-            exists = conn.scalar(
-                select(RuleSetting.id).where(
-                    RuleSetting.facility_id == facility_id, RuleSetting.rule_id == rule_id
-                )
-            )
-            if exists is None:
-                conn.execute(
-                    insert(RuleSetting).values(facility_id=facility_id, rule_id=rule_id, enabled=False)
-                )
+        demo_queries.disable_rules(conn, extraction_id, DEMO_DISABLED_RULES)
 
     return load_records(
         db,
@@ -108,13 +98,8 @@ def create_demo(
 def _refuse_a_real_facility(db: Database, facility: str) -> None:
     """A demo disables rules for its facility: never for a facility that holds real extractions."""
     with UnitOfWork(db) as uow:
-        real = uow.session.scalar(
-            select(Extraction.id)
-            .join(Facility, Facility.id == Extraction.facility_id)
-            .where(Facility.name == facility, Extraction.is_demo.is_(False))
-            .limit(1)
-        )
-    if real is not None:
+        real = demo_queries.has_real_extraction(uow.session, facility)
+    if real:
         raise IvoError(
             f"L'établissement « {facility} » contient des extractions réelles : une démonstration doit "
             "avoir son propre établissement (option --etablissement)."
@@ -161,11 +146,10 @@ def write_demo_csv(
 def load_truth(db: Database, extraction_id: int) -> dict[str, dict[str, Any]]:
     """IPP → {"person_key", "anomalies" (set of rule IDs), "kind"} of a demo extraction."""
     with UnitOfWork(db) as uow:
-        rows = uow.session.execute(
-            select(DemoTruth.ipp, DemoTruth.person_key, DemoTruth.anomalies, DemoTruth.error_kind).where(
-                DemoTruth.extraction_id == extraction_id
-            )
-        ).all()
+        return truth_of_rows(demo_queries.truth_rows(uow.session, extraction_id))
+
+
+def truth_of_rows(rows: list[demo_queries.TruthRow]) -> dict[str, dict[str, Any]]:
     return {
         ipp: {"person_key": key, "anomalies": set((anoms or "").split(",")) - {""}, "kind": kind}
         for ipp, key, anoms, kind in rows

@@ -33,7 +33,7 @@ from ivo_app.rules.record import IdentityRecord
 from ivo_app.services import pair_findings
 from ivo_app.services.identities import raw_pages
 from ivo_app.services.rule_settings import load_settings
-from ivo_app.services.settings import duplicate_threshold_overrides_in_session
+from ivo_app.services.settings import duplicate_threshold_overrides
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
@@ -137,7 +137,7 @@ def find_duplicates(
         # The facility's own thresholds (Paramètres, ivo settings thresholds) replace the model's.
         model.thresholds = {
             **model.thresholds,
-            **duplicate_threshold_overrides_in_session(uow.session, facility_id),
+            **duplicate_threshold_overrides(uow, facility_id),
         }
         rule_settings = load_settings(uow.session, facility_id)
     with db.engine.connect() as conn:

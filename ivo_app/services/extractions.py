@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
-
-from ivo_app.errors import IvoError
+from ivo_app.errors import IvoError, NotFoundError
 from ivo_app.io import atomic
 from ivo_app.io.fhir_export import bundle, ipp_system, patient
 from ivo_app.io.mapping import CANONICAL_FIELDS
 from ivo_app.io.sources import REJECTION_REASONS
 from ivo_app.io.writers import write_table
-from ivo_app.services.settings import ipp_authority_in_session
+from ivo_app.services.settings import ipp_authority
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries.findings import record_findings
 from ivo_app.store.uow import UnitOfWork
 
 
@@ -49,22 +46,23 @@ class ExtractionInfo:
 
 def list_extractions(db: Database, facility_id: int | None = None) -> list[ExtractionInfo]:
     with UnitOfWork(db) as uow:
-        return [
-            ExtractionInfo(
-                id=e.id,
-                facility=e.facility.name,
-                facility_id=e.facility_id,
-                extracted_on=e.extracted_on,
-                imported_at=e.imported_at,
-                source_file=e.source_file,
-                source_format=e.source_format,
-                rows=e.row_count,
-                rejected=e.rejected_count,
-                sha256=e.source_sha256,
-                is_demo=e.is_demo,
-            )
-            for e in uow.extractions.list(facility_id)
-        ]
+        return [_info(e) for e in uow.extractions.list(facility_id)]
+
+
+def _info(e: Extraction) -> ExtractionInfo:
+    return ExtractionInfo(
+        id=e.id,
+        facility=e.facility.name,
+        facility_id=e.facility_id,
+        extracted_on=e.extracted_on,
+        imported_at=e.imported_at,
+        source_file=e.source_file,
+        source_format=e.source_format,
+        rows=e.row_count,
+        rejected=e.rejected_count,
+        sha256=e.source_sha256,
+        is_demo=e.is_demo,
+    )
 
 
 def resolve_extraction_id(db: Database, extraction_id: int | None, facility: str | None = None) -> int:
@@ -75,10 +73,14 @@ def resolve_extraction_id(db: Database, extraction_id: int | None, facility: str
 
 def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:
     with UnitOfWork(db) as uow:
-        return [
-            (r.line_no, REJECTION_REASONS.get(r.reason, r.reason), r.detail or "")
-            for r in uow.extractions.rejections(extraction_id)
-        ]
+        return _rejections(uow, extraction_id)
+
+
+def _rejections(uow: UnitOfWork, extraction_id: int) -> list[tuple[int, str, str]]:
+    return [
+        (r.line_no, REJECTION_REASONS.get(r.reason, r.reason), r.detail or "")
+        for r in uow.extractions.rejections(extraction_id)
+    ]
 
 
 REJECTION_HEADERS = ("ligne", "motif", "detail")
@@ -86,9 +88,8 @@ REJECTION_HEADERS = ("ligne", "motif", "detail")
 
 def export_rejections(db: Database, extraction_id: int, out: Path) -> int:
     """Write the rejected lines of an extraction (CSV or XLSX by suffix, formula-safe cells)."""
-    rows = rejections(db, extraction_id)
-    count = write_table(out, list(REJECTION_HEADERS), rows)
     with UnitOfWork(db) as uow:
+        count = write_table(out, list(REJECTION_HEADERS), _rejections(uow, extraction_id))
         journal.record(uow.session, "export_rejets", f"extraction:{extraction_id}", {"rows": count})
         uow.commit()
     return count
@@ -130,14 +131,8 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
 def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: int) -> int:
 
     facility = uow.facilities.get(facility_id)
-    system = ipp_system(ipp_authority_in_session(uow.session, facility_id), facility.name)
-    findings: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for identity_id, rule, severity in uow.session.execute(
-        select(FindingRow.identity_id, FindingRow.rule_id, FindingRow.severity).where(
-            FindingRow.extraction_id == extraction_id, FindingRow.identity_id.is_not(None)
-        )
-    ):
-        findings[identity_id].append((rule, severity))
+    system = ipp_system(ipp_authority(uow, facility_id), facility.name)
+    findings = record_findings(uow.session, extraction_id)
     patients = [
         patient(i, findings.get(i.id, ()), system)
         for batch in uow.identities.iter_batches(extraction_id)
@@ -156,11 +151,12 @@ def delete_extraction(db: Database, extraction_id: int) -> ExtractionInfo:
     kept (they belong to the facility, not to one extraction); an audit keeps its answers and loses
     only its link to the extraction. Returns what was removed, for the confirmation."""
 
-    info = next((i for i in list_extractions(db) if i.id == extraction_id), None)
-    if info is None:
-        raise IvoError(f"Extraction n° {extraction_id} introuvable.")
     with UnitOfWork(db) as uow:
-        uow.session.execute(delete(Extraction).where(Extraction.id == extraction_id))
+        try:
+            info = _info(uow.extractions.get(extraction_id))
+        except NotFoundError:
+            raise IvoError(f"Extraction n° {extraction_id} introuvable.") from None
+        uow.extractions.delete_rows(extraction_id)
         journal.record(
             uow.session,
             "suppression_extraction",

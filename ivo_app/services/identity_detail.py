@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from ivo_app.errors import IvoError
 from ivo_app.identity import labelled
 from ivo_app.labels import (
@@ -27,8 +25,8 @@ from ivo_app.labels import (
 from ivo_app.rules.catalogue import RULES, message
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
-from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries import identities as identity_queries
+from ivo_app.store.queries import pairs as pair_queries
 from ivo_app.store.uow import UnitOfWork
 
 # What the identity's card shows, in this order; labels from the field table.
@@ -121,9 +119,7 @@ def identity_detail(db: Database, identity_id: int) -> IdentityDetail:
             format_date(extraction.extracted_on),
             traits=[(name, _value(identity, attr)) for attr, name in TRAIT_LABELS],
         )
-        for row in s.scalars(
-            select(FindingRow).where(FindingRow.identity_id == identity.id).order_by(FindingRow.id)
-        ):
+        for row in identity_queries.findings_of(s, identity.id):
             rule = RULES.get(row.rule_id)
             detail.findings.append(
                 FindingLine(
@@ -134,20 +130,7 @@ def identity_detail(db: Database, identity_id: int) -> IdentityDetail:
                     rule.fix if rule else "",
                 )
             )
-        pairs = s.execute(
-            select(DuplicatePair, PairDecision.decision, PairDecision.comment)
-            .outerjoin(
-                PairDecision,
-                (PairDecision.facility_id == extraction.facility_id)
-                & (PairDecision.ipp_a == DuplicatePair.ipp_a)
-                & (PairDecision.ipp_b == DuplicatePair.ipp_b),
-            )
-            .where(
-                DuplicatePair.extraction_id == extraction.id,
-                or_(DuplicatePair.identity_a == identity.id, DuplicatePair.identity_b == identity.id),
-            )
-            .order_by(DuplicatePair.score.desc())
-        )
+        pairs = pair_queries.pairs_of_identity(s, extraction.id, extraction.facility_id, identity.id)
         for pair, decision, comment in pairs:
             mine_a = pair.identity_a == identity.id
             detail.pairs.append(
@@ -162,12 +145,7 @@ def identity_detail(db: Database, identity_id: int) -> IdentityDetail:
                     list(pair.reasons or []),
                 )
             )
-        same = s.execute(
-            select(Identity, Extraction.extracted_on)
-            .join(Extraction, Extraction.id == Identity.extraction_id)
-            .where(Extraction.facility_id == extraction.facility_id, Identity.ipp == identity.ipp)
-            .order_by(Extraction.extracted_on, Extraction.id)
-        )
+        same = identity_queries.same_ipp_in_facility(s, extraction.facility_id, identity.ipp)
         for other, extracted_on in same:
             detail.history.append(
                 HistoryLine(
@@ -185,6 +163,4 @@ def identity_detail(db: Database, identity_id: int) -> IdentityDetail:
 
 def identity_id_by_ipp(db: Database, extraction_id: int, ipp: str) -> int | None:
     with UnitOfWork(db) as uow:
-        return uow.session.scalar(
-            select(Identity.id).where(Identity.extraction_id == extraction_id, Identity.ipp == ipp)
-        )
+        return identity_queries.id_by_ipp(uow.session, extraction_id, ipp)

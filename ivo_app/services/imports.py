@@ -116,7 +116,7 @@ def import_file(
     """Import `path` as a new extraction of `facility`. Raises IvoError; the base is unchanged then."""
     path = Path(path)
     facts = file_facts(path) if path.is_file() else None
-    authority = settings.ipp_authority(db, facility)
+    authority = settings.facility_settings(db, facility, new_facility_ok=True).ipp_authority
     if authority and not (mapping and mapping.expected_authority):  # Paramètres; a mapping file wins
         mapping = dataclasses.replace(mapping or ColumnMapping(), expected_authority=authority)
     source = open_source(path, mapping, facts)
@@ -165,7 +165,7 @@ def load_records(
     with BulkWork(db) as uow, paused_gc():
         conn, session = uow.connection, uow.session
         fac = uow.facilities.get_or_create(facility)
-        defaults = settings.status_mapping_in_session(session, fac.id)
+        defaults = settings.status_mapping(uow, fac.id)
         if defaults:  # the facility's default status mapping (Paramètres); a mapping file's entries win
             given = mapping or ColumnMapping()
             mapping = dataclasses.replace(given, status={**defaults, **given.status})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import NotRequired, TypedDict, cast
 
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
@@ -13,8 +12,8 @@ from ivo_app.services import settings
 from ivo_app.services.checks import summary_in_session
 from ivo_app.services.duplicates import DuplicateSummary, duplicate_summary
 from ivo_app.store.db import Database
-from ivo_app.store.models import Extraction, Identity
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.models import Extraction
+from ivo_app.store.queries import indicators as q
 from ivo_app.store.repositories import CheckRunRepository
 from ivo_app.store.uow import UnitOfWork
 
@@ -111,7 +110,7 @@ def compute_indicators(
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         if active_years is None:
-            active_years = settings.active_years_in_session(uow.session, extraction.facility_id)
+            active_years = settings.active_years(uow, extraction.facility_id)
         figures = _figures(uow.session, extraction, active_years)
         previous = uow.extractions.previous(extraction)
         trend: Trend | None = None
@@ -143,50 +142,23 @@ def _change(before: float, now: float) -> Change:
 def _history(session: Session, extraction: Extraction, active_years: int) -> list[HistoryPoint]:
     """The facility's extractions so far, in grouped queries (cheap on millions of rows), and each
     one's qualification rate of its active file: the figure the qualification target is about."""
-    extractions = session.execute(
-        select(Extraction.id, Extraction.extracted_on)
-        .where(Extraction.facility_id == extraction.facility_id, Extraction.id <= extraction.id)
-        .order_by(Extraction.id)
-    ).all()
-    ids = [e.id for e in extractions]
-    in_ids = Identity.extraction_id.in_(ids)
-    totals = dict(
-        session.execute(
-            select(Identity.extraction_id, func.count()).where(in_ids).group_by(Identity.extraction_id)
-        )
-        .tuples()
-        .all()
-    )
-    qualified = dict(
-        session.execute(
-            select(Identity.extraction_id, func.count())
-            .where(in_ids, Identity.status == "QUAL")
-            .group_by(Identity.extraction_id)
-        )
-        .tuples()
-        .all()
-    )
-    findings = dict(
-        session.execute(
-            select(FindingRow.extraction_id, func.count())
-            .where(FindingRow.extraction_id.in_(ids))
-            .group_by(FindingRow.extraction_id)
-        )
-        .tuples()
-        .all()
-    )
+    extractions = q.facility_extractions_until(session, extraction)
+    ids = [eid for eid, _ in extractions]
+    totals = q.identities_per_extraction(session, ids)
+    qualified = q.identities_per_extraction(session, ids, status="QUAL")
+    findings = q.findings_per_extraction(session, ids)
     checked = CheckRunRepository(session).checked(ids)
-    rates = {e.id: _active_qualification(session, e.id, e.extracted_on, active_years) for e in extractions}
+    rates = {eid: _active_qualification(session, eid, on, active_years) for eid, on in extractions}
     return [
         {
-            "id": e.id,
-            "extracted_on": e.extracted_on.isoformat(),
-            "identities": int(totals.get(e.id, 0)),
-            "qual_share": _rate(qualified.get(e.id, 0), totals.get(e.id, 0)),
-            "qualification_rate": rates[e.id],
-            "anomalies": int(findings.get(e.id, 0)) if e.id in checked else None,
+            "id": eid,
+            "extracted_on": on.isoformat(),
+            "identities": totals.get(eid, 0),
+            "qual_share": _rate(qualified.get(eid, 0), totals.get(eid, 0)),
+            "qualification_rate": rates[eid],
+            "anomalies": findings.get(eid, 0) if eid in checked else None,
         }
-        for e in extractions
+        for eid, on in extractions
     ]
 
 
@@ -194,13 +166,9 @@ def _active_qualification(
     session: Session, extraction_id: int, extracted_on: date, active_years: int
 ) -> float:
     """QUAL / active identities of one extraction, the active file counted back from its own date."""
-    since = _years_before(extracted_on, active_years)
-    active = and_(
-        Identity.extraction_id == extraction_id,
-        or_(Identity.last_visit.is_(None), Identity.last_visit >= since),
+    total, qualified = q.active_and_qualified(
+        session, extraction_id, _years_before(extracted_on, active_years)
     )
-    total = session.scalar(select(func.count()).where(active)) or 0
-    qualified = session.scalar(select(func.count()).where(active, Identity.status == "QUAL")) or 0
     return _rate(qualified, total)
 
 
@@ -211,33 +179,10 @@ def _delta(before: float | int, now: float | int) -> float | int:
 def _figures(session: Session, extraction: Extraction, active_years: int) -> Figures:
     eid = extraction.id
     since = _years_before(extraction.extracted_on, active_years)
-    of_extraction = Identity.extraction_id == eid
-    active = and_(of_extraction, or_(Identity.last_visit.is_(None), Identity.last_visit >= since))
-    count = session.scalar(select(func.count()).where(of_extraction)) or 0
-    active_count = session.scalar(select(func.count()).where(active)) or 0
-    by_status = dict(
-        session.execute(select(Identity.status, func.count()).where(of_extraction).group_by(Identity.status))
-        .tuples()
-        .all()
-    )
-    active_by_status = dict(
-        session.execute(select(Identity.status, func.count()).where(active).group_by(Identity.status))
-        .tuples()
-        .all()
-    )
-    statuses = {s: int(by_status.get(s, 0)) for s in STATUSES}
-    statuses["autre"] = int(sum(v for k, v in by_status.items() if k not in STATUSES))
-    attributes = {
-        a: int(
-            session.scalar(select(func.count()).where(of_extraction, Identity.attributes.contains(a))) or 0
-        )
-        for a in ATTRIBUTES
-    }
+    counts = q.identity_counts(session, eid, since, ATTRIBUTES)
+    statuses = {s: counts.by_status.get(s, 0) for s in STATUSES}
+    statuses["autre"] = sum(v for k, v in counts.by_status.items() if k not in STATUSES)
     anomalies = cast(FindingsSummary, summary_in_session(session, eid))  # its keys, typed here
-    completed_flagged = (
-        session.scalar(select(func.count()).where(of_extraction, Identity.birth_date_completed.is_(True)))
-        or 0
-    )
     return {
         "extraction": {
             "id": eid,
@@ -245,22 +190,18 @@ def _figures(session: Session, extraction: Extraction, active_years: int) -> Fig
             "extracted_on": extraction.extracted_on.isoformat(),
             "source_file": extraction.source_file,
         },
-        "identities": int(count),
+        "identities": counts.total,
         "active_period_years": active_years,
         "active_since": since.isoformat(),
-        "active_identities": int(active_count),
+        "active_identities": counts.active,
         "statuses": statuses,
-        "qualification_rate": _rate(active_by_status.get("QUAL", 0), active_count),
-        "recup_share": _rate(active_by_status.get("RECUP", 0), active_count),
-        "with_ins": int(
-            session.scalar(select(func.count()).where(of_extraction, Identity.ins_matricule.is_not(None)))
-            or 0
-        ),
-        "attributes": attributes,
-        "unknown_birthplace": int(
-            session.scalar(select(func.count()).where(of_extraction, Identity.birthplace == "99999")) or 0
-        ),
-        "completed_dates": int(completed_flagged) + anomalies["by_rule"].get("TRAIT-DATE-COMPLETEE", 0),
+        "qualification_rate": _rate(counts.active_by_status.get("QUAL", 0), counts.active),
+        "recup_share": _rate(counts.active_by_status.get("RECUP", 0), counts.active),
+        "with_ins": counts.with_ins,
+        "attributes": counts.by_attribute,
+        "unknown_birthplace": counts.unknown_birthplace,
+        "completed_dates": counts.completed_dates_flagged
+        + anomalies["by_rule"].get("TRAIT-DATE-COMPLETEE", 0),
         "anomalies": anomalies,
     }
 

@@ -7,13 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from ivo_app.io.writers import write_table
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.journal import ChainCheck, verify_chain
-from ivo_app.store.models.journal import JournalEntry
+from ivo_app.store.queries import journal as journal_queries
 from ivo_app.store.uow import UnitOfWork
 
 
@@ -70,14 +68,11 @@ def read_journal(
     db: Database, *, action: str | None = None, limit: int | None = None, newest_first: bool = False
 ) -> list[JournalLine]:
     with UnitOfWork(db) as uow:
-        query = select(JournalEntry).order_by(JournalEntry.id.desc() if newest_first else JournalEntry.id)
-        if action:
-            query = query.where(JournalEntry.action == action)
-        if limit:
-            query = query.limit(limit)
         return [
             JournalLine(e.at, e.user, e.workstation, e.action, e.target, e.details)
-            for e in uow.session.scalars(query)
+            for e in journal_queries.entries(
+                uow.session, action=action, limit=limit, newest_first=newest_first
+            )
         ]
 
 
@@ -103,7 +98,7 @@ def export_journal(db: Database, out: Path) -> int:
 def verify_journal(db: Database) -> ChainCheck:
     """Recompute the journal's hash chain (store.journal): where was it altered, if anywhere?"""
     with UnitOfWork(db) as uow:
-        return verify_chain(uow.session.scalars(select(JournalEntry).order_by(JournalEntry.id)))
+        return verify_chain(journal_queries.entries(uow.session))
 
 
 def describe_check(check: ChainCheck) -> str:

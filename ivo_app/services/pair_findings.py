@@ -14,21 +14,16 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ivo_app.rules.findings import NSS_OIDS, RuleSettings
-from ivo_app.store.dialect import bulk_insert
-from ivo_app.store.models import Extraction, Identity
-from ivo_app.store.models.duplicates import DuplicatePair, PairDecision
-from ivo_app.store.models.rules import FINDING_COLUMNS, FindingRow
+from ivo_app.store.queries import pairs as pair_queries
+from ivo_app.store.queries.pairs import Bind, Pair
 from ivo_app.store.repositories import CheckRunRepository
 
 DUPLICATE, COLLISION = "DOUBLON-POTENTIEL", "COLLISION-SUSPECTE"
 PAIR_RULES = (DUPLICATE, COLLISION)
-Pair = tuple[str, str]  # (ipp_a, ipp_b), ipp_a < ipp_b as pairs and decisions store them
-
-Bind = Session | Connection
+__all__ = ["COLLISION", "DUPLICATE", "PAIR_RULES", "Bind", "Pair", "refresh", "refresh_facility", "rows"]
 
 
 def rows(
@@ -39,37 +34,14 @@ def rows(
     pairs: Collection[Pair] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The pair findings of the extraction (of `pairs` only, when given) as finding rows."""
-    query = select(
-        DuplicatePair.identity_a,
-        DuplicatePair.identity_b,
-        DuplicatePair.ipp_a,
-        DuplicatePair.ipp_b,
-        DuplicatePair.score,
-        DuplicatePair.level,
-        DuplicatePair.kind,
-    ).where(DuplicatePair.extraction_id == extraction_id)
-    if pairs is not None and len(pairs) == 1:
-        (a, b), *_ = pairs
-        query = query.where(DuplicatePair.ipp_a == a, DuplicatePair.ipp_b == b)
-    found = [p for p in bind.execute(query) if pairs is None or (p.ipp_a, p.ipp_b) in pairs]
+    found = pair_queries.pairs(bind, extraction_id, pairs)
     if not found:
         return []
-    not_duplicates = {
-        (a, b)
-        for a, b in bind.execute(
-            select(PairDecision.ipp_a, PairDecision.ipp_b).where(
-                PairDecision.facility_id == facility_id, PairDecision.decision == "non_doublon"
-            )
-        )
-    }
+    not_duplicates = pair_queries.decided(bind, facility_id, "non_doublon")
     # A number under an NSS OID is the insured person's (ouvrant droit): INS-NSS says what to do,
     # never a collision.
-    nss_rows = bind.execute(
-        select(Identity.id, Identity.ipp).where(
-            Identity.extraction_id == extraction_id, Identity.ins_oid.in_(NSS_OIDS)
-        )
-    ).all()
-    nss, nss_ipps = {r.id for r in nss_rows}, {r.ipp for r in nss_rows}
+    nss_rows = pair_queries.identities_under_oids(bind, extraction_id, NSS_OIDS)
+    nss, nss_ipps = {i for i, _ in nss_rows}, {ipp for _, ipp in nss_rows}
     out: list[tuple[Any, ...]] = []
     for p in found:
         rule = COLLISION if p.kind == "collision" else DUPLICATE
@@ -103,34 +75,17 @@ def refresh(
     caller's transaction. An extraction not checked yet gets them at its check."""
     if not CheckRunRepository(bind).is_checked(extraction_id):
         return
-    facility_id = bind.execute(
-        select(Extraction.facility_id).where(Extraction.id == extraction_id)
-    ).scalar_one()
-    stale = select(FindingRow.id, FindingRow.identity_id, FindingRow.params).where(
-        FindingRow.extraction_id == extraction_id, FindingRow.rule_id.in_(PAIR_RULES)
-    )
-    if pairs is not None:
-        members = {ipp for pair in pairs for ipp in pair}
-        ids = bind.execute(
-            select(Identity.id).where(Identity.extraction_id == extraction_id, Identity.ipp.in_(members))
-        ).scalars()
-        stale = stale.where(FindingRow.identity_id.in_(list(ids)))
+    facility_id = pair_queries.facility_of(bind, extraction_id)
+    members = None if pairs is None else {ipp for pair in pairs for ipp in pair}
     # COLLISION-SUSPECTE has other sources (the engine, the trait history): only the pairs' findings,
     # which carry their score, are replaced.
     drop = [
-        row.id
-        for row in bind.execute(stale)
-        if "score" in (row.params or {}) and (pairs is None or (row.params or {}).get("other") in members)
+        finding_id
+        for finding_id, params in pair_queries.findings_of_rules(bind, extraction_id, PAIR_RULES, members)
+        if "score" in (params or {}) and (members is None or (params or {}).get("other") in members)
     ]
-    for start in range(0, len(drop), 10_000):
-        bind.execute(delete(FindingRow).where(FindingRow.id.in_(drop[start : start + 10_000])))
-    fresh = rows(bind, extraction_id, facility_id, settings, pairs)
-    if isinstance(bind, Connection):
-        bulk_insert(bind, FindingRow.__table__, FINDING_COLUMNS, fresh)
-    elif fresh:
-        # The session's JSON column encodes the params itself.
-        values = [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in fresh]
-        bind.execute(insert(FindingRow), [{**v, "params": json.loads(v["params"])} for v in values])
+    pair_queries.delete_findings(bind, drop)
+    pair_queries.insert_findings(bind, rows(bind, extraction_id, facility_id, settings, pairs))
 
 
 def refresh_facility(
@@ -138,8 +93,6 @@ def refresh_facility(
 ) -> None:
     """After decisions (kept per facility): the pair findings of every checked extraction of the
     facility that holds one of the pairs."""
-    extraction_ids = session.execute(
-        select(Extraction.id).where(Extraction.facility_id == facility_id)
-    ).scalars()
+    extraction_ids = pair_queries.facility_extraction_ids(session, facility_id)
     for extraction_id in sorted(CheckRunRepository(session).checked(extraction_ids)):
         refresh(session, extraction_id, settings, pairs)

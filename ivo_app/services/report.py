@@ -15,8 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from ivo_app import paths
 from ivo_app.audit.consistency import assessment_gaps
 from ivo_app.audit.followup import follow_up
@@ -54,7 +52,7 @@ from ivo_app.services.checks import list_findings
 from ivo_app.services.indicators import Indicators, compute_indicators
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Identity
+from ivo_app.store.queries import identities as identity_queries
 from ivo_app.store.uow import UnitOfWork
 
 SIGN = "\u00a0\n\u00a0\n\u00a0"  # room to sign by hand
@@ -121,11 +119,7 @@ def _render(
 def _people(db: Database, extraction_id: int, ipps: set[str]) -> dict[str, str]:
 
     with UnitOfWork(db) as uow:
-        rows = uow.session.execute(
-            select(Identity.ipp, Identity.birth_name, Identity.first_first_name, Identity.birth_date).where(
-                Identity.extraction_id == extraction_id, Identity.ipp.in_(ipps)
-            )
-        ).all()
+        rows = identity_queries.names_by_ipp(uow.session, extraction_id, sorted(ipps))
     return {
         ipp: f"{name or ''} {first or ''} {born.strftime('%d/%m/%Y') if born else ''}".strip()
         for ipp, name, first, born in rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError
@@ -11,16 +10,13 @@ from ivo_app.rules.engine import RuleSettings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models.rules import RuleSetting
+from ivo_app.store.queries import rules as rule_queries
 from ivo_app.store.uow import UnitOfWork
 
 
 def load_settings(session: Session, facility_id: int | None) -> RuleSettings:
     """Global settings, overridden by the facility's own."""
-    rows = session.scalars(
-        select(RuleSetting).where(
-            (RuleSetting.facility_id.is_(None)) | (RuleSetting.facility_id == facility_id)
-        )
-    ).all()
+    rows = rule_queries.rule_settings(session, facility_id)
     disabled: set[str] = set()
     severities: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
@@ -47,14 +43,7 @@ def set_rule(
         raise IvoError(f"Sévérité inconnue : {severity} (attendu : {', '.join(SEVERITIES)}).")
     with UnitOfWork(db) as uow:
         facility_id = uow.facilities.by_name(facility).id if facility else None
-        row = uow.session.scalar(
-            select(RuleSetting).where(
-                RuleSetting.rule_id == rule_id,
-                RuleSetting.facility_id.is_(None)
-                if facility_id is None
-                else RuleSetting.facility_id == facility_id,
-            )
-        )
+        row = rule_queries.rule_setting(uow.session, rule_id, facility_id)
         if row is None:
             row = RuleSetting(rule_id=rule_id, facility_id=facility_id, enabled=True)
             uow.session.add(row)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from ivo_app.rules.catalogue import RULES
-from ivo_app.services.demo import load_truth
+from ivo_app.services.demo import truth_of_rows
 from ivo_app.store.db import Database
-from ivo_app.store.models import Identity
-from ivo_app.store.models.rules import FindingRow
+from ivo_app.store.queries import demo as demo_queries
+from ivo_app.store.queries.findings import rules_by_ipp
 from ivo_app.store.uow import UnitOfWork
 
 # Rules scored elsewhere: the duplicate engine has its own evaluation, and the RECUP share is a
@@ -32,16 +30,13 @@ class RuleScore:
 
 
 def score_rules(db: Database, extraction_id: int) -> list[RuleScore]:
-    truth = load_truth(db, extraction_id)
     with UnitOfWork(db) as uow:
-        found_rows = uow.session.execute(
-            select(Identity.ipp, FindingRow.rule_id)
-            .join(Identity, Identity.id == FindingRow.identity_id)
-            .where(FindingRow.extraction_id == extraction_id)
-        ).all()
+        truth = truth_of_rows(demo_queries.truth_rows(uow.session, extraction_id))
+        by_ipp = rules_by_ipp(uow.session, extraction_id)
     found: dict[str, set[str]] = defaultdict(set)
-    for ipp, rule in found_rows:
-        found[rule].add(ipp)
+    for ipp, rules in by_ipp.items():
+        for rule in rules:
+            found[rule].add(ipp)
     injected: dict[str, set[str]] = defaultdict(set)
     for ipp, t in truth.items():
         for rule in t["anomalies"]:

@@ -9,9 +9,7 @@ wins.
 from __future__ import annotations
 
 import json
-
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
 from ivo_app import paths
 from ivo_app.errors import IvoError
@@ -19,7 +17,6 @@ from ivo_app.io.values import fold_status
 from ivo_app.rules.record import STATUSES
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.models import Facility, Setting
 from ivo_app.store.uow import UnitOfWork
 
 STATUS_PREFIX = "statut:"
@@ -31,26 +28,34 @@ DEFAULT_ACTIVE_YEARS = 3
 _KEY_SIZE = 100  # the key column's size
 
 
-def _scope(facility_id: int | None) -> ColumnElement[bool]:
-    return Setting.facility_id.is_(None) if facility_id is None else Setting.facility_id == facility_id
+@dataclass(frozen=True)
+class FacilitySettings:
+    """What the Paramètres page and `ivo settings` show for one scope (a facility, or all)."""
+
+    statuses: dict[str, str]
+    active_years: int
+    thresholds: dict[str, float]  # the model's, overridden by the stored ones
+    ipp_authority: str | None
 
 
-def _rows(session: Session, facility_id: int | None, prefix: str, own_only: bool = False) -> dict[str, str]:
-    """key (without prefix) → value, the facility's rows overriding the global ones (`own_only`: the
-    rows of that one scope, which is what a form edits)."""
-    scope = (
-        _scope(facility_id)
-        if own_only
-        else (Setting.facility_id.is_(None) | (Setting.facility_id == facility_id))
-    )
-    rows = session.scalars(
-        select(Setting).where(Setting.key.startswith(prefix, autoescape=True), scope)
-    ).all()
-    values: dict[str, str] = {}
-    for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
-        if row.value is not None:
-            values[row.key[len(prefix) :]] = str(row.value)
-    return values
+def facility_settings(
+    db: Database, facility: str | None, *, own_statuses: bool = False, new_facility_ok: bool = False
+) -> FacilitySettings:
+    """The settings of `facility` (None: those of all facilities) in one read. `own_statuses`: the
+    facility's own status rows alone (what the form edits). An unknown facility is refused, unless
+    `new_facility_ok` (an import about to create it): it then has the shared settings."""
+    with UnitOfWork(db) as uow:
+        if facility and new_facility_ok:
+            found = uow.facilities.find(facility)
+            facility_id = found.id if found else None
+        else:
+            facility_id = _facility_id(uow, facility)
+        return FacilitySettings(
+            statuses=status_mapping(uow, facility_id, own_only=own_statuses),
+            active_years=active_years(uow, facility_id),
+            thresholds={**model_thresholds(), **duplicate_threshold_overrides(uow, facility_id)},
+            ipp_authority=ipp_authority(uow, facility_id),
+        )
 
 
 def _facility_id(uow: UnitOfWork, facility: str | None) -> int | None:
@@ -70,11 +75,7 @@ def _replace_in(
     for key in values:
         if len(prefix + key) > _KEY_SIZE:
             raise IvoError(f"Valeur trop longue : {key}.")
-    uow.session.execute(
-        delete(Setting).where(Setting.key.startswith(prefix, autoescape=True), _scope(facility_id))
-    )
-    for key, value in values.items():
-        uow.session.add(Setting(key=prefix + key, facility_id=facility_id, value=value))
+    uow.settings.replace_prefix(prefix, facility_id, values)
     journal.record(uow.session, action, f"facility:{facility_id or 'toutes'}", dict(values))
 
 
@@ -86,8 +87,22 @@ def save_facility_settings(
     years: int | None = None,
     thresholds: tuple[float, float] | None = None,
 ) -> None:
-    """The Paramètres form's one save: each part given is checked before any is written, then all are
-    written in one transaction, so a refused value leaves every setting as it was."""
+    """The Paramètres form's one save, in one transaction (see `save_in`)."""
+    with UnitOfWork(db) as uow:
+        save_in(uow, _facility_id(uow, facility), statuses=statuses, years=years, thresholds=thresholds)
+        uow.commit()
+
+
+def save_in(
+    uow: UnitOfWork,
+    facility_id: int | None,
+    *,
+    statuses: dict[str, str] | None = None,
+    years: int | None = None,
+    thresholds: tuple[float, float] | None = None,
+) -> None:
+    """Each part given is checked before any is written, then all are written in the caller's
+    transaction, so a refused value leaves every setting as it was."""
     parts: list[tuple[str, dict[str, str], str]] = []
     if statuses is not None:
         parts.append((STATUS_PREFIX, _clean_status_mapping(statuses), "parametre_statuts"))
@@ -95,24 +110,16 @@ def save_facility_settings(
         parts.append((ACTIVE_YEARS_KEY, _clean_active_years(years), "parametre_file_active"))
     if thresholds is not None:
         parts.append((THRESHOLD_PREFIX, _clean_thresholds(*thresholds), "parametre_seuils_doublons"))
-    with UnitOfWork(db) as uow:
-        facility_id = _facility_id(uow, facility)
-        for prefix, values, action in parts:
-            _replace_in(uow, facility_id, prefix, values, action)
-        uow.commit()
+    for prefix, values, action in parts:
+        _replace_in(uow, facility_id, prefix, values, action)
 
 
 # --- status mapping -------------------------------------------------------------------------------
 
 
-def status_mapping_in_session(session: Session, facility_id: int | None) -> dict[str, str]:
-    return _rows(session, facility_id, STATUS_PREFIX)
-
-
-def status_mapping(db: Database, facility: str | None = None, *, own_only: bool = False) -> dict[str, str]:
+def status_mapping(uow: UnitOfWork, facility_id: int | None, *, own_only: bool = False) -> dict[str, str]:
     """Source value → canonical status. `own_only`: the facility's rows alone (what the form edits)."""
-    with UnitOfWork(db) as uow:
-        return _rows(uow.session, _facility_id(uow, facility), STATUS_PREFIX, own_only)
+    return uow.settings.with_prefix(STATUS_PREFIX, facility_id, own_only=own_only)
 
 
 def set_status_mapping(db: Database, mapping: dict[str, str], facility: str | None = None) -> dict[str, str]:
@@ -138,14 +145,9 @@ def _clean_status_mapping(mapping: dict[str, str]) -> dict[str, str]:
 # --- active-file period ---------------------------------------------------------------------------
 
 
-def active_years_in_session(session: Session, facility_id: int | None) -> int:
-    value = _rows(session, facility_id, ACTIVE_YEARS_KEY).get("")
+def active_years(uow: UnitOfWork, facility_id: int | None) -> int:
+    value = uow.settings.with_prefix(ACTIVE_YEARS_KEY, facility_id).get("")
     return int(value) if value else DEFAULT_ACTIVE_YEARS
-
-
-def active_years(db: Database, facility: str | None = None) -> int:
-    with UnitOfWork(db) as uow:
-        return active_years_in_session(uow.session, _facility_id(uow, facility))
 
 
 def set_active_years(db: Database, years: int, facility: str | None = None) -> None:
@@ -161,16 +163,10 @@ def _clean_active_years(years: int) -> dict[str, str]:
 # --- the facility's assigning authority of its IPPs ------------------------------------------------
 
 
-def ipp_authority_in_session(session: Session, facility_id: int | None) -> str | None:
-    return _rows(session, facility_id, IPP_AUTHORITY_KEY).get("") or None
-
-
-def ipp_authority(db: Database, facility: str | None = None) -> str | None:
+def ipp_authority(uow: UnitOfWork, facility_id: int | None) -> str | None:
     """The expected assigning authority of the facility's IPPs (namespace or OID): the HL7 and FHIR
     readers key the facility's own patients on it, and the FHIR export puts it as the IPP's system."""
-    with UnitOfWork(db) as uow:
-        found = uow.session.scalar(select(Facility.id).where(Facility.name == facility)) if facility else None
-        return ipp_authority_in_session(uow.session, found)
+    return uow.settings.with_prefix(IPP_AUTHORITY_KEY, facility_id).get("") or None
 
 
 def set_ipp_authority(db: Database, authority: str, facility: str | None = None) -> None:
@@ -190,16 +186,11 @@ def model_thresholds() -> dict[str, float]:
     return {k: float(data["thresholds"][k]) for k in THRESHOLDS}
 
 
-def duplicate_threshold_overrides_in_session(session: Session, facility_id: int | None) -> dict[str, float]:
-    return {k: float(v) for k, v in _rows(session, facility_id, THRESHOLD_PREFIX).items() if k in THRESHOLDS}
-
-
-def duplicate_thresholds(db: Database, facility: str | None = None) -> dict[str, float]:
-    """probable / a_examiner for `facility`: the model's, overridden by the stored values.
-    `find_duplicates` reads them through `duplicate_threshold_overrides_in_session`."""
-    with UnitOfWork(db) as uow:
-        overrides = duplicate_threshold_overrides_in_session(uow.session, _facility_id(uow, facility))
-    return {**model_thresholds(), **overrides}
+def duplicate_threshold_overrides(uow: UnitOfWork, facility_id: int | None) -> dict[str, float]:
+    """The stored probable / a_examiner of the facility (none: the model's apply). `find_duplicates`
+    lays them over its model's; `facility_settings` over `model_thresholds()`."""
+    values = uow.settings.with_prefix(THRESHOLD_PREFIX, facility_id)
+    return {k: float(v) for k, v in values.items() if k in THRESHOLDS}
 
 
 def set_duplicate_thresholds(

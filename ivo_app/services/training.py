@@ -29,8 +29,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from ivo_app import paths
 from ivo_app.audit.report import document as d
 from ivo_app.audit.report.renderer import render_pdf
@@ -44,14 +42,18 @@ from ivo_app.rules.cog import CogReference
 from ivo_app.rules.engine import CheckContext, check_record
 from ivo_app.rules.record import OID_INS_NIR_DEMO, IdentityRecord
 from ivo_app.services.checks import run_checks
+from ivo_app.services.demo import truth_of_rows
 from ivo_app.services.imports import import_file
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.models import DemoTruth, Extraction, Facility, Identity
 from ivo_app.store.models.base import utcnow
-from ivo_app.store.models.rules import FindingRow
 from ivo_app.store.models.training import TrainingSession, TrainingTrainee
+from ivo_app.store.queries import demo as demo_queries
+from ivo_app.store.queries import identities as identity_queries
+from ivo_app.store.queries import training as training_queries
+from ivo_app.store.queries.findings import rules_by_ipp
 from ivo_app.store.uow import UnitOfWork
 
 EXERCISE_FORMAT = "ivo-formation-exercice"
@@ -455,24 +457,25 @@ def trait_rows(traits: dict[str, str]) -> list[tuple[str, str]]:
 def demo_extraction(db: Database, extraction_id: int | None) -> Extraction:
     """The extraction (latest if None), refused with a French message unless it has demo truth."""
     with UnitOfWork(db) as uow:
-        try:
-            extraction = uow.extractions.resolve(extraction_id)
-        except NotFoundError:
-            raise IvoError(
-                "Aucune extraction : créez d'abord un établissement de démonstration "
-                "(« Créer une démonstration… » ou « ivo demo »)."
-            ) from None
-        has_truth = uow.session.scalar(
-            select(DemoTruth.ipp).where(DemoTruth.extraction_id == extraction.id).limit(1)
+        return _demo_extraction(uow, extraction_id)
+
+
+def _demo_extraction(uow: UnitOfWork, extraction_id: int | None) -> Extraction:
+    try:
+        extraction = uow.extractions.resolve(extraction_id)
+    except NotFoundError:
+        raise IvoError(
+            "Aucune extraction : créez d'abord un établissement de démonstration "
+            "(« Créer une démonstration… » ou « ivo demo »)."
+        ) from None
+    if not extraction.is_demo or not demo_queries.has_truth(uow.session, extraction.id):
+        raise IvoError(
+            f"L'extraction n° {extraction.id} ({extraction.facility.name}) n'est pas une démonstration : "
+            "un exercice de formation a besoin de la vérité terrain d'un établissement de démonstration. "
+            "Créez-en un (« Créer une démonstration… » ou « ivo demo ») puis choisissez-le."
         )
-        if not extraction.is_demo or has_truth is None:
-            raise IvoError(
-                f"L'extraction n° {extraction.id} ({extraction.facility.name}) n'est pas une démonstration : "
-                "un exercice de formation a besoin de la vérité terrain d'un établissement de démonstration. "
-                "Créez-en un (« Créer une démonstration… » ou « ivo demo ») puis choisissez-le."
-            )
-        extraction.facility.name  # noqa: B018 - loaded before the session closes
-        return extraction
+    extraction.facility.name  # noqa: B018 - loaded before the session closes
+    return extraction
 
 
 def _fingerprint(extraction: Extraction) -> str:
@@ -494,15 +497,39 @@ def create_exercise(
     """Draw `size` questions (and `scenarios` desk scenarios besides) from a demo extraction; the same (extraction, size, seed, level), the same
     exercise (seed None: a secret random draw). About 3/5 are identities (half with an anomaly), 2/5
     pairs (half true duplicates)."""
+    with UnitOfWork(db) as uow:
+        return _create_exercise(
+            uow,
+            extraction_id,
+            size,
+            seed,
+            level=level,
+            scenarios=scenarios,
+            progress=progress,
+            is_cancelled=is_cancelled,
+        )
+
+
+def _create_exercise(
+    uow: UnitOfWork,
+    extraction_id: int | None = None,
+    size: int = 20,
+    seed: int | None = 1,
+    *,
+    level: str = DEFAULT_LEVEL,
+    scenarios: int = 0,
+    progress: ProgressFn | None = None,
+    is_cancelled: CancelFn | None = None,
+) -> Exercise:
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise IvoError(f"Taille d'exercice invalide : {size} (de {MIN_SIZE} à {MAX_SIZE} questions).")
     if level not in LEVELS:
         raise IvoError(f"Niveau inconnu : {level} (attendu : {', '.join(LEVELS)}).")
     themes = set(LEVELS[level][1])
     tracker = Progress(progress, is_cancelled)
-    extraction = demo_extraction(db, extraction_id)
+    extraction = _demo_extraction(uow, extraction_id)
     tracker.report(0, 3, "Lecture de la vérité terrain")
-    pool = _pool(db, extraction.id)
+    pool = _pool(uow, extraction.id)
     tracker.check()
     tracker.report(1, 3, "Tirage des questions")
 
@@ -543,7 +570,7 @@ def create_exercise(
     tracker.check()
     tracker.report(2, 3, "Lecture des dossiers tirés")
     traits = _traits(
-        db, extraction.id, identity_ipps + [ipp for pair in pair_ipps for ipp in pair] + desk_ipps
+        uow, extraction.id, identity_ipps + [ipp for pair in pair_ipps for ipp in pair] + desk_ipps
     )
     tracker.report(3, 3, "Exercice prêt")
     return Exercise(
@@ -582,28 +609,10 @@ def _cluster(person_key: str) -> str | None:
     return head if dot else None
 
 
-def _pool(db: Database, extraction_id: int) -> _Pool:
-    t = DemoTruth
-    mine = t.extraction_id == extraction_id
-    persons = select(t.person_key).where(mine).group_by(t.person_key)
-    # A record asked about alone must be its person's only record: a duplicate is not "clean".
-    alone = t.person_key.in_(persons.having(func.count() == 1))
-    with UnitOfWork(db) as uow:
-        s = uow.session
-        faulty_rows = s.execute(
-            select(t.ipp, t.anomalies).where(mine, alone, t.error_kind.is_(None), t.anomalies.is_not(None))
-        ).all()
-        clean = list(
-            s.scalars(select(t.ipp).where(mine, alone, t.error_kind.is_(None), t.anomalies.is_(None)))
-        )
-        duplicate_rows = s.execute(
-            select(t.person_key, t.ipp, t.error_kind).where(
-                mine, t.person_key.in_(persons.having(func.count() == 2))
-            )
-        ).all()
-        lookalike_rows = s.execute(
-            select(t.ipp, t.person_key, t.error_kind).where(mine, t.error_kind.in_(HARD_NEGATIVE_KINDS))
-        ).all()
+def _pool(uow: UnitOfWork, extraction_id: int) -> _Pool:
+    faulty_rows, clean, duplicate_rows, lookalike_rows = demo_queries.pool_rows(
+        uow.session, extraction_id, HARD_NEGATIVE_KINDS
+    )
     faulty: dict[str, set[str]] = {}
     for ipp, anomalies in faulty_rows:
         rules = set(anomalies.split(",")) - {""}
@@ -670,26 +679,11 @@ def _diverse(rnd: Any, candidates: list[Any], count: int, key: Any) -> list[Any]
 _RECORD_COLUMNS = tuple(f for f in IdentityRecord.__dataclass_fields__ if f not in ("extra",))
 
 
-def _identities(db: Database, extraction_id: int, ipps: list[str]) -> dict[str, Identity]:
-    result: dict[str, Identity] = {}
-    with UnitOfWork(db) as uow:
-        for start in range(0, len(ipps), 500):
-            rows = uow.session.scalars(
-                select(Identity).where(
-                    Identity.extraction_id == extraction_id, Identity.ipp.in_(ipps[start : start + 500])
-                )
-            )
-            for identity in rows:
-                uow.session.expunge(identity)
-                result[identity.ipp] = identity
-    return result
-
-
-def _traits(db: Database, extraction_id: int, ipps: list[str]) -> dict[str, dict[str, str]]:
+def _traits(uow: UnitOfWork, extraction_id: int, ipps: list[str]) -> dict[str, dict[str, str]]:
     """What the trainee sees of each record: its traits as imported, as text."""
     return {
         ipp: {attr: _trait_text(identity, attr) for attr, _ in TRAITS}
-        for ipp, identity in _identities(db, extraction_id, ipps).items()
+        for ipp, identity in identity_queries.by_ipps(uow.session, extraction_id, ipps).items()
     }
 
 
@@ -713,17 +707,21 @@ def _as_record(identity: Identity) -> IdentityRecord:
 def build_key(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
     """Item id → what is expected and what teaches it, from the demo truth and the rules' findings on
     each record (the messages with the record's own values, the traits at fault, the severity)."""
-    truth = _item_truth(db, exercise)
-    ipps = [q.ipp for q in exercise.identities]
     with UnitOfWork(db) as uow:
-        extraction = uow.session.get(Extraction, exercise.extraction_id)
-        assert extraction is not None  # checked by _item_truth
-        ctx = CheckContext(
-            today=extraction.extracted_on,
-            cog=_reference(),
-            settings=load_settings(uow.session, extraction.facility_id),
-        )
-    identities = _identities(db, exercise.extraction_id, ipps)
+        return _build_key(uow, exercise)
+
+
+def _build_key(uow: UnitOfWork, exercise: Exercise) -> dict[str, dict[str, Any]]:
+    truth = _item_truth(uow, exercise)
+    ipps = [q.ipp for q in exercise.identities]
+    extraction = uow.session.get(Extraction, exercise.extraction_id)
+    assert extraction is not None  # checked by _item_truth
+    ctx = CheckContext(
+        today=extraction.extracted_on,
+        cog=_reference(),
+        settings=load_settings(uow.session, extraction.facility_id),
+    )
+    identities = identity_queries.by_ipps(uow.session, exercise.extraction_id, ipps)
     key: dict[str, dict[str, Any]] = {}
     for q in exercise.identities:
         expected = sorted(truth[q.ipp]["anomalies"], key=_rule_order)
@@ -808,29 +806,17 @@ def conform_notes(traits: dict[str, str]) -> list[str]:
     return notes
 
 
-def _item_truth(db: Database, exercise: Exercise) -> dict[str, dict[str, Any]]:
+def _item_truth(uow: UnitOfWork, exercise: Exercise) -> dict[str, dict[str, Any]]:
     ipps = [q.ipp for q in exercise.identities] + [
         ipp for q in exercise.pairs for ipp in (q.a["ipp"], q.b["ipp"])
     ]
-    with UnitOfWork(db) as uow:
-        extraction = uow.session.get(Extraction, exercise.extraction_id)
-        if extraction is None or _fingerprint(extraction) != exercise.fingerprint:
-            raise IvoError(
-                f"L'extraction de démonstration n° {exercise.extraction_id} de cet exercice n'est pas dans "
-                "cette base : corrigez-le sur la base où il a été créé (option --db)."
-            )
-        rows: list[Any] = []
-        for start in range(0, len(ipps), 500):
-            rows += uow.session.execute(
-                select(DemoTruth.ipp, DemoTruth.person_key, DemoTruth.anomalies, DemoTruth.error_kind).where(
-                    DemoTruth.extraction_id == exercise.extraction_id,
-                    DemoTruth.ipp.in_(ipps[start : start + 500]),
-                )
-            ).all()
-    truth = {
-        ipp: {"person_key": key, "anomalies": set((anoms or "").split(",")) - {""}, "kind": kind}
-        for ipp, key, anoms, kind in rows
-    }
+    extraction = uow.session.get(Extraction, exercise.extraction_id)
+    if extraction is None or _fingerprint(extraction) != exercise.fingerprint:
+        raise IvoError(
+            f"L'extraction de démonstration n° {exercise.extraction_id} de cet exercice n'est pas dans "
+            "cette base : corrigez-le sur la base où il a été créé (option --db)."
+        )
+    truth = truth_of_rows(demo_queries.truth_rows(uow.session, exercise.extraction_id, ipps))
     missing = sorted(set(ipps) - set(truth))
     if missing:
         raise IvoError(f"Vérité terrain introuvable pour {len(missing)} dossiers de l'exercice.")
@@ -1166,19 +1152,19 @@ def create_session(
     """A session: one exercise drawn with a secret seed (never stored), its key sealed in the base."""
     names = _clean_names(trainees)
     title = " ".join((title or "").split()) or "Session de formation"
-    exercise = create_exercise(
-        db,
-        extraction_id,
-        size,
-        None,
-        level=level,
-        scenarios=scenarios,
-        progress=progress,
-        is_cancelled=is_cancelled,
-    )
-    exercise.session_token = secrets.token_hex(8)
-    key = build_key(db, exercise)
     with UnitOfWork(db) as uow:
+        exercise = _create_exercise(
+            uow,
+            extraction_id,
+            size,
+            None,
+            level=level,
+            scenarios=scenarios,
+            progress=progress,
+            is_cancelled=is_cancelled,
+        )
+        exercise.session_token = secrets.token_hex(8)
+        key = _build_key(uow, exercise)
         extraction = uow.session.get(Extraction, exercise.extraction_id)
         assert extraction is not None
         row = TrainingSession(
@@ -1206,7 +1192,7 @@ def create_session(
 
 def _session_row(uow: UnitOfWork, session: int | str) -> TrainingSession:
     if isinstance(session, str) and not session.isdigit():
-        row = uow.session.scalar(select(TrainingSession).where(TrainingSession.token == session))
+        row = training_queries.session_by_token(uow.session, session)
     else:
         row = uow.session.get(TrainingSession, int(session))
     if row is None:
@@ -1247,7 +1233,7 @@ def session_exercise(db: Database, session: int | str) -> Exercise:
 def list_sessions(db: Database) -> list[SessionInfo]:
     """Every session, newest first: the history of the facility's training."""
     with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(TrainingSession).order_by(TrainingSession.id.desc())).all()
+        rows = training_queries.sessions(uow.session, newest_first=True)
         return [_info(r) for r in rows]
 
 
@@ -1341,7 +1327,7 @@ def trainee_history(db: Database, name: str) -> list[tuple[SessionInfo, float | 
     wanted = _plain(name)
     out = []
     with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(TrainingSession).order_by(TrainingSession.id)).all()
+        rows = training_queries.sessions(uow.session)
         for row in rows:
             for person in row.trainees:
                 if _plain(person.name) == wanted:
@@ -1557,12 +1543,10 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
     extraction_id = result.extraction_id
     try:
         with UnitOfWork(db) as uow:
-            rows = uow.session.execute(
-                select(Identity.ipp, Identity.birth_date).where(Identity.extraction_id == extraction_id)
-            ).all()
+            ipps = identity_queries.ipps(uow.session, extraction_id)
             # The pseudonymiser shifts each person's dates and draws the day again: only its IPPs
             # (`P` + 10 digits of an HMAC) tell its files from an export of real patients.
-            real = [ipp for ipp, _born in rows if not _PSEUDONYMISED_IPP.match(ipp)]
+            real = [ipp for ipp in ipps if not _PSEUDONYMISED_IPP.match(ipp)]
             if real:
                 raise IvoError(
                     f"{Path(path).name} n'est pas une extraction pseudonymisée ({len(real)} identités sans IPP "
@@ -1571,13 +1555,7 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
                 )
         run_checks(db, extraction_id)
         with UnitOfWork(db) as uow:
-            findings: dict[str, set[str]] = defaultdict(set)
-            for ipp, rule in uow.session.execute(
-                select(Identity.ipp, FindingRow.rule_id)
-                .join(FindingRow, FindingRow.identity_id == Identity.id)
-                .where(FindingRow.extraction_id == extraction_id)
-            ):
-                findings[ipp].add(rule)
+            findings = rules_by_ipp(uow.session, extraction_id)
             uow.session.add_all(
                 DemoTruth(
                     extraction_id=extraction_id,
@@ -1586,13 +1564,13 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
                     anomalies=",".join(sorted(findings.get(ipp, ()))) or None,
                     error_kind=None,
                 )
-                for n, (ipp, _) in enumerate(rows)
+                for n, ipp in enumerate(ipps)
             )
             extraction = uow.session.get(Extraction, extraction_id)
             assert extraction is not None
             extraction.is_demo = True  # a training base: no real person in it
             journal.record(
-                uow.session, "formation_import", f"extraction:{extraction_id}", {"rows": len(rows)}
+                uow.session, "formation_import", f"extraction:{extraction_id}", {"rows": len(ipps)}
             )
             uow.commit()
     except BaseException:
@@ -1602,10 +1580,7 @@ def import_pseudonymised(db: Database, path: Path, facility: str) -> int:
                 facility_id = extraction.facility_id
                 uow.session.delete(extraction)
                 uow.session.flush()
-                others = uow.session.scalar(
-                    select(func.count()).select_from(Extraction).where(Extraction.facility_id == facility_id)
-                )
-                if not others:
+                if not uow.extractions.list(facility_id):
                     uow.session.delete(uow.session.get(Facility, facility_id))
                 uow.commit()
         raise

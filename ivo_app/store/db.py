@@ -10,7 +10,7 @@ from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from ivo_app import logs, paths
 from ivo_app.errors import IvoError
@@ -177,3 +177,20 @@ def open_database(
         sessions=sessionmaker(engine, expire_on_commit=False),
         backup=backup,
     )
+
+
+def memory_database() -> Database:
+    """A migrated SQLite base in memory, gone when disposed: what a service test gives a use case (its
+    unit of work opens on it) when no file is needed. One connection shared by every thread
+    (StaticPool), so a worker thread sees the same base."""
+    engine = create_engine(
+        "sqlite://",
+        future=True,
+        hide_parameters=True,
+        poolclass=StaticPool,
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "handle_error", _translate_error)
+    configure_engine(engine)
+    migrate.upgrade(engine)
+    return Database(url="sqlite://", engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ivo_app.errors import IvoError, NotFoundError
@@ -43,6 +43,10 @@ class FacilityRepository:
 
     def list(self) -> Sequence[Facility]:
         return self.session.scalars(select(Facility).order_by(Facility.name)).all()
+
+    def find(self, name: str) -> Facility | None:
+        """The facility of that name, or None (not imported yet)."""
+        return self.session.scalar(select(Facility).where(Facility.name == name))
 
 
 class ExtractionRepository:
@@ -119,6 +123,11 @@ class ExtractionRepository:
     def delete(self, extraction: Extraction) -> None:
         self.session.delete(extraction)
 
+    def delete_rows(self, extraction_id: int) -> None:
+        """Delete the extraction in one statement: the database cascades to its identities, findings
+        and pairs (the ORM would load them all first)."""
+        self.session.execute(delete(Extraction).where(Extraction.id == extraction_id))
+
 
 class IdentityRepository:
     def __init__(self, session: Session) -> None:
@@ -183,6 +192,35 @@ class SettingRepository:
             self.session.add(Setting(key=key, value=value, facility_id=facility_id))
         else:
             row.value = value
+
+    def with_prefix(self, prefix: str, facility_id: int | None, *, own_only: bool = False) -> dict[str, str]:
+        """key (without prefix) → value of the rows whose key starts with `prefix`, the facility's rows
+        overriding the shared ones (facility NULL); `own_only`: the rows of that one scope."""
+        scope = (
+            _scope(facility_id)
+            if own_only
+            else (Setting.facility_id.is_(None) | (Setting.facility_id == facility_id))
+        )
+        rows = self.session.scalars(
+            select(Setting).where(Setting.key.startswith(prefix, autoescape=True), scope)
+        ).all()
+        values: dict[str, str] = {}
+        for row in sorted(rows, key=lambda r: r.facility_id is not None):  # facility rows last: they win
+            if row.value is not None:
+                values[row.key[len(prefix) :]] = str(row.value)
+        return values
+
+    def replace_prefix(self, prefix: str, facility_id: int | None, values: dict[str, str]) -> None:
+        """The rows of `prefix` of one scope (a facility, or NULL: all) become `values`."""
+        self.session.execute(
+            delete(Setting).where(Setting.key.startswith(prefix, autoescape=True), _scope(facility_id))
+        )
+        for key, value in values.items():
+            self.session.add(Setting(key=prefix + key, facility_id=facility_id, value=value))
+
+
+def _scope(facility_id: int | None) -> ColumnElement[bool]:
+    return Setting.facility_id.is_(None) if facility_id is None else Setting.facility_id == facility_id
 
 
 class CheckRunRepository:

@@ -74,8 +74,8 @@ def test_status_mapping_is_applied_at_import_unless_a_mapping_file_says_otherwis
     page.add_status_row("ancien", "RECUP")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert "Réglages enregistrés" in page.message.text()
-    assert settings.status_mapping(db, FACILITY) == {"VALI": "QUAL", "ANCIEN": "RECUP"}
-    assert settings.status_mapping(db, None) == {}  # the facility's own, not everybody's
+    assert settings.facility_settings(db, FACILITY).statuses == {"VALI": "QUAL", "ANCIEN": "RECUP"}
+    assert settings.facility_settings(db, None).statuses == {}  # the facility's own, not everybody's
     assert page.statuses.rowCount() == 2  # reloaded from the database
 
     second = import_file(db, export, FACILITY).extraction_id
@@ -97,10 +97,10 @@ def test_a_wrong_status_target_is_refused_in_french(page: SettingsPage, db) -> N
     page.statuses.item(0, 0).setText("")  # an empty source value
     page.add_status_row("Y", "QUAL")
     page.save_button.click()
-    assert settings.status_mapping(db, FACILITY) == {"Y": "QUAL"}  # empty rows are skipped
+    assert settings.facility_settings(db, FACILITY).statuses == {"Y": "QUAL"}  # empty rows are skipped
     with pytest.raises(Exception, match="Statut cible inconnu"):
         settings.set_status_mapping(db, {"Z": "VALIDE"}, FACILITY)
-    assert settings.status_mapping(db, FACILITY) == {"Y": "QUAL"}
+    assert settings.facility_settings(db, FACILITY).statuses == {"Y": "QUAL"}
 
 
 def test_active_file_period_changes_the_indicators(page: SettingsPage, qtbot, db) -> None:  # type: ignore[no-untyped-def]
@@ -125,15 +125,15 @@ def test_duplicate_thresholds_override_per_facility(page: SettingsPage, db) -> N
     page.probable.setValue(18.5)
     page.review.setValue(11)
     page.save_button.click()
-    assert settings.duplicate_thresholds(db, FACILITY) == {"probable": 18.5, "a_examiner": 11.0}
-    assert settings.duplicate_thresholds(db) == model
+    assert settings.facility_settings(db, FACILITY).thresholds == {"probable": 18.5, "a_examiner": 11.0}
+    assert settings.facility_settings(db, None).thresholds == model
     page.probable.setValue(5)  # below « à examiner »: refused, nothing changes
     page.save_button.click()
     assert "dépasser" in page.warnings[-1]  # type: ignore[attr-defined]
-    assert settings.duplicate_thresholds(db, FACILITY)["probable"] == 18.5
+    assert settings.facility_settings(db, FACILITY).thresholds["probable"] == 18.5
     page.reset_thresholds()
     page.save_button.click()
-    assert settings.duplicate_thresholds(db, FACILITY) == model
+    assert settings.facility_settings(db, FACILITY).thresholds == model
     assert page.probable.value() == pytest.approx(model["probable"])
 
 
@@ -171,27 +171,32 @@ def test_one_save_button_writes_what_was_typed_all_or_nothing(page: SettingsPage
         page.unsaved.text()
         == "Modifications non enregistrées : correspondance des statuts, file active, seuils."
     )
-    assert settings.active_years(db, FACILITY) == 3  # nothing written before the click
+    assert settings.facility_settings(db, FACILITY).active_years == 3  # nothing written before the click
 
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    assert settings.status_mapping(db, FACILITY) == {"VALI": "QUAL"}
-    assert settings.active_years(db, FACILITY) == 2
-    assert settings.duplicate_thresholds(db, FACILITY) == {"probable": 18.0, "a_examiner": 11.0}
-    assert settings.active_years(db, None) == 3  # the facility's own settings only
+    assert settings.facility_settings(db, FACILITY).statuses == {"VALI": "QUAL"}
+    assert settings.facility_settings(db, FACILITY).active_years == 2
+    assert settings.facility_settings(db, FACILITY).thresholds == {"probable": 18.0, "a_examiner": 11.0}
+    assert settings.facility_settings(db, None).active_years == 3  # the facility's own settings only
     assert not save.isEnabled() and page.unsaved.text() == "Tout est enregistré."
 
     type_number(qtbot, page.active_years, "4")
     type_number(qtbot, page.probable, "5")  # below « à examiner »: the whole save is refused
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     assert "dépasser" in page.warnings[-1]  # type: ignore[attr-defined]
-    assert settings.active_years(db, FACILITY) == 2  # all or nothing: the period was not written
+    assert (
+        settings.facility_settings(db, FACILITY).active_years == 2
+    )  # all or nothing: the period was not written
     assert "non enregistrées" in page.unsaved.text()
 
     script = Script(click(QMessageBox.StandardButton.No))  # leave the facility: drop the changes
     choose_facility(page, None)
     script.stop()
     assert script.messages == [f"Enregistrer les modifications des réglages de « {FACILITY} » ?"]
-    assert settings.active_years(db, FACILITY) == 2 and page.unsaved.text() == "Tout est enregistré."
+    assert (
+        settings.facility_settings(db, FACILITY).active_years == 2
+        and page.unsaved.text() == "Tout est enregistré."
+    )
 
 
 def test_open_another_database_then_come_back(page: SettingsPage, qtbot, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

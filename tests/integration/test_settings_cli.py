@@ -19,9 +19,12 @@ def test_settings_from_the_command_line(db, db_url: str, tmp_path: Path, capsys)
     )
     assert main(["settings", "active-years", "--db", db_url, "--facility", "CH Ligne", "2"]) == 0
     assert main(["settings", "thresholds", "--db", db_url, "16", "9.5"]) == 0
-    assert settings.status_mapping(db, "CH Ligne") == {"VALI": "QUAL", "VIDE": "PROV"}
-    assert settings.active_years(db, "CH Ligne") == 2 and settings.active_years(db) == 3
-    assert settings.duplicate_thresholds(db, "CH Ligne") == {"probable": 16.0, "a_examiner": 9.5}
+    assert settings.facility_settings(db, "CH Ligne").statuses == {"VALI": "QUAL", "VIDE": "PROV"}
+    assert (
+        settings.facility_settings(db, "CH Ligne").active_years == 2
+        and settings.facility_settings(db, None).active_years == 3
+    )
+    assert settings.facility_settings(db, "CH Ligne").thresholds == {"probable": 16.0, "a_examiner": 9.5}
     capsys.readouterr()
     assert main(["settings", "show", "--db", db_url, "--facility", "CH Ligne"]) == 0
     out = capsys.readouterr().out
@@ -30,4 +33,4 @@ def test_settings_from_the_command_line(db, db_url: str, tmp_path: Path, capsys)
     assert "dépasser" in capsys.readouterr().err
     assert main(["settings", "statuses", "--db", db_url, "VALI"]) == 2
     assert main(["settings", "thresholds", "--db", db_url, "--reset"]) == 0
-    assert settings.duplicate_thresholds(db) == settings.model_thresholds()
+    assert settings.facility_settings(db, None).thresholds == settings.model_thresholds()

@@ -17,6 +17,7 @@ from ivo_app.rules.catalogue import RULES
 from ivo_app.services import training
 from ivo_app.services.demo import create_demo, load_truth
 from ivo_app.services.imports import import_file
+from ivo_app.store.uow import UnitOfWork
 
 DAY = date(2026, 6, 1)
 
@@ -146,11 +147,12 @@ def test_scoring_teaches_with_the_items_own_message_reference_and_action(db, dem
 
 def test_the_collision_correction_names_the_collision_procedure(db) -> None:  # type: ignore[no-untyped-def]
     extraction = create_demo(db, size=3000, seed=5, extracted_on=DAY).extraction_id
-    pool = training._pool(db, extraction)
-    collisions = [p for p in pool.lookalikes if pool.kinds[p] == "enfant_nir_parent"]
-    assert collisions
-    a, b = collisions[0]
-    traits = training._traits(db, extraction, [a, b])
+    with UnitOfWork(db) as uow:  # the exercise's steps, in one transaction as create_exercise runs them
+        pool = training._pool(uow, extraction)
+        collisions = [p for p in pool.lookalikes if pool.kinds[p] == "enfant_nir_parent"]
+        assert collisions
+        a, b = collisions[0]
+        traits = training._traits(uow, extraction, [a, b])
     exercise = training.create_exercise(db, extraction, size=4, seed=1)
     exercise.identities, exercise.pairs = [], [training.PairQuestion("P1", traits[a], traits[b])]
     for answer, verdict in (("collision", "juste"), ("non_doublon", "partiel"), ("doublon", "faux")):
@@ -168,11 +170,12 @@ def test_the_collision_correction_names_the_collision_procedure(db) -> None:  # 
 def test_a_warning_rule_answered_conforme_gets_half_a_point(db, demo) -> None:  # type: ignore[no-untyped-def]
     """31/12 births are real: TRAIT-DATE-COMPLETEE is a warning, "conforme" is not all wrong."""
     truth = load_truth(db, demo)
-    pool = training._pool(db, demo)
-    warned = next(ipp for ipp, rules in pool.faulty.items() if rules == {"TRAIT-DATE-COMPLETEE"})
-    assert truth[warned]["anomalies"] == {"TRAIT-DATE-COMPLETEE"}
-    erroneous = next(ipp for ipp, rules in pool.faulty.items() if rules == {"INS-CLE"})
-    traits = training._traits(db, demo, [warned, erroneous])
+    with UnitOfWork(db) as uow:
+        pool = training._pool(uow, demo)
+        warned = next(ipp for ipp, rules in pool.faulty.items() if rules == {"TRAIT-DATE-COMPLETEE"})
+        assert truth[warned]["anomalies"] == {"TRAIT-DATE-COMPLETEE"}
+        erroneous = next(ipp for ipp, rules in pool.faulty.items() if rules == {"INS-CLE"})
+        traits = training._traits(uow, demo, [warned, erroneous])
     exercise = training.create_exercise(db, demo, size=4, seed=1)
     exercise.pairs = []
     exercise.identities = [
@@ -355,9 +358,10 @@ def test_cli_on_a_real_extraction_says_why(db, db_url: str, tmp_path: Path, caps
 
 
 def test_a_document_at_fault_is_named_by_its_label_in_the_correction(db, demo) -> None:  # type: ignore[no-untyped-def]
-    pool = training._pool(db, demo)
-    ipp = next(i for i, rules in pool.faulty.items() if rules == {"STATUT-JUSTIF"})
-    traits = training._traits(db, demo, [ipp])[ipp]
+    with UnitOfWork(db) as uow:
+        pool = training._pool(uow, demo)
+        ipp = next(i for i, rules in pool.faulty.items() if rules == {"STATUT-JUSTIF"})
+        traits = training._traits(uow, demo, [ipp])[ipp]
     exercise = training.create_exercise(db, demo, size=4, seed=1)
     exercise.pairs, exercise.identities = [], [training.IdentityQuestion("I1", traits)]
     result = training.correct_exercise(db, exercise, {"I1": "conforme"}).results[0]

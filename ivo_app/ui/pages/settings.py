@@ -281,10 +281,11 @@ class SettingsPage(Page):
     def _load_facility_settings(self) -> None:
         facility = self._loaded_facility = self.facility.currentData()
         self.statuses.setRowCount(0)
-        for source, target in sorted(settings.status_mapping(self.state.db, facility, own_only=True).items()):
+        stored = settings.facility_settings(self.state.db, facility, own_statuses=True)
+        for source, target in sorted(stored.statuses.items()):
             self.add_status_row(source, target)
-        self.active_years.setValue(settings.active_years(self.state.db, facility))
-        thresholds = settings.duplicate_thresholds(self.state.db, facility)
+        self.active_years.setValue(stored.active_years)
+        thresholds = stored.thresholds
         self.probable.setValue(thresholds["probable"])
         self.review.setValue(thresholds["a_examiner"])
         model = settings.model_thresholds()

@@ -1,0 +1,43 @@
+"""Stored findings read back by IPP (training, audit sample, rules' recall on the demo)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivo_app.store.models import Identity
+from ivo_app.store.models.rules import FindingRow
+
+
+def rules_by_ipp(
+    session: Session, extraction_id: int, ipps: Collection[str] | None = None
+) -> dict[str, set[str]]:
+    """IPP → the rules that found something on that record (records without findings are absent);
+    only those `ipps` when given."""
+    query = (
+        select(Identity.ipp, FindingRow.rule_id)
+        .join(FindingRow, FindingRow.identity_id == Identity.id)
+        .where(FindingRow.extraction_id == extraction_id)
+    )
+    if ipps is not None:
+        query = query.where(Identity.ipp.in_(list(ipps)))
+    found: dict[str, set[str]] = defaultdict(set)
+    for ipp, rule in session.execute(query).tuples():
+        found[ipp].add(rule)
+    return dict(found)
+
+
+def record_findings(session: Session, extraction_id: int) -> dict[int, list[tuple[str, str]]]:
+    """identity id → (rule, severity) of its per-record findings (the FHIR export's flags)."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for identity_id, rule, severity in session.execute(
+        select(FindingRow.identity_id, FindingRow.rule_id, FindingRow.severity).where(
+            FindingRow.extraction_id == extraction_id, FindingRow.identity_id.is_not(None)
+        )
+    ).tuples():
+        if identity_id is not None:
+            found[identity_id].append((rule, severity))
+    return dict(found)
