@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import islice, repeat
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -333,7 +334,7 @@ def _write_identities(
     back to a savepoint, so the rows stored are those of one reading of the file."""
     from ivo_app.services import columnar  # noqa: PLC0415  loads pyarrow (0.5 s): only when a file is imported
 
-    if read_ahead or not columnar.eligible(source):  # asked for the reader process, or not plain
+    if not columnar.eligible(source):
         return _write_batches(conn, source, builder, tracker, read_ahead, False)
     savepoint = conn.begin_nested()
     try:
@@ -363,7 +364,7 @@ def _write_batches(
         if len(values[0]):  # else every line of the batch was rejected
             # A column empty in the whole batch (extra attributes, usually) is left out of the
             # INSERT: the driver binds None slowly, and identity has no defaults, so it is NULL anyway.
-            kept = [j for j, column in enumerate(values) if column.count(None) < len(column)]
+            kept = [j for j, column in enumerate(values) if any(map(is_not, column, repeat(None)))]
             names = [IDENTITY_COLUMNS[j] for j in kept]
             bulk_insert(conn, Identity.__table__, names, records.rows(tuple(values[j] for j in kept)))
         rows += len(columns[0])

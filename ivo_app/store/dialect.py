@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import FromClause
 
+# The sqlite3 driver (and sqlcipher3, its copy) binds None through its adapter protocol: a tuple
+# key, a dictionary miss, then `__adapt__` / `__conform__` looked up and an AttributeError raised
+# and cleared, for every NULL. An import binds several million of them (used names, INS of
+# unqualified identities...): that was a third of the insert's time. An adapter registered for
+# NoneType is found at the first lookup; `{}.get` is a C function returning None, bound as NULL.
+_NO_ADAPTER: dict[None, None] = {}
+_BIND_NULL: Callable[[None], None | None] = _NO_ADAPTER.get
+
 
 def configure_engine(engine: Engine) -> None:
-    """Per-connection settings: foreign keys and WAL on SQLite."""
+    """Per-connection settings: foreign keys and WAL on SQLite; a fast NULL for the driver."""
     if engine.dialect.name != "sqlite":
         return
+    engine.dialect.loaded_dbapi.register_adapter(type(None), _BIND_NULL)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
