@@ -146,10 +146,14 @@ def _spread(values: list[Any], rows: list[int]) -> list[Any]:
 class ColumnarReader:
     """Prepared batches (`read_ahead.Prepared`, every IDENTITY_COLUMNS column) of one file."""
 
-    def __init__(self, source: Any, builder: RowBuilder) -> None:
+    def __init__(self, source: Any, builder: RowBuilder, free_gradually: bool = True) -> None:
         self.source = source
         self.builder = builder
         self._file: Any = None
+        # The IPPs seen are freed a slice at a time (the window's thread); in the reader process
+        # they are kept until it ends: freeing them there would only delay its last message.
+        self.free_gradually = free_gradually
+        self.seen: set[str] = set()
 
     def position(self) -> tuple[int, int]:
         done = self._file.tell() if self._file is not None and not self._file.closed else 0
@@ -187,7 +191,10 @@ class ColumnarReader:
                 raise ColumnarUnavailable(str(exc)) from None
             finally:
                 self._file = None
-                _release_gradually(seen)
+                if self.free_gradually:
+                    _release_gradually(seen)
+                else:
+                    self.seen = seen
 
     def _prepare(
         self, arrays: dict[str, pa.Array], line_nos: Sequence[int], seen: set[str]

@@ -5,7 +5,10 @@ Parsing text into rows is Python work and writing them is SQLite or PostgreSQL w
 they take turns, in two they overlap (the machines IVO runs on have at least two cores). Threads
 cannot do it: the GIL is taken back after every row SQLite writes. The reader process pickles each
 batch of rows to a pipe; the pipe's small buffer is the back-pressure that keeps memory bounded.
-Cancelling or failing the import terminates the reader; nothing it read is kept.
+Cancelling or failing the import terminates the reader; nothing it read is kept. The reader runs the
+general reader or, for a plain canonical file, the columnar one (services.columnar): there pyarrow
+parses in C, but the names' rules and the Python lists the driver binds are still as long as the
+insert itself. What the reader's builder decided (the date orders' notes) comes back at the end.
 """
 
 from __future__ import annotations
@@ -115,7 +118,14 @@ def _reader_main(
     gc.disable()  # a million short-lived rows hold no cycles (see services.imports.paused_gc)
     try:
         builder = RowBuilder(**settings)
-        items = _columnar(source, builder) if columnar else _prepared(source, builder, size)
+        if columnar:
+            from ivo_app.services.columnar import ColumnarReader  # noqa: PLC0415  loads pyarrow: only on the columnar path
+
+            # Kept to the end: the import terminates this process once it has the last message.
+            reader = ColumnarReader(source, builder, free_gradually=False)
+            items: Iterator[Prepared] = reader.batches()
+        else:
+            items = _prepared(source, builder, size)
         for prepared in items:
             sender.send_bytes(pickle.dumps(("batch", *prepared), 5))
         sender.send_bytes(pickle.dumps(("done", builder.date_notes)))
