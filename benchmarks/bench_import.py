@@ -1,6 +1,7 @@
 """Import benchmark: N-row canonical CSV through `import_file` vs a bare sqlite3 executemany.
 
     .venv/bin/python benchmarks/bench_import.py [--rows 1000000] [--csv FILE] [--no-synthetic]
+        [--pg-admin postgresql://postgres:PASSWORD@127.0.0.1:5432/postgres]
 
 Input: the realistic file of `benchmarks/realistic_file.py` (INSEE spread of names; written once in
 ~/.cache/ivo-bench), or --csv FILE; then, as a second line, the old synthetic file (20 surnames, 10
@@ -9,11 +10,19 @@ command (interpreter start-up included), and a bare sqlite3 executemany of the f
 each in a fresh process on a fresh database, in the same run so the machine's noise hits all.
 Prints time, CPU, rows/s, peak RSS, the ratios (target: whole process ≤ 2×, peak ≤ 500 MB) and the
 file's distinct counts.
+
+PostgreSQL (realistic file only): with --pg-admin (or IVO_BENCH_PG_ADMIN; `bash
+scripts/postgres-test-server.sh` starts a server and prints that URL), the whole `ivo import` on a
+fresh database beside two bare COPYs of the file's columns, each on its own fresh database: the file
+streamed as it is (the server parses it) and csv.reader rows written with psycopg's write_row (the
+analogue of the SQLite reference). Times are the client's wall time (the server's work is in it),
+CPU the client's. Without a server the line says so and the rest runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -185,6 +194,75 @@ def measure(csv_path: Path, tmp: Path) -> None:
     )
 
 
+# Bare COPYs of the file's columns (all text) into a fresh table, whole processes like `ivo import`.
+COPY_FILE = """
+import sys, psycopg
+path, url = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8-sig") as fh:
+    width = len(fh.readline().split(";"))
+with psycopg.connect(url) as conn, conn.cursor() as cur:
+    cur.execute("CREATE TABLE identity (" + ", ".join(f"c{i} text" for i in range(width)) + ")")
+    with open(path, "rb") as fh, cur.copy("COPY identity FROM STDIN (FORMAT csv, DELIMITER ';', HEADER)") as copy:
+        while chunk := fh.read(1 << 20):
+            copy.write(chunk)
+"""
+COPY_ROWS = """
+import csv, sys, psycopg
+path, url = sys.argv[1], sys.argv[2]
+with open(path, encoding="utf-8-sig", newline="") as fh, psycopg.connect(url) as conn, conn.cursor() as cur:
+    reader = csv.reader(fh, delimiter=";")
+    width = len(next(reader))
+    cur.execute("CREATE TABLE identity (" + ", ".join(f"c{i} text" for i in range(width)) + ")")
+    with cur.copy("COPY identity FROM STDIN") as copy:
+        for row in reader:
+            copy.write_row(row)
+"""
+
+
+def measure_postgresql(csv_path: Path, admin: str | None) -> None:
+    """`ivo import` on PostgreSQL against bare COPYs, each on a fresh database."""
+    if not admin:
+        print("PostgreSQL : pas de serveur (--pg-admin ou IVO_BENCH_PG_ADMIN) : ligne non mesurée.")
+        return
+    try:
+        import psycopg
+        from psycopg import sql
+
+        admin_conn = psycopg.connect(admin, autocommit=True)
+    except Exception as exc:
+        print(f"PostgreSQL : serveur injoignable ({type(exc).__name__}) : ligne non mesurée.")
+        return
+    base = f"ivo_bench_{os.getpid()}"
+    names = [f"{base}_{step}" for step in ("file", "rows", "ivo")]
+
+    def url(name: str) -> str:
+        return admin.rsplit("/", 1)[0] + "/" + name
+
+    try:
+        for name in names:
+            admin_conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        copy_file = run_process([sys.executable, "-c", COPY_FILE, str(csv_path), url(names[0])])
+        copy_rows = run_process([sys.executable, "-c", COPY_ROWS, str(csv_path), url(names[1])])
+        cli = [sys.executable, "-m", "ivo_app"]
+        run_process([*cli, "extractions", "--db", url(names[2])])  # creates and migrates: not measured
+        ivo = run_process([*cli, "import", str(csv_path), "--facility", "Benchmark", "--db", url(names[2])])
+    finally:
+        for name in names:
+            admin_conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin_conn.close()
+    print(f"PostgreSQL{'':24}{'temps (s)':>10}{'CPU client (s)':>15}{'pic RSS (Mo)':>14}")
+    for label, run in (
+        ("COPY brut du fichier", copy_file),
+        ("COPY brut csv.reader + write_row", copy_rows),
+        ("ivo import (processus entier)", ivo),
+    ):
+        print(f"{label:34}{run.seconds:>10.2f}{run.cpu_seconds:>15.2f}{run.peak_rss_mb:>14.0f}")
+    print(
+        f"rapport ivo import / COPY brut : {ivo.seconds / copy_rows.seconds:.2f}× (csv.reader + write_row), "
+        f"{ivo.seconds / copy_file.seconds:.2f}× (fichier envoyé tel quel) en temps écoulé (objectif ≤ 2×)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -192,9 +270,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--csv", type=Path, help="an existing canonical CSV instead of the realistic file")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the old synthetic file's line")
+    parser.add_argument(
+        "--pg-admin",
+        default=os.environ.get("IVO_BENCH_PG_ADMIN"),
+        help="admin URL of a PostgreSQL server (scripts/postgres-test-server.sh prints one)",
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL lines")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ivo-bench-") as tmp:
-        measure(args.csv or realistic_file(args.rows), Path(tmp) / "a")
+        csv_path = args.csv or realistic_file(args.rows)
+        if not args.no_sqlite:
+            measure(csv_path, Path(tmp) / "a")
+            print()
+        measure_postgresql(csv_path, args.pg_admin)
+        if args.no_sqlite:
+            return
         if not args.no_synthetic:
             synthetic = Path(tmp) / "synthetic.csv"
             write_csv(synthetic, args.rows)

@@ -49,6 +49,7 @@ from ivo_app.services.records import (
 )
 
 LONGEST_FIELD = 1_000  # characters; longer fields are judged by the general reader
+_ISO_START = r"^\s*\d{4}-"  # AAAA-…: neither eight digits nor JJ/MM/AAAA (values.column_date_order)
 _BLOCK_BYTES = 1 << 20  # about 10,000 rows of a canonical file per batch
 
 
@@ -87,47 +88,44 @@ def _plain_bytes(path: Path) -> bool:
     return not tail.endswith(b"\r")
 
 
+# What `clean_text` returns unchanged: printable ASCII, neither starting nor ending with a space
+# (the length was checked against the column before). One regular expression, one pass in C.
+_CLEAN = r"^[!-~](?:[ -~]*[!-~])?$"
+# Names of letters A-Z separated by single hyphens, apostrophes or spaces: their normal form is the
+# name with hyphens and apostrophes as spaces (what `normalize_name` returns for them).
+_PLAIN_NAME = r"^[A-Z]+(?:[-' ][A-Z]+)*$"
+
+
 class _Text:
     """One text column: values as `clean_text` leaves them, and the test that says where the
     vectorised result already is that."""
 
     def __init__(self, array: pa.Array, limit: int = 255) -> None:
         self.array = array
-        length = pc.utf8_length(array)
-        # what `clean_text` returns unchanged, found without a regular expression: printable ASCII
-        # (no NUL, no other space than " "), neither starting nor ending with a space, not too long
-        untrimmed = pc.or_(pc.starts_with(array, " "), pc.ends_with(array, " "))
-        self.plain = pc.and_(
-            pc.and_(pc.ascii_is_printable(array), pc.invert(untrimmed)), pc.less_equal(length, limit)
-        )
-        values = pc.if_else(pc.equal(length, 0), None, array).to_pylist()
-        for i in _false_positions(self.plain, values):
+        self.present = pc.not_equal(array, "")
+        plain = pc.match_substring_regex(array, _CLEAN)
+        values = pc.if_else(self.present, array, None).to_numpy(zero_copy_only=False).tolist()
+        for i in _to_fix(plain, self.present):
             values[i] = clean_text(values[i], limit)
         self.values: list[str | None] = values
+        self.filled: list[int] = []  # empty values filled since (`records.first_of_list`)
 
     def normal_forms(self) -> list[str | None]:
         """`normalize_name(v) or None` of each cleaned value."""
         array = self.array
-        # Names of letters A-Z, hyphens, apostrophes and single spaces: their normal form is the
-        # name with hyphens and apostrophes as spaces, unless that makes a double, leading or
-        # trailing space (then Python's normalize_name, like every other value, decides).
-        letters = array
-        for mark in ("-", "'", " "):
-            letters = pc.replace_substring(letters, mark, "")
-        spaced = pc.replace_substring(pc.replace_substring(array, "-", " "), "'", " ")
-        untidy = pc.or_(
-            pc.match_substring(spaced, "  "), pc.or_(pc.starts_with(spaced, " "), pc.ends_with(spaced, " "))
-        )
-        ascii_name = pc.and_(
-            pc.and_(self.plain, pc.invert(untidy)),
-            pc.and_(pc.ascii_is_alpha(letters), pc.ascii_is_upper(letters)),
-        )
-        norm = pc.if_else(ascii_name, spaced, None)
-        forms = norm.to_pylist()
+        plain_name = pc.match_substring_regex(array, _PLAIN_NAME)
+        spaced = pc.replace_substring_regex(array, "[-']", " ")
+        forms = pc.if_else(plain_name, spaced, None).to_numpy(zero_copy_only=False).tolist()
         values = self.values
-        for i in _false_positions(ascii_name, values):
+        for i in [*_to_fix(plain_name, self.present), *self.filled]:
             forms[i] = normalize_name(values[i]) or None
         return forms
+
+
+def _to_fix(done: pa.Array, present: pa.Array) -> list[int]:
+    """Positions of the values the vectorised result does not cover (the work left to Python)."""
+    flags = pc.and_not(present, done).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(flags).tolist()
 
 
 def _release_gradually(items: set[str]) -> None:
@@ -145,21 +143,17 @@ def _spread(values: list[Any], rows: list[int]) -> list[Any]:
     return list(itemgetter(*rows)(values)) if len(rows) > 1 else [values[i] for i in rows]
 
 
-def _false_positions(mask: pa.Array, values: Sequence[Any]) -> Iterator[int]:
-    """Positions where `mask` is false and the value is not None (the work left to Python)."""
-    flags = mask.to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(~flags):
-        if values[int(i)] is not None:
-            yield int(i)
-
-
 class ColumnarReader:
     """Prepared batches (`read_ahead.Prepared`, every IDENTITY_COLUMNS column) of one file."""
 
-    def __init__(self, source: Any, builder: RowBuilder) -> None:
+    def __init__(self, source: Any, builder: RowBuilder, free_gradually: bool = True) -> None:
         self.source = source
         self.builder = builder
         self._file: Any = None
+        # The IPPs seen are freed a slice at a time (the window's thread); in the reader process
+        # they are kept until it ends: freeing them there would only delay its last message.
+        self.free_gradually = free_gradually
+        self.seen: set[str] = set()
 
     def position(self) -> tuple[int, int]:
         done = self._file.tell() if self._file is not None and not self._file.closed else 0
@@ -197,7 +191,10 @@ class ColumnarReader:
                 raise ColumnarUnavailable(str(exc)) from None
             finally:
                 self._file = None
-                _release_gradually(seen)
+                if self.free_gradually:
+                    _release_gradually(seen)
+                else:
+                    self.seen = seen
 
     def _prepare(
         self, arrays: dict[str, pa.Array], line_nos: Sequence[int], seen: set[str]
@@ -205,7 +202,9 @@ class ColumnarReader:
         for array in arrays.values():
             if pc.max(pc.utf8_length(array)).as_py() > LONGEST_FIELD:
                 raise ColumnarUnavailable("long field")
-        raw_ipps = arrays["ipp"].to_pylist() if "ipp" in arrays else [""] * len(line_nos)
+        raw_ipps = (
+            arrays["ipp"].to_numpy(zero_copy_only=False).tolist() if "ipp" in arrays else [""] * len(line_nos)
+        )
         ipps, keep, rejections = check_ipps(raw_ipps, line_nos, seen)
         if keep is not None:
             taken = pa.array(keep, pa.int64())
@@ -235,8 +234,12 @@ class ColumnarReader:
             if name in arrays and (pc.max(pc.utf8_length(arrays[name])).as_py() or 0) > limit:
                 raise ColumnarUnavailable("name longer than its column")  # rejected there, never cut
         for f in DATE_FIELDS:  # the column's order, as elsewhere
-            if f.header in arrays:
-                b.decide_dates(f.header, pc.unique(arrays[f.header]).to_pylist())
+            if f.header in arrays and f.header not in b.date_orders:
+                # Only values that may be eight digits or JJ/MM/AAAA count for the decision: an ISO
+                # date (a column of them is never decided, so asked again each batch) is left out.
+                distinct = pc.unique(arrays[f.header])
+                candidates = pc.filter(distinct, pc.invert(pc.match_substring_regex(distinct, _ISO_START)))
+                b.decide_dates(f.header, candidates.to_pylist())
         # Each field by its rule in the field table, as RowBuilder.build does: the same memos, and
         # for names and matricules a vectorised test in front of the same functions.
         built: dict[str, Sequence[Any]] = {
@@ -258,7 +261,8 @@ class ColumnarReader:
             else:
                 built[f.name] = memo(b.memos[f.name], name)
         # the first first name derivable from the list; its normal form below follows the filled value
-        first_of_list(texts["first_first_name"].values, texts["first_names"].values)
+        firsts = texts["first_first_name"]
+        firsts.filled = first_of_list(firsts.values, texts["first_names"].values)
         built["extra"] = [None] * size  # every column is mapped: no extra attributes
         # the normal forms (what `RowBuilder.derive` adds elsewhere)
         built.update({column: texts[name].normal_forms() for name, column in NORMALISED.items()})
@@ -273,8 +277,7 @@ def _matricules(array: pa.Array) -> list[str | None]:
         pc.ascii_is_decimal(matricules),
         pc.and_(pc.ascii_is_alnum(matricules), pc.ascii_is_upper(matricules)),
     )
-    plain = pc.fill_null(plain, True)
-    values: list[str | None] = matricules.to_pylist()
-    for i in _false_positions(plain, values):
+    values: list[str | None] = matricules.to_numpy(zero_copy_only=False).tolist()
+    for i in _to_fix(pc.fill_null(plain, True), pc.not_equal(array, "")):
         values[i] = compact_matricule(values[i])
     return values

@@ -28,12 +28,12 @@ from ivo_app.io.sources import (
 )
 from ivo_app.io.tabular import TabularSource
 from ivo_app.progress import CancelFn, Progress, ProgressFn
-from ivo_app.services import records, settings
+from ivo_app.services import settings
 from ivo_app.services.read_ahead import prepared_batches
 from ivo_app.services.records import IDENTITY_COLUMNS, Rejection, RowBuilder
 from ivo_app.store import journal
 from ivo_app.store.db import Database
-from ivo_app.store.dialect import bulk_insert
+from ivo_app.store.dialect import bulk_columns
 from ivo_app.store.models import Extraction, Identity, ImportRejection
 from ivo_app.store.uow import BulkWork
 
@@ -333,7 +333,7 @@ def _write_identities(
     back to a savepoint, so the rows stored are those of one reading of the file."""
     from ivo_app.services import columnar  # noqa: PLC0415  loads pyarrow (0.5 s): only when a file is imported
 
-    if read_ahead or not columnar.eligible(source):  # asked for the reader process, or not plain
+    if not columnar.eligible(source):
         return _write_batches(conn, source, builder, tracker, read_ahead, False)
     savepoint = conn.begin_nested()
     try:
@@ -356,19 +356,15 @@ def _write_batches(
 ) -> tuple[int, list[Rejection]]:
     rows = 0
     rejections: list[Rejection] = []
-    for columns, batch_rejections, read in prepared_batches(source, builder, BATCH, read_ahead, fast):
-        tracker.check()
-        rejections.extend(batch_rejections)
-        values = builder.derive(columns)
-        if len(values[0]):  # else every line of the batch was rejected
-            # A column empty in the whole batch (extra attributes, usually) is left out of the
-            # INSERT: the driver binds None slowly, and identity has no defaults, so it is NULL anyway.
-            kept = [j for j, column in enumerate(values) if column.count(None) < len(column)]
-            names = [IDENTITY_COLUMNS[j] for j in kept]
-            bulk_insert(conn, Identity.__table__, names, records.rows(tuple(values[j] for j in kept)))
-        rows += len(columns[0])
-        done, total = read if read else (rows, 0)
-        tracker.report(done, total, f"{rows} identités lues", force=True)
+    batches = prepared_batches(source, builder, BATCH, read_ahead, fast)
+    with bulk_columns(conn, Identity.__table__, IDENTITY_COLUMNS) as write:
+        for columns, batch_rejections, read in batches:
+            tracker.check()
+            rejections.extend(batch_rejections)
+            write(builder.derive(columns))
+            rows += len(columns[0])
+            done, total = read if read else (rows, 0)
+            tracker.report(done, total, f"{rows} identités lues", force=True)
     return rows, rejections
 
 

@@ -198,3 +198,25 @@ def test_files_the_columnar_path_does_not_take(tmp_path: Path) -> None:
     mapping = ColumnMapping(columns={**{h: h for h in HEADER}, "date_completee": "justificatif"})
     assert columnar.eligible(open_source(twice))
     assert not columnar.eligible(open_source(twice, mapping))
+
+
+def test_the_columnar_path_in_the_reader_process_stores_what_it_stores_in_the_import(
+    db, tmp_path: Path
+) -> None:
+    plain = write(tmp_path / "plain.csv", rows(25_000), quoted=False)
+    here = import_file(db, plain, "CH Colonnes", read_ahead=False)
+    there = import_file(db, plain, "CH Colonnes", read_ahead=True)  # a second process prepares the batches
+    assert here.rows == there.rows > 24_000
+    assert stored(db, here.extraction_id) == stored(db, there.extraction_id)
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["colonnes", "lecteur-general"])
+def test_the_date_order_note_survives_the_reader_process(db, tmp_path: Path, quoted: bool) -> None:
+    """The reader process decides the column's date order: its note reaches the import report."""
+    data = rows(50)
+    for i, cells in enumerate(data):
+        cells[6] = f"{1 + i % 28:02d}{1 + i % 12:02d}19{50 + i % 40}"  # JJMMAAAA, eight digits
+    path = write(tmp_path / "compact.csv", data, quoted=quoted)
+    result = import_file(db, path, "CH Colonnes", read_ahead=True)
+    notes = result.report["remarques"]
+    assert any("8 chiffres sont lues en JJMMAAAA" in note for note in notes), notes
