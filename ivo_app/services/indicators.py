@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services import settings
-from ivo_app.services.checks import summary_in_session
+from ivo_app.services.checks import findings_summary
 from ivo_app.services.duplicates import DuplicateSummary, duplicate_summary
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction, Identity
@@ -31,7 +31,7 @@ class ExtractionFigures(TypedDict):
 
 
 class FindingsSummary(TypedDict):
-    """`services.checks.summary_in_session`."""
+    """`services.checks.findings_summary`."""
 
     checked: bool
     total: int
@@ -233,7 +233,7 @@ def _figures(session: Session, extraction: Extraction, active_years: int) -> Fig
         )
         for a in ATTRIBUTES
     }
-    anomalies = cast(FindingsSummary, summary_in_session(session, eid))  # its keys, typed here
+    anomalies = cast(FindingsSummary, findings_summary(session, eid))  # its keys, typed here
     completed_flagged = (
         session.scalar(select(func.count()).where(of_extraction, Identity.birth_date_completed.is_(True)))
         or 0
