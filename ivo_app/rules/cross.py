@@ -1,12 +1,16 @@
 """Rule family: the rules that compare records of one extraction (shared matricules, homonyms, copied
 used names, suspected collisions, share of RECUP identities). `CrossRecordRules` collects a compact key
-per record while the records stream by, then works with dictionaries, never pairwise."""
+per record while the records stream by (integers in numpy arrays, a dictionary for the matricules),
+then sorts or looks them up, never pairwise."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
+
+import numpy as np
 
 from ivo_app.rules import nir
 from ivo_app.rules.findings import NSS_OIDS, CheckContext, Finding, configured
@@ -37,25 +41,32 @@ class CrossRecordRules:
     """Rules over the whole extraction. Feed every record with `add` (or pages of columns with
     `add_page`), in id order, then call `findings`.
 
-    Only what the rules group on is kept, one dictionary entry per distinct key holding the first
-    record's position (a second record makes it a group): on a million identities a record object
-    or a key object per record costs more memory than the rules."""
+    Only what the rules group on is kept: the homonym key and the traits a NIR may designate as
+    integers in numpy arrays (each name, place, sex coded once), sorted when the findings are asked
+    for; the matricules in one dictionary entry per distinct number holding the first record's
+    position (a second record makes it a group). On a million identities a record object or a key
+    object per record costs more memory than the rules."""
 
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
-        self.ids: list[int] = []
+        self.ids = array("q")
         self.ipps: list[str] = []
         self.births: list[date | None] = []
         self._matricule_first: dict[str, int] = {}
         self._matricule_groups: dict[str, list[int]] = {}
-        self._homonym_first: dict[tuple[str, str, date, str], int] = {}
-        self._homonym_groups: dict[tuple[str, str, date, str], list[int]] = {}
+        # Homonym key (normal birth name, normal first first name, birth date, sex) as two integers
+        # per record with one: codes, and the records' positions.
+        self._homonym_keys: list[np.ndarray] = []
         self._flagged: set[int] = set()  # positions of identities flagged HOMONYME
         self._copies: list[int] = []
-        self._by_traits: dict[tuple[str, int, int, str], list[int]] = {}  # the first two positions
+        # (sex digit, year, month, birthplace) as one integer per record with them, and positions.
+        self._trait_keys: list[np.ndarray] = []
         self._misfits: list[tuple[int, tuple[str, int, int, str]]] = []  # position, what its NIR says
         self._recup = 0
-        self._normal: dict[str, str] = {}  # normal forms, once per distinct name
+        self._normal: dict[str, int] = {}  # name → code of its normal form, once per distinct name
+        self._normal_codes: dict[str, int] = {}
+        self._sex_codes: dict[str, int] = {}
+        self._place_codes: dict[str, int] = {}
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -80,27 +91,29 @@ class CrossRecordRules:
         self._flagged.update(
             base + i for i, a in enumerate(page["attributes"]) if a and "HOMONYME" in a.split(",")
         )
-        normal, homonym_first, homonym_groups = self._normal, self._homonym_first, self._homonym_groups
+        keys: list[tuple[int, int, int]] = []
+        name_code, sex_code = self._name_code, self._sex_codes
         for i, (bn, ff, birth, sex) in enumerate(zip(births_names, first_firsts, births, sexes, strict=True)):
             if not (birth and sex and bn and ff):
                 continue
-            nb = normal.get(bn)
-            if nb is None:
-                nb = normal[bn] = normalize_name(bn)
-            nf = normal.get(ff)
-            if nf is None:
-                nf = normal[ff] = normalize_name(ff)
+            nb, nf = name_code(bn), name_code(ff)
             if nb and nf:
-                _group(homonym_first, homonym_groups, (nb, nf, birth, sex), base + i)
-        by_traits = self._by_traits
+                code = sex_code.get(sex)
+                if code is None:
+                    code = sex_code[sex] = len(sex_code)
+                # birth name; first first name, date (its ordinal < 2**22), sex (< 2**16 codes)
+                keys.append((base + i, nb, (nf << 38) | (birth.toordinal() << 16) | code))
+        if keys:
+            self._homonym_keys.append(np.array(keys, dtype=np.int64))
+        trait_keys: list[tuple[int, int]] = []
+        place_code = self._place_code
         for i, (birth, sex, place) in enumerate(zip(births, sexes, places, strict=True)):
             if birth and place and (sex == "M" or sex == "F"):
-                traits = ("1" if sex == "M" else "2", birth.year % 100, birth.month, place)
-                members = by_traits.get(traits)
-                if members is None:
-                    by_traits[traits] = [base + i]
-                elif len(members) < 2:  # a record's first fit other than itself is among the first two
-                    members.append(base + i)
+                trait_keys.append(
+                    (base + i, _trait_key(sex == "F", birth.year % 100, birth.month, place_code(place)))
+                )
+        if trait_keys:
+            self._trait_keys.append(np.array(trait_keys, dtype=np.int64))
         matricule_first, matricule_groups, misfits = (
             self._matricule_first,
             self._matricule_groups,
@@ -120,6 +133,18 @@ class CrossRecordRules:
             own = ({"M": "1", "F": "2"}.get(sex or "", "?"), birth.year % 100, birth.month, place or "")
             if (own[0] != fit[0]) + (own[1] != fit[1]) + (own[2] != fit[2]) + (own[3] != fit[3]) >= 2:
                 misfits.append((base + i, fit))
+
+    def _name_code(self, value: str) -> int:
+        """The code of the name's normal form (0 for an empty one), once per distinct name."""
+        code = self._normal.get(value)
+        if code is None:
+            normal = normalize_name(value)
+            code = self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
+            self._normal[value] = code
+        return code
+
+    def _place_code(self, place: str) -> int:
+        return self._place_codes.setdefault(place, len(self._place_codes))
 
     def findings(self) -> Iterator[tuple[int | None, Finding]]:
         disabled = self.ctx.settings.disabled
@@ -164,7 +189,10 @@ class CrossRecordRules:
                     )
 
     def _homonyms(self) -> Iterator[tuple[int, Finding]]:
-        for members in self._groups(self._homonym_groups):
+        if not self._homonym_keys:
+            return
+        rows = np.concatenate(self._homonym_keys)
+        for members in _runs(rows[:, 0], rows[:, 1], rows[:, 2]):
             if any(m in self._flagged for m in members):
                 continue
             for m in members:
@@ -195,8 +223,23 @@ class CrossRecordRules:
 
     def _collisions(self) -> Iterator[tuple[int, Finding]]:
         """A matricule whose sex, year, month and place fit another identity, not its own."""
-        for k, fit in self._misfits:
-            fits = [o for o in self._by_traits.get(fit, []) if o != k]
+        if not self._misfits or not self._trait_keys:
+            return
+        rows = np.concatenate(self._trait_keys)
+        order = np.argsort(rows[:, 1], kind="stable")  # positions ascending within a key
+        keys, positions = rows[order, 1], rows[order, 0]
+        for k, (sex, year, month, place) in self._misfits:
+            code = self._place_codes.get(place)
+            if sex not in ("1", "2") or code is None:
+                continue  # no identity has these traits
+            key = _trait_key(sex == "2", year, month, code)
+            start = int(np.searchsorted(keys, key, side="left"))
+            # The first identity with these traits other than itself: among the first two.
+            fits = [
+                int(p)
+                for p, q in zip(positions[start : start + 2], keys[start : start + 2], strict=True)
+                if q == key and p != k
+            ]
             if fits:
                 yield (
                     self.ids[k],
@@ -222,6 +265,26 @@ class CrossRecordRules:
 
 
 _K = TypeVar("_K")
+
+
+def _trait_key(female: bool, year: int, month: int, place: int) -> int:
+    """(sex digit, year % 100, month, birthplace code) as one integer (month < 2**7 and year < 2**7
+    for the NIR's special months and any year)."""
+    return (place << 15) | (female << 14) | (year << 7) | month
+
+
+def _runs(positions: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
+    """The positions sharing both keys, groups of two or more, each in position order, the groups
+    in the order of their first position."""
+    order = np.lexsort((positions, second, first))
+    a, b = first[order], second[order]
+    same = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+    if not same.any():
+        return []
+    # Starts of runs of equal keys, and their ends.
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    groups = [positions[order[s : e + 1]].tolist() for s, e in zip(edges[::2], edges[1::2], strict=True)]
+    return sorted(groups)
 
 
 def _group(first: dict[_K, int], groups: dict[_K, list[int]], key: _K, pos: int) -> None:
