@@ -168,13 +168,17 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+# One encoder for every finding: json.dumps with arguments builds a new one per call.
+_PARAMS = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _encoded(f: Finding) -> tuple[Any, ...]:
     """A configured finding as the finding table's (rule, severity, fields, params) columns."""
     return (
         f.rule_id,
         f.severity,
         ",".join(f.fields) or None,
-        json.dumps(f.params, ensure_ascii=False, default=str),
+        _PARAMS.encode(f.params),
     )
 
 
