@@ -1,73 +1,150 @@
 """Rule family: the rules that compare records of one extraction (shared matricules, homonyms, copied
 used names, suspected collisions, share of RECUP identities). `CrossRecordRules` collects a compact key
-per record while the records stream by, then works with dictionaries, never pairwise."""
+per record while the records stream by (integers in numpy arrays, a dictionary for the matricules),
+then sorts or looks them up, never pairwise."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from typing import Any, TypeVar
+
+import numpy as np
 
 from ivo_app.rules import nir
 from ivo_app.rules.findings import NSS_OIDS, CheckContext, Finding, configured
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
+# What the rules read of each record (the identity table's columns, named as the record's attributes).
+TRAITS = (
+    "id",
+    "ipp",
+    "birth_name",
+    "first_first_name",
+    "birth_date",
+    "sex",
+    "used_name",
+    "used_first_name",
+    "ins_matricule",
+    "ins_oid",
+    "attributes",
+    "birthplace",
+    "status",
+)
 # Other records named in a finding: the first five (the count says how many in all).
 NAMED = 5
 
 
-@dataclass(slots=True)
-class _Key:
-    id: int
-    ipp: str
-    matricule: str | None
-    oid: str | None
-    birth: date | None
-    homonym_key: tuple[str, str, date, str] | None
-    homonym_flag: bool
-    copied: bool
-    sex: str | None
-    place: str | None
-    status: str | None
-    nir_fit: tuple[str, int, int, str] | None  # what the record's own NIR says
-
-
 class CrossRecordRules:
-    """Rules over the whole extraction. Feed every record with `add`, then call `findings`."""
+    """Rules over the whole extraction. Feed every record with `add` (or pages of columns with
+    `add_page`), in id order, then call `findings`.
+
+    Only what the rules group on is kept: the homonym key and the traits a NIR may designate as
+    integers in numpy arrays (each name, place, sex coded once), sorted when the findings are asked
+    for; the matricules in one dictionary entry per distinct number holding the first record's
+    position (a second record makes it a group). On a million identities a record object or a key
+    object per record costs more memory than the rules."""
 
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
-        self.keys: list[_Key] = []
+        self.ids = array("q")
+        self.ipps: list[str] = []
+        self.births: list[date | None] = []
+        self._matricule_first: dict[str, int] = {}
+        self._matricule_groups: dict[str, list[int]] = {}
+        # Homonym key (normal birth name, normal first first name, birth date, sex) as two integers
+        # per record with one: codes, and the records' positions.
+        self._homonym_keys: list[np.ndarray] = []
+        self._flagged: set[int] = set()  # positions of identities flagged HOMONYME
+        self._copies: list[int] = []
+        # (sex digit, year, month, birthplace) as one integer per record with them, and positions.
+        self._trait_keys: list[np.ndarray] = []
+        self._misfits: list[tuple[int, tuple[str, int, int, str]]] = []  # position, what its NIR says
+        self._recup = 0
+        self._normal: dict[str, int] = {}  # name → code of its normal form, once per distinct name
+        self._normal_codes: dict[str, int] = {}
+        self._sex_codes: dict[str, int] = {}
+        self._place_codes: dict[str, int] = {}
 
     def add(self, r: IdentityRecord) -> None:
-        homonym_key = None
-        bn, ff = normalize_name(r.birth_name), normalize_name(r.first_first_name)
-        if bn and ff and r.birth_date and r.sex:
-            homonym_key = (bn, ff, r.birth_date, r.sex)
-        copied = bool(r.used_name and r.used_name == r.birth_name) or bool(
-            r.used_first_name and r.used_first_name == r.first_first_name
-        )
-        # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
-        matricule = r.ins_matricule if r.ins_oid not in NSS_OIDS else None
-        parts = nir.parts(matricule) if matricule else None
-        self.keys.append(
-            _Key(
-                r.id,
-                r.ipp,
-                matricule,
-                r.ins_oid,
-                r.birth_date,
-                homonym_key,
-                "HOMONYME" in r.attribute_set,
-                copied,
-                r.sex,
-                r.birthplace,
-                r.status,
-                (parts.sex, parts.year, parts.month, parts.place) if parts else None,
+        self.add_page({c: (getattr(r, c),) for c in TRAITS})
+
+    def add_page(self, page: Mapping[str, Sequence[Any]]) -> None:
+        """The next records, one sequence per name of `TRAITS` (as the identity table stores them,
+        dates as dates), in id order: one tight loop per rule over the columns it reads."""
+        base = len(self.ids)
+        ids, ipps, births, sexes, places = (page[c] for c in ("id", "ipp", "birth_date", "sex", "birthplace"))
+        self.ids.extend(ids)
+        self.ipps.extend(ipps)
+        self.births.extend(births)
+        self._recup += sum(1 for s in page["status"] if s == "RECUP")
+        births_names, first_firsts = page["birth_name"], page["first_first_name"]
+        self._copies.extend(
+            base + i
+            for i, (un, bn, uf, ff) in enumerate(
+                zip(page["used_name"], births_names, page["used_first_name"], first_firsts, strict=True)
             )
+            if (un and un == bn) or (uf and uf == ff)
         )
+        self._flagged.update(
+            base + i for i, a in enumerate(page["attributes"]) if a and "HOMONYME" in a.split(",")
+        )
+        keys: list[tuple[int, int, int]] = []
+        name_code, sex_code = self._name_code, self._sex_codes
+        for i, (bn, ff, birth, sex) in enumerate(zip(births_names, first_firsts, births, sexes, strict=True)):
+            if not (birth and sex and bn and ff):
+                continue
+            nb, nf = name_code(bn), name_code(ff)
+            if nb and nf:
+                code = sex_code.get(sex)
+                if code is None:
+                    code = sex_code[sex] = len(sex_code)
+                # birth name; first first name, date (its ordinal < 2**22), sex (< 2**16 codes)
+                keys.append((base + i, nb, (nf << 38) | (birth.toordinal() << 16) | code))
+        if keys:
+            self._homonym_keys.append(np.array(keys, dtype=np.int64))
+        trait_keys: list[tuple[int, int]] = []
+        place_code = self._place_code
+        for i, (birth, sex, place) in enumerate(zip(births, sexes, places, strict=True)):
+            if birth and place and (sex == "M" or sex == "F"):
+                trait_keys.append(
+                    (base + i, _trait_key(sex == "F", birth.year % 100, birth.month, place_code(place)))
+                )
+        if trait_keys:
+            self._trait_keys.append(np.array(trait_keys, dtype=np.int64))
+        matricule_first, matricule_groups, misfits = (
+            self._matricule_first,
+            self._matricule_groups,
+            self._misfits,
+        )
+        for i, (matricule, oid, birth, sex, place) in enumerate(
+            zip(page["ins_matricule"], page["ins_oid"], births, sexes, places, strict=True)
+        ):
+            # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
+            if not matricule or oid in NSS_OIDS:
+                continue
+            _group(matricule_first, matricule_groups, matricule, base + i)
+            if birth is None or not nir.has_valid_format(matricule):
+                continue
+            # What the NIR says: sex, year, month, place (department and commune: characters 6-10).
+            fit = (matricule[0], int(matricule[1:3]), int(matricule[3:5]), matricule[5:10])
+            own = ({"M": "1", "F": "2"}.get(sex or "", "?"), birth.year % 100, birth.month, place or "")
+            if (own[0] != fit[0]) + (own[1] != fit[1]) + (own[2] != fit[2]) + (own[3] != fit[3]) >= 2:
+                misfits.append((base + i, fit))
+
+    def _name_code(self, value: str) -> int:
+        """The code of the name's normal form (0 for an empty one), once per distinct name."""
+        code = self._normal.get(value)
+        if code is None:
+            normal = normalize_name(value)
+            code = self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
+            self._normal[value] = code
+        return code
+
+    def _place_code(self, place: str) -> int:
+        return self._place_codes.setdefault(place, len(self._place_codes))
 
     def findings(self) -> Iterator[tuple[int | None, Finding]]:
         disabled = self.ctx.settings.disabled
@@ -82,21 +159,19 @@ class CrossRecordRules:
         yield from self._collisions()
         yield from self._recup_share()
 
+    def _groups(self, groups: dict[_K, list[int]]) -> list[list[int]]:
+        """The groups of two records or more, in the order of their first record."""
+        return sorted(groups.values())
+
     def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
         # Grouped by the matricule itself: the same number under .8 on one record and .10 or no
         # OID on another still designates one person (NSS-tagged numbers are left out in `add`).
-        groups: dict[str, list[_Key]] = defaultdict(list)
-        for k in self.keys:
-            if k.matricule:
-                groups[k.matricule].append(k)
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            births = {m.birth for m in members}
+        for members in self._groups(self._matricule_groups):
+            births = {self.births[m] for m in members}
             for m in members:
-                others = [o.ipp for o in members if o is not m]
+                others = [self.ipps[o] for o in members if o != m]
                 yield (
-                    m.id,
+                    self.ids[m],
                     Finding(
                         "INS-UNIQUE",
                         ("ins_matricule",),
@@ -105,7 +180,7 @@ class CrossRecordRules:
                 )
                 if len(births) > 1:
                     yield (
-                        m.id,
+                        self.ids[m],
                         Finding(
                             "INS-NSS",
                             ("ins_matricule", "birth_date"),
@@ -114,17 +189,16 @@ class CrossRecordRules:
                     )
 
     def _homonyms(self) -> Iterator[tuple[int, Finding]]:
-        groups: dict[tuple[str, str, date, str], list[_Key]] = defaultdict(list)
-        for k in self.keys:
-            if k.homonym_key:
-                groups[k.homonym_key].append(k)
-        for members in groups.values():
-            if len(members) < 2 or any(m.homonym_flag for m in members):
+        if not self._homonym_keys:
+            return
+        rows = np.concatenate(self._homonym_keys)
+        for members in _runs(rows[:, 0], rows[:, 1], rows[:, 2]):
+            if any(m in self._flagged for m in members):
                 continue
             for m in members:
-                others = [o.ipp for o in members if o is not m]
+                others = [self.ipps[o] for o in members if o != m]
                 yield (
-                    m.id,
+                    self.ids[m],
                     Finding(
                         "ATTR-HOMONYME",
                         ("attributes",),
@@ -133,13 +207,13 @@ class CrossRecordRules:
                 )
 
     def _copied_used_names(self) -> Iterator[tuple[int, Finding]]:
-        copies = [k for k in self.keys if k.copied]
+        copies = self._copies
         settings = self.ctx.settings
-        if len(copies) < max(settings.copy_min_records, settings.copy_min_share * len(self.keys)):
+        if len(copies) < max(settings.copy_min_records, settings.copy_min_share * len(self.ids)):
             return
         for k in copies:
             yield (
-                k.id,
+                self.ids[k],
                 Finding(
                     "TRAIT-UTILISE-COPIE",
                     ("used_name", "used_first_name"),
@@ -149,37 +223,37 @@ class CrossRecordRules:
 
     def _collisions(self) -> Iterator[tuple[int, Finding]]:
         """A matricule whose sex, year, month and place fit another identity, not its own."""
-        by_traits: dict[tuple[str, int, int, str], list[_Key]] = defaultdict(list)
-        for k in self.keys:
-            if k.birth and k.sex in ("M", "F") and k.place:
-                by_traits[({"M": "1", "F": "2"}[k.sex], k.birth.year % 100, k.birth.month, k.place)].append(k)
-        for k in self.keys:
-            if k.nir_fit is None or k.birth is None:
-                continue
-            own = (
-                {"M": "1", "F": "2"}.get(k.sex or "", "?"),
-                k.birth.year % 100,
-                k.birth.month,
-                k.place or "",
-            )
-            mismatches = sum(a != b for a, b in zip(own, k.nir_fit, strict=True))
-            if mismatches < 2:
-                continue
-            fits = [o for o in by_traits.get(k.nir_fit, []) if o.id != k.id]
+        if not self._misfits or not self._trait_keys:
+            return
+        rows = np.concatenate(self._trait_keys)
+        order = np.argsort(rows[:, 1], kind="stable")  # positions ascending within a key
+        keys, positions = rows[order, 1], rows[order, 0]
+        for k, (sex, year, month, place) in self._misfits:
+            code = self._place_codes.get(place)
+            if sex not in ("1", "2") or code is None:
+                continue  # no identity has these traits
+            key = _trait_key(sex == "2", year, month, code)
+            start = int(np.searchsorted(keys, key, side="left"))
+            # The first identity with these traits other than itself: among the first two.
+            fits = [
+                int(p)
+                for p, q in zip(positions[start : start + 2], keys[start : start + 2], strict=True)
+                if q == key and p != k
+            ]
             if fits:
                 yield (
-                    k.id,
+                    self.ids[k],
                     Finding(
                         "COLLISION-SUSPECTE",
                         ("ins_matricule",),
-                        {"reason": "traits-autre-ipp", "other": fits[0].ipp},
+                        {"reason": "traits-autre-ipp", "other": self.ipps[fits[0]]},
                     ),
                 )
 
     def _recup_share(self) -> Iterator[tuple[None, Finding]]:
-        recup = sum(1 for k in self.keys if k.status == "RECUP")
-        if recup and self.keys:
-            share = round(100 * recup / len(self.keys), 1)
+        recup = self._recup
+        if recup and self.ids:
+            share = round(100 * recup / len(self.ids), 1)
             yield (
                 None,
                 Finding(
@@ -188,3 +262,37 @@ class CrossRecordRules:
                     {"share": share, "count": recup},
                 ),
             )
+
+
+_K = TypeVar("_K")
+
+
+def _trait_key(female: bool, year: int, month: int, place: int) -> int:
+    """(sex digit, year % 100, month, birthplace code) as one integer (month < 2**7 and year < 2**7
+    for the NIR's special months and any year)."""
+    return (place << 15) | (female << 14) | (year << 7) | month
+
+
+def _runs(positions: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
+    """The positions sharing both keys, groups of two or more, each in position order, the groups
+    in the order of their first position."""
+    order = np.lexsort((positions, second, first))
+    a, b = first[order], second[order]
+    same = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+    if not same.any():
+        return []
+    # Starts of runs of equal keys, and their ends.
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    groups = [positions[order[s : e + 1]].tolist() for s, e in zip(edges[::2], edges[1::2], strict=True)]
+    return sorted(groups)
+
+
+def _group(first: dict[_K, int], groups: dict[_K, list[int]], key: _K, pos: int) -> None:
+    """Record `pos` under `key`: the first position in `first`, a group once there are two."""
+    seen = first.setdefault(key, pos)
+    if seen != pos:
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [seen, pos]
+        else:
+            members.append(pos)

@@ -51,41 +51,61 @@ def same_place(nir_place: str, birthplace: str, birth: date | None = None) -> bo
 
 
 def check(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
-    matricule, oid, birth = r.ins_matricule, r.ins_oid, r.birth_date
-    if not matricule:
+    """The matricule's own rules (`matricule_findings`), then its coherence with the traits."""
+    if not r.ins_matricule:
         return
-    place = (r.birthplace or "").upper()
-    if not PLACE.match(place):
-        place = ""
+    found, parts = matricule_findings(r.ins_matricule, r.ins_oid)
+    yield from found
+    if parts is not None:
+        yield from coherence_findings(parts, r, ctx)
+
+
+def matricule_findings(matricule: str, oid: str | None) -> tuple[list[Finding], nir.NirParts | None]:
+    """The rules that read the matricule and its OID only (INS-NSS, INS-OID, INS-OID-TEST,
+    INS-FORMAT, INS-CLE, INS-SEXE-CHIFFRE, INS-MOIS), and the NIR's parts when the traits are to be
+    compared with it (None: an NSS number or a malformed one)."""
+    out: list[Finding] = []
     fields = ("ins_matricule",)
     if oid in NSS_OIDS:
         # The insured person's number (often a parent's, "ouvrant droit"), not the patient's INS:
         # comparing it with the patient's traits would only produce false findings.
-        yield Finding("INS-NSS", ("ins_oid",), {"reason": "nss", "oid": oid})
-        return
+        return [Finding("INS-NSS", ("ins_oid",), {"reason": "nss", "oid": oid})], None
     if not oid or oid not in INS_OIDS:
-        yield Finding(
-            "INS-OID", ("ins_oid",), {"reason": "inconnu", "oid": oid} if oid else {"reason": "absent"}
+        out.append(
+            Finding(
+                "INS-OID", ("ins_oid",), {"reason": "inconnu", "oid": oid} if oid else {"reason": "absent"}
+            )
         )
     if oid in (OID_INS_NIR_TEST, OID_INS_NIR_DEMO):
         kind = "test" if oid == OID_INS_NIR_TEST else "demonstration"
-        yield Finding("INS-OID-TEST", ("ins_oid",), {"oid": oid, "kind": kind})
+        out.append(Finding("INS-OID-TEST", ("ins_oid",), {"oid": oid, "kind": kind}))
     if not nir.has_valid_format(matricule) or (oid == OID_INS_NIA and not matricule.isdigit()):
         reason = (
             {"reason": "longueur", "length": len(matricule)}
             if len(matricule) != 15
             else {"reason": "caracteres"}
         )
-        yield Finding("INS-FORMAT", fields, {"value": matricule, **reason})
-        return
+        out.append(Finding("INS-FORMAT", fields, {"value": matricule, **reason}))
+        return out, None
     parts = nir.parts(matricule)
     assert parts is not None
     if not nir.key_is_valid(matricule):
-        yield Finding(
-            "INS-CLE",
-            fields,
-            {"value": matricule, "key": matricule[13:], "expected": nir.compute_key(matricule[:13])},
+        out.append(
+            Finding(
+                "INS-CLE",
+                fields,
+                {"value": matricule, "key": matricule[13:], "expected": nir.compute_key(matricule[:13])},
+            )
         )
+    return out, parts
+
+
+def coherence_findings(parts: nir.NirParts, r: Any, ctx: CheckContext) -> Iterator[Finding]:
+    """The NIR's structure and its coherence with the record's sex, status, birth date (and its
+    completion flag) and birthplace: COH-*, INS-SEXE-CHIFFRE, INS-MOIS, INS-LIEU-PLAGE,
+    TRAIT-DATE-COMPLETEE ("mois-inconnu")."""
+    fields = ("ins_matricule",)
+    birth = r.birth_date
     if parts.sex not in ("1", "2"):
         yield Finding("INS-SEXE-CHIFFRE", fields, {"digit": parts.sex})
     elif r.sex in ("M", "F") and {"1": "M", "2": "F"}[parts.sex] != r.sex:
@@ -99,11 +119,12 @@ def check(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
         yield Finding("INS-LIEU-PLAGE", fields, plage)
     if birth is not None:
         yield from _date_coherence(r, parts, birth)
-    if place and place != "99999":
+    place = (r.birthplace or "").upper()
+    if PLACE.match(place) and place != "99999":
         yield from _place_coherence(parts, place, birth, ctx.cog)
 
 
-def _date_coherence(r: IdentityRecord, parts: nir.NirParts, birth: date) -> Iterator[Finding]:
+def _date_coherence(r: Any, parts: nir.NirParts, birth: date) -> Iterator[Finding]:
     if parts.year != birth.year % 100:
         yield Finding(
             "COH-ANNEE",

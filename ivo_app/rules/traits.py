@@ -9,15 +9,15 @@ from datetime import date
 from typing import Any
 
 from ivo_app.rules.cog import CogReference, PlaceFault
-from ivo_app.rules.findings import INSI_STATUSES, CheckContext, Finding, status_case
+from ivo_app.rules.findings import INSI_STATUSES, OUTSIDE_INSI, CheckContext, Finding
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
 _NAME_CHARS = re.compile(r"[^A-Z '\-]")
 # Names with no fault at all (the usual case, one C call): letters, an optional leading apostrophe,
 # single separators ("--" in a birth or used name only). Anything else goes through the checks.
-_CLEAN_NAME = re.compile(r"'?[A-Z]+(?:(?: |--?|')[A-Z]+)*")
-_CLEAN_FIRST_NAMES = re.compile(r"'?[A-Z]+(?:[ '-][A-Z]+)*")
+CLEAN_NAME = re.compile(r"'?[A-Z]+(?:(?: |--?|')[A-Z]+)*")
+CLEAN_FIRST_NAMES = re.compile(r"'?[A-Z]+(?:[ '-][A-Z]+)*")
 PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 MAX_LENGTH = 100
 
@@ -69,20 +69,32 @@ def looks_completed(d: date) -> bool:
 
 
 def check(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """Every trait rule on one record: the per-value pieces below, composed in their listing order
+    (`rules.columnar` evaluates the same pieces once per distinct value and fans them out)."""
     status = r.status or ""
-    yield from _required(r, status)
-    yield from _names(r)
-    if r.sex and (r.sex not in ("M", "F", "I") or (status in INSI_STATUSES and r.sex == "I")):
-        yield Finding("TRAIT-SEXE", ("sex",), {"sex": r.sex, "status": status})
-    place_date = r.birth_date
-    for f in _birth_date(r, ctx):
-        if f.rule_id == "TRAIT-DATE":
-            place_date = None  # a wrong date would make a right birthplace code look out of date
-        yield f
-    yield from _birthplace(r, status, place_date, ctx.cog)
+    insi = status in INSI_STATUSES
+    yield from required(status, r)
+    yield from name_findings("birth_name", r.birth_name, insi)
+    yield from name_findings("used_name", r.used_name, insi)
+    yield from length_findings("birth_name", r.birth_name)
+    for attr in ("first_names", "first_first_name", "used_first_name"):
+        yield from first_name_findings(attr, getattr(r, attr), insi)
+    yield from length_findings("first_names", r.first_names)
+    yield from coherence_findings(r.first_first_name, r.first_names)
+    yield from sex_findings(r.sex, status)
+    date_findings, date_ok = birth_date_findings(r.birth_date, r.birth_date_raw, r.birth_date_completed, ctx)
+    yield from date_findings
+    place_findings, cog_check = birthplace_findings(r.birthplace, status, ctx.cog is not None)
+    yield from place_findings
+    if cog_check:
+        assert ctx.cog is not None
+        # A wrong date (TRAIT-DATE) would make a right code look out of date: existence only then.
+        yield from birthplace_cog_findings(r.birthplace, r.birth_date if date_ok else None, ctx.cog)
 
 
-def _required(r: IdentityRecord, status: str) -> Iterator[Finding]:
+def required(status: str, r: Any) -> list[Finding]:
+    """TRAIT-REQUIS: reads the truth of the birth name, first first name, birth date (or its raw
+    text), sex, first names and birthplace, and the status."""
     missing = [
         name
         for value, name in (
@@ -99,51 +111,77 @@ def _required(r: IdentityRecord, status: str) -> Iterator[Finding]:
             for value, name in ((r.first_names, "first_names"), (r.birthplace, "birthplace"))
             if not value
         ]
-    if missing:
-        yield Finding("TRAIT-REQUIS", (), {"fields": missing})
+    return [Finding("TRAIT-REQUIS", (), {"fields": missing})] if missing else []
 
 
-def _names(r: IdentityRecord) -> Iterator[Finding]:
-    # The same character and syntax rules for the used traits as for the birth traits.
-    for attr in ("birth_name", "used_name"):
-        value = getattr(r, attr)
-        if not value or _CLEAN_NAME.fullmatch(value):
-            continue
-        bad = sorted(set(_NAME_CHARS.findall(value)))
-        if bad:
-            yield Finding("TRAIT-NOM-CARS", (attr,), {"value": value, "chars": bad}, status_case(r))
-        fault = name_syntax(value, is_birth_name=True)  # a used name follows the birth name's rules ("--")
-        if fault:
-            yield Finding("TRAIT-NOM-SYNTAXE", (attr,), {"value": value, **fault}, status_case(r))
-    if r.birth_name and len(r.birth_name) > MAX_LENGTH:
-        yield Finding("TRAIT-LONGUEUR", ("birth_name",), {"field": "birth_name", "length": len(r.birth_name)})
-    for attr in ("first_names", "first_first_name", "used_first_name"):
-        value = getattr(r, attr)
-        if not value or _CLEAN_FIRST_NAMES.fullmatch(value):
-            continue
-        bad = sorted(set(_NAME_CHARS.findall(value)))
-        fault = {"reason": "caracteres", "chars": bad} if bad else name_syntax(value, is_birth_name=False)
-        if fault:
-            yield Finding(
-                "TRAIT-PRENOM-CARS", (attr,), {"field": attr, "value": value, **fault}, status_case(r)
-            )
-    if r.first_names and len(r.first_names) > MAX_LENGTH:
-        yield Finding(
-            "TRAIT-LONGUEUR", ("first_names",), {"field": "first_names", "length": len(r.first_names)}
-        )
-    if r.first_names and r.first_first_name and not first_name_coherent(r.first_first_name, r.first_names):
-        yield Finding(
-            "TRAIT-PRENOM1",
-            ("first_first_name", "first_names"),
-            {"first": r.first_first_name, "names": r.first_names},
-        )
+def _case(insi: bool) -> str | None:
+    return None if insi else OUTSIDE_INSI  # findings.status_case of a RECUP/QUAL identity or not
 
 
-def _birth_date(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
-    birth, today = r.birth_date, ctx.today
+def name_findings(attr: str, value: str | None, insi: bool) -> list[Finding]:
+    """TRAIT-NOM-CARS and TRAIT-NOM-SYNTAXE of a birth or used name (the same character and syntax
+    rules for the used traits as for the birth traits); `insi`: the identity is RECUP or QUAL."""
+    if not value or CLEAN_NAME.fullmatch(value):
+        return []
+    out = []
+    bad = sorted(set(_NAME_CHARS.findall(value)))
+    if bad:
+        out.append(Finding("TRAIT-NOM-CARS", (attr,), {"value": value, "chars": bad}, _case(insi)))
+    fault = name_syntax(value, is_birth_name=True)  # a used name follows the birth name's rules ("--")
+    if fault:
+        out.append(Finding("TRAIT-NOM-SYNTAXE", (attr,), {"value": value, **fault}, _case(insi)))
+    return out
+
+
+def length_findings(attr: str, value: str | None) -> list[Finding]:
+    """TRAIT-LONGUEUR of the birth name or the first-name list."""
+    if value and len(value) > MAX_LENGTH:
+        return [Finding("TRAIT-LONGUEUR", (attr,), {"field": attr, "length": len(value)})]
+    return []
+
+
+def first_name_findings(attr: str, value: str | None, insi: bool) -> list[Finding]:
+    """TRAIT-PRENOM-CARS of the first-name list, the first first name or the used first name."""
+    if not value or CLEAN_FIRST_NAMES.fullmatch(value):
+        return []
+    bad = sorted(set(_NAME_CHARS.findall(value)))
+    fault = {"reason": "caracteres", "chars": bad} if bad else name_syntax(value, is_birth_name=False)
+    if fault:
+        return [Finding("TRAIT-PRENOM-CARS", (attr,), {"field": attr, "value": value, **fault}, _case(insi))]
+    return []
+
+
+def coherence_findings(first: str | None, names: str | None) -> list[Finding]:
+    """TRAIT-PRENOM1: the first first name against the list."""
+    if names and first and not first_name_coherent(first, names):
+        return [
+            Finding("TRAIT-PRENOM1", ("first_first_name", "first_names"), {"first": first, "names": names})
+        ]
+    return []
+
+
+def sex_findings(sex: str | None, status: str) -> list[Finding]:
+    if sex and (sex not in ("M", "F", "I") or (status in INSI_STATUSES and sex == "I")):
+        return [Finding("TRAIT-SEXE", ("sex",), {"sex": sex, "status": status})]
+    return []
+
+
+def birth_date_findings(
+    birth: date | None, raw: str | None, completed: bool | None, ctx: CheckContext
+) -> tuple[list[Finding], bool]:
+    """TRAIT-DATE and TRAIT-DATE-COMPLETEE, and whether the date may date the birthplace (no
+    TRAIT-DATE)."""
+    found = list(_birth_date(birth, raw, completed, ctx))
+    return found, not any(f.rule_id == "TRAIT-DATE" for f in found)
+
+
+def _birth_date(
+    birth: date | None, raw: str | None, completed: bool | None, ctx: CheckContext
+) -> Iterator[Finding]:
+    today = ctx.today
     if birth is None:
-        if r.birth_date_raw:
-            yield Finding("TRAIT-DATE", ("birth_date",), {"value": r.birth_date_raw, "reason": "illisible"})
+        if raw:
+            yield Finding("TRAIT-DATE", ("birth_date",), {"value": raw, "reason": "illisible"})
         return
     if birth > today:
         yield Finding("TRAIT-DATE", ("birth_date",), {"value": f"{birth:%d/%m/%Y}", "reason": "futur"})
@@ -156,24 +194,32 @@ def _birth_date(r: IdentityRecord, ctx: CheckContext) -> Iterator[Finding]:
             {"value": f"{birth:%d/%m/%Y}", "reason": "age", "max_age": ctx.settings.max_age_years},
             case="vraisemblance",
         )
-    if looks_completed(birth) and not r.birth_date_completed:
+    if looks_completed(birth) and not completed:
         yield Finding("TRAIT-DATE-COMPLETEE", ("birth_date",), {"value": f"{birth:%d/%m/%Y}"})
 
 
-def _birthplace(
-    r: IdentityRecord, status: str, place_date: date | None, cog: CogReference | None
-) -> Iterator[Finding]:
-    place = (r.birthplace or "").upper()
+def birthplace_findings(birthplace: str | None, status: str, with_cog: bool) -> tuple[list[Finding], bool]:
+    """TRAIT-LIEU-FORMAT and TRAIT-LIEU-INCONNU, and whether the code is to be looked up in the COG
+    (`birthplace_cog_findings`, which also reads the birth date)."""
+    place = (birthplace or "").upper()
     place_ok = bool(PLACE.match(place))
+    out = []
     if place and not place_ok:
-        yield Finding("TRAIT-LIEU-FORMAT", ("birthplace",), {"value": r.birthplace})
+        out.append(Finding("TRAIT-LIEU-FORMAT", ("birthplace",), {"value": birthplace}))
     if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
-        yield Finding("TRAIT-LIEU-INCONNU", ("birthplace",), {"status": status})
-    if place_ok and place != "99999" and cog is not None:
-        # A wrong date (TRAIT-DATE) would make a right code look out of date: existence only then.
-        fault = _place_fault(cog, place, place_date)
-        if fault is not None:
-            yield Finding("TRAIT-LIEU-COG", ("birthplace",), {"value": place, **_place_reason(place, fault)})
+        out.append(Finding("TRAIT-LIEU-INCONNU", ("birthplace",), {"status": status}))
+    return out, place_ok and place != "99999" and with_cog
+
+
+def birthplace_cog_findings(
+    birthplace: str | None, place_date: date | None, cog: CogReference
+) -> list[Finding]:
+    """TRAIT-LIEU-COG: the code was valid at `place_date` (the birth date, None when it is wrong)."""
+    place = (birthplace or "").upper()
+    fault = _place_fault(cog, place, place_date)
+    if fault is None:
+        return []
+    return [Finding("TRAIT-LIEU-COG", ("birthplace",), {"value": place, **_place_reason(place, fault)})]
 
 
 def _place_fault(cog: CogReference, place: str, birth: date | None) -> PlaceFault | None:

@@ -14,7 +14,8 @@ from ivo_app.store.models import Identity
 # The record's own attributes, named as the identity table's columns (the field table, ivo_app.identity),
 # in the record's order: each row is a record's arguments by construction, so the record is built by
 # one positional call (by keyword costs twice as much per row on a million identities).
-_COLUMNS = tuple(name for name in RECORD_FIELDS if name != "extra")
+RECORD_COLUMNS = tuple(name for name in RECORD_FIELDS if name != "extra")
+_COLUMNS = RECORD_COLUMNS
 _DATES = (_COLUMNS.index("birth_date"), _COLUMNS.index("last_visit"))
 _FLAG = _COLUMNS.index("birth_date_completed")
 
@@ -24,6 +25,32 @@ def iter_records(conn: Connection, extraction_id: int, batch_size: int = 20_000)
     for rows in raw_pages(conn, extraction_id, [getattr(Identity, c) for c in _COLUMNS], batch_size):
         for row in rows:
             yield IdentityRecord(*_typed(row))
+
+
+def iter_columns(
+    conn: Connection, extraction_id: int, columns: Sequence[str], batch_size: int = 50_000
+) -> Iterator[dict[str, Sequence[Any]]]:
+    """Every identity of an extraction in id order, a page of `columns` (record attribute names,
+    "id" first) at a time, one sequence per column: no object per row. Dates come as dates, each
+    distinct date parsed once (and shared), the completion flag as a boolean."""
+    dates: dict[Any, date | None] = {None: None}
+    for rows in raw_pages(conn, extraction_id, [getattr(Identity, c) for c in columns], batch_size):
+        page: dict[str, Sequence[Any]] = dict(zip(columns, zip(*rows, strict=True), strict=True))
+        for name in ("birth_date", "last_visit"):
+            if name in page:
+                page[name] = [_date(dates, v) for v in page[name]]
+        if "birth_date_completed" in page:
+            page["birth_date_completed"] = [
+                None if v is None else bool(v) for v in page["birth_date_completed"]
+            ]
+        yield page
+
+
+def _date(memo: dict[Any, date | None], value: Any) -> date | None:
+    if value in memo:
+        return memo[value]
+    found = memo[value] = date.fromisoformat(value) if isinstance(value, str) else value
+    return found
 
 
 def raw_pages(

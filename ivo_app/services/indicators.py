@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ivo_app.rules.record import ATTRIBUTES, STATUSES
 from ivo_app.services import settings
-from ivo_app.services.checks import summary_in_session
+from ivo_app.services.checks import findings_summary
 from ivo_app.services.duplicates import DuplicateSummary, duplicate_summary
 from ivo_app.store.db import Database
 from ivo_app.store.models import Extraction
@@ -30,7 +30,7 @@ class ExtractionFigures(TypedDict):
 
 
 class FindingsSummary(TypedDict):
-    """`services.checks.summary_in_session`."""
+    """`services.checks.findings_summary`."""
 
     checked: bool
     total: int
@@ -182,7 +182,7 @@ def _figures(session: Session, extraction: Extraction, active_years: int) -> Fig
     counts = q.identity_counts(session, eid, since, ATTRIBUTES)
     statuses = {s: counts.by_status.get(s, 0) for s in STATUSES}
     statuses["autre"] = sum(v for k, v in counts.by_status.items() if k not in STATUSES)
-    anomalies = cast(FindingsSummary, summary_in_session(session, eid))  # its keys, typed here
+    anomalies = cast(FindingsSummary, findings_summary(session, eid))  # its keys, typed here
     return {
         "extraction": {
             "id": eid,

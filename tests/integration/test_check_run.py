@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import delete, select
 
+from ivo_app.errors import OperationCancelled
 from ivo_app.rules.engine import RuleSettings
 from ivo_app.services.checks import findings_summary, list_findings, rules_version, run_checks, settings_hash
 from ivo_app.services.duplicates import Decision as PairDecisionItem
@@ -163,3 +165,29 @@ def test_detection_on_an_unchecked_extraction_adds_no_finding(db, tmp_path: Path
         )
     run_checks(db, extraction)
     assert _duplicate_findings(db, extraction) == {("10", "11"), ("11", "10")}
+
+
+def test_a_cancelled_or_failed_check_leaves_the_previous_findings_and_runs(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = HEADER + "".join(f"{n};MARTIN;ANNE;ANNE;01/01/1990;F;XX;QUAL\n" for n in range(30))
+    extraction = _import(db, tmp_path, bad)
+    run_checks(db, extraction)
+    before = findings_summary(db, extraction)
+    assert before["total"] > 0
+
+    def stop_after_the_first_page() -> bool:
+        return bool(seen)
+
+    seen: list[int] = []
+    with pytest.raises(OperationCancelled):
+        run_checks(
+            db,
+            extraction,
+            progress=lambda done, total, message: seen.append(done),
+            is_cancelled=stop_after_the_first_page,
+        )
+    assert seen  # it had read identities before it stopped
+    assert findings_summary(db, extraction) == before
+    assert len(_runs(db, extraction)) == 1
+    # The same session as the indicators read it gives the same summary.
+    with UnitOfWork(db) as uow:
+        assert findings_summary(uow.session, extraction) == before

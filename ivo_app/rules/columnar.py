@@ -1,0 +1,446 @@
+"""The per-record rules over columns of records, each rule evaluated once per distinct value of the
+fields it reads and fanned out to the identities that carry it.
+
+`engine.check_record` is the reference: one record at a time, every family in order. This module
+runs the same pieces (`traits`, `ins`, `statuses` expose them, each reading a known set of fields)
+with a memo keyed by exactly the fields the piece reads — a name's syntax per distinct name, the
+first names' per distinct list, the birth date's per distinct date, the statuses' per distinct
+(status, attributes, document, OID, matricule present) — so on a real table, where names and dates
+repeat, most records cost a few dictionary look-ups. Pieces that read many traits at once (the
+NIR's coherence with the traits, the COG at the birth date, the optional dates) run per record.
+Findings come out in `check_record`'s order, with the severity `findings.configured` gives, minus
+the disabled rules; a unit test compares both, finding by finding, on a table that breaks every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from itertools import compress, repeat
+from operator import is_not, itemgetter
+from typing import Any, Generic, TypeVar
+
+from ivo_app.rules import ins, statuses, traits
+from ivo_app.rules.cog import CogReference
+from ivo_app.rules.findings import INSI_STATUSES, CheckContext, Finding, configured
+from ivo_app.rules.record import OID_INS_NIA, OID_INS_NIR, IdentityRecord
+
+T = TypeVar("T")
+
+# The columns a page must hold (the identity table's, named as the record's attributes).
+COLUMNS = (
+    "id",
+    "ipp",
+    "birth_name",
+    "first_names",
+    "first_first_name",
+    "birth_date",
+    "birth_date_raw",
+    "sex",
+    "birthplace",
+    "used_name",
+    "used_first_name",
+    "ins_matricule",
+    "ins_oid",
+    "status",
+    "status_source",
+    "attributes",
+    "document_type",
+    "birth_date_completed",
+)
+
+_NONE: tuple[Any, ...] = ()
+# A value the syntax rules pass (`traits.CLEAN_NAME` / `CLEAN_FIRST_NAMES`, not too long): no finding,
+# whatever the status (cases: outside INSi, RECUP/QUAL; pair: the cases and the length).
+_CLEAN_CASES: tuple[tuple[Any, ...], tuple[Any, ...]] = (_NONE, _NONE)
+_CLEAN_PAIR: tuple[Any, ...] = (_CLEAN_CASES, _NONE)
+_CLEAN_HEAD: tuple[Any, ...] = (_NONE, _NONE, _NONE)
+
+
+class ColumnarRules(Generic[T]):
+    """`check(page)` → (position in the page, findings) for each record with findings, in order.
+
+    `encode` turns each configured finding into what the caller stores (the finding itself by
+    default); a finding shared by many identities is encoded once. The memos live as long as the
+    object: give it every page of one extraction.
+
+    Each piece is a pass over the page's columns: the keys are built by `zip`/`map`, the distinct
+    ones not yet seen are evaluated, the results fetched by `map` (loops in C), and only the
+    positions with findings are visited in Python. The pieces are merged in `check_record`'s order.
+    """
+
+    def __init__(self, ctx: CheckContext, encode: Callable[[Finding], T] | None = None) -> None:
+        self.ctx = ctx
+        self._encode: Callable[[Finding], Any] = encode or (lambda f: f)
+        self._disabled = ctx.settings.disabled
+        self._heads: dict[Any, Any] = {}
+        self._birth_names: dict[Any, Any] = {None: _CLEAN_PAIR}
+        self._used_names: dict[Any, Any] = {None: _CLEAN_CASES}
+        self._first_names: dict[Any, Any] = {None: _CLEAN_PAIR}
+        self._first_first: dict[Any, Any] = {None: _CLEAN_CASES}
+        self._used_first: dict[Any, Any] = {None: _CLEAN_CASES}
+        self._coherence: dict[Any, Any] = {}
+        self._plain_first: dict[str | None, bool] = {}
+        self._dates: dict[Any, Any] = {}
+        self._places: dict[Any, Any] = {}
+        self._nir_prefix: dict[Any, str | None] = {}
+
+    def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
+        if not found:
+            return _NONE
+        settings, disabled = self.ctx.settings, self._disabled
+        kept = tuple(self._encode(configured(f, settings)) for f in found if f.rule_id not in disabled)
+        return kept or _NONE
+
+    def check(
+        self, page: Mapping[str, Sequence[Any]], extras: Mapping[int, dict[str, Any]] | None = None
+    ) -> list[tuple[int, list[T]]]:
+        """`page`: one sequence per name of `COLUMNS`, dates as dates; `extras`: position → the
+        optional dates of `statuses.check_optional_dates` (the record's `extra`), when any."""
+        ctx, out_of = self.ctx, self._out
+        (ids, _, birth_names, first_names, first_firsts, births, raws, sexes, places, used_names,
+         used_firsts, matricules, oids, status_col, sources, attributes_col, documents, completed_col) = (
+            page[c] for c in COLUMNS
+        )  # fmt: skip
+        n = len(ids)
+        positions = range(n)
+        out: dict[int, list[T]] = {}
+
+        def fan(found: Sequence[tuple[T, ...]]) -> None:
+            """Append each position's findings (a tuple per position, empty for most)."""
+            for i in compress(positions, found):
+                _append(out, i, found[i])
+
+        def fan_some(found: Iterable[tuple[int, tuple[T, ...]]]) -> None:
+            for i, f in found:
+                if f:
+                    _append(out, i, f)
+
+        # statuses.check and the trait rules on low-cardinality fields (TRAIT-REQUIS, TRAIT-SEXE) in
+        # one pass: status, its source text, attributes, OID, document, sex, which traits are there.
+        # Their findings are kept apart to be merged in `check_record`'s order.
+        heads = _lookup(
+            self._heads,
+            list(
+                zip(
+                    status_col,
+                    sources,
+                    attributes_col,
+                    map(bool, matricules),
+                    oids,
+                    documents,
+                    sexes,
+                    map(bool, birth_names),
+                    map(bool, first_firsts),
+                    map(bool, births),
+                    map(bool, raws),
+                    map(bool, first_names),
+                    map(bool, places),
+                    strict=True,
+                )
+            ),
+            self._head,
+        )
+        head_dirty = _dirty(heads, _CLEAN_HEAD)
+        fan_some((i, heads[i][0]) for i in head_dirty)
+        fan_some((i, heads[i][1]) for i in head_dirty)
+        insi = list(map(INSI_STATUSES.__contains__, status_col))
+        clean_name, clean_first = traits.CLEAN_NAME.fullmatch, traits.CLEAN_FIRST_NAMES.fullmatch
+        bn_found = _lookup_text(
+            self._birth_names,
+            birth_names,
+            clean_name,
+            _CLEAN_PAIR,
+            lambda v: self._name_pair("birth_name", v),
+        )
+        bn_dirty = _dirty(bn_found, _CLEAN_PAIR)
+        fan_some((i, bn_found[i][0][insi[i]]) for i in bn_dirty)
+        un_found = _lookup_text(
+            self._used_names, used_names, clean_name, _CLEAN_CASES, lambda v: self._name_cases("used_name", v)
+        )
+        fan_some((i, un_found[i][insi[i]]) for i in _dirty(un_found, _CLEAN_CASES))
+        fan_some((i, bn_found[i][1]) for i in bn_dirty)
+        fn_found = _lookup_text(
+            self._first_names,
+            first_names,
+            clean_first,
+            _CLEAN_PAIR,
+            lambda v: self._first_pair("first_names", v),
+        )
+        fn_dirty = _dirty(fn_found, _CLEAN_PAIR)
+        fan_some((i, fn_found[i][0][insi[i]]) for i in fn_dirty)
+        for memo, column, compute in (
+            (self._first_first, first_firsts, self._first_first_cases),
+            (self._used_first, used_firsts, self._used_first_cases),
+        ):
+            cases = _lookup_text(memo, column, clean_first, _CLEAN_CASES, compute)
+            fan_some((i, cases[i][insi[i]]) for i in _dirty(cases, _CLEAN_CASES))
+        fan_some((i, fn_found[i][1]) for i in fn_dirty)
+        fan_some(
+            (i, self._coherent(first_firsts[i], first_names[i]))
+            for i in self._incoherent(first_firsts, first_names)
+        )
+        fan_some((i, heads[i][2]) for i in head_dirty)
+        dated = _lookup(
+            self._dates,
+            list(zip(births, raws, completed_col, strict=True)),
+            lambda k: _pair(out_of, traits.birth_date_findings(k[0], k[1], k[2], ctx)),
+        )
+        fan([d[0] for d in dated])
+        placed = _lookup(self._places, list(zip(places, status_col, strict=True)), self._place)
+        fan([p[0] for p in placed])
+        if ctx.cog is not None:
+            cog = ctx.cog
+            # The COG at the birth date, for the codes whose validity depends on it.
+            fan_some(
+                (
+                    i,
+                    out_of(
+                        traits.birthplace_cog_findings(places[i], births[i] if dated[i][1] else None, cog)
+                    ),
+                )
+                for i in compress(positions, map(itemgetter(1), placed))
+            )
+        # statuses.check_optional_dates: only where the table has the optional columns
+        if extras:
+            fan_some(
+                (
+                    i,
+                    out_of(
+                        statuses.check_optional_dates(
+                            IdentityRecord(
+                                0,
+                                "",
+                                status=status_col[i],
+                                ins_matricule=matricules[i],
+                                document_type=documents[i],
+                                extra=extras[i],
+                            ),
+                            ctx,
+                        )
+                    ),
+                )
+                for i in sorted(extras)
+                if extras[i]
+            )
+        # ins.check: the matricule's own rules, then its coherence with the traits
+        prefix_memo = self._nir_prefix
+        for i in compress(positions, matricules):
+            matricule, sex, birth = matricules[i], sexes[i], births[i]
+            prefix = prefix_memo.get((sex, birth), "")
+            if prefix == "":
+                prefix = prefix_memo[(sex, birth)] = _nir_prefix((sex, birth))
+            if not _plain_nir(matricule, oids[i], prefix, places[i]):
+                nir_found = self._ins(
+                    matricule, oids[i], status_col[i], sex, birth, completed_col[i], places[i]
+                )
+                if nir_found:
+                    _append(out, i, nir_found)
+        return sorted(out.items())
+
+    def _head(self, k: tuple[Any, ...]) -> tuple[tuple[T, ...], tuple[T, ...], tuple[T, ...]]:
+        """statuses.check, TRAIT-REQUIS and TRAIT-SEXE of one key of the first pass."""
+        status, source, attributes, matricule, oid, document, sex = k[:7]
+        has = ["-" if present else None for present in k[7:]]
+        stub = IdentityRecord(
+            0,
+            "",
+            status=status,
+            status_source=source,
+            attributes=attributes,
+            ins_matricule="-" if matricule else None,
+            ins_oid=oid,
+            document_type=document,
+            sex=sex,
+            birth_name=has[0],
+            first_first_name=has[1],
+            birth_date_raw=has[2] or has[3],
+            first_names=has[4],
+            birthplace=has[5],
+        )
+        found = (
+            self._out(statuses.check(stub, self.ctx)),
+            self._out(traits.required(status or "", stub)),
+            self._out(traits.sex_findings(sex, status or "")),
+        )
+        return _CLEAN_HEAD if not any(found) else found
+
+    def _place(self, k: tuple[str | None, str | None]) -> tuple[tuple[T, ...], bool]:
+        """TRAIT-LIEU-FORMAT / -INCONNU of (birthplace, status), and whether TRAIT-LIEU-COG is to be
+        checked at the birth date (a code valid at any date needs no date)."""
+        found, cog_check = traits.birthplace_findings(k[0], k[1] or "", self.ctx.cog is not None)
+        if cog_check:
+            assert self.ctx.cog is not None
+            cog_check = not _always_valid(self.ctx.cog, k[0])
+        return self._out(found), cog_check
+
+    def _name_cases(self, attr: str, value: str) -> tuple[tuple[T, ...], tuple[T, ...]]:
+        if traits.CLEAN_NAME.fullmatch(value):
+            return _CLEAN_CASES
+        return (
+            self._out(traits.name_findings(attr, value, False)),
+            self._out(traits.name_findings(attr, value, True)),
+        )
+
+    def _name_pair(self, attr: str, value: str) -> Any:
+        if len(value) <= traits.MAX_LENGTH and traits.CLEAN_NAME.fullmatch(value):
+            return _CLEAN_PAIR
+        return (self._name_cases(attr, value), self._out(traits.length_findings(attr, value)))
+
+    def _first_cases(self, attr: str, value: str) -> tuple[tuple[T, ...], tuple[T, ...]]:
+        if traits.CLEAN_FIRST_NAMES.fullmatch(value):
+            return _CLEAN_CASES
+        return (
+            self._out(traits.first_name_findings(attr, value, False)),
+            self._out(traits.first_name_findings(attr, value, True)),
+        )
+
+    def _first_first_cases(self, value: str) -> tuple[tuple[T, ...], tuple[T, ...]]:
+        return self._first_cases("first_first_name", value)
+
+    def _used_first_cases(self, value: str) -> tuple[tuple[T, ...], tuple[T, ...]]:
+        return self._first_cases("used_first_name", value)
+
+    def _first_pair(self, attr: str, value: str) -> Any:
+        if len(value) <= traits.MAX_LENGTH and traits.CLEAN_FIRST_NAMES.fullmatch(value):
+            return _CLEAN_PAIR
+        return (self._first_cases(attr, value), self._out(traits.length_findings(attr, value)))
+
+    def _incoherent(self, firsts: Sequence[str | None], lists: Sequence[str | None]) -> list[int]:
+        """Positions whose first first name may not begin the list. A list that begins with its
+        first first name, made of ASCII letters, then a space is coherent whatever follows (the
+        normal form keeps that first word and that space); any other pair is looked at."""
+        plain = self._plain_first
+        for v in set(firsts).difference(plain):
+            plain[v] = bool(v and v.isascii() and v.isalpha())
+        return [
+            i
+            for i, (first, names) in enumerate(zip(firsts, lists, strict=True))
+            if first and names and not (plain[first] and (names == first or names.startswith(first + " ")))
+        ]
+
+    def _coherent(self, first: str | None, names: str | None) -> tuple[T, ...]:
+        key = (first, names)
+        found = self._coherence.get(key)
+        if found is None:
+            found = self._coherence[key] = self._out(traits.coherence_findings(first, names))
+        return found
+
+    def _ins(
+        self,
+        matricule: str,
+        oid: str | None,
+        status: str | None,
+        sex: str | None,
+        birth: date | None,
+        completed: bool | None,
+        place: str | None,
+    ) -> tuple[T, ...]:
+        found, parts = ins.matricule_findings(matricule, oid)
+        if parts is not None:
+            found += ins.coherence_findings(
+                parts, _Traits(status or "", sex, birth, completed, place), self.ctx
+            )
+        return self._out(found)
+
+
+# NIR departments whose rules read the birth date or the COG (INS-LIEU-PLAGE, COH-ETRANGER, Corsica,
+# North Africa, overseas): never on the fast path.
+_SPECIAL_DEPARTMENTS = frozenset(
+    {"00", "20", "2A", "2B", "91", "92", "93", "94", "95", "96", "97", "98", "99"}
+)
+_PLAIN_OIDS = frozenset({OID_INS_NIR, OID_INS_NIA})
+
+
+def _nir_prefix(key: tuple[str | None, date | None]) -> str | None:
+    """The sex digit, year and month a NIR of this sex and birth date begins with."""
+    sex, birth = key
+    if birth is None or sex not in ("M", "F"):
+        return None
+    return f"{'1' if sex == 'M' else '2'}{birth.year % 100:02d}{birth.month:02d}"
+
+
+def _plain_nir(matricule: str, oid: str | None, prefix: str | None, place: str | None) -> bool:
+    """A matricule none of ins.check's rules can fault: an INS OID (not a test one), 15 ASCII digits,
+    the record's own sex, year and month, its own birthplace in a plain department, an order number,
+    the right key. (Anything else goes through `ins.check`'s pieces.)"""
+    return (
+        prefix is not None
+        and oid in _PLAIN_OIDS
+        and len(matricule) == 15
+        and matricule.isascii()
+        and matricule.isdigit()
+        and matricule.startswith(prefix)
+        and matricule[5:10] == place
+        and matricule[5:7] not in _SPECIAL_DEPARTMENTS
+        and matricule[10:13] != "000"
+        and 97 - int(matricule[:13]) % 97 == int(matricule[13:])
+    )
+
+
+def _always_valid(cog: CogReference, place: str | None) -> bool:
+    """Whether the birthplace code is valid at any birth date (`traits._place_fault` then None)."""
+    code = (place or "").upper()
+    if code.startswith("99"):
+        country = cog.country(code)
+        return country is not None and code != "99100" and country.end is None
+    return any(v.start is None and v.end is None for v in cog.commune_versions(code))
+
+
+def _lookup(memo: dict[Any, Any], keys: Sequence[Any], compute: Callable[[Any], Any]) -> list[Any]:
+    """memo[k] for each key, the distinct keys not yet in the memo computed once."""
+    for k in set(keys).difference(memo):
+        memo[k] = compute(k)
+    return list(map(memo.__getitem__, keys))
+
+
+def _lookup_text(
+    memo: dict[Any, Any],
+    values: Sequence[str | None],
+    clean: Callable[[str], Any],
+    clean_result: Any,
+    compute: Callable[[str], Any],
+) -> list[Any]:
+    """`_lookup` for a name column: the new distinct values that the syntax pattern `clean` passes
+    (and not too long) share `clean_result`; only the others are computed."""
+    new = set(values).difference(memo)
+    if new:
+        faulty = [v for v in new if len(v) > traits.MAX_LENGTH or not clean(v)]  # type: ignore[arg-type]
+        memo.update(dict.fromkeys(new, clean_result))
+        for v in faulty:
+            memo[v] = compute(v)  # type: ignore[arg-type]
+    return list(map(memo.__getitem__, values))
+
+
+def _dirty(found: Sequence[Any], clean: Any) -> list[int]:
+    """Positions whose result is not the shared `clean` one."""
+    return list(compress(range(len(found)), map(is_not, found, repeat(clean))))
+
+
+def _pair(out_of: Callable[[Iterable[Finding]], Any], result: tuple[list[Finding], bool]) -> tuple[Any, bool]:
+    return out_of(result[0]), result[1]
+
+
+def _append(out: dict[int, list[Any]], i: int, found: tuple[Any, ...]) -> None:
+    present = out.get(i)
+    if present is None:
+        out[i] = list(found)
+    else:
+        present.extend(found)
+
+
+class _Traits:
+    """What `ins.coherence_findings` reads of a record."""
+
+    __slots__ = ("birth_date", "birth_date_completed", "birthplace", "sex", "status")
+
+    def __init__(
+        self, status: str, sex: str | None, birth: date | None, completed: bool | None, place: str | None
+    ) -> None:
+        self.status, self.sex, self.birth_date = status, sex, birth
+        self.birth_date_completed, self.birthplace = completed, place
+
+
+def columns_of(records: Sequence[IdentityRecord]) -> dict[str, list[Any]]:
+    """Records as a page of columns (tests, and callers that hold records)."""
+    return {c: [getattr(r, c) for r in records] for c in COLUMNS}
