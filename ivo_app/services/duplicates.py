@@ -31,7 +31,6 @@ from ivo_app.rules.matching.engine import Model, clusters, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services import pair_findings
-from ivo_app.services.identities import raw_pages
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.services.settings import duplicate_threshold_overrides_in_session
 from ivo_app.store import journal
@@ -39,7 +38,13 @@ from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
-from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
+from ivo_app.store.models.duplicates import (
+    DetectionFrequency,
+    DetectionRun,
+    DuplicatePair,
+    MatchKey,
+    PairDecision,
+)
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
@@ -180,8 +185,9 @@ def find_duplicates(
         _write_match_keys(conn, extraction_id, keys, key_ids)
         tracker.check()
         journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
-        conn.execute(
-            insert(DetectionRun).values(
+        run_id = conn.execute(
+            insert(DetectionRun)
+            .values(
                 extraction_id=extraction_id,
                 detected_at=utcnow(),
                 seconds=round(time.perf_counter() - started, 3),
@@ -190,9 +196,15 @@ def find_duplicates(
                 pairs=len(rows),
                 probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
                 collisions=sum(m.kind == "collision" for m in matches),
-                parameters=columns.parameters(model, scored.estimate),
+                parameters={
+                    **columns.parameters(model, scored.estimate),
+                    "term_frequencies": bool(model.name_freq or model.first_freq),
+                },
             )
-        )
+            .returning(DetectionRun.id)
+        ).scalar_one()
+        if model.name_freq or model.first_freq:
+            _write_frequencies(conn, run_id, table)
         # A checked extraction's DOUBLON-POTENTIEL / COLLISION-SUSPECTE follow the new pairs.
         pair_findings.refresh(conn, extraction_id, rule_settings)
         uow.commit()
@@ -221,6 +233,49 @@ def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np
             keys[start : start + 200_000].tolist(), ids[start : start + 200_000].tolist(), strict=True
         )
         bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, [(extraction_id, k, i) for k, i in chunk])
+
+
+FREQUENCY_COLUMNS = ("run_id", "trait", "name", "count")
+
+
+def _write_frequencies(conn: Connection, run_id: int, table: columns.Table) -> None:
+    """The birth names and first first names two identities or more bore, with their count: what the
+    detection weighed an exact name with (columns.estimate_u's term frequency), for the desk search."""
+    for trait, codes in (("birth_name", table.name), ("first_name", table.first)):
+        counts = np.bincount(codes, minlength=len(table.names))
+        counts[0] = 0  # no name
+        shared = np.flatnonzero(counts >= 2)
+        rows = [
+            (run_id, trait, table.names[k], c)
+            for k, c in zip(shared.tolist(), counts[shared].tolist(), strict=True)
+        ]
+        for start in range(0, len(rows), 50_000):
+            bulk_insert(conn, DetectionFrequency.__table__, FREQUENCY_COLUMNS, rows[start : start + 50_000])
+
+
+def _typed_frequencies(
+    uow: UnitOfWork, run: DetectionRun, name: str, first: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The term frequencies of the typed birth name and first name as `run` counted them (a name not
+    stored was borne once: the desk search only weighs it when a candidate bears it too)."""
+    if not run.parameters.get("term_frequencies"):
+        return {}, {}  # a small extraction (or a run from before): detection weighed without them
+    counts = dict(
+        uow.session.execute(
+            select(DetectionFrequency.trait, DetectionFrequency.count).where(
+                DetectionFrequency.run_id == run.id,
+                ((DetectionFrequency.trait == "birth_name") & (DetectionFrequency.name == name))
+                | ((DetectionFrequency.trait == "first_name") & (DetectionFrequency.name == first)),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    n = max(run.identities, 1)
+    return (
+        {name: counts.get("birth_name", 1) / n} if name else {},
+        {first: counts.get("first_name", 1) / n} if first else {},
+    )
 
 
 def _decision_labels(
@@ -263,13 +318,17 @@ def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str
 
 def _detected_parameters(uow: UnitOfWork, extraction: Any) -> dict[str, Any] | None:
     """The parameters the last detection on this extraction stored (its detection_run row), if any."""
-    run = uow.session.scalars(
+    run = _last_run(uow, extraction)
+    return None if run is None else {"extraction_id": extraction.id, **run.parameters}
+
+
+def _last_run(uow: UnitOfWork, extraction: Any) -> DetectionRun | None:
+    return uow.session.scalars(
         select(DetectionRun)
         .where(DetectionRun.extraction_id == extraction.id)
         .order_by(DetectionRun.id.desc())
         .limit(1)
     ).first()
-    return None if run is None else {"extraction_id": extraction.id, **run.parameters}
 
 
 def detection_runs(db: Database, extraction_id: int | None = None) -> list[dict[str, Any]]:
@@ -302,19 +361,42 @@ def detection_model(params: dict[str, Any]) -> Model:
 
 # The normal forms stored at import (rules.normalize.normalize_name, the field table's `normalised`
 # columns) spare normalising again.
-_TABLE_COLUMNS = tuple(getattr(Identity, NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
+_TABLE_COLUMNS = tuple(Identity.__table__.c[NORMALISED.get(c, c)] for c in columns.ROW_FIELDS)
 
 
 def read_table(
-    conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 50_000
+    conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 100_000
 ) -> columns.Table:
-    """The extraction's identities as matching columns, in id order (keyset pages, raw driver cursor:
-    only the eleven columns matching reads, no per-row objects)."""
+    """The extraction's identities as matching columns, in id order: one SELECT of the eleven columns
+    matching reads, fetched from the raw driver cursor a batch at a time (no per-row objects kept).
+
+    One statement over the primary key's range: pages ordered by id (keyset) made SQLite search the
+    (extraction, ipp) index and sort the whole extraction again for every page — on a million
+    identities, most of the detection's time."""
+    extraction_id = int(extraction_id)
+    low, high = conn.execute(
+        select(func.min(Identity.id), func.max(Identity.id)).where(Identity.extraction_id == extraction_id)
+    ).one()
     builder = columns.TableBuilder(normalised=True)
-    for rows in raw_pages(conn, extraction_id, _TABLE_COLUMNS, batch_size):
-        builder.add_rows(rows)
-        if tracker is not None:
-            tracker.check()
+    if low is None:
+        return builder.build()
+    names = ", ".join(column.name for column in _TABLE_COLUMNS)
+    # SQLite: the unary + keeps the planner on the primary key's range (id order, no sort); the
+    # extraction's ids are one range, the test on extraction_id drops another's interleaved rows.
+    scope = "+extraction_id" if conn.dialect.name == "sqlite" else "extraction_id"
+    sql = (
+        f"SELECT {names} FROM identity WHERE id BETWEEN {int(low)} AND {int(high)} "
+        f"AND {scope} = {extraction_id} ORDER BY id"
+    )  # only integers are inlined
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch_size):
+            builder.add_rows(rows)
+            if tracker is not None:
+                tracker.check()
+    finally:
+        cursor.close()
     return builder.build()
 
 
@@ -627,16 +709,20 @@ def search_identity(
         birthplace=lieu,
     )
     name = normalize_name(nom)
+    typed = columns.Table.of([probe])
+    typed_name, typed_first = typed.names[int(typed.name[0])], typed.names[int(typed.first[0])]
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        detected = _detected_parameters(uow, extraction)
+        run = _last_run(uow, extraction)
+        detected = None if run is None else {"extraction_id": extraction.id, **run.parameters}
+        frequencies = ({}, {}) if run is None else _typed_frequencies(uow, run, typed_name, typed_first)
         keyed = uow.session.scalar(
             select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
         )
         if keyed is not None:
             # Detection stored the blocking keys: the records it would compare with this identity are a
             # few index entries away.
-            probe_keys, _ = columns.search_keys(columns.Table.of([probe]), probe=True)
+            probe_keys, _ = columns.search_keys(typed, probe=True)
             ids = (
                 select(MatchKey.identity_id)
                 .where(
@@ -682,6 +768,8 @@ def search_identity(
         )
         uow.commit()
     model = load_model() if detected is None else detection_model(detected)
+    # The exact names weigh as the extraction's detection weighed them (term frequency).
+    model.name_freq, model.first_freq = frequencies
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []
     if records:

@@ -80,3 +80,21 @@ class DetectionRun(Base):
     probable: Mapped[int] = mapped_column(Integer)
     collisions: Mapped[int] = mapped_column(Integer)
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)  # columns.parameters: traits, thresholds, em
+
+
+class DetectionFrequency(Base):
+    """How many identities of the extraction bore a birth name or a first first name, as the detection of
+    `run_id` counted them to weigh an exact name (term frequency: MARTIN weighs less than a rare name).
+    Only names borne by two identities or more: a name the desk search meets in a candidate and does not
+    find here was borne once. The desk search reads the two rows of the typed names, so it weighs as the
+    detection of the extraction it searches did."""
+
+    __tablename__ = "detection_frequency"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (the primary key is the index)
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("detection_run.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    trait: Mapped[str] = mapped_column(String(12), primary_key=True)  # birth_name | first_name
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
