@@ -27,7 +27,7 @@ from ivo_app.identity import NORMALISED
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
-from ivo_app.rules.matching.engine import Model, clusters, group
+from ivo_app.rules.matching.engine import Model, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services import pair_findings
@@ -153,38 +153,25 @@ def find_duplicates(
         scored = columns.find_scored(
             model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j)
         )
-        matches = columns.matches(scored, table)
         tracker.check()
         conn.rollback()
+        pairs = _pair_rows(extraction_id, scored, table)
+        candidates, estimate = len(scored.i), scored.estimate
+        del scored  # the candidates' levels and weights: memory for the search keys
         keys, key_rows = columns.search_keys(table)
         key_ids = table.ids[key_rows]
-        rows = []
-        for m in matches:
-            a, b = (m.a, m.b) if m.a.ipp < m.b.ipp else (m.b, m.a)
-            rows.append(
-                (
-                    extraction_id,
-                    a.id,
-                    b.id,
-                    a.ipp,
-                    b.ipp,
-                    m.score,
-                    m.level,
-                    m.kind,
-                    json.dumps([f"{text} ({weight:+.1f})" for text, weight in m.reasons], ensure_ascii=False),
-                )
-            )
+        del key_rows
     # The write in one transaction: the pairs, the search keys, the journal entry and the model that
     # weighed them go together.
     with UnitOfWork(db) as uow:
         conn = uow.session.connection()
         conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
-        for start in range(0, len(rows), 20_000):
-            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+        for start in range(0, len(pairs.rows), 20_000):
+            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, pairs.rows[start : start + 20_000])
         tracker.check()
         _write_match_keys(conn, extraction_id, keys, key_ids)
         tracker.check()
-        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
+        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(pairs.rows)})
         run_id = conn.execute(
             insert(DetectionRun)
             .values(
@@ -192,12 +179,12 @@ def find_duplicates(
                 detected_at=utcnow(),
                 seconds=round(time.perf_counter() - started, 3),
                 identities=len(table),
-                candidate_pairs=len(scored.i),
-                pairs=len(rows),
-                probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-                collisions=sum(m.kind == "collision" for m in matches),
+                candidate_pairs=candidates,
+                pairs=len(pairs.rows),
+                probable=pairs.probable,
+                collisions=pairs.collisions,
                 parameters={
-                    **columns.parameters(model, scored.estimate),
+                    **columns.parameters(model, estimate),
                     "term_frequencies": bool(model.name_freq or model.first_freq),
                 },
             )
@@ -208,31 +195,114 @@ def find_duplicates(
         # A checked extraction's DOUBLON-POTENTIEL / COLLISION-SUSPECTE follow the new pairs.
         pair_findings.refresh(conn, extraction_id, rule_settings)
         uow.commit()
-    tracker.report(3, 3, f"{len(rows)} paires", force=True)
+    tracker.report(3, 3, f"{len(pairs.rows)} paires", force=True)
     return DuplicateRun(
         extraction_id,
-        len(rows),
-        sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-        sum(m.level == "a_examiner" for m in matches),
-        sum(m.kind == "collision" for m in matches),
-        len(clusters(matches)),
+        len(pairs.rows),
+        pairs.probable,
+        pairs.to_review,
+        pairs.collisions,
+        pairs.persons,
         len(table),
-        len(scored.i),
+        candidates,
     )
 
 
-MATCH_KEY_COLUMNS = ("extraction_id", "key", "identity_id")
+@dataclass
+class _PairRows:
+    rows: list[tuple[Any, ...]]  # PAIR_COLUMNS order, ipp_a < ipp_b
+    probable: int  # probable duplicates (not collisions)
+    to_review: int
+    collisions: int
+    persons: int  # clusters of probable duplicates (engine.clusters)
+
+
+def _pair_rows(extraction_id: int, scored: columns.Scored, table: columns.Table) -> _PairRows:
+    """The kept pairs as rows to insert, straight from the scored arrays (columns.matches' Match objects
+    cost more than scoring on a million identities): the same rows, reasons and order."""
+    keep = np.flatnonzero(scored.keep)
+    traits = scored.traits
+    labels = [[columns.label(t, lvl) for lvl in columns.TRAIT_LEVELS[t]] for t in traits]
+    missing = [
+        columns.TRAIT_LEVELS[t].index("missing") if "missing" in columns.TRAIT_LEVELS[t] else -1
+        for t in traits
+    ]
+    width = range(len(traits))
+    ids, ipps = table.ids.tolist(), table.ipps
+    level_names = [columns.LEVEL_NAMES[x] for x in scored.level[keep].tolist()]
+    kind_names = [columns.KIND_NAMES[x] for x in scored.kind[keep].tolist()]
+    rows = []
+    for i, j, score, lv, wv, level, kind in zip(
+        scored.i[keep].tolist(), scored.j[keep].tolist(), scored.score[keep].tolist(), scored.levels[keep].tolist(),
+        scored.weights[keep].tolist(), level_names, kind_names, strict=True
+    ):  # fmt: skip
+        a, b = (i, j) if ipps[i] < ipps[j] else (j, i)
+        reasons = [f"{labels[x][lv[x]]} ({round(wv[x], 1):+.1f})" for x in width if lv[x] != missing[x]]
+        rows.append((extraction_id, ids[a], ids[b], ipps[a], ipps[b], round(score, 2), level, kind,
+                     json.dumps(reasons, ensure_ascii=False)))  # fmt: skip
+    level, kind = scored.level[keep], scored.kind[keep]
+    probable = (level == columns.PROBABLE) & (kind == columns.DOUBLON)
+    edges = [
+        (ipps[i], ipps[j])
+        for i, j in zip(scored.i[keep][probable].tolist(), scored.j[keep][probable].tolist(), strict=True)
+    ]
+    roots = group(edges)
+    return _PairRows(
+        rows,
+        int(probable.sum()),
+        int((level == columns.TO_REVIEW).sum()),
+        int((kind == columns.COLLISION).sum()),
+        len({roots[a] for a, _ in edges}),
+    )
+
+
+MATCH_KEY_COLUMNS = ("extraction_id", "bucket", "keys", "identity_ids")
+_KEY, _ID = np.dtype("<i8"), np.dtype("<i4")  # the stored arrays' layout, whatever the machine's
 
 
 def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np.int64],
                       ids: npt.NDArray[np.int64]) -> None:  # fmt: skip
-    """Replace the extraction's search keys (in key order: appends to the primary-key B-tree)."""
+    """Replace the extraction's search keys: one row per bucket, its keys and their identities' ids."""
     conn.execute(delete(MatchKey).where(MatchKey.extraction_id == extraction_id))
-    for start in range(0, len(keys), 200_000):  # keys come sorted; Python ints a chunk at a time
-        chunk = zip(
-            keys[start : start + 200_000].tolist(), ids[start : start + 200_000].tolist(), strict=True
+    # Grouped by bucket, search_keys' order kept within one (a radix sort: 16-bit buckets, stable).
+    buckets = columns.key_bucket(keys).astype(np.uint16)
+    order = np.argsort(buckets, kind="stable")
+    buckets, keys, ids = buckets[order], keys[order].astype(_KEY), ids[order].astype(_ID)
+    del order
+    starts = (
+        np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]]) if len(buckets) else np.empty(0, np.int64)
+    )
+    ends = np.r_[starts[1:], len(buckets)].astype(np.int64)
+    rows = [
+        (extraction_id, int(buckets[a]), keys[a:b].tobytes(), ids[a:b].tobytes())
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    for start in range(0, len(rows), 5_000):
+        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, rows[start : start + 5_000])
+
+
+def _stored_candidates(uow: UnitOfWork, extraction_id: int, probe_keys: npt.NDArray[np.int64],
+                       limit: int) -> list[int] | None:  # fmt: skip
+    """The ids of the identities sharing a search key with the typed identity (the first `limit` in id
+    order), or None when detection has stored no keys for the extraction."""
+    wanted = np.unique(probe_keys)
+    buckets = sorted(set(columns.key_bucket(wanted).tolist()))
+    rows = uow.session.execute(
+        select(MatchKey.keys, MatchKey.identity_ids).where(
+            MatchKey.extraction_id == extraction_id, MatchKey.bucket.in_(buckets)
         )
-        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, [(extraction_id, k, i) for k, i in chunk])
+    ).all()
+    if not rows:
+        keyed = uow.session.scalar(
+            select(MatchKey.bucket).where(MatchKey.extraction_id == extraction_id).limit(1)
+        )
+        if keyed is None:
+            return None
+        return []
+    keys = np.concatenate([np.frombuffer(k, dtype=_KEY) for k, _ in rows])
+    ids = np.concatenate([np.frombuffer(i, dtype=_ID) for _, i in rows])
+    found: list[int] = np.unique(ids[np.isin(keys, wanted)])[:limit].astype(np.int64).tolist()
+    return found
 
 
 FREQUENCY_COLUMNS = ("run_id", "trait", "name", "count")
@@ -716,23 +786,15 @@ def search_identity(
         run = _last_run(uow, extraction)
         detected = None if run is None else {"extraction_id": extraction.id, **run.parameters}
         frequencies = ({}, {}) if run is None else _typed_frequencies(uow, run, typed_name, typed_first)
-        keyed = uow.session.scalar(
-            select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
+        stored = (
+            None
+            if run is None
+            else _stored_candidates(uow, extraction.id, columns.search_keys(typed, probe=True)[0], 2000)
         )
-        if keyed is not None:
-            # Detection stored the blocking keys: the records it would compare with this identity are a
-            # few index entries away.
-            probe_keys, _ = columns.search_keys(typed, probe=True)
-            ids = (
-                select(MatchKey.identity_id)
-                .where(
-                    MatchKey.extraction_id == extraction.id,
-                    MatchKey.key.in_(sorted(set(probe_keys.tolist()))),
-                )
-                .distinct()
-                .limit(2000)
-            )
-            query = select(Identity).where(Identity.id.in_(ids))
+        if stored is not None:
+            # Detection stored the blocking keys: the records it would compare with this identity are in
+            # a few buckets of keys.
+            query = select(Identity).where(Identity.id.in_(stored))
         else:  # detection has not run on this extraction: scan it (slow on a million identities)
             query = (
                 select(Identity)

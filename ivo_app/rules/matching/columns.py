@@ -500,6 +500,19 @@ def search_keys(t: Table, probe: bool = False) -> tuple[Int, Int]:
     return np.concatenate([k for k, _ in out]), np.concatenate([r for _, r in out])
 
 
+KEY_BUCKET_BITS = 16
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads keys whose low bits repeat (the pass)
+
+
+def key_bucket(keys: Int) -> Int:
+    """The bucket of each search key (0 .. 2**KEY_BUCKET_BITS - 1), the same in every extraction: the
+    stored keys are grouped by it, the desk search reads the buckets of the typed identity's keys."""
+    with np.errstate(over="ignore"):
+        mixed = keys.astype(np.uint64) * _GOLDEN  # modulo 2**64
+    out: Int = (mixed >> np.uint64(64 - KEY_BUCKET_BITS)).astype(np.int64)
+    return out
+
+
 def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Int:
     """Pair codes (i * size + j, i < j) of the records sharing a key, blocks bigger than cap skipped."""
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
