@@ -413,3 +413,48 @@ def test_the_desk_search_weighs_an_exact_name_as_the_detection_of_the_extraction
         assert f"même nom de naissance ({weight:+.1f})" in same.reasons
         weights[extraction] = weight
     assert round(weights[first], 1) < round(weights[second], 1)  # a common name says less
+
+
+def _same_tables(new, old) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import numpy as np
+
+    for f in dataclasses.fields(new):
+        a, b = getattr(new, f.name), getattr(old, f.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and np.array_equal(a, b), f.name
+        else:
+            assert a == b, f.name
+
+
+def test_the_columnar_table_is_the_row_by_row_one(demo) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.rules.matching.columns import TableBuilder
+    from ivo_app.services.duplicates import _TABLE_COLUMNS, read_table
+    from tests.unit.table_builder_oracle import RowTableBuilder
+
+    db, extraction = demo
+    with db.engine.connect() as conn:
+        new = read_table(conn, extraction, batch_size=700)  # several batches: codes across them
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(
+            f"SELECT {', '.join(c.name for c in _TABLE_COLUMNS)} FROM identity WHERE extraction_id = ? ORDER BY id",
+            (extraction,),
+        )
+        rows = cursor.fetchall()
+        raw = conn.exec_driver_sql(
+            "SELECT id, ipp, birth_name, first_names, first_first_name, birth_date, sex, birthplace, used_name, "
+            "ins_matricule, attributes FROM identity WHERE extraction_id = ? ORDER BY id",
+            (extraction,),
+        ).all()
+    assert len(new) == 5000 and new.used.any() and new.ins.any() and new.homonym.any() and new.place.any()
+    old = RowTableBuilder(normalised=True)
+    for start in range(0, len(rows), 700):
+        old.add_rows(rows[start : start + 700])
+    _same_tables(new, old.build())
+    # Raw traits (Table.of: the desk search, the tests): normalised on the way, the same codes too.
+    columnar, by_row = TableBuilder(), RowTableBuilder()
+    for start in range(0, len(raw), 1_000):
+        columnar.add_rows(raw[start : start + 1_000])
+        by_row.add_rows(raw[start : start + 1_000])
+    _same_tables(columnar.build(), by_row.build())
