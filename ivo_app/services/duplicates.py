@@ -281,9 +281,11 @@ def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np
                       ids: npt.NDArray[np.int64]) -> None:  # fmt: skip
     """Replace the extraction's search keys: one row per bucket, its keys and their identities' ids."""
     conn.execute(delete(MatchKey).where(MatchKey.extraction_id == extraction_id))
-    # Grouped by bucket, search_keys' order kept within one (a radix sort: 16-bit buckets, stable).
-    buckets = columns.key_bucket(keys).astype(np.uint16)
-    order = np.argsort(buckets, kind="stable")
+    # Grouped by bucket, search_keys' order kept within one: two stable radix sorts of 16-bit halves
+    # (numpy's stable sort is a radix sort up to 16 bits).
+    buckets = columns.key_bucket(keys)
+    order = np.argsort((buckets & 0xFFFF).astype(np.uint16), kind="stable")
+    order = order[np.argsort((buckets[order] >> 16).astype(np.uint16), kind="stable")]
     buckets, keys, ids = buckets[order], keys[order].astype(_KEY), ids[order].astype(_ID)
     del order
     starts = (

@@ -526,7 +526,7 @@ def search_keys(t: Table, probe: bool = False) -> tuple[Int, Int]:
     return np.concatenate([k for k, _ in out]), np.concatenate([r for _, r in out])
 
 
-KEY_BUCKET_BITS = 16
+KEY_BUCKET_BITS = 18  # a bucket's arrays fit in its B-tree page on a million identities (no overflow pages)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads keys whose low bits repeat (the pass)
 
 

@@ -59,7 +59,7 @@ class PairDecision(Base):
 class MatchKey(Base):
     """The name-and-date blocking keys of an extraction's identities (rules.matching.columns.search_keys),
     written at duplicate detection, so the desk search reads a few rows instead of scanning the
-    extraction. One row per bucket of keys (columns.key_bucket: 65,536 of them), holding its keys and
+    extraction. One row per bucket of keys (columns.key_bucket: 262,144 of them), holding its keys and
     identity ids as two arrays (little-endian int64 and int32): fourteen million
     (key, identity) rows per million identities cost the detection more than scoring them did. No
     foreign key on identity: deleting an extraction cascades through extraction_id."""
