@@ -6,9 +6,11 @@ software from the merge list of confirmed duplicates.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -27,11 +29,10 @@ from ivo_app.identity import NORMALISED
 from ivo_app.io.writers import write_table
 from ivo_app.progress import CancelFn, Progress, ProgressFn
 from ivo_app.rules.matching import columns
-from ivo_app.rules.matching.engine import Model, clusters, group
+from ivo_app.rules.matching.engine import Model, group
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services import pair_findings
-from ivo_app.services.identities import raw_pages
 from ivo_app.services.rule_settings import load_settings
 from ivo_app.services.settings import duplicate_threshold_overrides
 from ivo_app.store import journal
@@ -39,7 +40,13 @@ from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
-from ivo_app.store.models.duplicates import DetectionRun, DuplicatePair, MatchKey, PairDecision
+from ivo_app.store.models.duplicates import (
+    DetectionFrequency,
+    DetectionRun,
+    DuplicatePair,
+    MatchKey,
+    PairDecision,
+)
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
@@ -140,7 +147,7 @@ def find_duplicates(
             **duplicate_threshold_overrides(uow, facility_id),
         }
         rule_settings = load_settings(uow.session, facility_id)
-    with db.engine.connect() as conn:
+    with db.engine.connect() as conn, _collector_paused():
         tracker.report(0, 3, "lecture des identités", force=True)
         table = read_table(conn, extraction_id, tracker)
         conn.rollback()  # end the read transaction; the write gets its own
@@ -148,79 +155,216 @@ def find_duplicates(
         scored = columns.find_scored(
             model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j)
         )
-        matches = columns.matches(scored, table)
         tracker.check()
         conn.rollback()
+        pairs = _pair_rows(extraction_id, scored, table)
+        candidates, estimate = len(scored.i), scored.estimate
+        del scored  # the candidates' levels and weights: memory for the search keys
         keys, key_rows = columns.search_keys(table)
         key_ids = table.ids[key_rows]
-        rows = []
-        for m in matches:
-            a, b = (m.a, m.b) if m.a.ipp < m.b.ipp else (m.b, m.a)
-            rows.append(
-                (
-                    extraction_id,
-                    a.id,
-                    b.id,
-                    a.ipp,
-                    b.ipp,
-                    m.score,
-                    m.level,
-                    m.kind,
-                    json.dumps([f"{text} ({weight:+.1f})" for text, weight in m.reasons], ensure_ascii=False),
-                )
-            )
+        del key_rows
     # The write in one transaction: the pairs, the search keys, the journal entry and the model that
     # weighed them go together.
     with UnitOfWork(db) as uow:
         conn = uow.session.connection()
         conn.execute(delete(DuplicatePair).where(DuplicatePair.extraction_id == extraction_id))
-        for start in range(0, len(rows), 20_000):
-            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, rows[start : start + 20_000])
+        for start in range(0, len(pairs.rows), 20_000):
+            bulk_insert(conn, DuplicatePair.__table__, PAIR_COLUMNS, pairs.rows[start : start + 20_000])
         tracker.check()
         _write_match_keys(conn, extraction_id, keys, key_ids)
         tracker.check()
-        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(rows)})
-        conn.execute(
-            insert(DetectionRun).values(
+        journal.record(conn, "duplicates", f"extraction:{extraction_id}", {"pairs": len(pairs.rows)})
+        run_id = conn.execute(
+            insert(DetectionRun)
+            .values(
                 extraction_id=extraction_id,
                 detected_at=utcnow(),
                 seconds=round(time.perf_counter() - started, 3),
                 identities=len(table),
-                candidate_pairs=len(scored.i),
-                pairs=len(rows),
-                probable=sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-                collisions=sum(m.kind == "collision" for m in matches),
-                parameters=columns.parameters(model, scored.estimate),
+                candidate_pairs=candidates,
+                pairs=len(pairs.rows),
+                probable=pairs.probable,
+                collisions=pairs.collisions,
+                parameters={
+                    **columns.parameters(model, estimate),
+                    "term_frequencies": bool(model.name_freq or model.first_freq),
+                },
             )
-        )
+            .returning(DetectionRun.id)
+        ).scalar_one()
+        if model.name_freq or model.first_freq:
+            _write_frequencies(conn, run_id, table)
         # A checked extraction's DOUBLON-POTENTIEL / COLLISION-SUSPECTE follow the new pairs.
         pair_findings.refresh(conn, extraction_id, rule_settings)
         uow.commit()
-    tracker.report(3, 3, f"{len(rows)} paires", force=True)
+    tracker.report(3, 3, f"{len(pairs.rows)} paires", force=True)
     return DuplicateRun(
         extraction_id,
-        len(rows),
-        sum(m.level == "probable" and m.kind == "doublon" for m in matches),
-        sum(m.level == "a_examiner" for m in matches),
-        sum(m.kind == "collision" for m in matches),
-        len(clusters(matches)),
+        len(pairs.rows),
+        pairs.probable,
+        pairs.to_review,
+        pairs.collisions,
+        pairs.persons,
         len(table),
-        len(scored.i),
+        candidates,
     )
 
 
-MATCH_KEY_COLUMNS = ("extraction_id", "key", "identity_id")
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while detection reads and scores: the cursor's rows, the
+    first-name lists' words and the pairs' reasons are millions of short-lived containers, each of whose
+    allocations counts towards a collection that walks every live one (a fifth of the reading time on a
+    million identities). Reference counting still frees them; nothing here makes cycles."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+@dataclass
+class _PairRows:
+    rows: list[tuple[Any, ...]]  # PAIR_COLUMNS order, ipp_a < ipp_b
+    probable: int  # probable duplicates (not collisions)
+    to_review: int
+    collisions: int
+    persons: int  # clusters of probable duplicates (engine.clusters)
+
+
+def _pair_rows(extraction_id: int, scored: columns.Scored, table: columns.Table) -> _PairRows:
+    """The kept pairs as rows to insert, straight from the scored arrays (columns.matches' Match objects
+    cost more than scoring on a million identities): the same rows, reasons and order."""
+    keep = np.flatnonzero(scored.keep)
+    traits = scored.traits
+    labels = [[columns.label(t, lvl) for lvl in columns.TRAIT_LEVELS[t]] for t in traits]
+    missing = [
+        columns.TRAIT_LEVELS[t].index("missing") if "missing" in columns.TRAIT_LEVELS[t] else -1
+        for t in traits
+    ]
+    width = range(len(traits))
+    ids, ipps = table.ids.tolist(), table.ipps
+    level_names = [columns.LEVEL_NAMES[x] for x in scored.level[keep].tolist()]
+    kind_names = [columns.KIND_NAMES[x] for x in scored.kind[keep].tolist()]
+    rows = []
+    for i, j, score, lv, wv, level, kind in zip(
+        scored.i[keep].tolist(), scored.j[keep].tolist(), scored.score[keep].tolist(), scored.levels[keep].tolist(),
+        scored.weights[keep].tolist(), level_names, kind_names, strict=True
+    ):  # fmt: skip
+        a, b = (i, j) if ipps[i] < ipps[j] else (j, i)
+        reasons = [f"{labels[x][lv[x]]} ({round(wv[x], 1):+.1f})" for x in width if lv[x] != missing[x]]
+        rows.append((extraction_id, ids[a], ids[b], ipps[a], ipps[b], round(score, 2), level, kind,
+                     json.dumps(reasons, ensure_ascii=False)))  # fmt: skip
+    level, kind = scored.level[keep], scored.kind[keep]
+    probable = (level == columns.PROBABLE) & (kind == columns.DOUBLON)
+    edges = [
+        (ipps[i], ipps[j])
+        for i, j in zip(scored.i[keep][probable].tolist(), scored.j[keep][probable].tolist(), strict=True)
+    ]
+    roots = group(edges)
+    return _PairRows(
+        rows,
+        int(probable.sum()),
+        int((level == columns.TO_REVIEW).sum()),
+        int((kind == columns.COLLISION).sum()),
+        len({roots[a] for a, _ in edges}),
+    )
+
+
+MATCH_KEY_COLUMNS = ("extraction_id", "bucket", "keys", "identity_ids")
+_KEY, _ID = np.dtype("<i8"), np.dtype("<i4")  # the stored arrays' layout, whatever the machine's
 
 
 def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np.int64],
                       ids: npt.NDArray[np.int64]) -> None:  # fmt: skip
-    """Replace the extraction's search keys (in key order: appends to the primary-key B-tree)."""
+    """Replace the extraction's search keys: one row per bucket, its keys and their identities' ids."""
     conn.execute(delete(MatchKey).where(MatchKey.extraction_id == extraction_id))
-    for start in range(0, len(keys), 200_000):  # keys come sorted; Python ints a chunk at a time
-        chunk = zip(
-            keys[start : start + 200_000].tolist(), ids[start : start + 200_000].tolist(), strict=True
+    # Grouped by bucket, search_keys' order kept within one: two stable radix sorts of 16-bit halves
+    # (numpy's stable sort is a radix sort up to 16 bits).
+    buckets = columns.key_bucket(keys)
+    order = np.argsort((buckets & 0xFFFF).astype(np.uint16), kind="stable")
+    order = order[np.argsort((buckets[order] >> 16).astype(np.uint16), kind="stable")]
+    buckets, keys, ids = buckets[order], keys[order].astype(_KEY), ids[order].astype(_ID)
+    del order
+    starts = (
+        np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]]) if len(buckets) else np.empty(0, np.int64)
+    )
+    ends = np.r_[starts[1:], len(buckets)].astype(np.int64)
+    rows = [
+        (extraction_id, int(buckets[a]), keys[a:b].tobytes(), ids[a:b].tobytes())
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    for start in range(0, len(rows), 5_000):
+        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, rows[start : start + 5_000])
+
+
+def _stored_candidates(uow: UnitOfWork, extraction_id: int, probe_keys: npt.NDArray[np.int64],
+                       limit: int) -> list[int] | None:  # fmt: skip
+    """The ids of the identities sharing a search key with the typed identity (the first `limit` in id
+    order), or None when detection has stored no keys for the extraction."""
+    wanted = np.unique(probe_keys)
+    buckets = sorted(set(columns.key_bucket(wanted).tolist()))
+    rows = uow.session.execute(
+        select(MatchKey.keys, MatchKey.identity_ids).where(
+            MatchKey.extraction_id == extraction_id, MatchKey.bucket.in_(buckets)
         )
-        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, [(extraction_id, k, i) for k, i in chunk])
+    ).all()
+    if not rows:
+        keyed = uow.session.scalar(
+            select(MatchKey.bucket).where(MatchKey.extraction_id == extraction_id).limit(1)
+        )
+        if keyed is None:
+            return None
+        return []
+    keys = np.concatenate([np.frombuffer(k, dtype=_KEY) for k, _ in rows])
+    ids = np.concatenate([np.frombuffer(i, dtype=_ID) for _, i in rows])
+    found: list[int] = np.unique(ids[np.isin(keys, wanted)])[:limit].astype(np.int64).tolist()
+    return found
+
+
+FREQUENCY_COLUMNS = ("run_id", "trait", "name", "count")
+
+
+def _write_frequencies(conn: Connection, run_id: int, table: columns.Table) -> None:
+    """The birth names and first first names two identities or more bore, with their count: what the
+    detection weighed an exact name with (columns.estimate_u's term frequency), for the desk search."""
+    for trait, codes in (("birth_name", table.name), ("first_name", table.first)):
+        counts = np.bincount(codes, minlength=len(table.names))
+        counts[0] = 0  # no name
+        shared = np.flatnonzero(counts >= 2)
+        rows = [
+            (run_id, trait, table.names[k], c)
+            for k, c in zip(shared.tolist(), counts[shared].tolist(), strict=True)
+        ]
+        for start in range(0, len(rows), 50_000):
+            bulk_insert(conn, DetectionFrequency.__table__, FREQUENCY_COLUMNS, rows[start : start + 50_000])
+
+
+def _typed_frequencies(
+    uow: UnitOfWork, run: DetectionRun, name: str, first: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The term frequencies of the typed birth name and first name as `run` counted them (a name not
+    stored was borne once: the desk search only weighs it when a candidate bears it too)."""
+    if not run.parameters.get("term_frequencies"):
+        return {}, {}  # a small extraction (or a run from before): detection weighed without them
+    counts = dict(
+        uow.session.execute(
+            select(DetectionFrequency.trait, DetectionFrequency.count).where(
+                DetectionFrequency.run_id == run.id,
+                ((DetectionFrequency.trait == "birth_name") & (DetectionFrequency.name == name))
+                | ((DetectionFrequency.trait == "first_name") & (DetectionFrequency.name == first)),
+            )
+        )
+        .tuples()
+        .all()
+    )
+    n = max(run.identities, 1)
+    return (
+        {name: counts.get("birth_name", 1) / n} if name else {},
+        {first: counts.get("first_name", 1) / n} if first else {},
+    )
 
 
 def _decision_labels(
@@ -263,13 +407,17 @@ def model_parameters(db: Database, extraction_id: int | None = None) -> dict[str
 
 def _detected_parameters(uow: UnitOfWork, extraction: Any) -> dict[str, Any] | None:
     """The parameters the last detection on this extraction stored (its detection_run row), if any."""
-    run = uow.session.scalars(
+    run = _last_run(uow, extraction)
+    return None if run is None else {"extraction_id": extraction.id, **run.parameters}
+
+
+def _last_run(uow: UnitOfWork, extraction: Any) -> DetectionRun | None:
+    return uow.session.scalars(
         select(DetectionRun)
         .where(DetectionRun.extraction_id == extraction.id)
         .order_by(DetectionRun.id.desc())
         .limit(1)
     ).first()
-    return None if run is None else {"extraction_id": extraction.id, **run.parameters}
 
 
 def detection_runs(db: Database, extraction_id: int | None = None) -> list[dict[str, Any]]:
@@ -302,19 +450,42 @@ def detection_model(params: dict[str, Any]) -> Model:
 
 # The normal forms stored at import (rules.normalize.normalize_name, the field table's `normalised`
 # columns) spare normalising again.
-_TABLE_COLUMNS = tuple(getattr(Identity, NORMALISED.get(c, c)) for c in columns.ROW_FIELDS)
+_TABLE_COLUMNS = tuple(Identity.__table__.c[NORMALISED.get(c, c)] for c in columns.ROW_FIELDS)
 
 
 def read_table(
-    conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 50_000
+    conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 100_000
 ) -> columns.Table:
-    """The extraction's identities as matching columns, in id order (keyset pages, raw driver cursor:
-    only the eleven columns matching reads, no per-row objects)."""
+    """The extraction's identities as matching columns, in id order: one SELECT of the eleven columns
+    matching reads, fetched from the raw driver cursor a batch at a time (no per-row objects kept).
+
+    One statement over the primary key's range: pages ordered by id (keyset) made SQLite search the
+    (extraction, ipp) index and sort the whole extraction again for every page — on a million
+    identities, most of the detection's time."""
+    extraction_id = int(extraction_id)
+    low, high = conn.execute(
+        select(func.min(Identity.id), func.max(Identity.id)).where(Identity.extraction_id == extraction_id)
+    ).one()
     builder = columns.TableBuilder(normalised=True)
-    for rows in raw_pages(conn, extraction_id, _TABLE_COLUMNS, batch_size):
-        builder.add_rows(rows)
-        if tracker is not None:
-            tracker.check()
+    if low is None:
+        return builder.build()
+    names = ", ".join(column.name for column in _TABLE_COLUMNS)
+    # SQLite: the unary + keeps the planner on the primary key's range (id order, no sort); the
+    # extraction's ids are one range, the test on extraction_id drops another's interleaved rows.
+    scope = "+extraction_id" if conn.dialect.name == "sqlite" else "extraction_id"
+    sql = (
+        f"SELECT {names} FROM identity WHERE id BETWEEN {int(low)} AND {int(high)} "
+        f"AND {scope} = {extraction_id} ORDER BY id"
+    )  # only integers are inlined
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch_size):
+            builder.add_rows(rows)
+            if tracker is not None:
+                tracker.check()
+    finally:
+        cursor.close()
     return builder.build()
 
 
@@ -627,26 +798,22 @@ def search_identity(
         birthplace=lieu,
     )
     name = normalize_name(nom)
+    typed = columns.Table.of([probe])
+    typed_name, typed_first = typed.names[int(typed.name[0])], typed.names[int(typed.first[0])]
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        detected = _detected_parameters(uow, extraction)
-        keyed = uow.session.scalar(
-            select(MatchKey.key).where(MatchKey.extraction_id == extraction.id).limit(1)
+        run = _last_run(uow, extraction)
+        detected = None if run is None else {"extraction_id": extraction.id, **run.parameters}
+        frequencies = ({}, {}) if run is None else _typed_frequencies(uow, run, typed_name, typed_first)
+        stored = (
+            None
+            if run is None
+            else _stored_candidates(uow, extraction.id, columns.search_keys(typed, probe=True)[0], 2000)
         )
-        if keyed is not None:
-            # Detection stored the blocking keys: the records it would compare with this identity are a
-            # few index entries away.
-            probe_keys, _ = columns.search_keys(columns.Table.of([probe]), probe=True)
-            ids = (
-                select(MatchKey.identity_id)
-                .where(
-                    MatchKey.extraction_id == extraction.id,
-                    MatchKey.key.in_(sorted(set(probe_keys.tolist()))),
-                )
-                .distinct()
-                .limit(2000)
-            )
-            query = select(Identity).where(Identity.id.in_(ids))
+        if stored is not None:
+            # Detection stored the blocking keys: the records it would compare with this identity are in
+            # a few buckets of keys.
+            query = select(Identity).where(Identity.id.in_(stored))
         else:  # detection has not run on this extraction: scan it (slow on a million identities)
             query = (
                 select(Identity)
@@ -682,6 +849,8 @@ def search_identity(
         )
         uow.commit()
     model = load_model() if detected is None else detection_model(detected)
+    # The exact names weigh as the extraction's detection weighed them (term frequency).
+    model.name_freq, model.first_freq = frequencies
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}  # all, ranked
     candidates = []
     if records:

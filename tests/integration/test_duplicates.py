@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+import random
+import string
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -212,7 +214,7 @@ def test_the_model_used_and_estimated_is_kept_for_the_cell(demo) -> None:  # typ
 
 
 def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from ivo_app.services.duplicates import load_model
     from ivo_app.store.models import Identity
@@ -242,6 +244,19 @@ def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) 
 
     model = detection_model(params)
     model.thresholds = {**model.thresholds, "a_examiner": -1e9, "two_persons_review": -1e9}
+    # An exact name weighs by its frequency in the extraction, as detection counted it.
+    with UnitOfWork(db) as uow:
+
+        def share(column, value) -> float:  # type: ignore[no-untyped-def]
+            count = uow.session.scalar(
+                select(func.count()).where(Identity.extraction_id == extraction, column == value)
+            )
+            return int(count or 0) / params["identities"]
+
+        model.name_freq = {record.birth_name_norm: share(Identity.birth_name_norm, record.birth_name_norm)}
+        model.first_freq = {
+            record.first_first_name_norm: share(Identity.first_first_name_norm, record.first_first_name_norm)
+        }
     typed = IdentityRecord(id=0, ipp="(saisie)", birth_name=record.birth_name, first_first_name=record.first_first_name,
                            first_names=record.first_first_name, birth_date=record.birth_date, sex=record.sex)  # fmt: skip
     with UnitOfWork(db) as uow:
@@ -348,3 +363,98 @@ def test_each_detection_keeps_its_model_a_second_extraction_does_not_overwrite_i
     assert runs[1]["seconds"] >= 0 and "probable" in runs[1]["thresholds"]
     (only,) = detection_runs(db, first)
     assert only["identities"] == 4 and only["pairs"] >= 2
+
+
+def _file_with_martins(path: Path, martins: int, size: int = 1_200) -> Path:
+    """`size` identities (enough for detection to measure u and the name frequencies), `martins` of
+    them named MARTIN, the others rare names; birth dates spread so that few pairs are candidates."""
+    rnd = random.Random(martins)
+    firsts = ("JEAN", "ANNE", "PAUL", "MARIE", "LUC", "CLAIRE", "HUGO", "EMMA")
+    lines = ["ipp;nom_naissance;premier_prenom;date_naissance;sexe;lieu_naissance"]
+    for k in range(size):
+        name = "MARTIN" if k < martins else "".join(rnd.choice(string.ascii_uppercase) for _ in range(8))
+        born = date(1930, 1, 1) + timedelta(days=rnd.randrange(30_000))
+        lines.append(f"{k + 1};{name};{rnd.choice(firsts)};{born:%d/%m/%Y};{'MF'[k % 2]};75056")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_desk_search_weighs_an_exact_name_as_the_detection_of_the_extraction_it_searches(
+    db, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from ivo_app.services.duplicates import detection_model
+    from ivo_app.store.models import Identity
+    from ivo_app.store.uow import UnitOfWork
+
+    # MARTIN is common in the first extraction (300 of 1,200), rare in the second (2): detection weighs
+    # an exact MARTIN by its frequency, the desk search must too, each with its own extraction's run.
+    first = import_file(
+        db, _file_with_martins(tmp_path / "a.csv", 300), "CH A", extracted_on=DAY
+    ).extraction_id
+    second = import_file(
+        db, _file_with_martins(tmp_path / "b.csv", 2), "CH B", extracted_on=DAY
+    ).extraction_id
+    find_duplicates(db, first)
+    find_duplicates(db, second)  # the last run in the base: the search in the first must not use it
+    weights = {}
+    for extraction, martins in ((first, 300), (second, 2)):
+        with UnitOfWork(db) as uow:
+            record = uow.session.scalars(
+                select(Identity).where(Identity.extraction_id == extraction, Identity.birth_name == "MARTIN")
+            ).first()
+            assert record is not None
+        found = search_identity(db, extraction, nom="Martin", prenom=record.first_first_name,
+                                naissance=record.birth_date, sexe=record.sex, lieu="75056")  # fmt: skip
+        same = next(c for c in found if c.ipp == record.ipp)
+        model = detection_model(model_parameters(db, extraction))
+        weight = math.log2(model.m["birth_name"]["exact"] / (martins / 1_200))
+        assert f"même nom de naissance ({weight:+.1f})" in same.reasons
+        weights[extraction] = weight
+    assert round(weights[first], 1) < round(weights[second], 1)  # a common name says less
+
+
+def _same_tables(new, old) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import numpy as np
+
+    for f in dataclasses.fields(new):
+        a, b = getattr(new, f.name), getattr(old, f.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and np.array_equal(a, b), f.name
+        else:
+            assert a == b, f.name
+
+
+def test_the_columnar_table_is_the_row_by_row_one(demo) -> None:  # type: ignore[no-untyped-def]
+    from ivo_app.rules.matching.columns import TableBuilder
+    from ivo_app.services.duplicates import _TABLE_COLUMNS, read_table
+    from tests.unit.table_builder_oracle import RowTableBuilder
+
+    db, extraction = demo
+    with db.engine.connect() as conn:
+        new = read_table(conn, extraction, batch_size=700)  # several batches: codes across them
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(
+            f"SELECT {', '.join(c.name for c in _TABLE_COLUMNS)} FROM identity WHERE extraction_id = ? ORDER BY id",
+            (extraction,),
+        )
+        rows = cursor.fetchall()
+        raw = conn.exec_driver_sql(
+            "SELECT id, ipp, birth_name, first_names, first_first_name, birth_date, sex, birthplace, used_name, "
+            "ins_matricule, attributes FROM identity WHERE extraction_id = ? ORDER BY id",
+            (extraction,),
+        ).all()
+    assert len(new) == 5000 and new.used.any() and new.ins.any() and new.homonym.any() and new.place.any()
+    old = RowTableBuilder(normalised=True)
+    for start in range(0, len(rows), 700):
+        old.add_rows(rows[start : start + 700])
+    _same_tables(new, old.build())
+    # Raw traits (Table.of: the desk search, the tests): normalised on the way, the same codes too.
+    columnar, by_row = TableBuilder(), RowTableBuilder()
+    for start in range(0, len(raw), 1_000):
+        columnar.add_rows(raw[start : start + 1_000])
+        by_row.add_rows(raw[start : start + 1_000])
+    _same_tables(columnar.build(), by_row.build())

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,35 @@ class _Vocab(dict[Any, int]):
 
     def code(self, value: str) -> int:
         return self[value]
+
+    def encode(self, values: Sequence[Any]) -> Int:
+        """The codes of a column of raw values: one dict pass in C for the values seen before, each new
+        value once, in order of first sight (so codes are those `self[value]` row by row would give)."""
+        if self.clean is not None and self.clean is not _as_text:
+            return _encode(self, values)
+        # Values that are their own clean form (normal forms read from the identity table, identifiers):
+        # the new ones take the next codes in bulk, no call per value.
+        out = np.fromiter(map(self.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+        missing = np.flatnonzero(out < 0)
+        if len(missing):
+            fresh = list(dict.fromkeys(map(values.__getitem__, missing.tolist())))  # first sight, once each
+            start = len(self.forms)
+            self.forms.extend(fresh)
+            self.update(zip(fresh, range(start, start + len(fresh)), strict=True))
+            out[missing] = np.fromiter(map(self.__getitem__, map(values.__getitem__, missing.tolist())),
+                                       dtype=np.int64, count=len(missing))  # fmt: skip
+        return out
+
+
+def _encode(lookup: dict[Any, Any], values: Sequence[Any]) -> Int:
+    """Codes (non-negative integers) of a column through a memo that makes what it misses: the values
+    seen before in one dict pass in C, the others through the memo in row order."""
+    out = np.fromiter(map(lookup.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+    missing = np.flatnonzero(out < 0)
+    if len(missing):
+        out[missing] = np.fromiter(map(lookup.__getitem__, map(values.__getitem__, missing.tolist())),
+                                   dtype=np.int64, count=len(missing))  # fmt: skip
+    return out
 
 
 def _deletion_neighbourhood(values: list[str]) -> tuple[Int, Int]:
@@ -229,16 +258,18 @@ class TableBuilder:
 
         c["id"].append(codes(ids))
         self._ipps.extend(ipps)
-        c["name"].append(codes(map(self.names.__getitem__, names)))
-        c["used"].append(codes(map(self.names.__getitem__, useds)))
-        c["first_first"].append(codes(map(self.names.__getitem__, ffns)))
-        c["list"].append(codes(map(self.lists.__getitem__, lists)))
-        c["first_first_list"].append(codes(map(self.lists.__getitem__, ffns)))
-        c["birth"].append(codes(map(self._date_of.__getitem__, births)))
+        # One column at a time, in the order codes are first given (names, used names, first first
+        # names share the vocabulary): the codes do not depend on how a column is encoded.
+        c["name"].append(self.names.encode(names))
+        c["used"].append(self.names.encode(useds))
+        c["first_first"].append(self.names.encode(ffns))
+        c["list"].append(self.lists.encode(lists))
+        c["first_first_list"].append(self.lists.encode(ffns))
+        c["birth"].append(_encode(self._date_of, births))
         c["sex"].append(codes(map(_SEXES.get, sexes, repeat(0))))
-        c["place"].append(codes(map(self.places.__getitem__, places)))
-        c["ins"].append(codes(map(self.ins_vocab.__getitem__, inss)))
-        c["homonym"].append(codes(map(self._homonym_of.__getitem__, attrs), np.bool_))
+        c["place"].append(self.places.encode(places))
+        c["ins"].append(self.ins_vocab.encode(inss))
+        c["homonym"].append(_encode(self._homonym_of, attrs).astype(np.bool_))
 
     def add_records(self, records: Iterable[IdentityRecord]) -> None:
         rows = [
@@ -256,20 +287,15 @@ class TableBuilder:
         # As Keyed.of: the first names are the list, else the first first name's words; the first first
         # name is the one given, else the list's first word.
         first_first, first_names = column("first_first"), column("list")
-        list_head = np.fromiter(
-            (self.names[v.split(" ", 1)[0]] for v in self.lists.forms),
-            dtype=np.int64,
-            count=len(self.lists.forms),
-        )
         # Each first-name list's words as name codes (CSR): blocking meets any first name of the list.
-        token_starts: list[int] = [0]
-        tokens: list[int] = []
-        for form in self.lists.forms:
-            tokens.extend(self.names[w] for w in form.split())
-            token_starts.append(len(tokens))
+        words = [form.split() for form in self.lists.forms]
+        list_head = self.names.encode([w[0] if w else "" for w in words])
+        tokens = self.names.encode(list(chain.from_iterable(words)))
+        token_starts = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=token_starts[1:])
         return Table(
-            token_starts=np.asarray(token_starts, dtype=np.int64),
-            tokens=np.asarray(tokens, dtype=np.int64),
+            token_starts=token_starts,
+            tokens=tokens,
             ids=column("id"),
             ipps=self._ipps,
             name=column("name"),
@@ -498,6 +524,19 @@ def search_keys(t: Table, probe: bool = False) -> tuple[Int, Int]:
     out = [_sorted_unique(parts) for pass_id, parts in enumerate(_passes(t, mirrors=probe, probe=probe), 1)
            if pass_id in SEARCH_PASSES]  # fmt: skip
     return np.concatenate([k for k, _ in out]), np.concatenate([r for _, r in out])
+
+
+KEY_BUCKET_BITS = 18  # a bucket's arrays fit in its B-tree page on a million identities (no overflow pages)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads keys whose low bits repeat (the pass)
+
+
+def key_bucket(keys: Int) -> Int:
+    """The bucket of each search key (0 .. 2**KEY_BUCKET_BITS - 1), the same in every extraction: the
+    stored keys are grouped by it, the desk search reads the buckets of the typed identity's keys."""
+    with np.errstate(over="ignore"):
+        mixed = keys.astype(np.uint64) * _GOLDEN  # modulo 2**64
+    out: Int = (mixed >> np.uint64(64 - KEY_BUCKET_BITS)).astype(np.int64)
+    return out
 
 
 def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Int:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivo_app.store.models.base import Base, JsonType, utcnow
@@ -48,9 +58,11 @@ class PairDecision(Base):
 
 class MatchKey(Base):
     """The name-and-date blocking keys of an extraction's identities (rules.matching.columns.search_keys),
-    written at duplicate detection, so the desk search reads a few index entries instead of scanning
-    the extraction. No foreign key on identity: deleting an extraction cascades through extraction_id,
-    and an index on identity_id would only slow the writes."""
+    written at duplicate detection, so the desk search reads a few rows instead of scanning the
+    extraction. One row per bucket of keys (columns.key_bucket: 262,144 of them), holding its keys and
+    identity ids as two arrays (little-endian int64 and int32): fourteen million
+    (key, identity) rows per million identities cost the detection more than scoring them did. No
+    foreign key on identity: deleting an extraction cascades through extraction_id."""
 
     __tablename__ = "match_key"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (the primary key is the index)
@@ -58,8 +70,9 @@ class MatchKey(Base):
     extraction_id: Mapped[int] = mapped_column(
         ForeignKey("extraction.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    identity_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    keys: Mapped[bytes] = mapped_column(LargeBinary)  # int64 little-endian
+    identity_ids: Mapped[bytes] = mapped_column(LargeBinary)  # int32 little-endian, the key's identity
 
 
 class DetectionRun(Base):
@@ -80,3 +93,21 @@ class DetectionRun(Base):
     probable: Mapped[int] = mapped_column(Integer)
     collisions: Mapped[int] = mapped_column(Integer)
     parameters: Mapped[dict[str, Any]] = mapped_column(JsonType)  # columns.parameters: traits, thresholds, em
+
+
+class DetectionFrequency(Base):
+    """How many identities of the extraction bore a birth name or a first first name, as the detection of
+    `run_id` counted them to weigh an exact name (term frequency: MARTIN weighs less than a rare name).
+    Only names borne by two identities or more: a name the desk search meets in a candidate and does not
+    find here was borne once. The desk search reads the two rows of the typed names, so it weighs as the
+    detection of the extraction it searches did."""
+
+    __tablename__ = "detection_frequency"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  (the primary key is the index)
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("detection_run.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    trait: Mapped[str] = mapped_column(String(12), primary_key=True)  # birth_name | first_name
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
