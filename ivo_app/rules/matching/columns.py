@@ -34,8 +34,10 @@ from ivo_app.rules.matching.engine import (
     Keyed,
     Match,
     Model,
+    department,
     name_prefix,
     place_code,
+    two_slips,
 )
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
@@ -132,6 +134,10 @@ def _deletion_neighbourhood(values: list[str]) -> tuple[Int, Int]:
             )
         starts.append(len(codes))
     return np.asarray(starts, dtype=np.int64), np.asarray(codes, dtype=np.int64)
+
+
+def _as_date(yyyymmdd: int) -> date:
+    return date(yyyymmdd // 10_000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
 def _yyyymmdd(value: Any) -> int:
@@ -867,30 +873,55 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     same_ins = at("ins", "equal")
     strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
     # engine.score_pair: a different birthplace or sex is evidence, not a verdict (reviewed; probable only
-    # beside the same list of at least two first names).
+    # where engine._sex_outweighed / _birthplace_outweighed say what outweighs it).
     strict = at("first_name", "else") | at("birth_date", "else") | at("ins", "different")
+    # engine.Model.common_disagreement: a strict trait this file's duplicates often disagree on is
+    # weighed evidence (never probable), not a reason to drop the pair.
+    dropping = at("ins", "different")
+    for trait in ("first_name", "birth_date"):
+        if not model.common_disagreement(trait):
+            dropping |= at(trait, "else")
     evidence = at("sex", "different")
     if "other_id" in t.extras:
         # Another identifier (a social security number...) shared by both records outweighs a first
         # name or a date typed differently: twins and homonyms do not share one.
         shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
         strict &= ~shared
+        dropping &= ~shared
         evidence &= ~shared
-    two_persons = strict | evidence
-    # engine.score_pair: a sex entered differently is outweighed by the same list of two first names or
-    # more; a birthplace is not (homonyms born the same day may share their first names).
-    words = t.token_starts[1:] - t.token_starts[:-1]
-    same_list = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
+    two_persons = dropping | evidence
+    later = _same_later_first_names(t, i, j)
+    years = np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000)
+    # engine._other_date_outweighed, on the few pairs it may concern (one Python call each).
+    ask = np.flatnonzero(
+        strict & at("birth_date", "else") & ~at("ins", "different") & later
+        & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
+    )  # fmt: skip
+    if len(ask):
+        births = zip(t.birth[i[ask]].tolist(), t.birth[j[ask]].tolist(), strict=True)
+        slips = np.fromiter((two_slips(_as_date(x), _as_date(y)) for x, y in births), np.bool_, len(ask))
+        strict[ask[slips]] = False  # the same list: the first names agree
+    sex_apart = at("sex", "different")
+    # engine._sex_outweighed, _birthplace_outweighed, _near_date_outweighed.
+    sex_outweighed = later | (
+        (at("first_name", "exact") | at("first_name", "inverted"))
+        & at("birth_date", "exact")
+        & at("birthplace", "equal")
+    )
+    departments = _departments(t)
+    same_department = (departments[t.place[i]] > 0) & (departments[t.place[i]] == departments[t.place[j]])
+    place_outweighed = later & ~sex_apart & (same_department | _two_later_first_names(t, i, later))
+    near_outweighed = later & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
     probable = (
         ~same_ins
         & (score >= model.probable_threshold())
         & ~strict
-        & (same_list | ~evidence)
-        & ~at("birthplace", "different")
+        & (~evidence | sex_outweighed)
+        & (~at("birthplace", "different") | place_outweighed)
         & ~at("birth_name", "else")
-        & ~at("birth_date", "near")
+        & (~at("birth_date", "near") | near_outweighed)
         & ~_twin_shaped(model, t, i, j, at)
         & ~_generation_apart(t, i, j, at)
     )
@@ -902,12 +933,49 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
 
 
+def _same_later_first_names(t: Table, i: Int, j: Int) -> Bool:
+    """engine._same_later_first_names: one list of first names with first names after the first one."""
+    words = t.token_starts[1:] - t.token_starts[:-1]
+    out: Bool = t.firsts[i] == t.firsts[j]
+    ask = np.flatnonzero(out)
+    if len(ask):  # the first first name's words, once per distinct first first name
+        codes, inverse = np.unique(t.first[i[ask]], return_inverse=True)
+        first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
+        out[ask] = words[t.firsts[i[ask]]] > first_words[inverse.reshape(-1)]
+    return out
+
+
+def _two_later_first_names(t: Table, i: Int, where: Bool) -> Bool:
+    """Where `where`: the list of row i holds two first names or more after its first first name."""
+    out = np.zeros(len(i), dtype=np.bool_)
+    ask = np.flatnonzero(where)
+    if len(ask):
+        words = t.token_starts[1:] - t.token_starts[:-1]
+        codes, inverse = np.unique(t.first[i[ask]], return_inverse=True)
+        first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
+        out[ask] = words[t.firsts[i[ask]]] >= first_words[inverse.reshape(-1)] + 2
+    return out
+
+
+def _departments(t: Table) -> Int:
+    """engine.department of each birthplace code of the vocabulary, as a number (0: none)."""
+    codes: dict[str, int] = {"": 0}
+    return np.fromiter(
+        (codes.setdefault(department(p), len(codes)) for p in t.places), dtype=np.int64, count=len(t.places)
+    )
+
+
 def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
     """engine._twin_shaped: same birth name and date, first names twins could bear."""
     known = np.fromiter(map(model.is_first_name, t.names), dtype=np.bool_, count=len(t.names))
     close = at("first_name", "close") | at("first_name", "phonetic")
     same = at("birth_name", "exact") & at("birth_date", "exact")
     out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
+    ask = np.flatnonzero(same & close & ~out)
+    if len(ask):  # engine._twin_shaped: two edits apart (TIPHAINE, TIPHANY)
+        _, dl = _jw_dl(t.names, t.first[i[ask]], t.first[j[ask]], with_dl=True)
+        assert dl is not None
+        out[ask] = dl >= 2
     ask = np.flatnonzero(same & (close | at("first_name", "truncated")) & ~out)
     if len(ask):  # later first names all different (LILOU CANDIDE, LILLA EMMA): once per list pair
         la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()
