@@ -197,6 +197,20 @@ def test_twins_parent_and_child_homonyms_are_reviewed_at_most(
         ({}, {"birth_date": date(1977, 9, 3)}),
         # an unknown day and month completed as RNIV says (31/12), the same list, birthplace and sex
         ({}, {"birth_date": date(1967, 12, 31)}),
+        # the same on a single first name: a completed date of the same year, birthplace and sex
+        ({"first_names": "YANNICK"}, {"first_names": "YANNICK", "birth_date": date(1967, 12, 31)}),
+        # the decade mistyped and the date completed (31/12/1977 for 09/03/1967), the same list
+        ({}, {"birth_date": date(1977, 12, 31)}),
+        # the sex entered wrong and the day and month swapped, a single first name: twins share the date
+        (
+            {"first_names": "CAMILLE", "first_first_name": "CAMILLE"},
+            {
+                "first_names": "CAMILLE",
+                "first_first_name": "CAMILLE",
+                "sex": "F",
+                "birth_date": date(1967, 9, 3),
+            },
+        ),
     ],
 )
 def test_evidence_that_outweighs_a_trait_typed_otherwise(a: dict[str, object], b: dict[str, object]) -> None:

@@ -905,13 +905,17 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     # engine._sex_outweighed, _birthplace_outweighed, _near_date_outweighed.
     sex_outweighed = later | (
         (at("first_name", "exact") | at("first_name", "inverted"))
-        & at("birth_date", "exact")
+        & (at("birth_date", "exact") | at("birth_date", "swapped") | at("birth_date", "one_digit"))
         & at("birthplace", "equal")
     )
     departments = _departments(t)
     same_department = (departments[t.place[i]] > 0) & (departments[t.place[i]] == departments[t.place[j]])
     place_outweighed = later & ~sex_apart & (same_department | _two_later_first_names(t, i, later))
-    near_outweighed = later & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
+    da, db = t.birth[i], t.birth[j]
+    completed = (da // 10_000 == db // 10_000) & (_completed(da, db) | _completed(db, da))
+    near_outweighed = (
+        (later | completed) & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
+    )
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
     probable = (

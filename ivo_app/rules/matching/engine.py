@@ -430,9 +430,11 @@ def _sex_outweighed(lv: dict[str, str], later: bool) -> bool:
     """A sex entered wrong (RNIV: epicene first names, CAMILLE, DOMINIQUE) against a sex that differs:
     twins of two sexes are not given one list of first names, nor one first name; same first name (or
     names inverted), date and birthplace with a single first name is one identity typed twice."""
+    # Twins share the date exactly: a date one slip apart beside the same first name and birthplace is
+    # one more slip on a record already typed in haste, not a twin (whose first name differs anyway).
     return later or (
         lv["first_name"] in ("exact", "inverted")
-        and lv["birth_date"] == "exact"
+        and lv["birth_date"] in ("exact", "swapped", "one_digit")
         and lv["birthplace"] == "equal"
     )
 
@@ -456,12 +458,18 @@ def _near_date_outweighed(lv: dict[str, str], later: bool, a: Keyed, b: Keyed) -
     same names born the same year outnumber such duplicates, unless they also share the list of first
     names with its later ones, the birthplace and the sex; years a generation apart stay a parent's and a
     child's (father and son share first names)."""
+    if a.birth is None or b.birth is None:
+        return False
+    # A date completed as RNIV prescribes (EXI ID 11: 01/MM, JJ/01, 31/12) within its year: one
+    # stranger in a hundred born the same year has such a birthday; beside the same names, birthplace and
+    # sex it is the completed date of the other record.
+    completed = a.birth.year == b.birth.year and (
+        _completed(a.birth, b.birth) or _completed(b.birth, a.birth)
+    )
     return (
-        later
+        (later or completed)
         and lv["birthplace"] == "equal"
         and lv["sex"] == "equal"
-        and a.birth is not None
-        and b.birth is not None
         and abs(a.birth.year - b.birth.year) < GENERATION_YEARS
     )
 
@@ -488,8 +496,11 @@ def _slipped(x: date) -> Iterator[date]:
 
 
 def two_slips(x: date, y: date) -> bool:
-    """Two slips apart (day and month swapped and the decade mistyped: 07/02/2025 and 02/07/2015)."""
-    return any(_one_slip(z, y) for z in _slipped(x))
+    """Two slips apart (day and month swapped and the decade mistyped: 07/02/2025 and 02/07/2015), or
+    one slip and an unknown day or month completed as RNIV says (EXI ID 11: 01/MM, JJ/01, 31/12)."""
+    if any(_one_slip(z, y) for z in _slipped(x)):
+        return True
+    return abs(x.year - y.year) in (1, 10) and (_completed(x, y) or _completed(y, x))
 
 
 def _other_date_outweighed(lv: dict[str, str], later: bool, a: Keyed, b: Keyed) -> bool:
