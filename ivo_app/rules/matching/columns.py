@@ -836,6 +836,7 @@ class Scored:
     model: Model = field(repr=False)
     traits: tuple[str, ...] = TRAITS
     estimate: Estimate | None = None  # the EM estimate of m the weights use (find_scored)
+    held: dict[str, Bool] = field(default_factory=dict)  # guard → the pairs it holds back from probable
 
     def reasons(self, k: int) -> list[tuple[str, float]]:
         out = []
@@ -918,23 +919,26 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     )
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
-    probable = (
-        ~same_ins
-        & (score >= model.probable_threshold())
-        & ~strict
-        & (~evidence | sex_outweighed)
-        & (~at("birthplace", "different") | place_outweighed)
-        & ~at("birth_name", "else")
-        & (~at("birth_date", "near") | near_outweighed)
-        & ~_twin_shaped(model, t, i, j, at)
-        & ~_generation_apart(t, i, j, at)
-    )
+    # What holds a pair back from probable, by name (benchmarks/queue_breakdown.py counts them).
+    held = {
+        "score": score < model.probable_threshold(),
+        "strict": strict,
+        "sex": evidence & ~sex_outweighed,
+        "birthplace": at("birthplace", "different") & ~place_outweighed,
+        "birth_name": at("birth_name", "else"),
+        "near_date": at("birth_date", "near") & ~near_outweighed,
+        "twin": _twin_shaped(model, t, i, j, at),
+        "generation": _generation_apart(t, i, j, at),
+    }
+    probable = ~same_ins
+    for mask in held.values():
+        probable &= ~mask
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= model.review_threshold())
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
-    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
+    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits, held=held)
 
 
 def _same_later_first_names(t: Table, i: Int, j: Int) -> Bool:
