@@ -197,6 +197,11 @@ def test_twins_parent_and_child_homonyms_are_reviewed_at_most(
         ({}, {"birth_date": date(1977, 9, 3)}),
         # an unknown day and month completed as RNIV says (31/12), the same list, birthplace and sex
         ({}, {"birth_date": date(1967, 12, 31)}),
+        # first names in another order (RNIV: the usual one entered first) and another birthplace of the
+        # department: the same list all the same
+        ({}, {"first_names": "MARIE YANNICK", "first_first_name": "MARIE", "birthplace": "29232"}),
+        # a compound name entered by one word, with a typo (LE GALL KERBRAT / KERBRAAT)
+        ({"birth_name": "LE GALL KERBRAT"}, {"birth_name": "KERBRAAT"}),
         # the same on a single first name: a completed date of the same year, birthplace and sex
         ({"first_names": "YANNICK"}, {"first_names": "YANNICK", "birth_date": date(1967, 12, 31)}),
         # the decade mistyped and the date completed (31/12/1977 for 09/03/1967), the same list

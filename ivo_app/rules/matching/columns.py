@@ -38,6 +38,7 @@ from ivo_app.rules.matching.engine import (
     name_prefix,
     place_code,
     two_slips,
+    typo_of_a_word,
 )
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
@@ -598,6 +599,16 @@ def _part_of(t: Table, a: Int, b: Int) -> Bool:
         (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 3)
         & (np.strings.find(np.strings.add(np.strings.add(" ", ls), " "), np.strings.add(np.strings.add(" ", ss), " ")) >= 0)
     )  # fmt: skip
+    # engine.typo_of_a_word, on the distinct pairs of a single word and a compound name.
+    ask = np.flatnonzero(
+        ~hit & (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 4)
+        & (np.strings.find(ss, " ") < 0) & (np.strings.find(ls, " ") >= 0)
+    )  # fmt: skip
+    if len(ask):
+        hit[ask] = [
+            typo_of_a_word(t.names[a], t.names[b])
+            for a, b in zip(short[ask].tolist(), long[ask].tolist(), strict=True)
+        ]
     return hit[inverse]
 
 
@@ -944,12 +955,23 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
 def _same_later_first_names(t: Table, i: Int, j: Int) -> Bool:
     """engine._same_later_first_names: one list of first names with first names after the first one."""
     words = t.token_starts[1:] - t.token_starts[:-1]
-    out: Bool = t.firsts[i] == t.firsts[j]
+    out: Bool = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
+    ask = np.flatnonzero(
+        (t.firsts[i] != t.firsts[j]) & (words[t.firsts[i]] >= 2) & (words[t.firsts[i]] == words[t.firsts[j]])
+    )
+    if len(ask):  # the same words in another order, once per distinct pair of lists
+        la, lb, inverse = _distinct(t.firsts[i[ask]], t.firsts[j[ask]])
+        same = np.fromiter(
+            (sorted(t.lists[x].split()) == sorted(t.lists[y].split()) for x, y in zip(la.tolist(), lb.tolist(), strict=True)),
+            np.bool_, len(la),
+        )  # fmt: skip
+        out[ask] = same[inverse]
     ask = np.flatnonzero(out)
-    if len(ask):  # the first first name's words, once per distinct first first name
-        codes, inverse = np.unique(t.first[i[ask]], return_inverse=True)
-        first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
-        out[ask] = words[t.firsts[i[ask]]] > first_words[inverse.reshape(-1)]
+    if len(ask):  # the first first name's words, once per distinct first first name (both records)
+        for side in (i, j):
+            codes, inverse = np.unique(t.first[side[ask]], return_inverse=True)
+            first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
+            out[ask] &= words[t.firsts[side[ask]]] > first_words[inverse.reshape(-1)]
     return out
 
 

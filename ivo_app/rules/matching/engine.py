@@ -133,11 +133,26 @@ def _jw(a: str, b: str) -> float:
 
 
 def _part_of(x: str, y: str) -> bool:
-    """One name's words are a whole-word part of the other's (a compound name entered in part)."""
+    """One name's words are a whole-word part of the other's (a compound name entered in part), or one
+    word of a compound name entered alone with a typo (THEMINE for LAGHOUATI THEMINES, GANAT for GENAT
+    DORE: two errors the independent table combines, RNIV's compound name and a typing error)."""
     if x == y or not x or not y:
         return False
     short, long = (x, y) if len(x) < len(y) else (y, x)
-    return len(short) >= 3 and f" {short} " in f" {long} "
+    if len(short) >= 3 and f" {short} " in f" {long} ":
+        return True
+    return typo_of_a_word(short, long)
+
+
+def typo_of_a_word(short: str, long: str) -> bool:
+    """A single word of at least 4 letters one typo from one word (at least 4 letters) of a compound name."""
+    words = long.split()
+    return (
+        len(words) >= 2
+        and " " not in short
+        and len(short) >= 4
+        and any(len(w) >= 4 and DamerauLevenshtein.distance(short, w) <= 1 for w in words)
+    )
 
 
 def _near(x: str, y: str) -> bool:
@@ -419,11 +434,16 @@ def _generation_apart(lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
 
 
 def _same_later_first_names(a: Keyed, b: Keyed) -> bool:
-    """The same list of first names holding first names after the first one (JEAN PIERRE LOUIS on both;
-    not MARIE LOUISE when MARIE LOUISE is the first first name). RNIV's homonyms share the birth name,
-    the first first name, the date and the sex (rule catalogue, ATTR-HOMONYME); the later first names are
-    each one's own, and twins are given other first names: sharing them too is one person's list."""
-    return a.firsts == b.firsts and len(a.firsts) > len(a.first.split())
+    """The same list of first names, in this order or another (RNIV: the usual first name entered
+    first), holding first names after the first one (JEAN PIERRE LOUIS on both; not MARIE LOUISE when
+    MARIE LOUISE is the first first name). RNIV's homonyms share the birth name, the first first name,
+    the date and the sex (rule catalogue, ATTR-HOMONYME); the later first names are each one's own, and
+    twins are given other first names: sharing them too is one person's list."""
+    return (
+        sorted(a.firsts) == sorted(b.firsts)
+        and len(a.firsts) > len(a.first.split())
+        and len(b.firsts) > len(b.first.split())
+    )
 
 
 def _sex_outweighed(lv: dict[str, str], later: bool) -> bool:
