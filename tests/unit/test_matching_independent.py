@@ -202,6 +202,12 @@ def test_twins_parent_and_child_homonyms_are_reviewed_at_most(
         ({}, {"first_names": "MARIE YANNICK", "first_first_name": "MARIE", "birthplace": "29232"}),
         # a compound name entered by one word, with a typo (LE GALL KERBRAT / KERBRAAT)
         ({"birth_name": "LE GALL KERBRAT"}, {"birth_name": "KERBRAAT"}),
+        # two typos in the first name (FEBRL's PATRVRCK for PATRICK) make a name no one is given: not a
+        # twin's, whose first name is a name (TIPHAINE and TIPHANY are reviewed)
+        (
+            {"first_names": "PATRICK", "first_first_name": "PATRICK"},
+            {"first_names": "PATRVRCK", "first_first_name": "PATRVRCK"},
+        ),
         # the same on a single first name: a completed date of the same year, birthplace and sex
         ({"first_names": "YANNICK"}, {"first_names": "YANNICK", "birth_date": date(1967, 12, 31)}),
         # the decade mistyped and the date completed (31/12/1977 for 09/03/1967), the same list

@@ -1002,10 +1002,14 @@ def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str]
     same = at("birth_name", "exact") & at("birth_date", "exact")
     out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
     ask = np.flatnonzero(same & close & ~out)
-    if len(ask):  # engine._twin_shaped: two edits apart (TIPHAINE, TIPHANY)
-        _, dl = _jw_dl(t.names, t.first[i[ask]], t.first[j[ask]], with_dl=True)
+    if len(ask):  # engine._twin_shaped: two given names two edits apart (TIPHAINE, TIPHANY)
+        fa, fb = t.first[i[ask]], t.first[j[ask]]
+        _, dl = _jw_dl(t.names, fa, fb, with_dl=True)
         assert dl is not None
-        out[ask] = dl >= 2
+        codes = np.unique(np.concatenate([fa, fb]))
+        given = np.zeros(len(t.names), dtype=np.bool_)
+        given[codes] = [model.is_given(t.names[c]) for c in codes.tolist()]
+        out[ask] = (dl >= 2) & given[fa] & given[fb]
     ask = np.flatnonzero(same & (close | at("first_name", "truncated")) & ~out)
     if len(ask):  # later first names all different (LILOU CANDIDE, LILLA EMMA): once per list pair
         la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()

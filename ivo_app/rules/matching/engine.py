@@ -336,9 +336,15 @@ class Model:
     # Given names (normalised, INSEE's lists): a first name one letter from another given name may be a
     # twin's; empty: every first name counts as one (the cautious reading).
     first_names: frozenset[str] = frozenset()
+    # Every first name INSEE's files record (tens of thousands, rare spellings included): a typo seldom
+    # makes one of them (PATRVRCK, ISABLEL), a twin's first name is one (TIPHANY); empty: every value.
+    given_names: frozenset[str] = frozenset()
 
     def is_first_name(self, value: str) -> bool:
         return not self.first_names or value in self.first_names
+
+    def is_given(self, value: str) -> bool:
+        return not self.given_names or value in self.given_names
 
     def probable_threshold(self) -> float:
         """The probable threshold, raised by log2(population / reference size) on large extractions: the
@@ -411,10 +417,15 @@ def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
     later_apart = len(a.firsts) >= 2 and len(b.firsts) >= 2 and set(a.firsts[1:]).isdisjoint(b.firsts[1:])
     if lv["first_name"] == "truncated":
         return later_apart
-    # One slip of the hand changes one letter (Damerau 1964); first names two edits apart that sound
+    # One slip of the hand changes one letter (Damerau 1964); two given names two edits apart that sound
     # alike are two names (TIPHAINE and TIPHANY, FLORENT and FLORENCIO: twins seen probable on 1,000,000
-    # independent identities, their later first names the same, one name outside INSEE's most given).
-    two_edits = DamerauLevenshtein.distance(a.first, b.first) >= 2
+    # independent identities, their later first names the same, one name outside INSEE's most given),
+    # where two typos make a name no one is given (PATRVRCK for PATRICK, in FEBRL).
+    two_edits = (
+        DamerauLevenshtein.distance(a.first, b.first) >= 2
+        and model.is_given(a.first)
+        and model.is_given(b.first)
+    )
     return later_apart or two_edits or (model.is_first_name(a.first) and model.is_first_name(b.first))
 
 
