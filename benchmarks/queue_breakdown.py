@@ -77,6 +77,18 @@ def main() -> None:
     for lo, hi in ((1, 10), (10, 100), (100, 1000), (1000, 10_000), (10_000, 10**9)):
         band = shared & (f >= lo) & (f < hi)
         print(f"  {lo:>6}..{hi:<10} {int((band & ~same).sum()):>8} {int((band & same).sum()):>8}")
+    # The true pairs of the queue that are not probable, by the guards holding them back (Scored.held):
+    # which evidence would move them up, and what it would cost in false pairs holding the same guards.
+    held_true: Counter[tuple[str, ...]] = Counter()
+    held_false: Counter[tuple[str, ...]] = Counter()
+    reviewed = level != columns.PROBABLE
+    guards = {name: mask[keep] for name, mask in scored.held.items()}
+    for k in np.flatnonzero(reviewed).tolist():
+        key = tuple(name for name, mask in guards.items() if mask[k])
+        (held_true if same[k] else held_false)[key] += 1
+    print("\nà examiner, par garde qui retient la paire de « probable » : vraies / fausses")
+    for key, n in held_true.most_common(args.top):
+        print(f"  {' + '.join(key) or '-':<40} {n:>8} {held_false.get(key, 0):>8}")
     label_pairs: Counter[str] = Counter()
     for k in np.flatnonzero(~same).tolist():
         a, b = sorted((kinds[i[k]], kinds[j[k]]))

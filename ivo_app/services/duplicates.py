@@ -73,6 +73,7 @@ def load_model() -> Model:
         reference_size=data.get("reference_size", 10_000),
         u={trait: dict(levels) for trait, levels in data["u_prior"].items()},
         first_names=given_names(),
+        given_names=given_names(per_sex=1_000_000),  # the whole of INSEE's files
     )
 
 

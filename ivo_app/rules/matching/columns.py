@@ -34,8 +34,11 @@ from ivo_app.rules.matching.engine import (
     Keyed,
     Match,
     Model,
+    department,
     name_prefix,
     place_code,
+    two_slips,
+    typo_of_a_word,
 )
 from ivo_app.rules.matching.phonetic import soundex2
 from ivo_app.rules.normalize import normalize_name
@@ -161,6 +164,10 @@ def _deletion_neighbourhood(values: list[str]) -> tuple[Int, Int]:
             )
         starts.append(len(codes))
     return np.asarray(starts, dtype=np.int64), np.asarray(codes, dtype=np.int64)
+
+
+def _as_date(yyyymmdd: int) -> date:
+    return date(yyyymmdd // 10_000, yyyymmdd // 100 % 100, yyyymmdd % 100)
 
 
 def _yyyymmdd(value: Any) -> int:
@@ -631,6 +638,16 @@ def _part_of(t: Table, a: Int, b: Int) -> Bool:
         (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 3)
         & (np.strings.find(np.strings.add(np.strings.add(" ", ls), " "), np.strings.add(np.strings.add(" ", ss), " ")) >= 0)
     )  # fmt: skip
+    # engine.typo_of_a_word, on the distinct pairs of a single word and a compound name.
+    ask = np.flatnonzero(
+        ~hit & (ua != ub) & (ua > 0) & (ub > 0) & (t.name_length[short] >= 4)
+        & (np.strings.find(ss, " ") < 0) & (np.strings.find(ls, " ") >= 0)
+    )  # fmt: skip
+    if len(ask):
+        hit[ask] = [
+            typo_of_a_word(t.names[a], t.names[b])
+            for a, b in zip(short[ask].tolist(), long[ask].tolist(), strict=True)
+        ]
     return hit[inverse]
 
 
@@ -869,6 +886,7 @@ class Scored:
     model: Model = field(repr=False)
     traits: tuple[str, ...] = TRAITS
     estimate: Estimate | None = None  # the EM estimate of m the weights use (find_scored)
+    held: dict[str, Bool] = field(default_factory=dict)  # guard → the pairs it holds back from probable
 
     def reasons(self, k: int) -> list[tuple[str, float]]:
         out = []
@@ -906,39 +924,114 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     same_ins = at("ins", "equal")
     strict_divergence = at("birth_date", "else") | at("first_name", "else") | at("sex", "different")
     # engine.score_pair: a different birthplace or sex is evidence, not a verdict (reviewed; probable only
-    # beside the same list of at least two first names).
+    # where engine._sex_outweighed / _birthplace_outweighed say what outweighs it).
     strict = at("first_name", "else") | at("birth_date", "else") | at("ins", "different")
+    # engine.Model.common_disagreement: a strict trait this file's duplicates often disagree on is
+    # weighed evidence (never probable), not a reason to drop the pair.
+    dropping = at("ins", "different")
+    for trait in ("first_name", "birth_date"):
+        if not model.common_disagreement(trait):
+            dropping |= at(trait, "else")
     evidence = at("sex", "different")
     if "other_id" in t.extras:
         # Another identifier (a social security number...) shared by both records outweighs a first
         # name or a date typed differently: twins and homonyms do not share one.
         shared = levels[:, traits.index("other_id")] == COMPLEMENTARY_LEVELS.index("exact")
         strict &= ~shared
+        dropping &= ~shared
         evidence &= ~shared
-    two_persons = strict | evidence
-    # engine.score_pair: a sex entered differently is outweighed by the same list of two first names or
-    # more; a birthplace is not (homonyms born the same day may share their first names).
-    words = t.token_starts[1:] - t.token_starts[:-1]
-    same_list = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
+    two_persons = dropping | evidence
+    later = _same_later_first_names(t, i, j)
+    years = np.abs(t.birth[i] // 10_000 - t.birth[j] // 10_000)
+    # engine._other_date_outweighed, on the few pairs it may concern (one Python call each).
+    ask = np.flatnonzero(
+        strict & at("birth_date", "else") & ~at("ins", "different") & later
+        & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
+    )  # fmt: skip
+    if len(ask):
+        births = zip(t.birth[i[ask]].tolist(), t.birth[j[ask]].tolist(), strict=True)
+        slips = np.fromiter((two_slips(_as_date(x), _as_date(y)) for x, y in births), np.bool_, len(ask))
+        strict[ask[slips]] = False  # the same list: the first names agree
+    sex_apart = at("sex", "different")
+    # engine._sex_outweighed, _birthplace_outweighed, _near_date_outweighed.
+    sex_outweighed = later | (
+        (at("first_name", "exact") | at("first_name", "inverted"))
+        & (at("birth_date", "exact") | at("birth_date", "swapped") | at("birth_date", "one_digit"))
+        & at("birthplace", "equal")
+    )
+    departments = _departments(t)
+    same_department = (departments[t.place[i]] > 0) & (departments[t.place[i]] == departments[t.place[j]])
+    place_outweighed = later & ~sex_apart & (same_department | _two_later_first_names(t, i, later))
+    da, db = t.birth[i], t.birth[j]
+    completed = (da // 10_000 == db // 10_000) & (_completed(da, db) | _completed(db, da))
+    near_outweighed = (
+        (later | completed) & at("birthplace", "equal") & at("sex", "equal") & (years < GENERATION_YEARS)
+    )
     thresholds = model.thresholds
     # engine.score_pair: birth names that differ beyond what the levels explain are reviewed, never probable.
-    probable = (
-        ~same_ins
-        & (score >= model.probable_threshold())
-        & ~strict
-        & (same_list | ~evidence)
-        & ~at("birthplace", "different")
-        & ~at("birth_name", "else")
-        & ~at("birth_date", "near")
-        & ~_twin_shaped(model, t, i, j, at)
-        & ~_generation_apart(t, i, j, at)
-    )
+    # What holds a pair back from probable, by name (benchmarks/queue_breakdown.py counts them).
+    held = {
+        "score": score < model.probable_threshold(),
+        "strict": strict,
+        "sex": evidence & ~sex_outweighed,
+        "birthplace": at("birthplace", "different") & ~place_outweighed,
+        "birth_name": at("birth_name", "else"),
+        "near_date": at("birth_date", "near") & ~near_outweighed,
+        "twin": _twin_shaped(model, t, i, j, at),
+        "generation": _generation_apart(t, i, j, at),
+    }
+    probable = ~same_ins
+    for mask in held.values():
+        probable &= ~mask
     dropped = ~same_ins & ~probable & two_persons & (score < thresholds["two_persons_review"])
     review = ~same_ins & ~probable & ~dropped & (score >= model.review_threshold())
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
-    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits)
+    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits, held=held)
+
+
+def _same_later_first_names(t: Table, i: Int, j: Int) -> Bool:
+    """engine._same_later_first_names: one list of first names with first names after the first one."""
+    words = t.token_starts[1:] - t.token_starts[:-1]
+    out: Bool = (t.firsts[i] == t.firsts[j]) & (words[t.firsts[i]] >= 2)
+    ask = np.flatnonzero(
+        (t.firsts[i] != t.firsts[j]) & (words[t.firsts[i]] >= 2) & (words[t.firsts[i]] == words[t.firsts[j]])
+    )
+    if len(ask):  # the same words in another order, once per distinct pair of lists
+        la, lb, inverse = _distinct(t.firsts[i[ask]], t.firsts[j[ask]])
+        same = np.fromiter(
+            (sorted(t.lists[x].split()) == sorted(t.lists[y].split()) for x, y in zip(la.tolist(), lb.tolist(), strict=True)),
+            np.bool_, len(la),
+        )  # fmt: skip
+        out[ask] = same[inverse]
+    ask = np.flatnonzero(out)
+    if len(ask):  # the first first name's words, once per distinct first first name (both records)
+        for side in (i, j):
+            codes, inverse = np.unique(t.first[side[ask]], return_inverse=True)
+            first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
+            out[ask] &= words[t.firsts[side[ask]]] > first_words[inverse.reshape(-1)]
+    return out
+
+
+def _two_later_first_names(t: Table, i: Int, where: Bool) -> Bool:
+    """Where `where`: the list of row i holds two first names or more after its first first name."""
+    out = np.zeros(len(i), dtype=np.bool_)
+    ask = np.flatnonzero(where)
+    if len(ask):
+        words = t.token_starts[1:] - t.token_starts[:-1]
+        codes, inverse = np.unique(t.first[i[ask]], return_inverse=True)
+        first_words = np.fromiter((len(t.names[c].split()) for c in codes.tolist()), np.int64, len(codes))
+        out[ask] = words[t.firsts[i[ask]]] >= first_words[inverse.reshape(-1)] + 2
+    return out
+
+
+def _departments(t: Table) -> Int:
+    """engine.department of each birthplace code of the vocabulary, as a number (0: none)."""
+    codes: dict[str, int] = {"": 0}
+    return np.fromiter(
+        (codes.setdefault(department(p), len(codes)) for p in t.places), dtype=np.int64, count=len(t.places)
+    )
 
 
 def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
@@ -947,6 +1040,15 @@ def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str]
     close = at("first_name", "close") | at("first_name", "phonetic")
     same = at("birth_name", "exact") & at("birth_date", "exact")
     out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
+    ask = np.flatnonzero(same & close & ~out)
+    if len(ask):  # engine._twin_shaped: two given names two edits apart (TIPHAINE, TIPHANY)
+        fa, fb = t.first[i[ask]], t.first[j[ask]]
+        _, dl = _jw_dl(t.names, fa, fb, with_dl=True)
+        assert dl is not None
+        codes = np.unique(np.concatenate([fa, fb]))
+        given = np.zeros(len(t.names), dtype=np.bool_)
+        given[codes] = [model.is_given(t.names[c]) for c in codes.tolist()]
+        out[ask] = (dl >= 2) & given[fa] & given[fb]
     ask = np.flatnonzero(same & (close | at("first_name", "truncated")) & ~out)
     if len(ask):  # later first names all different (LILOU CANDIDE, LILLA EMMA): once per list pair
         la, lb = t.firsts[i[ask]].tolist(), t.firsts[j[ask]].tolist()

@@ -19,7 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -97,10 +97,34 @@ class Keyed:
 UNKNOWN_PLACE = "99999"
 
 
+# Paris, Lyon and Marseille are entered by commune or by arrondissement: the two codes name one place
+# (RNIV rule catalogue, §3 NIR coherence: 75056 ~ 751xx, 69123 ~ 6938x, 13055 ~ 132xx).
+_CITY_OF_ARRONDISSEMENT = {"751": "75056", "6938": "69123", "132": "13055"}
+
+
 def place_code(value: str | None) -> str:
-    """The birthplace compared: 99999 is RNIV's unknown birthplace, as absent as an empty one."""
+    """The birthplace compared: 99999 is RNIV's unknown birthplace, as absent as an empty one; an
+    arrondissement of Paris, Lyon or Marseille is its city; Corsica's 2A/2B communes keep the numbers
+    they had as 20CCC before 1976 (the code valid at the date of birth, RNIV §2 birthplace)."""
     code = (value or "").strip().upper()
-    return "" if code == UNKNOWN_PLACE else code
+    if code == UNKNOWN_PLACE:
+        return ""
+    if len(code) == 5:
+        for prefix, city in _CITY_OF_ARRONDISSEMENT.items():
+            if code.startswith(prefix) and code != city:
+                return city
+        if code[:2] in ("2A", "2B"):
+            return "20" + code[2:]
+    return code
+
+
+def department(place: str) -> str:
+    """The department of a compared birthplace code (3 characters overseas, 97x/98x), '' abroad or
+    unknown: two communes of one department are where a residence commune, a neighbouring maternity's
+    town or a commune merged since is entered for the birthplace."""
+    if len(place) != 5 or place.startswith("99"):
+        return ""
+    return place[:3] if place[:2] in ("97", "98") else place[:2]
 
 
 @lru_cache(maxsize=500_000)
@@ -109,11 +133,26 @@ def _jw(a: str, b: str) -> float:
 
 
 def _part_of(x: str, y: str) -> bool:
-    """One name's words are a whole-word part of the other's (a compound name entered in part)."""
+    """One name's words are a whole-word part of the other's (a compound name entered in part), or one
+    word of a compound name entered alone with a typo (THEMINE for LAGHOUATI THEMINES, GANAT for GENAT
+    DORE: two errors the independent table combines, RNIV's compound name and a typing error)."""
     if x == y or not x or not y:
         return False
     short, long = (x, y) if len(x) < len(y) else (y, x)
-    return len(short) >= 3 and f" {short} " in f" {long} "
+    if len(short) >= 3 and f" {short} " in f" {long} ":
+        return True
+    return typo_of_a_word(short, long)
+
+
+def typo_of_a_word(short: str, long: str) -> bool:
+    """A single word of at least 4 letters one typo from one word (at least 4 letters) of a compound name."""
+    words = long.split()
+    return (
+        len(words) >= 2
+        and " " not in short
+        and len(short) >= 4
+        and any(len(w) >= 4 and DamerauLevenshtein.distance(short, w) <= 1 for w in words)
+    )
 
 
 def _near(x: str, y: str) -> bool:
@@ -280,6 +319,10 @@ def name_prefix(name: str) -> int:
     return out
 
 
+# m of a strict trait's `else` level from which it is common among the file's duplicates (Model.common_disagreement).
+COMMON_DISAGREEMENT = 0.2
+
+
 @dataclass
 class Model:
     m: dict[str, dict[str, float]]
@@ -293,9 +336,15 @@ class Model:
     # Given names (normalised, INSEE's lists): a first name one letter from another given name may be a
     # twin's; empty: every first name counts as one (the cautious reading).
     first_names: frozenset[str] = frozenset()
+    # Every first name INSEE's files record (tens of thousands, rare spellings included): a typo seldom
+    # makes one of them (PATRVRCK, ISABLEL), a twin's first name is one (TIPHANY); empty: every value.
+    given_names: frozenset[str] = frozenset()
 
     def is_first_name(self, value: str) -> bool:
         return not self.first_names or value in self.first_names
+
+    def is_given(self, value: str) -> bool:
+        return not self.given_names or value in self.given_names
 
     def probable_threshold(self) -> float:
         """The probable threshold, raised by log2(population / reference size) on large extractions: the
@@ -311,6 +360,16 @@ class Model:
     def growth(self) -> float:
         growth = self.population / self.reference_size if self.population else 1.0
         return max(0.0, math.log2(growth))
+
+    def common_disagreement(self, trait: str) -> bool:
+        """Whether this file's duplicates often disagree on a strict trait (m of `else`, as EM estimated
+        it on the extraction, at least COMMON_DISAGREEMENT): then another first name or birth date is
+        evidence, weighed by the score and reviewed (never probable), not a sign of two persons that
+        drops the pair. In a French identity file duplicates agree on their strict traits (RNIV: read on
+        an identity document; m 0.002-0.003); in a register of nicknames and initials (Splink's
+        historical figures: WILLIAM / BILL, M. / MICHAEL) EM measures that a third of its duplicates differ
+        on the first name."""
+        return self.m[trait].get("else", 0.0) >= COMMON_DISAGREEMENT
 
     def weight(self, trait: str, level: str, a: Keyed | None = None) -> float:
         if level == "missing":
@@ -358,7 +417,16 @@ def _twin_shaped(model: Model, lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
     later_apart = len(a.firsts) >= 2 and len(b.firsts) >= 2 and set(a.firsts[1:]).isdisjoint(b.firsts[1:])
     if lv["first_name"] == "truncated":
         return later_apart
-    return later_apart or (model.is_first_name(a.first) and model.is_first_name(b.first))
+    # One slip of the hand changes one letter (Damerau 1964); two given names two edits apart that sound
+    # alike are two names (TIPHAINE and TIPHANY, FLORENT and FLORENCIO: twins seen probable on 1,000,000
+    # independent identities, their later first names the same, one name outside INSEE's most given),
+    # where two typos make a name no one is given (PATRVRCK for PATRICK, in FEBRL).
+    two_edits = (
+        DamerauLevenshtein.distance(a.first, b.first) >= 2
+        and model.is_given(a.first)
+        and model.is_given(b.first)
+    )
+    return later_apart or two_edits or (model.is_first_name(a.first) and model.is_first_name(b.first))
 
 
 # Years between two dates one digit apart beyond which they may be a parent's and a child's.
@@ -373,6 +441,112 @@ def _generation_apart(lv: dict[str, str], a: Keyed, b: Keyed) -> bool:
         and a.birth is not None
         and b.birth is not None
         and abs(a.birth.year - b.birth.year) >= GENERATION_YEARS
+    )
+
+
+def _same_later_first_names(a: Keyed, b: Keyed) -> bool:
+    """The same list of first names, in this order or another (RNIV: the usual first name entered
+    first), holding first names after the first one (JEAN PIERRE LOUIS on both; not MARIE LOUISE when
+    MARIE LOUISE is the first first name). RNIV's homonyms share the birth name, the first first name,
+    the date and the sex (rule catalogue, ATTR-HOMONYME); the later first names are each one's own, and
+    twins are given other first names: sharing them too is one person's list."""
+    return (
+        sorted(a.firsts) == sorted(b.firsts)
+        and len(a.firsts) > len(a.first.split())
+        and len(b.firsts) > len(b.first.split())
+    )
+
+
+def _sex_outweighed(lv: dict[str, str], later: bool) -> bool:
+    """A sex entered wrong (RNIV: epicene first names, CAMILLE, DOMINIQUE) against a sex that differs:
+    twins of two sexes are not given one list of first names, nor one first name; same first name (or
+    names inverted), date and birthplace with a single first name is one identity typed twice."""
+    # Twins share the date exactly: a date one slip apart beside the same first name and birthplace is
+    # one more slip on a record already typed in haste, not a twin (whose first name differs anyway).
+    return later or (
+        lv["first_name"] in ("exact", "inverted")
+        and lv["birth_date"] in ("exact", "swapped", "one_digit")
+        and lv["birthplace"] == "equal"
+    )
+
+
+def _birthplace_outweighed(lv: dict[str, str], later: bool, a: Keyed, b: Keyed) -> bool:
+    """Another birthplace beside one list of first names with its later ones (the sex the same): RNIV's
+    homonyms share the birth name, the first first name, the date and the sex (ATTR-HOMONYME), their
+    later first names are their own. One later first name may still coincide (MARIE, JEAN are given as
+    second names by the hundred thousand), so with a single later name the other birthplace must be in
+    the same department (the residence commune, a neighbouring town's maternity, a commune merged since:
+    RNIV, code valid at the date of birth); two later first names or more in common are one person's."""
+    if not later or lv["sex"] == "different":
+        return False
+    if len(a.firsts) >= len(a.first.split()) + 2:
+        return True
+    return department(a.place) != "" and department(a.place) == department(b.place)
+
+
+def _near_date_outweighed(lv: dict[str, str], later: bool, a: Keyed, b: Keyed) -> bool:
+    """Dates two slips apart or completed within the year: on a million identities strangers with the
+    same names born the same year outnumber such duplicates, unless they also share the list of first
+    names with its later ones, the birthplace and the sex; years a generation apart stay a parent's and a
+    child's (father and son share first names)."""
+    if a.birth is None or b.birth is None:
+        return False
+    # A date completed as RNIV prescribes (EXI ID 11: 01/MM, JJ/01, 31/12) within its year: one
+    # stranger in a hundred born the same year has such a birthday; beside the same names, birthplace and
+    # sex it is the completed date of the other record.
+    completed = a.birth.year == b.birth.year and (
+        _completed(a.birth, b.birth) or _completed(b.birth, a.birth)
+    )
+    return (
+        (later or completed)
+        and lv["birthplace"] == "equal"
+        and lv["sex"] == "equal"
+        and abs(a.birth.year - b.birth.year) < GENERATION_YEARS
+    )
+
+
+def _one_slip(x: date, y: date) -> bool:
+    """One slip of the hand between two dates (the date_level `one_digit` and `swapped` levels)."""
+    return (
+        DamerauLevenshtein.distance(x.strftime("%Y%m%d"), y.strftime("%Y%m%d")) <= 1
+        or ((x.month, x.day) == (y.month, y.day) and abs(x.year - y.year) in (1, 10))
+        or abs((x - y).days) == 1
+        or (x.day <= 12 and (x.year, x.day, x.month) == (y.year, y.month, y.day))
+    )
+
+
+def _slipped(x: date) -> Iterator[date]:
+    """The dates one slip of a kind no digit distance sees away from x: day and month swapped, the day
+    one off, the year one or ten off."""
+    if x.day <= 12 and x.day != x.month:
+        yield date(x.year, x.day, x.month)
+    yield from (x + timedelta(days=1), x - timedelta(days=1))
+    for years in (-10, -1, 1, 10):
+        if 1 <= x.year + years <= 9999 and not (x.month == 2 and x.day == 29):
+            yield x.replace(year=x.year + years)
+
+
+def two_slips(x: date, y: date) -> bool:
+    """Two slips apart (day and month swapped and the decade mistyped: 07/02/2025 and 02/07/2015), or
+    one slip and an unknown day or month completed as RNIV says (EXI ID 11: 01/MM, JJ/01, 31/12)."""
+    if any(_one_slip(z, y) for z in _slipped(x)):
+        return True
+    return abs(x.year - y.year) in (1, 10) and (_completed(x, y) or _completed(y, x))
+
+
+def _other_date_outweighed(lv: dict[str, str], later: bool, a: Keyed, b: Keyed) -> bool:
+    """Birth dates two slips apart (two date errors on one record, as the literature counts them:
+    swapped day and month, a day off, a year off by one or ten, one digit) beside one list of first names
+    with its later ones, the same birthplace and sex: one person; a generation apart, a parent and a
+    child sharing their names (reviewed)."""
+    return (
+        later
+        and lv["birthplace"] == "equal"
+        and lv["sex"] == "equal"
+        and a.birth is not None
+        and b.birth is not None
+        and abs(a.birth.year - b.birth.year) < GENERATION_YEARS
+        and two_slips(a.birth, b.birth)
     )
 
 
@@ -393,8 +567,8 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         # a birthplace entered as the residence are told apart by a reviewer, so such a pair may be
         # reviewed on its score (never probable).
         two_persons = (
-            lv["first_name"] == "else"
-            or lv["birth_date"] == "else"
+            (lv["first_name"] == "else" and not model.common_disagreement("first_name"))
+            or (lv["birth_date"] == "else" and not model.common_disagreement("birth_date"))
             or lv["ins"] == "different"
             or lv["sex"] == "different"
         )
@@ -403,20 +577,19 @@ def score_pair(model: Model, a: Keyed, b: Keyed) -> Match | None:
         # Birth names that differ beyond a typo, an inversion or a used name may be one person (a married
         # name typed as the birth name) but a reviewer must say so: never probable, whatever EM learnt
         # (on millions of identities it takes same-first-name-same-date strangers for duplicates).
-        # A sex entered differently is outweighed by the whole list of first names, at least two, being
-        # the same (twins of two sexes do not share it); a birthplace is not: homonyms born the same day
-        # may share their first names.
-        same_list = len(a.firsts) >= 2 and a.firsts == b.firsts
-        strict = lv["first_name"] == "else" or lv["birth_date"] == "else" or lv["ins"] == "different"
+        later = _same_later_first_names(a, b)
+        strict = (
+            lv["first_name"] == "else"
+            or (lv["birth_date"] == "else" and not _other_date_outweighed(lv, later, a, b))
+            or lv["ins"] == "different"
+        )
         if (
             score >= model.probable_threshold()
             and not strict
-            and (same_list or lv["sex"] != "different")
-            and lv["birthplace"] != "different"
+            and (lv["sex"] != "different" or _sex_outweighed(lv, later))
+            and (lv["birthplace"] != "different" or _birthplace_outweighed(lv, later, a, b))
             and lv["birth_name"] != "else"
-            # Dates two slips apart: on a million identities, strangers with the same names born the
-            # same year a few digits apart outnumber the duplicates whose date was completed.
-            and lv["birth_date"] != "near"
+            and (lv["birth_date"] != "near" or _near_date_outweighed(lv, later, a, b))
             and not _twin_shaped(model, lv, a, b)
             and not _generation_apart(lv, a, b)
         ):
