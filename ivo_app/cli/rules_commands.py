@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ivo_app.cli.common import add_extraction_arg, add_output_args, emit, emit_json, open_db, stderr_progress
 from ivo_app.errors import IvoError
+from ivo_app.labels import format_int, plural
 from ivo_app.rules.catalogue import RULES, SEVERITIES
 from ivo_app.services import checks, indicators, rule_settings
 from ivo_app.services.cog_reference import import_history
@@ -61,9 +62,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_check(args: argparse.Namespace) -> int:
     db = open_db(args)
     result = checks.run_checks(db, args.extraction, progress=stderr_progress())
-    views = checks.list_findings(db, result.extraction_id)
     summary = checks.findings_summary(db, result.extraction_id)
     if args.format == "json":
+        # Only the JSON prints each finding: the other formats read the counts, not a view per finding
+        # (a million identities carry some 400,000 of them).
+        views = checks.list_findings(db, result.extraction_id)
         # The findings' messages quote the traits: a view of nominative data (the table format shows
         # counts only).
         record_view(db, "anomalies", result.extraction_id, len({v.ipp for v in views if v.ipp}))
@@ -85,11 +88,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"  ligne {row}, colonne {column} : caractères de contrôle écrits sous la forme U+XXXX")
     else:
         lines = [
-            f"Extraction {result.extraction_id} : {result.identities} identités, {len(views)} anomalies."
+            f"Extraction {result.extraction_id} : {plural(result.identities, 'identité')}, "
+            f"{plural(summary['total'], 'anomalie')}."
         ]
-        lines += [f"  {sev:<8} {summary['by_severity'][sev]:>8}" for sev in SEVERITIES]
+        lines += [f"  {sev:<8} {format_int(summary['by_severity'][sev]):>9}" for sev in SEVERITIES]
         lines += [
-            f"  {rule:<22} {count:>8}  {RULES[rule].title}" for rule, count in summary["by_rule"].items()
+            f"  {rule:<22} {format_int(count):>9}  {RULES[rule].title}"
+            for rule, count in summary["by_rule"].items()
         ]
         emit("\n".join(lines), args.out)
     return 0
