@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from ivo_app import __version__
@@ -34,9 +34,10 @@ from ivo_app.services.rule_settings import load_settings
 from ivo_app.store import journal
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
-from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
 from ivo_app.store.models.rules import FINDING_COLUMNS, FindingRow
+from ivo_app.store.queries import findings as finding_queries
+from ivo_app.store.queries import identities as identity_queries
 from ivo_app.store.repositories import CheckRunRepository, ExtractionRepository
 from ivo_app.store.uow import BulkWork, UnitOfWork
 
@@ -201,11 +202,7 @@ def _optional_dates(conn: Any, extraction_id: int) -> dict[int, dict[str, Any]]:
     """identity id → {"insi_call": date or unreadable text, "document_expiry": …, "columns": the
     optional columns the table has}; empty (one cheap query) when the table has none of them."""
     # The import keeps only the non-empty unmapped cells: a sample of rows tells the columns.
-    sample = conn.execute(
-        select(Identity.extra)
-        .where(Identity.extraction_id == extraction_id, Identity.extra.is_not(None))
-        .limit(2000)
-    ).scalars()
+    sample = identity_queries.extras_sample(conn, extraction_id, 2000)
     names = {k for extra in sample for k in (extra or {})}
     keys = {
         k: OPTIONAL_DATE_COLUMNS[fold_header(k)] for k in names if fold_header(k) in OPTIONAL_DATE_COLUMNS
@@ -214,12 +211,7 @@ def _optional_dates(conn: Any, extraction_id: int) -> dict[int, dict[str, Any]]:
         return {}
     present = sorted(set(keys.values()))
     out: dict[int, dict[str, Any]] = {}
-    rows = conn.execute(
-        select(Identity.id, Identity.extra).where(
-            Identity.extraction_id == extraction_id, Identity.extra.is_not(None)
-        )
-    )
-    for identity_id, extra in rows:
+    for identity_id, extra in identity_queries.extras(conn, extraction_id):
         values: dict[str, Any] = {"columns": present}
         for key, name in keys.items():
             raw = (extra or {}).get(key)
@@ -280,21 +272,6 @@ def list_findings(
 ) -> list[FindingView]:
     with UnitOfWork(db) as uow:
         extraction_id = uow.extractions.resolve(extraction_id).id
-        query = (
-            select(FindingRow, Identity.ipp)
-            .outerjoin(Identity, Identity.id == FindingRow.identity_id)
-            .where(FindingRow.extraction_id == extraction_id)
-            .order_by(FindingRow.id)
-            .offset(offset)
-        )
-        if rule:
-            query = query.where(FindingRow.rule_id == rule)
-        if severity:
-            query = query.where(FindingRow.severity == severity)
-        if ipp:
-            query = query.where(Identity.ipp == ipp)
-        if limit is not None:
-            query = query.limit(limit)
         return [
             FindingView(
                 ipp_,
@@ -305,7 +282,9 @@ def list_findings(
                 (f.fields or "").split(",") if f.fields else [],
                 f.params or {},
             )
-            for f, ipp_ in uow.session.execute(query)
+            for f, ipp_ in finding_queries.findings_page(
+                uow.session, extraction_id, rule=rule, severity=severity, ipp=ipp, offset=offset, limit=limit
+            )
         ]
 
 
@@ -320,34 +299,14 @@ def findings_summary(source: Database | Session, extraction_id: int | None = Non
     session = source
     if extraction_id is None:
         extraction_id = ExtractionRepository(session).resolve(None).id
-    by_rule = dict(
-        session.execute(
-            select(FindingRow.rule_id, func.count())
-            .where(FindingRow.extraction_id == extraction_id)
-            .group_by(FindingRow.rule_id)
-        )
-        .tuples()
-        .all()
-    )
-    by_severity = dict(
-        session.execute(
-            select(FindingRow.severity, func.count())
-            .where(FindingRow.extraction_id == extraction_id)
-            .group_by(FindingRow.severity)
-        )
-        .tuples()
-        .all()
-    )
-    identities = session.scalar(
-        select(func.count(func.distinct(FindingRow.identity_id))).where(
-            FindingRow.extraction_id == extraction_id
-        )
-    )
+    by_rule = finding_queries.counts_by_rule(session, extraction_id)
+    by_severity = finding_queries.counts_by_severity(session, extraction_id)
+    identities = finding_queries.identities_with_findings(session, extraction_id)
     checked = CheckRunRepository(session).is_checked(extraction_id)
     return {
         "checked": checked,
         "total": sum(by_rule.values()),
         "by_rule": {rule: by_rule[rule] for rule in RULES if rule in by_rule},
         "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
-        "identities_with_findings": int(identities or 0),
+        "identities_with_findings": identities,
     }

@@ -20,7 +20,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from ivo_app import paths
@@ -47,6 +47,7 @@ from ivo_app.store.models.duplicates import (
     MatchKey,
     PairDecision,
 )
+from ivo_app.store.queries import duplicates as duplicate_queries
 from ivo_app.store.uow import UnitOfWork
 
 DECISIONS = {"doublon": "doublon avéré", "non_doublon": "non-doublon (homonymes)", "a_revoir": "à revoir"}
@@ -307,18 +308,9 @@ def _stored_candidates(uow: UnitOfWork, extraction_id: int, probe_keys: npt.NDAr
     order), or None when detection has stored no keys for the extraction."""
     wanted = np.unique(probe_keys)
     buckets = sorted(set(columns.key_bucket(wanted).tolist()))
-    rows = uow.session.execute(
-        select(MatchKey.keys, MatchKey.identity_ids).where(
-            MatchKey.extraction_id == extraction_id, MatchKey.bucket.in_(buckets)
-        )
-    ).all()
+    rows = duplicate_queries.match_keys_in(uow.session, extraction_id, buckets)
     if not rows:
-        keyed = uow.session.scalar(
-            select(MatchKey.bucket).where(MatchKey.extraction_id == extraction_id).limit(1)
-        )
-        if keyed is None:
-            return None
-        return []
+        return [] if duplicate_queries.has_match_keys(uow.session, extraction_id) else None
     keys = np.concatenate([np.frombuffer(k, dtype=_KEY) for k, _ in rows])
     ids = np.concatenate([np.frombuffer(i, dtype=_ID) for _, i in rows])
     found: list[int] = np.unique(ids[np.isin(keys, wanted)])[:limit].astype(np.int64).tolist()
@@ -350,17 +342,7 @@ def _typed_frequencies(
     stored was borne once: the desk search only weighs it when a candidate bears it too)."""
     if not run.parameters.get("term_frequencies"):
         return {}, {}  # a small extraction (or a run from before): detection weighed without them
-    counts = dict(
-        uow.session.execute(
-            select(DetectionFrequency.trait, DetectionFrequency.count).where(
-                DetectionFrequency.run_id == run.id,
-                ((DetectionFrequency.trait == "birth_name") & (DetectionFrequency.name == name))
-                | ((DetectionFrequency.trait == "first_name") & (DetectionFrequency.name == first)),
-            )
-        )
-        .tuples()
-        .all()
-    )
+    counts = duplicate_queries.name_counts(uow.session, run.id, name, first)
     n = max(run.identities, 1)
     return (
         {name: counts.get("birth_name", 1) / n} if name else {},
@@ -377,11 +359,7 @@ def _decision_labels(
 ) -> npt.NDArray[np.int8]:
     """The reviewers' decisions on candidate pairs (i, j) as EM labels: 1 duplicate, 0 not, -1 undecided."""
     labels = np.full(len(i), -1, dtype=np.int8)
-    decided = conn.execute(
-        select(PairDecision.ipp_a, PairDecision.ipp_b, PairDecision.decision).where(
-            PairDecision.facility_id == facility_id, PairDecision.decision.in_(("doublon", "non_doublon"))
-        )
-    ).all()
+    decided = duplicate_queries.reviewed_decisions(conn, facility_id)
     if not decided:
         return labels
     row_of = {ipp: k for k, ipp in enumerate(table.ipps)}
@@ -413,21 +391,14 @@ def _detected_parameters(uow: UnitOfWork, extraction: Any) -> dict[str, Any] | N
 
 
 def _last_run(uow: UnitOfWork, extraction: Any) -> DetectionRun | None:
-    return uow.session.scalars(
-        select(DetectionRun)
-        .where(DetectionRun.extraction_id == extraction.id)
-        .order_by(DetectionRun.id.desc())
-        .limit(1)
-    ).first()
+    return duplicate_queries.last_run(uow.session, extraction.id)
 
 
 def detection_runs(db: Database, extraction_id: int | None = None) -> list[dict[str, Any]]:
     """The detections run on an extraction, oldest first: when, how long, counts, thresholds used."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        runs = uow.session.scalars(
-            select(DetectionRun).where(DetectionRun.extraction_id == extraction.id).order_by(DetectionRun.id)
-        ).all()
+        runs = duplicate_queries.runs(uow.session, extraction.id)
         return [
             {"id": r.id, "detected_at": r.detected_at, "seconds": r.seconds, "identities": r.identities,
              "candidate_pairs": r.candidate_pairs, "pairs": r.pairs, "probable": r.probable,
@@ -452,41 +423,23 @@ def detection_model(params: dict[str, Any]) -> Model:
 # The normal forms stored at import (rules.normalize.normalize_name, the field table's `normalised`
 # columns) spare normalising again.
 _TABLE_COLUMNS = tuple(Identity.__table__.c[NORMALISED.get(c, c)] for c in columns.ROW_FIELDS)
+_TABLE_NAMES = tuple(column.name for column in _TABLE_COLUMNS)
 
 
 def read_table(
     conn: Connection, extraction_id: int, tracker: Progress | None = None, batch_size: int = 100_000
 ) -> columns.Table:
     """The extraction's identities as matching columns, in id order: one SELECT of the eleven columns
-    matching reads, fetched from the raw driver cursor a batch at a time (no per-row objects kept).
-
-    One statement over the primary key's range: pages ordered by id (keyset) made SQLite search the
-    (extraction, ipp) index and sort the whole extraction again for every page — on a million
-    identities, most of the detection's time."""
-    extraction_id = int(extraction_id)
-    low, high = conn.execute(
-        select(func.min(Identity.id), func.max(Identity.id)).where(Identity.extraction_id == extraction_id)
-    ).one()
+    matching reads, fetched from the raw driver cursor a batch at a time (no per-row objects kept):
+    store.queries.duplicates.scan_identities."""
     builder = columns.TableBuilder(normalised=True)
-    if low is None:
-        return builder.build()
-    names = ", ".join(column.name for column in _TABLE_COLUMNS)
-    # SQLite: the unary + keeps the planner on the primary key's range (id order, no sort); the
-    # extraction's ids are one range, the test on extraction_id drops another's interleaved rows.
-    scope = "+extraction_id" if conn.dialect.name == "sqlite" else "extraction_id"
-    sql = (
-        f"SELECT {names} FROM identity WHERE id BETWEEN {int(low)} AND {int(high)} "
-        f"AND {scope} = {extraction_id} ORDER BY id"
-    )  # only integers are inlined
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(batch_size):
-            builder.add_rows(rows)
-            if tracker is not None:
-                tracker.check()
-    finally:
-        cursor.close()
+
+    def consume(rows: list[Any]) -> None:
+        builder.add_rows(rows)
+        if tracker is not None:
+            tracker.check()
+
+    duplicate_queries.scan_identities(conn, extraction_id, _TABLE_NAMES, batch_size, consume)
     return builder.build()
 
 
@@ -504,26 +457,6 @@ def list_pairs(
         raise IvoError(f"Niveau inconnu : {min_level} (probable ou a_examiner).")
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        query = (
-            select(DuplicatePair, PairDecision.decision, PairDecision.version)
-            .outerjoin(
-                PairDecision,
-                (PairDecision.facility_id == extraction.facility_id)
-                & (PairDecision.ipp_a == DuplicatePair.ipp_a)
-                & (PairDecision.ipp_b == DuplicatePair.ipp_b),
-            )
-            .where(DuplicatePair.extraction_id == extraction.id)
-            .order_by(DuplicatePair.kind.desc(), DuplicatePair.score.desc(), DuplicatePair.id)
-            .offset(offset)
-        )
-        if min_level == "probable":
-            query = query.where(DuplicatePair.level == "probable")
-        if kind:
-            query = query.where(DuplicatePair.kind == kind)
-        if undecided_only:
-            query = query.where(PairDecision.decision.is_(None))
-        if limit is not None:
-            query = query.limit(limit)
         return [
             PairView(
                 p.id,
@@ -538,7 +471,16 @@ def list_pairs(
                 decision,
                 version,
             )
-            for p, decision, version in uow.session.execute(query)
+            for p, decision, version in duplicate_queries.pairs_page(
+                uow.session,
+                extraction.id,
+                extraction.facility_id,
+                probable_only=min_level == "probable",
+                kind=kind,
+                undecided_only=undecided_only,
+                offset=offset,
+                limit=limit,
+            )
         ]
 
 
@@ -606,13 +548,7 @@ def _record_decision(
     a, b = sorted((item.ipp_a, item.ipp_b))
     for ipp in (a, b):
         uow.identities.by_ipp(extraction.id, ipp)
-    row = uow.session.scalar(
-        select(PairDecision).where(
-            PairDecision.facility_id == extraction.facility_id,
-            PairDecision.ipp_a == a,
-            PairDecision.ipp_b == b,
-        )
-    )
+    row = duplicate_queries.decision_of(uow.session, extraction.facility_id, a, b)
     if row is not None and expected_version is not None and row.version != expected_version:
         raise ConcurrentUpdateError(
             "Cette paire vient d'être décidée sur un autre poste : rechargez la file."
@@ -663,12 +599,7 @@ def undo_last_decision(db: Database, extraction_id: int | None = None) -> tuple[
     """Remove the most recent decision of the facility (the window's « annuler »)."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        row = uow.session.scalar(
-            select(PairDecision)
-            .where(PairDecision.facility_id == extraction.facility_id)
-            .order_by(PairDecision.decided_at.desc(), PairDecision.id.desc())
-            .limit(1)
-        )
+        row = duplicate_queries.last_decision(uow.session, extraction.facility_id)
         if row is None:
             return None
         pair = (row.ipp_a, row.ipp_b)
@@ -689,15 +620,7 @@ def merge_list(db: Database, extraction_id: int | None, out: Path) -> int:
     """Confirmed duplicates as (IPP à conserver ; IPP à fusionner): the oldest IPP of a person is kept."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        pairs = (
-            uow.session.execute(
-                select(PairDecision.ipp_a, PairDecision.ipp_b).where(
-                    PairDecision.facility_id == extraction.facility_id, PairDecision.decision == "doublon"
-                )
-            )
-            .tuples()
-            .all()
-        )
+        pairs = duplicate_queries.confirmed_pairs(uow.session, extraction.facility_id)
     roots = group(pairs, order=_ipp_order)
     rows = [(roots[ipp], ipp) for ipp in sorted(roots, key=_ipp_order) if roots[ipp] != ipp]
     count = write_table(out, ["ipp_a_conserver", "ipp_a_fusionner"], rows)
@@ -725,37 +648,12 @@ def duplicate_summary(db: Database, extraction_id: int | None = None) -> Duplica
     None when the engine has not run on this extraction."""
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
-        counts = dict(
-            uow.session.execute(
-                select(DuplicatePair.level, func.count())
-                .where(DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "doublon")
-                .group_by(DuplicatePair.level)
-            )
-            .tuples()
-            .all()
-        )
-        collisions = (
-            uow.session.scalar(
-                select(func.count()).where(
-                    DuplicatePair.extraction_id == extraction.id, DuplicatePair.kind == "collision"
-                )
-            )
-            or 0
-        )
-        ran = uow.session.scalar(
-            select(func.count()).select_from(DetectionRun).where(DetectionRun.extraction_id == extraction.id)
-        )
+        counts = duplicate_queries.duplicate_counts(uow.session, extraction.id)
+        collisions = duplicate_queries.collision_count(uow.session, extraction.id)
+        ran = duplicate_queries.run_count(uow.session, extraction.id)
         if not ran and not counts and not collisions:  # pairs without a run: a base from before detection_run
             return None
-        decided = dict(
-            uow.session.execute(
-                select(PairDecision.decision, func.count())
-                .where(PairDecision.facility_id == extraction.facility_id)
-                .group_by(PairDecision.decision)
-            )
-            .tuples()
-            .all()
-        )
+        decided = duplicate_queries.decision_counts(uow.session, extraction.facility_id)
         identities = uow.identities.count(extraction.id)
     probable = int(counts.get("probable", 0))
     return {
@@ -814,19 +712,9 @@ def search_identity(
         if stored is not None:
             # Detection stored the blocking keys: the records it would compare with this identity are in
             # a few buckets of keys.
-            query = select(Identity).where(Identity.id.in_(stored))
+            found = duplicate_queries.identities_by_ids(uow.session, stored)
         else:  # detection has not run on this extraction: scan it (slow on a million identities)
-            query = (
-                select(Identity)
-                .where(Identity.extraction_id == extraction.id)
-                .where(
-                    (Identity.birth_date == naissance)
-                    | (Identity.birth_name_norm == name)
-                    | (Identity.used_name_norm == name)
-                )
-                .limit(2000)
-            )
-        found = uow.session.scalars(query).all()
+            found = duplicate_queries.identities_near(uow.session, extraction.id, naissance, name, 2000)
         records = [
             IdentityRecord(
                 id=r.id,

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ivo_app.rules.record import RECORD_FIELDS, IdentityRecord
 from ivo_app.store.models import Identity
+from ivo_app.store.queries.identities import raw_pages
 
 # The record's own attributes, named as the identity table's columns (the field table, ivo_app.identity),
 # in the record's order: each row is a record's arguments by construction, so the record is built by
@@ -51,35 +52,6 @@ def _date(memo: dict[Any, date | None], value: Any) -> date | None:
         return memo[value]
     found = memo[value] = date.fromisoformat(value) if isinstance(value, str) else value
     return found
-
-
-def raw_pages(
-    conn: Connection, extraction_id: int, columns: Sequence[Any], batch_size: int
-) -> Iterator[list[Any]]:
-    """The extraction's identities, `columns` only (the first must be Identity.id), in keyset pages
-    of `batch_size` rows: flat memory on a million rows.
-
-    Rows come straight from the driver's cursor: on a million identities, SQLAlchemy's per-row result
-    processing costs more than the rules. Only integers are inlined in the SQL text.
-    """
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    last = 0
-    try:
-        while True:
-            stmt = (
-                select(*columns)
-                .where(Identity.extraction_id == int(extraction_id), Identity.id > int(last))
-                .order_by(Identity.id)
-                .limit(batch_size)
-            )
-            cursor.execute(str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            yield rows
-            last = rows[-1][0]
-    finally:
-        cursor.close()
 
 
 def _typed(row: Any) -> list[Any]:

@@ -1,11 +1,11 @@
-"""Stored findings read back by IPP (training, audit sample, rules' recall on the demo)."""
+"""Stored findings: read back by IPP (training, audit sample, rules' recall on the demo), listed and counted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivo_app.store.models import Identity
@@ -41,3 +41,66 @@ def record_findings(session: Session, extraction_id: int) -> dict[int, list[tupl
         if identity_id is not None:
             found[identity_id].append((rule, severity))
     return dict(found)
+
+
+def findings_page(
+    session: Session,
+    extraction_id: int,
+    *,
+    rule: str | None,
+    severity: str | None,
+    ipp: str | None,
+    offset: int,
+    limit: int | None,
+) -> list[tuple[FindingRow, str | None]]:
+    """(finding, IPP of its record or None) in id order, filtered, from `offset`, at most `limit`."""
+    query = (
+        select(FindingRow, Identity.ipp)
+        .outerjoin(Identity, Identity.id == FindingRow.identity_id)
+        .where(FindingRow.extraction_id == extraction_id)
+        .order_by(FindingRow.id)
+        .offset(offset)
+    )
+    if rule:
+        query = query.where(FindingRow.rule_id == rule)
+    if severity:
+        query = query.where(FindingRow.severity == severity)
+    if ipp:
+        query = query.where(Identity.ipp == ipp)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.execute(query).tuples())
+
+
+def counts_by_rule(session: Session, extraction_id: int) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(FindingRow.rule_id, func.count())
+            .where(FindingRow.extraction_id == extraction_id)
+            .group_by(FindingRow.rule_id)
+        )
+        .tuples()
+        .all()
+    )
+
+
+def counts_by_severity(session: Session, extraction_id: int) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(FindingRow.severity, func.count())
+            .where(FindingRow.extraction_id == extraction_id)
+            .group_by(FindingRow.severity)
+        )
+        .tuples()
+        .all()
+    )
+
+
+def identities_with_findings(session: Session, extraction_id: int) -> int:
+    """Records with at least one finding (COUNT DISTINCT skips the findings without a record)."""
+    found = session.scalar(
+        select(func.count(func.distinct(FindingRow.identity_id))).where(
+            FindingRow.extraction_id == extraction_id
+        )
+    )
+    return int(found or 0)

@@ -1,12 +1,14 @@
-"""Identities read by IPP or id for a view (training, report annexes, browse, the identity's page)."""
+"""Identities read by IPP or id for a view (training, report annexes, browse, the identity's page), and
+read in raw keyset pages for the rules and the matcher."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ivo_app.rules.normalize import normalize_name
@@ -165,5 +167,56 @@ def same_ipp_in_facility(session: Session, facility_id: int, ipp: str) -> list[t
             .join(Extraction, Extraction.id == Identity.extraction_id)
             .where(Extraction.facility_id == facility_id, Identity.ipp == ipp)
             .order_by(Extraction.extracted_on, Extraction.id)
+        ).tuples()
+    )
+
+
+def raw_pages(
+    conn: Connection, extraction_id: int, columns: Sequence[Any], batch_size: int
+) -> Iterator[list[Any]]:
+    """The extraction's identities, `columns` only (the first must be Identity.id), in keyset pages
+    of `batch_size` rows: flat memory on a million rows.
+
+    Rows come straight from the driver's cursor: on a million identities, SQLAlchemy's per-row result
+    processing costs more than the rules. Only integers are inlined in the SQL text.
+    """
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    last = 0
+    try:
+        while True:
+            stmt = (
+                select(*columns)
+                .where(Identity.extraction_id == int(extraction_id), Identity.id > int(last))
+                .order_by(Identity.id)
+                .limit(batch_size)
+            )
+            cursor.execute(str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+    finally:
+        cursor.close()
+
+
+def extras_sample(conn: Connection, extraction_id: int, limit: int) -> list[dict[str, Any] | None]:
+    """The unmapped cells of up to `limit` records that have some (which optional columns exist)."""
+    return list(
+        conn.execute(
+            select(Identity.extra)
+            .where(Identity.extraction_id == extraction_id, Identity.extra.is_not(None))
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def extras(conn: Connection, extraction_id: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(identity id, unmapped cells) of every record that has some, streamed."""
+    return iter(
+        conn.execute(
+            select(Identity.id, Identity.extra).where(
+                Identity.extraction_id == extraction_id, Identity.extra.is_not(None)
+            )
         ).tuples()
     )
