@@ -299,8 +299,8 @@ def findings_summary(source: Database | Session, extraction_id: int | None = Non
     session = source
     if extraction_id is None:
         extraction_id = ExtractionRepository(session).resolve(None).id
-    by_rule = finding_queries.counts_by_rule(session, extraction_id)
-    by_severity = finding_queries.counts_by_severity(session, extraction_id)
+    by_rule = finding_queries.counts_by(session, extraction_id, "rule_id")
+    by_severity = finding_queries.counts_by(session, extraction_id, "severity")
     identities = finding_queries.identities_with_findings(session, extraction_id)
     checked = CheckRunRepository(session).is_checked(extraction_id)
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -72,24 +73,12 @@ def findings_page(
     return list(session.execute(query).tuples())
 
 
-def counts_by_rule(session: Session, extraction_id: int) -> dict[str, int]:
+def counts_by(session: Session, extraction_id: int, column: Literal["rule_id", "severity"]) -> dict[str, int]:
+    """The extraction's findings counted per rule or per severity."""
+    key = getattr(FindingRow, column)
     return dict(
         session.execute(
-            select(FindingRow.rule_id, func.count())
-            .where(FindingRow.extraction_id == extraction_id)
-            .group_by(FindingRow.rule_id)
-        )
-        .tuples()
-        .all()
-    )
-
-
-def counts_by_severity(session: Session, extraction_id: int) -> dict[str, int]:
-    return dict(
-        session.execute(
-            select(FindingRow.severity, func.count())
-            .where(FindingRow.extraction_id == extraction_id)
-            .group_by(FindingRow.severity)
+            select(key, func.count()).where(FindingRow.extraction_id == extraction_id).group_by(key)
         )
         .tuples()
         .all()
