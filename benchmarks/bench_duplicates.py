@@ -193,7 +193,7 @@ def main() -> None:
                   f"{sp['pairs']:.0f} paires à p ≥ 0,5 ; IVO {sp['seconds'] / ivo['seconds']:.1f} fois plus rapide")  # fmt: skip
         elif not args.no_splink:
             print("Splink non installé (.venv/bin/pip install splink) : comparaison omise.")
-        print("Qualité d'IVO sur la vérité de la démo :")
+        print(f"Qualité d'IVO sur la vérité de la table {args.generator} :")
         print(quality(path, extraction))
 
 
