@@ -6,11 +6,9 @@ software from the merge list of confirmed duplicates.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -23,7 +21,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, delete, insert
 from sqlalchemy.orm.exc import StaleDataError
 
-from ivo_app import paths
+from ivo_app import collector, paths
 from ivo_app.errors import ConcurrentUpdateError, IvoError, NotFoundError
 from ivo_app.identity import NORMALISED
 from ivo_app.io.writers import write_table
@@ -149,7 +147,7 @@ def find_duplicates(
             **duplicate_threshold_overrides(uow, facility_id),
         }
         rule_settings = load_settings(uow.session, facility_id)
-    with db.engine.connect() as conn, _collector_paused():
+    with db.engine.connect() as conn, collector.paused():
         tracker.report(0, 3, "lecture des identités", force=True)
         table = read_table(conn, extraction_id, tracker)
         conn.rollback()  # end the read transaction; the write gets its own
@@ -210,21 +208,6 @@ def find_duplicates(
         len(table),
         candidates,
     )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while detection reads and scores: the cursor's rows, the
-    first-name lists' words and the pairs' reasons are millions of short-lived containers, each of whose
-    allocations counts towards a collection that walks every live one (a fifth of the reading time on a
-    million identities). Reference counting still frees them; nothing here makes cycles."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 @dataclass

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -16,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from ivo_app import collector
 from ivo_app.errors import IvoError, MappingError
 from ivo_app.io.mapping import CANONICAL_FIELDS, ColumnMapping, guess_mapping
 from ivo_app.io.sources import (
@@ -162,7 +161,7 @@ def load_records(
     rows = 0
     # One transaction: the facility, the extraction, its identities, rejections and journal entry;
     # BulkWork rolls it all back on any error or a cancel.
-    with BulkWork(db) as uow, paused_gc():
+    with BulkWork(db) as uow, collector.paused():
         conn, session = uow.connection, uow.session
         fac = uow.facilities.get_or_create(facility)
         defaults = settings.status_mapping(uow, fac.id)
@@ -366,19 +365,6 @@ def _write_batches(
             done, total = read if read else (rows, 0)
             tracker.report(done, total, f"{rows} identités lues", force=True)
     return rows, rejections
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a million short-lived records trigger it thousands of
-    times for nothing (they hold no cycles); reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def write_report(result: ImportResult, out: Path) -> None:

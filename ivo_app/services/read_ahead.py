@@ -122,7 +122,7 @@ def _reader_main(
     sender: Connection, source: TabularSource, settings: dict[str, Any], size: int, columnar: bool
 ) -> None:
     """Entry point of the reader process: the same reader and preparer as in-process imports."""
-    gc.disable()  # a million short-lived rows hold no cycles (see services.imports.paused_gc)
+    gc.disable()  # a million short-lived rows hold no cycles (see ivo_app.collector)
     try:
         builder = RowBuilder(**settings)
         if columnar:
