@@ -5,10 +5,7 @@ the reproducible sample that a new draw replaces; the follow-up against the prev
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +19,7 @@ from ivo_app.services.checks import run_checks
 from ivo_app.services.demo import create_demo
 from ivo_app.services.duplicates import find_duplicates
 from ivo_app.services.report import generate_audit_report, nominative_annex_path
+from tests.cli import ivo_runner
 
 EXAMPLE = Path(__file__).resolve().parent.parent.parent / "docs" / "examples" / "audit-ch-garonne.yaml"
 SECTIONS = (
@@ -72,16 +70,6 @@ def no_loaded_cog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     cog.load_reference.cache_clear()
     yield
     cog.load_reference.cache_clear()
-
-
-def ivo_runner(db_url: str):  # type: ignore[no-untyped-def]
-    def ivo(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "ivo_app", *args, "--db", db_url], capture_output=True,
-                                text=True, timeout=600, env=os.environ.copy())  # fmt: skip
-        assert result.returncode == code, result.stderr
-        return result
-
-    return ivo
 
 
 def test_the_documented_example_through_the_commands(db_url: str, tmp_path: Path) -> None:

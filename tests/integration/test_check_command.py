@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from ivo_app.labels import format_int
 from ivo_app.services.checks import findings_summary
 from ivo_app.store.db import open_database
+from tests.cli import ivo_runner
 
 
 def test_the_table_counts_identities_and_findings_as_the_base_holds_them(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'base.sqlite'}"
 
+    run = ivo_runner(url)
+
     def ivo(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "ivo_app", *args, "--db", url], capture_output=True,
-                                text=True, timeout=600, env=os.environ.copy())  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return run(*args).stdout
 
     ivo("demo", "--taille", "1500", "--graine", "7")
     out = ivo("verifier")

@@ -3,9 +3,6 @@ of what detection derived from their names (pairs, search keys, the name frequen
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,16 +11,16 @@ from ivo_app.store.db import open_database
 from ivo_app.store.models import Identity
 from ivo_app.store.models.duplicates import DetectionFrequency, DetectionRun, DuplicatePair, MatchKey
 from ivo_app.store.uow import UnitOfWork
+from tests.cli import ivo_runner
 
 
 def test_deleting_an_extraction_removes_what_detection_kept_of_its_names(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'base.sqlite'}"
 
+    run = ivo_runner(url)
+
     def ivo(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "ivo_app", *args, "--db", url], capture_output=True,
-                                text=True, timeout=600, env=os.environ.copy())  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return run(*args).stdout
 
     ivo("demo", "--taille", "1500", "--graine", "3")
     ivo("doublons")
