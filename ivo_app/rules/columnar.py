@@ -73,16 +73,20 @@ class ColumnarRules(Generic[T]):
         self.ctx = ctx
         self._encode: Callable[[Finding], Any] = encode or (lambda f: f)
         self._disabled = ctx.settings.disabled
-        self._heads: dict[Any, Any] = {}
-        self._birth_names: dict[Any, Any] = {None: _CLEAN_PAIR}
-        self._used_names: dict[Any, Any] = {None: _CLEAN_CASES}
-        self._first_names: dict[Any, Any] = {None: _CLEAN_PAIR}
-        self._first_first: dict[Any, Any] = {None: _CLEAN_CASES}
-        self._used_first: dict[Any, Any] = {None: _CLEAN_CASES}
+        # Each memo computes its missing keys itself (`_Memo`); the name memos' functions return the
+        # shared clean result for a clean value, so `_dirty` finds the others by identity.
+        self._heads = _Memo(self._head)
+        self._birth_names = _Memo(lambda v: self._name_pair("birth_name", v), {None: _CLEAN_PAIR})
+        self._used_names = _Memo(lambda v: self._name_cases("used_name", v), {None: _CLEAN_CASES})
+        self._first_names = _Memo(lambda v: self._first_pair("first_names", v), {None: _CLEAN_PAIR})
+        self._first_first = _Memo(self._first_first_cases, {None: _CLEAN_CASES})
+        self._used_first = _Memo(self._used_first_cases, {None: _CLEAN_CASES})
         self._coherence: dict[Any, Any] = {}
         self._plain_first: dict[str | None, bool] = {}
-        self._dates: dict[Any, Any] = {}
-        self._places: dict[Any, Any] = {}
+        self._dates = _Memo(
+            lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx))
+        )
+        self._places = _Memo(self._place)
         self._nir_prefix: dict[Any, str | None] = {}
 
     def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
@@ -121,59 +125,38 @@ class ColumnarRules(Generic[T]):
         # Their findings are kept apart to be merged in `check_record`'s order.
         heads = _lookup(
             self._heads,
-            list(
-                zip(
-                    status_col,
-                    sources,
-                    attributes_col,
-                    map(bool, matricules),
-                    oids,
-                    documents,
-                    sexes,
-                    map(bool, birth_names),
-                    map(bool, first_firsts),
-                    map(bool, births),
-                    map(bool, raws),
-                    map(bool, first_names),
-                    map(bool, places),
-                    strict=True,
-                )
+            zip(
+                status_col,
+                sources,
+                attributes_col,
+                map(bool, matricules),
+                oids,
+                documents,
+                sexes,
+                map(bool, birth_names),
+                map(bool, first_firsts),
+                map(bool, births),
+                map(bool, raws),
+                map(bool, first_names),
+                map(bool, places),
+                strict=True,
             ),
-            self._head,
         )
         head_dirty = _dirty(heads, _CLEAN_HEAD)
         fan_some((i, heads[i][0]) for i in head_dirty)
         fan_some((i, heads[i][1]) for i in head_dirty)
         insi = list(map(INSI_STATUSES.__contains__, status_col))
-        clean_name, clean_first = traits.CLEAN_NAME.fullmatch, traits.CLEAN_FIRST_NAMES.fullmatch
-        bn_found = _lookup_text(
-            self._birth_names,
-            birth_names,
-            clean_name,
-            _CLEAN_PAIR,
-            lambda v: self._name_pair("birth_name", v),
-        )
+        bn_found = _lookup(self._birth_names, birth_names)
         bn_dirty = _dirty(bn_found, _CLEAN_PAIR)
         fan_some((i, bn_found[i][0][insi[i]]) for i in bn_dirty)
-        un_found = _lookup_text(
-            self._used_names, used_names, clean_name, _CLEAN_CASES, lambda v: self._name_cases("used_name", v)
-        )
+        un_found = _lookup(self._used_names, used_names)
         fan_some((i, un_found[i][insi[i]]) for i in _dirty(un_found, _CLEAN_CASES))
         fan_some((i, bn_found[i][1]) for i in bn_dirty)
-        fn_found = _lookup_text(
-            self._first_names,
-            first_names,
-            clean_first,
-            _CLEAN_PAIR,
-            lambda v: self._first_pair("first_names", v),
-        )
+        fn_found = _lookup(self._first_names, first_names)
         fn_dirty = _dirty(fn_found, _CLEAN_PAIR)
         fan_some((i, fn_found[i][0][insi[i]]) for i in fn_dirty)
-        for memo, column, compute in (
-            (self._first_first, first_firsts, self._first_first_cases),
-            (self._used_first, used_firsts, self._used_first_cases),
-        ):
-            cases = _lookup_text(memo, column, clean_first, _CLEAN_CASES, compute)
+        for memo, column in ((self._first_first, first_firsts), (self._used_first, used_firsts)):
+            cases = _lookup(memo, column)
             fan_some((i, cases[i][insi[i]]) for i in _dirty(cases, _CLEAN_CASES))
         fan_some((i, fn_found[i][1]) for i in fn_dirty)
         fan_some(
@@ -181,13 +164,9 @@ class ColumnarRules(Generic[T]):
             for i in self._incoherent(first_firsts, first_names)
         )
         fan_some((i, heads[i][2]) for i in head_dirty)
-        dated = _lookup(
-            self._dates,
-            list(zip(births, raws, completed_col, strict=True)),
-            lambda k: _pair(out_of, traits.birth_date_findings(k[0], k[1], k[2], ctx)),
-        )
+        dated = _lookup(self._dates, zip(births, raws, completed_col, strict=True))
         fan([d[0] for d in dated])
-        placed = _lookup(self._places, list(zip(places, status_col, strict=True)), self._place)
+        placed = _lookup(self._places, zip(places, status_col, strict=True))
         fan([p[0] for p in placed])
         if ctx.cog is not None:
             cog = ctx.cog
@@ -387,29 +366,24 @@ def _always_valid(cog: CogReference, place: str | None) -> bool:
     return any(v.start is None and v.end is None for v in cog.commune_versions(code))
 
 
-def _lookup(memo: dict[Any, Any], keys: Sequence[Any], compute: Callable[[Any], Any]) -> list[Any]:
-    """memo[k] for each key, the distinct keys not yet in the memo computed once."""
-    for k in set(keys).difference(memo):
-        memo[k] = compute(k)
+class _Memo(dict[Any, Any]):
+    """A memo that computes a missing key on its first look-up: `_lookup` hashes each key once
+    (a set of the new keys first would hash them twice) and runs Python only for the new ones."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[Any], Any], initial: Mapping[Any, Any] | None = None) -> None:
+        super().__init__(initial or {})
+        self._compute = compute
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self._compute(key)
+        return value
+
+
+def _lookup(memo: _Memo, keys: Iterable[Any]) -> list[Any]:
+    """memo[k] for each key, each distinct key not yet in the memo computed once."""
     return list(map(memo.__getitem__, keys))
-
-
-def _lookup_text(
-    memo: dict[Any, Any],
-    values: Sequence[str | None],
-    clean: Callable[[str], Any],
-    clean_result: Any,
-    compute: Callable[[str], Any],
-) -> list[Any]:
-    """`_lookup` for a name column: the new distinct values that the syntax pattern `clean` passes
-    (and not too long) share `clean_result`; only the others are computed."""
-    new = set(values).difference(memo)
-    if new:
-        faulty = [v for v in new if len(v) > traits.MAX_LENGTH or not clean(v)]  # type: ignore[arg-type]
-        memo.update(dict.fromkeys(new, clean_result))
-        for v in faulty:
-            memo[v] = compute(v)  # type: ignore[arg-type]
-    return list(map(memo.__getitem__, values))
 
 
 def _dirty(found: Sequence[Any], clean: Any) -> list[int]:

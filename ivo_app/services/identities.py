@@ -34,24 +34,28 @@ def iter_columns(
     """Every identity of an extraction in id order, a page of `columns` (record attribute names,
     "id" first) at a time, one sequence per column: no object per row. Dates come as dates, each
     distinct date parsed once (and shared), the completion flag as a boolean."""
-    dates: dict[Any, date | None] = {None: None}
+    dates = _Dates({None: None})
     for rows in raw_pages(conn, extraction_id, [getattr(Identity, c) for c in columns], batch_size):
         page: dict[str, Sequence[Any]] = dict(zip(columns, zip(*rows, strict=True), strict=True))
+        # Loops in C (`map`): Python runs only for a date not seen yet.
         for name in ("birth_date", "last_visit"):
             if name in page:
-                page[name] = [_date(dates, v) for v in page[name]]
+                page[name] = list(map(dates.__getitem__, page[name]))
         if "birth_date_completed" in page:
-            page["birth_date_completed"] = [
-                None if v is None else bool(v) for v in page["birth_date_completed"]
-            ]
+            page["birth_date_completed"] = list(map(_FLAGS.__getitem__, page["birth_date_completed"]))
         yield page
 
 
-def _date(memo: dict[Any, date | None], value: Any) -> date | None:
-    if value in memo:
-        return memo[value]
-    found = memo[value] = date.fromisoformat(value) if isinstance(value, str) else value
-    return found
+class _Dates(dict[Any, "date | None"]):
+    """Stored value → date, each distinct one parsed once (and shared)."""
+
+    def __missing__(self, value: Any) -> date | None:
+        found = self[value] = date.fromisoformat(value) if isinstance(value, str) else value
+        return found
+
+
+# The completion flag as SQLite (0/1) or PostgreSQL (booleans) hands it back → a boolean.
+_FLAGS: dict[Any, bool | None] = {None: None, 0: False, 1: True}
 
 
 def _typed(row: Any) -> list[Any]:
