@@ -6,8 +6,10 @@ then sorts or looks them up, never pairwise."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import compress, count, repeat
+from operator import ne
 from typing import Any, TypeVar
 
 import numpy as np
@@ -52,8 +54,9 @@ class CrossRecordRules:
         self.ids = array("q")
         self.ipps: list[str] = []
         self.births: list[date | None] = []
-        self._matricule_first: dict[str, int] = {}
-        self._matricule_groups: dict[str, list[int]] = {}
+        # Matricules (not NSS-tagged) and their records' positions, grouped when findings are asked.
+        self._matricules: list[str] = []
+        self._matricule_positions = array("q")
         # Homonym key (normal birth name, normal first first name, birth date, sex) as two integers
         # per record with one: codes, and the records' positions.
         self._homonym_keys: list[np.ndarray] = []
@@ -63,10 +66,14 @@ class CrossRecordRules:
         self._trait_keys: list[np.ndarray] = []
         self._misfits: list[tuple[int, tuple[str, int, int, str]]] = []  # position, what its NIR says
         self._recup = 0
-        self._normal: dict[str, int] = {}  # name → code of its normal form, once per distinct name
+        # Codes, each distinct value coded once (on its first look-up): a name's normal form (0 for
+        # none), a sex, a birthplace; a birth date's ordinal and its NIR year and month (0 for none).
         self._normal_codes: dict[str, int] = {}
-        self._sex_codes: dict[str, int] = {}
-        self._place_codes: dict[str, int] = {}
+        self._normal = _Codes(self._normal_code, {None: 0})
+        self._sex_codes = _Codes(lambda _: len(self._sex_codes))
+        self._place_codes = _Codes(lambda _: len(self._place_codes))
+        self._ordinals = _Codes(lambda d: d.toordinal(), {None: 0})
+        self._year_months = _Codes(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -91,60 +98,63 @@ class CrossRecordRules:
         self._flagged.update(
             base + i for i, a in enumerate(page["attributes"]) if a and "HOMONYME" in a.split(",")
         )
-        keys: list[tuple[int, int, int]] = []
-        name_code, sex_code = self._name_code, self._sex_codes
-        for i, (bn, ff, birth, sex) in enumerate(zip(births_names, first_firsts, births, sexes, strict=True)):
-            if not (birth and sex and bn and ff):
-                continue
-            nb, nf = name_code(bn), name_code(ff)
-            if nb and nf:
-                code = sex_code.get(sex)
-                if code is None:
-                    code = sex_code[sex] = len(sex_code)
-                # birth name; first first name, date (its ordinal < 2**22), sex (< 2**16 codes)
-                keys.append((base + i, nb, (nf << 38) | (birth.toordinal() << 16) | code))
-        if keys:
-            self._homonym_keys.append(np.array(keys, dtype=np.int64))
-        trait_keys: list[tuple[int, int]] = []
-        place_code = self._place_code
-        for i, (birth, sex, place) in enumerate(zip(births, sexes, places, strict=True)):
-            if birth and place and (sex == "M" or sex == "F"):
-                trait_keys.append(
-                    (base + i, _trait_key(sex == "F", birth.year % 100, birth.month, place_code(place)))
-                )
-        if trait_keys:
-            self._trait_keys.append(np.array(trait_keys, dtype=np.int64))
-        matricule_first, matricule_groups, misfits = (
-            self._matricule_first,
-            self._matricule_groups,
-            self._misfits,
-        )
-        for i, (matricule, oid, birth, sex, place) in enumerate(
-            zip(page["ins_matricule"], page["ins_oid"], births, sexes, places, strict=True)
-        ):
-            # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
-            if not matricule or oid in NSS_OIDS:
-                continue
-            _group(matricule_first, matricule_groups, matricule, base + i)
+        # Homonym key of the records with a birth name, a first first name (normal forms not
+        # empty), a birth date and a sex; NIR traits of those with a birth date, a birthplace and a
+        # sex M or F: integer columns built by `map` over the codes (loops in C), then masked.
+        n = len(ids)
+        positions = np.arange(base, base + n, dtype=np.int64)
+        nb = np.fromiter(map(self._normal.__getitem__, births_names), np.int64, n)
+        nf = np.fromiter(map(self._normal.__getitem__, first_firsts), np.int64, n)
+        ordinals = np.fromiter(map(self._ordinals.__getitem__, births), np.int64, n)
+        has_sex = np.fromiter(map(bool, sexes), bool, n)
+        homonym = (nb != 0) & (nf != 0) & (ordinals != 0) & has_sex
+        if homonym.any():
+            kept_sexes = compress(sexes, homonym.tolist())
+            sex_codes = np.fromiter(map(self._sex_codes.__getitem__, kept_sexes), np.int64)
+            # birth name; first first name, date (its ordinal < 2**22), sex (< 2**16 codes)
+            second = (nf[homonym] << 38) | (ordinals[homonym] << 16) | sex_codes
+            self._homonym_keys.append(np.stack((positions[homonym], nb[homonym], second), axis=1))
+        female = np.fromiter(map(_FEMALE.get, sexes, repeat(-1)), np.int64, n)
+        year_months = np.fromiter(map(self._year_months.__getitem__, births), np.int64, n)
+        traits = (female >= 0) & (year_months >= 0) & np.fromiter(map(bool, places), bool, n)
+        if traits.any():
+            place_codes = np.fromiter(
+                map(self._place_codes.__getitem__, compress(places, traits.tolist())), np.int64
+            )
+            # _trait_key: (place << 15) | (female << 14) | (year << 7) | month
+            trait_keys = (place_codes << 15) | (female[traits] << 14) | year_months[traits]
+            self._trait_keys.append(np.stack((positions[traits], trait_keys), axis=1))
+        misfits = self._misfits
+        matricules, oids = page["ins_matricule"], page["ins_oid"]
+        # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
+        kept = [bool(m) and o not in NSS_OIDS for m, o in zip(matricules, oids, strict=True)]
+        self._matricules.extend(compress(matricules, kept))
+        self._matricule_positions.extend(compress(range(base, base + n), kept))
+        for i in compress(range(n), kept):
+            birth, matricule = births[i], matricules[i]
             if birth is None or not nir.has_valid_format(matricule):
                 continue
+            sex, place = sexes[i], places[i]
             # What the NIR says: sex, year, month, place (department and commune: characters 6-10).
             fit = (matricule[0], int(matricule[1:3]), int(matricule[3:5]), matricule[5:10])
             own = ({"M": "1", "F": "2"}.get(sex or "", "?"), birth.year % 100, birth.month, place or "")
             if (own[0] != fit[0]) + (own[1] != fit[1]) + (own[2] != fit[2]) + (own[3] != fit[3]) >= 2:
                 misfits.append((base + i, fit))
 
-    def _name_code(self, value: str) -> int:
-        """The code of the name's normal form (0 for an empty one), once per distinct name."""
-        code = self._normal.get(value)
-        if code is None:
-            normal = normalize_name(value)
-            code = self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
-            self._normal[value] = code
-        return code
+    def _normal_code(self, value: str) -> int:
+        """The code of the name's normal form (0 for an empty one)."""
+        normal = normalize_name(value)
+        return self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
 
-    def _place_code(self, place: str) -> int:
-        return self._place_codes.setdefault(place, len(self._place_codes))
+    def _matricule_groups(self) -> dict[str, list[int]]:
+        """Matricule → the positions of its records, for the matricules of two records or more."""
+        matricules = self._matricules
+        last = dict(zip(matricules, count(), strict=False))  # each matricule's last occurrence
+        shared = set(compress(matricules, map(ne, map(last.__getitem__, matricules), count())))
+        groups: dict[str, list[int]] = {}
+        for i in compress(count(), map(shared.__contains__, matricules)):
+            groups.setdefault(matricules[i], []).append(self._matricule_positions[i])
+        return groups
 
     def findings(self) -> Iterator[tuple[int | None, Finding]]:
         disabled = self.ctx.settings.disabled
@@ -166,7 +176,7 @@ class CrossRecordRules:
     def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
         # Grouped by the matricule itself: the same number under .8 on one record and .10 or no
         # OID on another still designates one person (NSS-tagged numbers are left out in `add`).
-        for members in self._groups(self._matricule_groups):
+        for members in self._groups(self._matricule_groups()):
             births = {self.births[m] for m in members}
             for m in members:
                 others = [self.ipps[o] for o in members if o != m]
@@ -265,6 +275,21 @@ class CrossRecordRules:
 
 
 _K = TypeVar("_K")
+_FEMALE = {"M": 0, "F": 1}
+
+
+class _Codes(dict[Any, int]):
+    """Value → code, computed on the value's first look-up (`map(codes.__getitem__, column)`)."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[Any], int], initial: Mapping[Any, int] | None = None) -> None:
+        super().__init__(initial or {})
+        self._compute = compute
+
+    def __missing__(self, key: Any) -> int:
+        code = self[key] = self._compute(key)
+        return code
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:
@@ -285,14 +310,3 @@ def _runs(positions: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[
     edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
     groups = [positions[order[s : e + 1]].tolist() for s, e in zip(edges[::2], edges[1::2], strict=True)]
     return sorted(groups)
-
-
-def _group(first: dict[_K, int], groups: dict[_K, list[int]], key: _K, pos: int) -> None:
-    """Record `pos` under `key`: the first position in `first`, a group once there are two."""
-    seen = first.setdefault(key, pos)
-    if seen != pos:
-        members = groups.get(key)
-        if members is None:
-            groups[key] = [seen, pos]
-        else:
-            members.append(pos)
