@@ -35,12 +35,11 @@ from ivo_app.rules.matching.engine import (
     Match,
     Model,
     department,
-    name_prefix,
     place_code,
     two_slips,
     typo_of_a_word,
 )
-from ivo_app.rules.matching.phonetic import soundex2
+from ivo_app.rules.matching.phonetic import soundex2_many
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
@@ -194,6 +193,17 @@ def soundex_number(key: str) -> int:
     return out
 
 
+def soundex_numbers(keys: Sequence[str], width: int = 4) -> Int:
+    """soundex_number of each key (engine.name_prefix's with width 2), with numpy on the keys' first
+    `width` code points: a vocabulary's numbers without a Python call per value."""
+    points = np.array(keys, dtype=f"<U{width}").view(np.uint32).reshape(-1, width).astype(np.int64)
+    letter = np.where((points >= 65) & (points <= 90), points - 64, 0)
+    out = np.zeros(len(points), dtype=np.int64)
+    for k in range(width):  # as the Python loop: only the letters a key has (a padding \0 is none)
+        out = np.where(points[:, k] > 0, out * 27 + letter[:, k], out)
+    return out
+
+
 _PLACE_MASK = (1 << 22) - 1
 
 
@@ -318,9 +328,9 @@ class TableBuilder:
             lists=self.lists.forms,
             places=self.places.forms,
             ins_values=self.ins_vocab.forms,
-            soundex=np.asarray([soundex_number(soundex2(v)) for v in self.names.forms], dtype=np.int64),
-            name_length=np.asarray([len(v) for v in self.names.forms], dtype=np.int64),
-            name_prefix=np.asarray([name_prefix(v) for v in self.names.forms], dtype=np.int64),
+            soundex=soundex_numbers(soundex2_many(self.names.forms)),
+            name_length=np.fromiter(map(len, self.names.forms), dtype=np.int64, count=len(self.names.forms)),
+            name_prefix=soundex_numbers(self.names.forms, 2),  # engine.name_prefix of each
             name_hash=np.asarray([stable_hash(v) for v in self.names.forms], dtype=np.int64),
             place_hash=np.asarray([stable_hash(v) & _PLACE_MASK for v in self.places.forms], dtype=np.int64),
         )
