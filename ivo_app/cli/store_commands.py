@@ -15,10 +15,8 @@ from ivo_app.cli.common import (
     stderr_progress,
 )
 from ivo_app.errors import IvoError
-from ivo_app.io.mapping import ColumnMapping
 from ivo_app.labels import format_date, plural
-from ivo_app.services import extractions, imports
-from ivo_app.services.journal import record_view
+from ivo_app.services import extractions
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,6 +57,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ivo_app.io.mapping import ColumnMapping  # noqa: PLC0415  start-up: the readers, for import only
+    from ivo_app.services import imports  # noqa: PLC0415  start-up: as above
+
     mapping = ColumnMapping.load(args.mapping) if args.mapping else None
     extracted_on = None
     if args.extracted_on:
@@ -166,6 +167,8 @@ def cmd_rejections(args: argparse.Namespace) -> int:
         extractions.export_rejections(db, extraction_id, args.out)
         return 0
     rows = extractions.rejections(db, extraction_id)
+    from ivo_app.services.journal import record_view  # noqa: PLC0415  start-up: the models, for rejets only
+
     if rows:  # their details quote the file's content: a view of nominative data
         record_view(db, "rejets", extraction_id, len(rows))
     emit(

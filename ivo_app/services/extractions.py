@@ -1,4 +1,10 @@
-"""Listing and exporting extractions."""
+"""Listing and exporting extractions.
+
+The listing (`ivo extractions`, the window's extraction choosers) reads through Core alone
+(`store.uow.ReadWork`): importing this module loads neither the ORM, the models, nor the readers and
+writers, which the functions that export, delete or journal import when they run (issue 20: the
+command starts in a fraction of a second).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,15 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ivo_app.errors import IvoError, NotFoundError
-from ivo_app.io import atomic
-from ivo_app.io.fhir_export import bundle, ipp_system, patient
-from ivo_app.io.mapping import CANONICAL_FIELDS
-from ivo_app.io.sources import REJECTION_REASONS
-from ivo_app.io.writers import write_table
-from ivo_app.services.settings import ipp_authority
-from ivo_app.store import journal
+from ivo_app.errors import IvoError
 from ivo_app.store.db import Database
-from ivo_app.store.models import Extraction, Identity
-from ivo_app.store.queries.findings import record_findings
-from ivo_app.store.uow import UnitOfWork
+from ivo_app.store.queries.extractions import extraction_rows
+from ivo_app.store.uow import ReadWork, UnitOfWork
+
+if TYPE_CHECKING:
+    from ivo_app.store.models import Identity
 
 
 @dataclass
@@ -45,24 +46,10 @@ class ExtractionInfo:
 
 
 def list_extractions(db: Database, facility_id: int | None = None) -> list[ExtractionInfo]:
-    with UnitOfWork(db) as uow:
-        return [_info(e) for e in uow.extractions.list(facility_id)]
-
-
-def _info(e: Extraction) -> ExtractionInfo:
-    return ExtractionInfo(
-        id=e.id,
-        facility=e.facility.name,
-        facility_id=e.facility_id,
-        extracted_on=e.extracted_on,
-        imported_at=e.imported_at,
-        source_file=e.source_file,
-        source_format=e.source_format,
-        rows=e.row_count,
-        rejected=e.rejected_count,
-        sha256=e.source_sha256,
-        is_demo=e.is_demo,
-    )
+    with ReadWork(db) as uow:
+        return [
+            ExtractionInfo(**row._mapping) for row in extraction_rows(uow.connection, facility_id=facility_id)
+        ]
 
 
 def resolve_extraction_id(db: Database, extraction_id: int | None, facility: str | None = None) -> int:
@@ -77,6 +64,8 @@ def rejections(db: Database, extraction_id: int) -> list[tuple[int, str, str]]:
 
 
 def _rejections(uow: UnitOfWork, extraction_id: int) -> list[tuple[int, str, str]]:
+    from ivo_app.io.sources import REJECTION_REASONS  # noqa: PLC0415  start-up: the readers, not for the listing
+
     return [
         (r.line_no, REJECTION_REASONS.get(r.reason, r.reason), r.detail or "")
         for r in uow.extractions.rejections(extraction_id)
@@ -88,6 +77,9 @@ REJECTION_HEADERS = ("ligne", "motif", "detail")
 
 def export_rejections(db: Database, extraction_id: int, out: Path) -> int:
     """Write the rejected lines of an extraction (CSV or XLSX by suffix, formula-safe cells)."""
+    from ivo_app.io.writers import write_table  # noqa: PLC0415  start-up: the writers, not for the listing
+    from ivo_app.store import journal  # noqa: PLC0415  start-up: the models, not for the listing
+
     with UnitOfWork(db) as uow:
         count = write_table(out, list(REJECTION_HEADERS), _rejections(uow, extraction_id))
         journal.record(uow.session, "export_rejets", f"extraction:{extraction_id}", {"rows": count})
@@ -96,6 +88,8 @@ def export_rejections(db: Database, extraction_id: int, out: Path) -> int:
 
 
 def _canonical_rows(uow: UnitOfWork, extraction_id: int) -> Iterator[list[Any]]:
+    from ivo_app.io.mapping import CANONICAL_FIELDS  # noqa: PLC0415  start-up: the readers, not for the listing
+
     attrs = list(CANONICAL_FIELDS.values())
     for batch in uow.identities.iter_batches(extraction_id):
         for identity in batch:
@@ -115,6 +109,10 @@ def _export_value(identity: Identity, attr: str) -> Any:
 def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int:
     """Write the identities of an extraction: canonical import format (.csv, .xlsx), or a FHIR Bundle
     of FR Core Patients with their findings (.json)."""
+    from ivo_app.io.mapping import CANONICAL_FIELDS  # noqa: PLC0415  start-up: the readers, not for the listing
+    from ivo_app.io.writers import write_table  # noqa: PLC0415  start-up: the writers, not for the listing
+    from ivo_app.store import journal  # noqa: PLC0415  start-up: the models, not for the listing
+
     with UnitOfWork(db) as uow:
         extraction = uow.extractions.resolve(extraction_id)
         if out.suffix.lower() == ".json":
@@ -129,6 +127,10 @@ def export_extraction(db: Database, extraction_id: int | None, out: Path) -> int
 
 
 def _export_fhir(uow: UnitOfWork, extraction_id: int, out: Path, facility_id: int) -> int:
+    from ivo_app.io import atomic  # noqa: PLC0415  start-up: the writers, not for the listing
+    from ivo_app.io.fhir_export import bundle, ipp_system, patient  # noqa: PLC0415  as above
+    from ivo_app.services.settings import ipp_authority  # noqa: PLC0415  start-up: the models, not for the listing
+    from ivo_app.store.queries.findings import record_findings  # noqa: PLC0415  as above
 
     facility = uow.facilities.get(facility_id)
     system = ipp_system(ipp_authority(uow, facility_id), facility.name)
@@ -150,12 +152,13 @@ def delete_extraction(db: Database, extraction_id: int) -> ExtractionInfo:
     anomalies, pairs, rejected lines), in one transaction. The facility's duplicate decisions are
     kept (they belong to the facility, not to one extraction); an audit keeps its answers and loses
     only its link to the extraction. Returns what was removed, for the confirmation."""
+    from ivo_app.store import journal  # noqa: PLC0415  start-up: the models, not for the listing
 
     with UnitOfWork(db) as uow:
-        try:
-            info = _info(uow.extractions.get(extraction_id))
-        except NotFoundError:
-            raise IvoError(f"Extraction n° {extraction_id} introuvable.") from None
+        found = extraction_rows(uow.session.connection(), extraction_id=extraction_id)
+        if not found:
+            raise IvoError(f"Extraction n° {extraction_id} introuvable.")
+        info = ExtractionInfo(**found[0]._mapping)
         uow.extractions.delete_rows(extraction_id)
         journal.record(
             uow.session,

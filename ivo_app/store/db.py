@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from ivo_app import logs, paths
 from ivo_app.errors import IvoError
 from ivo_app.store import encryption, migrate
 from ivo_app.store.dialect import configure_engine
+
+if TYPE_CHECKING:  # the ORM is imported at the first session (see Database.sessions)
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def normalise_url(url: str | None) -> str:
@@ -113,8 +116,19 @@ class Database:
 
     url: str
     engine: Engine
-    sessions: sessionmaker[Session] = field(repr=False)
     backup: Path | None = None
+    _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, made at the first unit of work that needs the ORM: a command that
+        only reads through Core (`ivo extractions`, `store.uow.ReadWork`) never imports the ORM nor
+        the models, a third of its start-up. Two threads racing here make two equivalent factories."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker  # noqa: PLC0415  start-up: see above
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     @property
     def dialect(self) -> str:
@@ -171,12 +185,7 @@ def open_database(
     event.listen(engine, "handle_error", _translate_error)
     configure_engine(engine)
     backup = migrate.upgrade(engine) if run_migrations else None
-    return Database(
-        url=resolved,
-        engine=engine,
-        sessions=sessionmaker(engine, expire_on_commit=False),
-        backup=backup,
-    )
+    return Database(url=resolved, engine=engine, backup=backup)
 
 
 def memory_database() -> Database:
@@ -193,4 +202,4 @@ def memory_database() -> Database:
     event.listen(engine, "handle_error", _translate_error)
     configure_engine(engine)
     migrate.upgrade(engine)
-    return Database(url="sqlite://", engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    return Database(url="sqlite://", engine=engine)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, RootTransaction
-from sqlalchemy.orm import Session
 
 from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_session
-from ivo_app.store.repositories import (
-    CheckRunRepository,
-    ExtractionRepository,
-    FacilityRepository,
-    IdentityRepository,
-    SettingRepository,
-)
+
+if TYPE_CHECKING:  # the ORM and the models: imported by the units of work that open a session
+    from sqlalchemy.orm import Session
 
 
 class UnitOfWork:
@@ -33,6 +29,14 @@ class UnitOfWork:
 
     def _open(self, session: Session) -> None:
         """The session and its repositories (one list, whatever the kind of unit of work)."""
+        from ivo_app.store.repositories import (  # noqa: PLC0415  start-up: the models, not for ReadWork
+            CheckRunRepository,
+            ExtractionRepository,
+            FacilityRepository,
+            IdentityRepository,
+            SettingRepository,
+        )
+
         self.session = session
         self.facilities = FacilityRepository(session)
         self.extractions = ExtractionRepository(session)
@@ -81,6 +85,8 @@ class BulkWork(UnitOfWork):
         except BaseException:
             self._stack.close()
             raise
+        from sqlalchemy.orm import Session  # noqa: PLC0415  start-up: the ORM, not for ReadWork
+
         self._open(Session(bind=self.connection))
         return self
 
@@ -104,3 +110,35 @@ class BulkWork(UnitOfWork):
 
     def rollback(self) -> None:
         self._transaction.rollback()
+
+
+class ReadWork:
+    """A read through Core alone: `with ReadWork(db) as uow: query(uow.connection)`.
+
+    One connection and one transaction (the reads see one state of the base), rolled back at the end:
+    it writes nothing. Neither the ORM nor the models are imported, which is most of a command's
+    start-up (`ivo extractions`, issue 20): for the reads a command or a page starts with whose
+    queries take a `Connection`. A use case that writes, or needs ORM objects, takes a UnitOfWork.
+    """
+
+    connection: Connection
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> ReadWork:
+        self.connection = self.db.engine.connect()
+        try:
+            self.connection.begin()
+        except BaseException:
+            self.connection.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.connection.close()  # rolls the read transaction back, the connection back to the pool
