@@ -596,7 +596,7 @@ def _distinct(a: Int, b: Int, symmetric: bool = True) -> tuple[Int, Int, Int]:
 
 
 def _strings(values: list[str], codes: Int) -> list[str]:
-    return [values[k] for k in codes.tolist()]
+    return list(map(values.__getitem__, codes.tolist()))
 
 
 def _jw_dl(values: list[str], a: Int, b: Int, with_dl: bool) -> tuple[Float, Int | None]:
@@ -672,13 +672,20 @@ def inverted(t: Table, i: Int, j: Int, undecided: Bool) -> Bool:
     return out
 
 
-def name_levels(t: Table, i: Int, j: Int) -> Small:
+def _both_inverted(t: Table, i: Int, j: Int) -> Bool:
+    """inverted() where the birth names or the first names differ: what name_levels and first_levels ask
+    of it (its answer on a pair does not depend on which asks), computed once for both."""
+    return inverted(t, i, j, (t.name[i] != t.name[j]) | (t.first[i] != t.first[j]))
+
+
+def name_levels(t: Table, i: Int, j: Int, flipped: Bool | None = None) -> Small:
+    """`flipped`: _both_inverted(t, i, j) when the caller has it."""
     L = _L["birth_name"]
     na, nb = t.name[i], t.name[j]
     c = _Chooser(len(i), L["else"])
     c.take((na == 0) | (nb == 0), L["missing"])
     c.take(na == nb, L["exact"])
-    c.take(inverted(t, i, j, ~c.done), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done) if flipped is None else flipped, L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
     ask = np.flatnonzero(~c.done)
     part = np.zeros(len(i), dtype=np.bool_)
@@ -720,13 +727,14 @@ def _in_list(t: Table, first: Int, lists: Int) -> Bool:
     return hit[inverse]
 
 
-def first_levels(t: Table, i: Int, j: Int) -> Small:
+def first_levels(t: Table, i: Int, j: Int, flipped: Bool | None = None) -> Small:
+    """`flipped`: _both_inverted(t, i, j) when the caller has it."""
     L = _L["first_name"]
     fa, fb = t.first[i], t.first[j]
     c = _Chooser(len(i), L["else"])
     c.take((fa == 0) | (fb == 0), L["missing"])
     c.take(fa == fb, L["exact"])
-    c.take(inverted(t, i, j, ~c.done), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done) if flipped is None else flipped, L["inverted"])
     rest = np.flatnonzero(~c.done)
     ra, rb = fa[rest], fb[rest]
     sub = _Chooser(len(rest), L["else"])
@@ -833,10 +841,11 @@ def level_matrix(t: Table, i: Int, j: Int) -> Small:
     out = np.empty((len(i), len(t.traits)), dtype=np.int8)
     for start in range(0, len(i), CHUNK_PAIRS):
         a, b = i[start : start + CHUNK_PAIRS], j[start : start + CHUNK_PAIRS]
+        flipped = _both_inverted(t, a, b)
         out[start : start + len(a)] = np.stack(
             [
-                name_levels(t, a, b),
-                first_levels(t, a, b),
+                name_levels(t, a, b, flipped),
+                first_levels(t, a, b, flipped),
                 date_levels(t, a, b),
                 presence_levels("sex", t.sex[a], t.sex[b]),
                 presence_levels("birthplace", t.place[a], t.place[b]),
