@@ -153,13 +153,13 @@ def find_duplicates(
         conn.rollback()  # end the read transaction; the write gets its own
         tracker.report(1, 3, "comparaison des paires candidates", force=True)
         scored = columns.find_scored(
-            model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j)
+            model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j), kept_only=True
         )
         tracker.check()
         conn.rollback()
         pairs = _pair_rows(extraction_id, scored, table)
-        candidates, estimate = len(scored.i), scored.estimate
-        del scored  # the candidates' levels and weights: memory for the search keys
+        candidates, estimate = scored.candidates, scored.estimate
+        del scored  # the kept pairs' levels and weights: memory for the search keys
         keys, key_rows = columns.search_keys(table)
         key_ids = table.ids[key_rows]
         del key_rows

@@ -575,11 +575,21 @@ def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Int:
 def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
     """Row pairs (i < j) sharing a blocking key, blocks bigger than `cap` skipped (stop values)."""
     size = len(t)
-    codes = [
-        _block_pairs(*_sorted_unique(parts), min(cap, NARROW_CAP) if pass_id in NARROW_PASSES else cap, size)
-        for pass_id, parts in enumerate(_passes(t), 1)
-    ]  # a record once per block
-    pair = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+    pair = np.empty(0, np.int64)
+    for pass_id, parts in enumerate(_passes(t), 1):
+        keys, rows = _sorted_unique(parts)  # a record once per block
+        del parts
+        codes = _block_pairs(keys, rows, min(cap, NARROW_CAP) if pass_id in NARROW_PASSES else cap, size)
+        del keys, rows
+        # Merged pass by pass: never every pass's pairs at once (7,000,000 identities: GBs of duplicates
+        # between passes). A stable sort of two sorted runs is a linear merge (timsort).
+        merged = np.concatenate([pair, codes])
+        del pair, codes
+        merged.sort(kind="stable")
+        fresh = np.ones(len(merged), dtype=np.bool_)
+        fresh[1:] = merged[1:] != merged[:-1]
+        pair = merged[fresh]
+        del merged, fresh
     return pair // size, pair % size
 
 
@@ -596,7 +606,7 @@ def _distinct(a: Int, b: Int, symmetric: bool = True) -> tuple[Int, Int, Int]:
 
 
 def _strings(values: list[str], codes: Int) -> list[str]:
-    return [values[k] for k in codes.tolist()]
+    return list(map(values.__getitem__, codes.tolist()))
 
 
 def _jw_dl(values: list[str], a: Int, b: Int, with_dl: bool) -> tuple[Float, Int | None]:
@@ -672,13 +682,20 @@ def inverted(t: Table, i: Int, j: Int, undecided: Bool) -> Bool:
     return out
 
 
-def name_levels(t: Table, i: Int, j: Int) -> Small:
+def _both_inverted(t: Table, i: Int, j: Int) -> Bool:
+    """inverted() where the birth names or the first names differ: what name_levels and first_levels ask
+    of it (its answer on a pair does not depend on which asks), computed once for both."""
+    return inverted(t, i, j, (t.name[i] != t.name[j]) | (t.first[i] != t.first[j]))
+
+
+def name_levels(t: Table, i: Int, j: Int, flipped: Bool | None = None) -> Small:
+    """`flipped`: _both_inverted(t, i, j) when the caller has it."""
     L = _L["birth_name"]
     na, nb = t.name[i], t.name[j]
     c = _Chooser(len(i), L["else"])
     c.take((na == 0) | (nb == 0), L["missing"])
     c.take(na == nb, L["exact"])
-    c.take(inverted(t, i, j, ~c.done), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done) if flipped is None else flipped, L["inverted"])
     c.take(((t.used[i] > 0) & (t.used[i] == nb)) | ((t.used[j] > 0) & (t.used[j] == na)), L["cross_used"])
     ask = np.flatnonzero(~c.done)
     part = np.zeros(len(i), dtype=np.bool_)
@@ -720,13 +737,14 @@ def _in_list(t: Table, first: Int, lists: Int) -> Bool:
     return hit[inverse]
 
 
-def first_levels(t: Table, i: Int, j: Int) -> Small:
+def first_levels(t: Table, i: Int, j: Int, flipped: Bool | None = None) -> Small:
+    """`flipped`: _both_inverted(t, i, j) when the caller has it."""
     L = _L["first_name"]
     fa, fb = t.first[i], t.first[j]
     c = _Chooser(len(i), L["else"])
     c.take((fa == 0) | (fb == 0), L["missing"])
     c.take(fa == fb, L["exact"])
-    c.take(inverted(t, i, j, ~c.done), L["inverted"])
+    c.take(inverted(t, i, j, ~c.done) if flipped is None else flipped, L["inverted"])
     rest = np.flatnonzero(~c.done)
     ra, rb = fa[rest], fb[rest]
     sub = _Chooser(len(rest), L["else"])
@@ -822,20 +840,31 @@ def complementary_levels(t: Table, trait: str, i: Int, j: Int) -> Small:
     return c.level
 
 
+# Candidate pairs compared and scored at a time: a chunk's full-length temporaries (codes, similarities,
+# masks: some 150 bytes a pair) stay near 300 MB whatever the number of candidates (tens of millions on
+# 7,000,000 identities); what is kept of all of them is their int8 level matrix.
+CHUNK_PAIRS = 2_000_000
+
+
 def level_matrix(t: Table, i: Int, j: Int) -> Small:
-    """One column per trait (t.traits order), the level index of each pair."""
-    return np.stack(
-        [
-            name_levels(t, i, j),
-            first_levels(t, i, j),
-            date_levels(t, i, j),
-            presence_levels("sex", t.sex[i], t.sex[j]),
-            presence_levels("birthplace", t.place[i], t.place[j]),
-            presence_levels("ins", t.ins[i], t.ins[j]),
-            *(complementary_levels(t, trait, i, j) for trait in t.extras),
-        ],
-        axis=1,
-    )
+    """One column per trait (t.traits order), the level index of each pair, CHUNK_PAIRS pairs at a time."""
+    out = np.empty((len(i), len(t.traits)), dtype=np.int8)
+    for start in range(0, len(i), CHUNK_PAIRS):
+        a, b = i[start : start + CHUNK_PAIRS], j[start : start + CHUNK_PAIRS]
+        flipped = _both_inverted(t, a, b)
+        out[start : start + len(a)] = np.stack(
+            [
+                name_levels(t, a, b, flipped),
+                first_levels(t, a, b, flipped),
+                date_levels(t, a, b),
+                presence_levels("sex", t.sex[a], t.sex[b]),
+                presence_levels("birthplace", t.place[a], t.place[b]),
+                presence_levels("ins", t.ins[a], t.ins[b]),
+                *(complementary_levels(t, trait, a, b) for trait in t.extras),
+            ],
+            axis=1,
+        )
+    return out
 
 
 # --- weights and decisions ------------------------------------------------------------------------------
@@ -870,15 +899,19 @@ def weight_table(model: Model, traits: tuple[str, ...] = TRAITS) -> list[Float]:
     return [np.array([model.weight(trait, lvl) for lvl in TRAIT_LEVELS[trait]]) for trait in traits]
 
 
-def _exact_name_weights(model: Model, t: Table, trait: str = "birth_name") -> Float:
-    """The exact weight of each vocabulary name as a birth name or a first name (term frequency: MARTIN
-    and MARIE weigh less)."""
+def _exact_name_weights(model: Model, t: Table, codes: Int, trait: str = "birth_name") -> Float:
+    """The exact weight of the vocabulary names `codes` as birth names or first names (term frequency:
+    MARTIN and MARIE weigh less), computed once per distinct code."""
     default = model.weight(trait, "exact")
     m = max(model.m[trait].get("exact", 0.01), 1e-6)
     freq = model.name_freq if trait == "birth_name" else model.first_freq
-    return np.array(
-        [math.log2(m / max(freq[v], 1e-7)) if v in freq else default for v in t.names], dtype=np.float64
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    names = _strings(t.names, uniq)
+    weights = np.array(
+        [math.log2(m / max(freq[v], 1e-7)) if v in freq else default for v in names], np.float64
     )
+    out: Float = weights[inverse.reshape(-1)]
+    return out
 
 
 @dataclass
@@ -897,6 +930,18 @@ class Scored:
     traits: tuple[str, ...] = TRAITS
     estimate: Estimate | None = None  # the EM estimate of m the weights use (find_scored)
     held: dict[str, Bool] = field(default_factory=dict)  # guard → the pairs it holds back from probable
+    candidates: int = 0  # candidate pairs scored (more than len(i) when only the kept ones are here)
+
+    def __post_init__(self) -> None:
+        self.candidates = self.candidates or len(self.i)
+
+    def take(self, rows: Int) -> Scored:
+        """The pairs `rows` only (the same candidates count)."""
+        return Scored(
+            self.i[rows], self.j[rows], self.levels[rows], self.weights[rows], self.score[rows], self.keep[rows],
+            self.level[rows], self.kind[rows], self.model, self.traits, self.estimate,
+            {name: mask[rows] for name, mask in self.held.items()}, self.candidates,
+        )  # fmt: skip
 
     def reasons(self, k: int) -> list[tuple[str, float]]:
         out = []
@@ -907,24 +952,65 @@ class Scored:
         return out
 
 
+def _weights(model: Model, t: Table, i: Int, levels: Small) -> Float:
+    """The weight of each pair's level of each trait (pairs, traits); exact names by their frequency."""
+    table = weight_table(model, t.traits)
+    weights = np.empty(levels.shape, dtype=np.float64)
+    for x in range(levels.shape[1]):
+        weights[:, x] = table[x][levels[:, x]]
+    name_exact = np.flatnonzero(levels[:, 0] == _L["birth_name"]["exact"])
+    if model.name_freq and len(name_exact):
+        weights[name_exact, 0] = _exact_name_weights(model, t, t.name[i[name_exact]])
+    first_exact = np.flatnonzero(levels[:, 1] == _L["first_name"]["exact"])
+    if model.first_freq and len(first_exact):
+        weights[first_exact, 1] = _exact_name_weights(model, t, t.first[i[first_exact]], "first_name")
+    return weights
+
+
+def _total(weights: Float) -> Float:
+    score = weights[:, 0].copy()
+    for x in range(1, weights.shape[1]):
+        score += weights[:, x]  # left to right, as the scalar sum
+    return score
+
+
 def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = None) -> Scored:
-    """engine.score_pair on arrays of row pairs (a = row i); `levels`: their level_matrix if known."""
+    """engine.score_pair on arrays of row pairs (a = row i); `levels`: their level_matrix if known.
+
+    The guards (other date outweighed, twins, a generation apart...) only decide among the pairs the
+    score could keep (same INS, or at the lower of the probable and review thresholds): elsewhere a pair
+    is dropped whatever they say, so they are computed on those few (a tenth of the candidates of a
+    million identities) and `held` says False elsewhere but for the score.
+    """
     if levels is None:
         levels = level_matrix(t, i, j)
     traits = t.traits
     for trait in t.extras:
         model.m.setdefault(trait, dict(COMPLEMENTARY_PRIOR_M))
-    table = weight_table(model, traits)
-    weights = np.stack([table[x][levels[:, x]] for x in range(len(traits))], axis=1)
-    name_exact = levels[:, 0] == _L["birth_name"]["exact"]
-    if model.name_freq:
-        weights[name_exact, 0] = _exact_name_weights(model, t)[t.name[i[name_exact]]]
-    first_exact = levels[:, 1] == _L["first_name"]["exact"]
-    if model.first_freq:
-        weights[first_exact, 1] = _exact_name_weights(model, t, "first_name")[t.first[i[first_exact]]]
-    score = weights[:, 0].copy()
-    for x in range(1, len(traits)):
-        score += weights[:, x]  # left to right, as the scalar sum
+    weights = _weights(model, t, i, levels)
+    score = _total(weights)
+    same_ins = levels[:, TRAITS.index("ins")] == _L["ins"]["equal"]
+    could = np.flatnonzero(same_ins | (score >= min(model.probable_threshold(), model.review_threshold())))
+    keep, level, kind, held = _decide(model, t, i[could], j[could], levels[could], score[could])
+    out_keep = np.zeros(len(i), dtype=np.bool_)
+    out_keep[could] = keep
+    out_level = np.full(len(i), TO_REVIEW, dtype=np.int8)
+    out_level[could] = level
+    out_kind = np.full(len(i), DOUBLON, dtype=np.int8)
+    out_kind[could] = kind
+    out_held = {}
+    for name, mask in held.items():
+        full = score < model.probable_threshold() if name == "score" else np.zeros(len(i), dtype=np.bool_)
+        full[could] = mask
+        out_held[name] = full
+    return Scored(i, j, levels, weights, score, out_keep, out_level, out_kind, model, traits, held=out_held)
+
+
+def _decide(
+    model: Model, t: Table, i: Int, j: Int, levels: Small, score: Float
+) -> tuple[Bool, Small, Small, dict[str, Bool]]:
+    """engine.score_pair's decision on scored pairs: (keep, level, kind, the guards holding them back)."""
+    traits = t.traits
     lv = {trait: levels[:, x] for x, trait in enumerate(TRAITS)}
 
     def at(trait: str, level: str) -> Bool:
@@ -998,7 +1084,7 @@ def score_pairs(model: Model, t: Table, i: Int, j: Int, levels: Small | None = N
     keep = same_ins | ((probable | review) & ~(t.homonym[i] & t.homonym[j]))
     level = np.where(same_ins | probable, PROBABLE, TO_REVIEW).astype(np.int8)
     kind = np.where(same_ins & strict_divergence, COLLISION, DOUBLON).astype(np.int8)
-    return Scored(i, j, levels, weights, score, keep, level, kind, model, traits, held=held)
+    return keep, level, kind, held
 
 
 def _same_later_first_names(t: Table, i: Int, j: Int) -> Bool:
@@ -1046,10 +1132,15 @@ def _departments(t: Table) -> Int:
 
 def _twin_shaped(model: Model, t: Table, i: Int, j: Int, at: Callable[[str, str], Bool]) -> Bool:
     """engine._twin_shaped: same birth name and date, first names twins could bear."""
-    known = np.fromiter(map(model.is_first_name, t.names), dtype=np.bool_, count=len(t.names))
     close = at("first_name", "close") | at("first_name", "phonetic")
     same = at("birth_name", "exact") & at("birth_date", "exact")
-    out: Bool = same & close & known[t.first[i]] & known[t.first[j]]
+    out: Bool = same & close
+    ask = np.flatnonzero(out)
+    if len(ask):  # known first names, once per distinct first name of these pairs
+        codes, inverse = np.unique(np.concatenate([t.first[i[ask]], t.first[j[ask]]]), return_inverse=True)
+        known = np.fromiter(map(model.is_first_name, _strings(t.names, codes)), np.bool_, len(codes))
+        hit = known[inverse.reshape(-1)]
+        out[ask] = hit[: len(ask)] & hit[len(ask) :]
     ask = np.flatnonzero(same & close & ~out)
     if len(ask):  # engine._twin_shaped: two given names two edits apart (TIPHAINE, TIPHANY)
         fa, fb = t.first[i[ask]], t.first[j[ask]]
@@ -1093,7 +1184,7 @@ Labeller = Callable[[Int, Int], Small]  # candidate pairs (i, j) → 1 duplicate
 EM_PRIOR_PAIRS = 200.0  # the configured m weighs as much as 200 duplicates in EM's estimate
 
 
-def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Scored:
+def find_scored(model: Model, t: Table, labels: Labeller | None = None, *, kept_only: bool = False) -> Scored:
     """Blocking, u measured on random pairs of the extraction, m estimated by EM on the candidate pairs
     (reviewers' decisions as labels; again on the pairs the configured model would review when the
     estimate is not `plausible`), then every candidate pair scored with them.
@@ -1101,6 +1192,9 @@ def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Score
     The configured m is EM's starting point and prior: a facility whose file shows few errors of a kind
     keeps the configured knowledge, one whose file is full of them (FEBRL's corrupted first names)
     learns that such a difference is common among its duplicates. The estimate is on `scored.estimate`.
+
+    kept_only: the result holds the kept pairs only (`candidates` counts them all), scored CHUNK_PAIRS
+    at a time: memory follows the pairs kept, not the candidates' weights and guards.
     """
     estimate_u(model, t)
     i, j = candidate_pairs(t, model.block_cap)
@@ -1109,9 +1203,39 @@ def find_scored(model: Model, t: Table, labels: Labeller | None = None) -> Score
     if len(i):
         estimate = fit_m(model, t, i, j, levels, None if labels is None else labels(i, j))
         model.m.update(estimate.m)
-    scored = score_pairs(model, t, i, j, levels)
+    if not kept_only:
+        scored = score_pairs(model, t, i, j, levels)
+    else:
+        parts = []
+        for start in range(0, len(i), CHUNK_PAIRS):
+            end = start + CHUNK_PAIRS
+            part = score_pairs(model, t, i[start:end], j[start:end], levels[start:end])
+            parts.append(part.take(np.flatnonzero(part.keep)))
+        scored = _joined_scored(parts, model, t) if parts else score_pairs(model, t, i, j, levels)
+        scored.candidates = len(i)
     scored.estimate = estimate
     return scored
+
+
+def _joined_scored(parts: list[Scored], model: Model, t: Table) -> Scored:
+    def cat(arrays: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        return np.concatenate(arrays)
+
+    return Scored(
+        cat([p.i for p in parts]), cat([p.j for p in parts]), cat([p.levels for p in parts]),
+        cat([p.weights for p in parts]), cat([p.score for p in parts]), cat([p.keep for p in parts]),
+        cat([p.level for p in parts]), cat([p.kind for p in parts]), model, t.traits,
+        held={name: cat([p.held[name] for p in parts]) for name in parts[0].held},
+    )  # fmt: skip
+
+
+def _scores(model: Model, t: Table, i: Int, j: Int, levels: Small) -> Float:
+    """The score of each pair (score_pairs' without the guards), CHUNK_PAIRS pairs at a time."""
+    out = np.empty(len(i), dtype=np.float64)
+    for start in range(0, len(i), CHUNK_PAIRS):
+        end = start + CHUNK_PAIRS
+        out[start:end] = _total(_weights(model, t, i[start:end], levels[start:end]))
+    return out
 
 
 # Levels that say "two persons" (RNIV's strict traits differ): their m is the configuration's at most
@@ -1133,7 +1257,9 @@ def fit_m(model: Model, t: Table, i: Int, j: Int, levels: Small, given: Small | 
     # it. Above the unraised one, on a million identities, strangers sharing a first name and a birth
     # date made 80-86 % of that set "duplicates" and EM learnt that duplicates' birth names differ one
     # time in seven (m 0.14-0.29 instead of 0.01).
-    shown = score_pairs(model, t, i, j, levels).score >= model.review_threshold()
+    for trait in t.extras:
+        model.m.setdefault(trait, dict(COMPLEMENTARY_PRIOR_M))
+    shown = _scores(model, t, i, j, levels) >= model.review_threshold()
     if given is not None:
         shown |= given >= 0
     if shown.sum() < 50:
@@ -1228,8 +1354,15 @@ def estimate_m(
         labels = np.full(len(levels), -1, dtype=np.int8)
     # Work on distinct (comparison vector, label): a few hundred rows for a million pairs.
     radix = np.cumprod([1, *sizes])
-    code = (levels.astype(np.int64) * radix[:count]).sum(axis=1) * 3 + (labels.astype(np.int64) + 1)
-    uniq, counts = np.unique(code, return_counts=True)
+    code = labels.astype(np.int64) + 1  # column by column: no (pairs, traits) int64 temporary
+    for x in range(count):
+        code += levels[:, x].astype(np.int64) * (int(radix[x]) * 3)
+    if radix[count] * 3 <= 1 << 24:  # few possible vectors: counted without sorting the pairs
+        counts = np.bincount(code, minlength=int(radix[count]) * 3)
+        uniq = np.flatnonzero(counts)
+        counts = counts[uniq]
+    else:
+        uniq, counts = np.unique(code, return_counts=True)
     label = (uniq % 3) - 1
     vec = np.stack([(uniq // 3) // radix[x] % sizes[x] for x in range(count)], axis=1)
     weight = counts.astype(np.float64)
