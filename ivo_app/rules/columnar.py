@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from ivo_app.rules import ins, statuses, traits
 from ivo_app.rules.cog import CogReference
 from ivo_app.rules.findings import INSI_STATUSES, CheckContext, Finding, configured
+from ivo_app.rules.memo import Memo
 from ivo_app.rules.record import OID_INS_NIA, OID_INS_NIR, IdentityRecord
 
 T = TypeVar("T")
@@ -73,20 +74,18 @@ class ColumnarRules(Generic[T]):
         self.ctx = ctx
         self._encode: Callable[[Finding], Any] = encode or (lambda f: f)
         self._disabled = ctx.settings.disabled
-        # Each memo computes its missing keys itself (`_Memo`); the name memos' functions return the
+        # Each memo computes its missing keys itself (`Memo`); the name memos' functions return the
         # shared clean result for a clean value, so `_dirty` finds the others by identity.
-        self._heads = _Memo(self._head)
-        self._birth_names = _Memo(lambda v: self._name_pair("birth_name", v), {None: _CLEAN_PAIR})
-        self._used_names = _Memo(lambda v: self._name_cases("used_name", v), {None: _CLEAN_CASES})
-        self._first_names = _Memo(lambda v: self._first_pair("first_names", v), {None: _CLEAN_PAIR})
-        self._first_first = _Memo(self._first_first_cases, {None: _CLEAN_CASES})
-        self._used_first = _Memo(self._used_first_cases, {None: _CLEAN_CASES})
+        self._heads = Memo(self._head)
+        self._birth_names = Memo(lambda v: self._name_pair("birth_name", v), {None: _CLEAN_PAIR})
+        self._used_names = Memo(lambda v: self._name_cases("used_name", v), {None: _CLEAN_CASES})
+        self._first_names = Memo(lambda v: self._first_pair("first_names", v), {None: _CLEAN_PAIR})
+        self._first_first = Memo(self._first_first_cases, {None: _CLEAN_CASES})
+        self._used_first = Memo(self._used_first_cases, {None: _CLEAN_CASES})
         self._coherence: dict[Any, Any] = {}
         self._plain_first: dict[str | None, bool] = {}
-        self._dates = _Memo(
-            lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx))
-        )
-        self._places = _Memo(self._place)
+        self._dates = Memo(lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx)))
+        self._places = Memo(self._place)
         self._nir_prefix: dict[Any, str | None] = {}
 
     def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
@@ -366,22 +365,7 @@ def _always_valid(cog: CogReference, place: str | None) -> bool:
     return any(v.start is None and v.end is None for v in cog.commune_versions(code))
 
 
-class _Memo(dict[Any, Any]):
-    """A memo that computes a missing key on its first look-up: `_lookup` hashes each key once
-    (a set of the new keys first would hash them twice) and runs Python only for the new ones."""
-
-    __slots__ = ("_compute",)
-
-    def __init__(self, compute: Callable[[Any], Any], initial: Mapping[Any, Any] | None = None) -> None:
-        super().__init__(initial or {})
-        self._compute = compute
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self._compute(key)
-        return value
-
-
-def _lookup(memo: _Memo, keys: Iterable[Any]) -> list[Any]:
+def _lookup(memo: Memo, keys: Iterable[Any]) -> list[Any]:
     """memo[k] for each key, each distinct key not yet in the memo computed once."""
     return list(map(memo.__getitem__, keys))
 

@@ -6,7 +6,7 @@ then sorts or looks them up, never pairwise."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress, count, repeat
 from operator import ne
@@ -16,6 +16,7 @@ import numpy as np
 
 from ivo_app.rules import nir
 from ivo_app.rules.findings import NSS_OIDS, CheckContext, Finding, configured
+from ivo_app.rules.memo import Memo
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
@@ -69,11 +70,11 @@ class CrossRecordRules:
         # Codes, each distinct value coded once (on its first look-up): a name's normal form (0 for
         # none), a sex, a birthplace; a birth date's ordinal and its NIR year and month (0 for none).
         self._normal_codes: dict[str, int] = {}
-        self._normal = _Codes(self._normal_code, {None: 0})
-        self._sex_codes = _Codes(lambda _: len(self._sex_codes))
-        self._place_codes = _Codes(lambda _: len(self._place_codes))
-        self._ordinals = _Codes(lambda d: d.toordinal(), {None: 0})
-        self._year_months = _Codes(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
+        self._normal = Memo(self._normal_code, {None: 0})
+        self._sex_codes = Memo(lambda _: len(self._sex_codes))
+        self._place_codes = Memo(lambda _: len(self._place_codes))
+        self._ordinals = Memo(lambda d: d.toordinal(), {None: 0})
+        self._year_months = Memo(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -276,20 +277,6 @@ class CrossRecordRules:
 
 _K = TypeVar("_K")
 _FEMALE = {"M": 0, "F": 1}
-
-
-class _Codes(dict[Any, int]):
-    """Value → code, computed on the value's first look-up (`map(codes.__getitem__, column)`)."""
-
-    __slots__ = ("_compute",)
-
-    def __init__(self, compute: Callable[[Any], int], initial: Mapping[Any, int] | None = None) -> None:
-        super().__init__(initial or {})
-        self._compute = compute
-
-    def __missing__(self, key: Any) -> int:
-        code = self[key] = self._compute(key)
-        return code
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:

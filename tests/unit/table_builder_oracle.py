@@ -16,7 +16,6 @@ from ivo_app.rules.matching.columns import (
     Table,
     _as_text,
     _joined,
-    _Memo,
     _Vocab,
     _yyyymmdd,
     soundex_number,
@@ -24,6 +23,7 @@ from ivo_app.rules.matching.columns import (
 )
 from ivo_app.rules.matching.engine import name_prefix, place_code
 from ivo_app.rules.matching.phonetic import soundex2
+from ivo_app.rules.memo import Memo
 from ivo_app.rules.normalize import normalize_name
 
 
@@ -34,8 +34,8 @@ class RowTableBuilder:
         self.lists = _Vocab(lambda raw: _joined(norm(raw)))
         self.places = _Vocab(place_code)
         self.ins_vocab = _Vocab()
-        self._date_of = _Memo(_yyyymmdd)
-        self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
+        self._date_of = Memo(_yyyymmdd)
+        self._homonym_of = Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
         self._ipps: list[str] = []
         self._cols: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in ("id", "name", "used", "first_first",
                                                          "list", "first_first_list", "birth", "sex", "place", "ins",

@@ -40,6 +40,7 @@ from ivo_app.rules.matching.engine import (
     typo_of_a_word,
 )
 from ivo_app.rules.matching.phonetic import soundex2_many
+from ivo_app.rules.memo import Memo
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 
@@ -225,18 +226,6 @@ ROW_FIELDS = ("id", "ipp", "birth_name", "first_names", "first_first_name", "bir
               "birthplace", "used_name", "ins_matricule", "attributes")  # fmt: skip
 
 
-class _Memo(dict[Any, Any]):
-    """value → made value, on first sight; the values seen before are plain dict hits."""
-
-    def __init__(self, make: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self.make(key)
-        return value
-
-
 _SEXES = {"M": 1, "F": 2}
 
 
@@ -255,8 +244,8 @@ class TableBuilder:
         self.lists = _Vocab(lambda raw: _joined(norm(raw)))  # first-name lists, space separated
         self.places = _Vocab(place_code)
         self.ins_vocab = _Vocab()
-        self._date_of = _Memo(_yyyymmdd)
-        self._homonym_of = _Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
+        self._date_of = Memo(_yyyymmdd)
+        self._homonym_of = Memo(lambda raw: bool(raw) and "HOMONYME" in raw.split(","))
         self._ipps: list[str] = []
         self._cols: dict[str, list[npt.NDArray[Any]]] = {c: [] for c in ("id", "name", "used", "first_first",
                                                          "list", "first_first_list", "birth", "sex", "place", "ins",
