@@ -151,6 +151,7 @@ def find_duplicates(
         tracker.report(0, 3, "lecture des identités", force=True)
         table = read_table(conn, extraction_id, tracker)
         conn.rollback()  # end the read transaction; the write gets its own
+        collector.hand_back()  # the read's batches and memo dictionaries, freed
         tracker.report(1, 3, "comparaison des paires candidates", force=True)
         scored = columns.find_scored(
             model, table, lambda i, j: _decision_labels(conn, facility_id, table, i, j), kept_only=True
@@ -161,7 +162,7 @@ def find_duplicates(
         candidates, estimate = scored.candidates, scored.estimate
         del scored  # the kept pairs' levels and weights: memory for the search keys
         keys, key_rows = columns.search_keys(table)
-        key_ids = table.ids[key_rows]
+        key_ids = table.ids.astype(_ID)[key_rows]  # the stored layout: half the memory of 100 M keys
         del key_rows
     # The write in one transaction: the pairs, the search keys, the journal entry and the model that
     # weighed them go together.
@@ -263,26 +264,29 @@ _KEY, _ID = np.dtype("<i8"), np.dtype("<i4")  # the stored arrays' layout, whate
 
 
 def _write_match_keys(conn: Connection, extraction_id: int, keys: npt.NDArray[np.int64],
-                      ids: npt.NDArray[np.int64]) -> None:  # fmt: skip
+                      ids: npt.NDArray[np.int32]) -> None:  # fmt: skip
     """Replace the extraction's search keys: one row per bucket, its keys and their identities' ids."""
     conn.execute(delete(MatchKey).where(MatchKey.extraction_id == extraction_id))
-    # Grouped by bucket, search_keys' order kept within one: two stable radix sorts of 16-bit halves
-    # (numpy's stable sort is a radix sort up to 16 bits).
-    buckets = columns.key_bucket(keys)
-    order = np.argsort((buckets & 0xFFFF).astype(np.uint16), kind="stable")
-    order = order[np.argsort((buckets[order] >> 16).astype(np.uint16), kind="stable")]
-    buckets, keys, ids = buckets[order], keys[order].astype(_KEY), ids[order].astype(_ID)
-    del order
-    starts = (
-        np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]]) if len(buckets) else np.empty(0, np.int64)
-    )
-    ends = np.r_[starts[1:], len(buckets)].astype(np.int64)
-    rows = [
-        (extraction_id, int(buckets[a]), keys[a:b].tobytes(), ids[a:b].tobytes())
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    for start in range(0, len(rows), 5_000):
-        bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, rows[start : start + 5_000])
+    buckets = columns.key_bucket(keys).astype(np.int32)
+    high = buckets >> 16
+    # A range of 65,536 buckets at a time: 7,000,000 identities have ~100 M keys, and sorting them all at
+    # once held five copies. Within a range, grouped by bucket with search_keys' order kept within one
+    # (numpy's stable sort of 16-bit values is a radix sort).
+    for part in range(int(high.max(initial=-1)) + 1):
+        at = np.flatnonzero(high == part)
+        at = at[np.argsort((buckets[at] & 0xFFFF).astype(np.uint16), kind="stable")]
+        bucket, key, owner = buckets[at], keys[at].astype(_KEY), ids[at].astype(_ID)
+        del at
+        starts = (
+            np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]]) if len(bucket) else np.empty(0, np.int64)
+        )
+        ends = np.r_[starts[1:], len(bucket)].astype(np.int64)
+        rows = [
+            (extraction_id, int(bucket[a]), key[a:b].tobytes(), owner[a:b].tobytes())
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+        for start in range(0, len(rows), 5_000):
+            bulk_insert(conn, MatchKey.__table__, MATCH_KEY_COLUMNS, rows[start : start + 5_000])
 
 
 def _stored_candidates(uow: UnitOfWork, extraction_id: int, probe_keys: npt.NDArray[np.int64],

@@ -72,6 +72,18 @@ def test_blocking_finds_the_same_candidate_pairs(data) -> None:  # type: ignore[
         assert set(zip(i.tolist(), j.tolist(), strict=True)) == candidate_pairs(keyed, cap)
 
 
+def test_blocking_in_chunks_finds_the_same_pairs(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A pass's pairs are built a few blocks at a time (7,000,000 identities): the chunk boundaries,
+    # down to one block per chunk, must change nothing, order included.
+    _, keyed, table = data
+    whole_i, whole_j = columns.candidate_pairs(table, 200)
+    for chunk in (1, 7, 1000):
+        monkeypatch.setattr(columns, "BLOCK_CHUNK_PAIRS", chunk)
+        i, j = columns.candidate_pairs(table, 200)
+        assert np.array_equal(i, whole_i) and np.array_equal(j, whole_j)
+    assert set(zip(whole_i.tolist(), whole_j.tolist(), strict=True)) == candidate_pairs(keyed, 200)
+
+
 def test_levels_agree_on_candidates_and_random_pairs(data) -> None:  # type: ignore[no-untyped-def]
     _, keyed, table = data
     i, j = columns.candidate_pairs(table, 200)

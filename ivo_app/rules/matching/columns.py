@@ -545,19 +545,34 @@ def key_bucket(keys: Int) -> Int:
     return out
 
 
-def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Int:
-    """Pair codes (i * size + j, i < j) of the records sharing a key, blocks bigger than cap skipped."""
+BLOCK_CHUNK_PAIRS = 4_000_000  # pairs built at a time: a pass's temporaries stay ~200 MB at 7,000,000
+
+
+def _block_pairs(keys: Int, rows: Int, cap: int, size: int) -> Iterator[Int]:
+    """Pair codes (i * size + j, i < j) of the records sharing a key, blocks bigger than cap skipped,
+    BLOCK_CHUNK_PAIRS at a time (whole blocks), each chunk sorted and unique: a pass of 7,000,000
+    identities makes tens of millions of pairs, and building them at once held six copies."""
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     keep = (sizes > 1) & (sizes <= cap)
-    # Every member of a kept block pairs with the members after it in that block.
-    member = np.flatnonzero(np.repeat(keep, sizes))
-    block_end = np.repeat((starts + sizes)[keep], sizes[keep])
-    after = block_end - member - 1
+    starts, sizes = starts[keep], sizes[keep]
+    total = np.cumsum(sizes * (sizes - 1) // 2)
+    first = 0
+    while first < len(starts):
+        done = int(total[first - 1]) if first else 0
+        last = max(int(np.searchsorted(total, done + BLOCK_CHUNK_PAIRS, side="right")), first + 1)
+        yield _pairs_of_blocks(rows, starts[first:last], sizes[first:last], size)
+        first = last
+
+
+def _pairs_of_blocks(rows: Int, starts: Int, sizes: Int, size: int) -> Int:
+    # Every member of a block pairs with the members after it in that block.
+    member = np.repeat(starts, sizes) + np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    after = np.repeat(starts + sizes, sizes) - member - 1
     left = np.repeat(member, after)
-    offsets = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after)
-    right = left + 1 + offsets
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after)
     a, b = rows[left], rows[right]
+    del left, right
     return np.unique(np.minimum(a, b) * size + np.maximum(a, b))
 
 
@@ -568,12 +583,13 @@ def candidate_pairs(t: Table, cap: int) -> tuple[Int, Int]:
     for pass_id, parts in enumerate(_passes(t), 1):
         keys, rows = _sorted_unique(parts)  # a record once per block
         del parts
-        codes = _block_pairs(keys, rows, min(cap, NARROW_CAP) if pass_id in NARROW_PASSES else cap, size)
+        narrow = min(cap, NARROW_CAP) if pass_id in NARROW_PASSES else cap
+        chunks = list(_block_pairs(keys, rows, narrow, size))
         del keys, rows
         # Merged pass by pass: never every pass's pairs at once (7,000,000 identities: GBs of duplicates
-        # between passes). A stable sort of two sorted runs is a linear merge (timsort).
-        merged = np.concatenate([pair, codes])
-        del pair, codes
+        # between passes). A stable sort of sorted runs is a merge (timsort).
+        merged = np.concatenate([pair, *chunks])
+        del pair, chunks
         merged.sort(kind="stable")
         fresh = np.ones(len(merged), dtype=np.bool_)
         fresh[1:] = merged[1:] != merged[:-1]
