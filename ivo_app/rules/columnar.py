@@ -20,6 +20,8 @@ from itertools import compress, repeat
 from operator import is_not, itemgetter
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from ivo_app.rules import ins, statuses, traits
 from ivo_app.rules.cog import CogReference
 from ivo_app.rules.findings import INSI_STATUSES, CheckContext, Finding, configured
@@ -86,7 +88,9 @@ class ColumnarRules(Generic[T]):
         self._plain_first: dict[str | None, bool] = {}
         self._dates = Memo(lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx)))
         self._places = Memo(self._place)
-        self._nir_prefix: dict[Any, str | None] = {}
+        # A birth date's year (two digits) and month as yymm, -1 for none (the NIR's prefix).
+        self._year_months = Memo(lambda d: (d.year % 100) * 100 + d.month, {None: -1})
+        self._five = _Five()
 
     def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
         if not found:
@@ -201,16 +205,21 @@ class ColumnarRules(Generic[T]):
                 for i in sorted(extras)
                 if extras[i]
             )
-        # ins.check: the matricule's own rules, then its coherence with the traits
-        prefix_memo = self._nir_prefix
-        for i in compress(positions, matricules):
-            matricule, sex, birth = matricules[i], sexes[i], births[i]
-            prefix = prefix_memo.get((sex, birth), "")
-            if prefix == "":
-                prefix = prefix_memo[(sex, birth)] = _nir_prefix((sex, birth))
-            if not _plain_nir(matricule, oids[i], prefix, places[i]):
+        # ins.check: the matricule's own rules, then its coherence with the traits; the plain
+        # matricules (most of a real table) are told apart on their digit columns, in numpy.
+        with_number = list(compress(positions, matricules))
+        if with_number:
+            plain = _plain_nirs(
+                list(compress(matricules, matricules)),
+                list(compress(oids, matricules)),
+                list(compress(sexes, matricules)),
+                list(map(self._year_months.__getitem__, compress(births, matricules))),
+                list(map(self._five.__getitem__, compress(places, matricules))),
+            )
+            for k in np.flatnonzero(~plain).tolist():
+                i = with_number[k]
                 nir_found = self._ins(
-                    matricule, oids[i], status_col[i], sex, birth, completed_col[i], places[i]
+                    matricules[i], oids[i], status_col[i], sexes[i], births[i], completed_col[i], places[i]
                 )
                 if nir_found:
                     _append(out, i, nir_found)
@@ -330,30 +339,64 @@ _SPECIAL_DEPARTMENTS = frozenset(
 _PLAIN_OIDS = frozenset({OID_INS_NIR, OID_INS_NIA})
 
 
-def _nir_prefix(key: tuple[str | None, date | None]) -> str | None:
-    """The sex digit, year and month a NIR of this sex and birth date begins with."""
-    sex, birth = key
-    if birth is None or sex not in ("M", "F"):
-        return None
-    return f"{'1' if sex == 'M' else '2'}{birth.year % 100:02d}{birth.month:02d}"
+_SEX_DIGITS = {"M": 1, "F": 2}
+# The NIR's department (characters 6-7, as a number) on the slow path: see _SPECIAL_DEPARTMENTS.
+_SPECIAL_NUMBERS = np.array(sorted(int(d) for d in _SPECIAL_DEPARTMENTS if d.isdigit()))
+# Weights of the first 13 digits in the number the key is computed on.
+_WEIGHTS = 10 ** np.arange(12, -1, -1, dtype=np.int64)
 
 
-def _plain_nir(matricule: str, oid: str | None, prefix: str | None, place: str | None) -> bool:
-    """A matricule none of ins.check's rules can fault: an INS OID (not a test one), 15 ASCII digits,
-    the record's own sex, year and month, its own birthplace in a plain department, an order number,
-    the right key. (Anything else goes through `ins.check`'s pieces.)"""
-    return (
-        prefix is not None
-        and oid in _PLAIN_OIDS
-        and len(matricule) == 15
-        and matricule.isascii()
-        and matricule.isdigit()
-        and matricule.startswith(prefix)
-        and matricule[5:10] == place
-        and matricule[5:7] not in _SPECIAL_DEPARTMENTS
-        and matricule[10:13] != "000"
-        and 97 - int(matricule[:13]) % 97 == int(matricule[13:])
-    )
+class _Five(dict[Any, str]):
+    """A birthplace as 5 characters to compare with the NIR's: itself when it has 5, else a text no
+    NIR's characters 6-10 can be (the comparison then fails, as `matricule[5:10] == place` does)."""
+
+    def __missing__(self, place: Any) -> str:
+        found = self[place] = place if isinstance(place, str) and len(place) == 5 else "-----"
+        return found
+
+
+def _plain_nirs(
+    matricules: list[str],
+    oids: list[str | None],
+    sexes: list[str | None],
+    year_months: list[int],
+    places: list[str],
+) -> np.ndarray:
+    """For each matricule (not empty) with its record's OID, sex, birth yymm (-1 for none) and
+    birthplace (as `_Five` gives it): whether none of ins.check's rules can fault it. That is an
+    INS OID (not a test one), 15 ASCII digits, the record's own sex, year and month, its own
+    birthplace in a plain department, an order number, the right key. Computed on the digit
+    columns (one row of 15 code points per matricule): no Python per matricule. Anything else goes
+    through `ins.check`'s pieces, so this only needs to be exact where it says True."""
+    n = len(matricules)
+    ok = np.fromiter(map(len, matricules), np.int64, n) == 15
+    ok &= np.fromiter(map(_PLAIN_OIDS.__contains__, oids), bool, n)
+    ym = np.array(year_months, dtype=np.int64)
+    sex = np.fromiter(map(_SEX_DIGITS.get, sexes, repeat(0)), np.int64, n)
+    ok &= (ym >= 0) & (sex > 0)
+    if not ok.any():
+        return ok
+    kept = ok.tolist()
+    # Code points minus "0": a digit is 0-9, anything else falls outside.
+    digits = _code_points(list(compress(matricules, kept)), 15) - 48
+    own_place = _code_points(list(compress(places, kept)), 5) - 48
+    good = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    digits = np.where(good[:, None], digits, 0)  # the arithmetic below on digits only
+    d = digits.T
+    n13 = _WEIGHTS @ digits[:, :13].T
+    good &= d[0] == sex[ok]
+    good &= d[1] * 1000 + d[2] * 100 + d[3] * 10 + d[4] == ym[ok]
+    good &= (digits[:, 5:10] == own_place).all(axis=1)
+    good &= ~np.isin(d[5] * 10 + d[6], _SPECIAL_NUMBERS)
+    good &= d[10] * 100 + d[11] * 10 + d[12] != 0
+    good &= 97 - n13 % 97 == d[13] * 10 + d[14]
+    ok[ok] = good
+    return ok
+
+
+def _code_points(values: list[str], width: int) -> np.ndarray:
+    """Strings of `width` characters as a (len, width) array of their code points."""
+    return np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(-1, width).astype(np.int64)
 
 
 def _always_valid(cog: CogReference, place: str | None) -> bool:

@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress, count, repeat
-from operator import ne
+from operator import ne, not_
 from typing import Any, TypeVar
 
 import numpy as np
@@ -75,6 +75,8 @@ class CrossRecordRules:
         self._place_codes = Memo(lambda _: len(self._place_codes))
         self._ordinals = Memo(lambda d: d.toordinal(), {None: 0})
         self._year_months = Memo(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
+        # (sex, birth date) → what a NIR of these traits begins with ("?" for another sex: no NIR's).
+        self._prefixes = Memo(_nir_prefix)
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -128,10 +130,19 @@ class CrossRecordRules:
         misfits = self._misfits
         matricules, oids = page["ins_matricule"], page["ins_oid"]
         # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
-        kept = [bool(m) and o not in NSS_OIDS for m, o in zip(matricules, oids, strict=True)]
+        kept = (
+            np.fromiter(map(bool, matricules), bool, n)
+            & ~np.fromiter(map(NSS_OIDS.__contains__, oids), bool, n)
+        ).tolist()
         self._matricules.extend(compress(matricules, kept))
         self._matricule_positions.extend(compress(range(base, base + n), kept))
-        for i in compress(range(n), kept):
+        # A NIR that begins with its record's own sex digit, year and month differs from the record
+        # in its place at most: never a misfit. Only the others are looked at.
+        prefixes = map(
+            self._prefixes.__getitem__, zip(compress(sexes, kept), compress(births, kept), strict=True)
+        )
+        fitting = map(str.startswith, compress(matricules, kept), prefixes)
+        for i in compress(compress(range(n), kept), map(not_, fitting)):
             birth, matricule = births[i], matricules[i]
             if birth is None or not nir.has_valid_format(matricule):
                 continue
@@ -277,6 +288,14 @@ class CrossRecordRules:
 
 _K = TypeVar("_K")
 _FEMALE = {"M": 0, "F": 1}
+_SEX_DIGITS = {"M": "1", "F": "2"}
+
+
+def _nir_prefix(key: tuple[str | None, date | None]) -> str:
+    sex, birth = key
+    if birth is None:
+        return "?"
+    return f"{_SEX_DIGITS.get(sex or '', '?')}{birth.year % 100:02d}{birth.month:02d}"
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:

@@ -82,6 +82,8 @@ def _matricules(start: int) -> list[IdentityRecord]:
         numbers.append(nir_of(body[:5] + dep + body[7:]))
     numbers += [nir_of("2800331555000"), body + "00", body + "9", body.replace("5", "Z", 1) + "00"]
     numbers += [nir_of("2800399352123"), nir_of("2800397105123"), nir_of("2800398705123")]
+    # Longer than 15, non-ASCII digits (the vectorised fast path reads code points)
+    numbers += [nir_of(body) + "7", "\u0662" + nir_of(body)[1:], nir_of(body)[:14] + "\uff17"]
     out = []
     for number in numbers:
         for oid in (OID_INS_NIR, OID_INS_NIA, OID_INS_NIR_TEST, OID_INS_NIR_DEMO, OID_NSS_NIR, None, "1.2.3"):
@@ -94,6 +96,8 @@ def _matricules(start: int) -> list[IdentityRecord]:
                 {"birth_date": None, "birth_date_raw": "31/02/1980"},
                 {"birth_date_completed": True, "birth_date": date(1980, 1, 1)},
                 {"birthplace": "31556"},
+                {"birthplace": "315555"},
+                {"birthplace": "3155"},
                 {"birthplace": "2A004", "birth_date": date(1970, 3, 12)},
                 {"birthplace": "99352"},
                 {"birthplace": None},
