@@ -14,6 +14,7 @@ the disabled rules; a unit test compares both, finding by finding, on a table th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from itertools import compress, repeat
@@ -58,6 +59,12 @@ _NONE: tuple[Any, ...] = ()
 _CLEAN_CASES: tuple[tuple[Any, ...], tuple[Any, ...]] = (_NONE, _NONE)
 _CLEAN_PAIR: tuple[Any, ...] = (_CLEAN_CASES, _NONE)
 _CLEAN_HEAD: tuple[Any, ...] = (_NONE, _NONE, _NONE)
+# Clean and not too long (`_name_pair`, `_first_pair`): the length in a look-ahead (`.` stops at a
+# line break, which no clean value holds).
+_SHORT_CLEAN_NAME = re.compile(rf"(?=.{{0,{traits.MAX_LENGTH}}}\Z)(?:{traits.CLEAN_NAME.pattern})")
+_SHORT_CLEAN_FIRST_NAMES = re.compile(
+    rf"(?=.{{0,{traits.MAX_LENGTH}}}\Z)(?:{traits.CLEAN_FIRST_NAMES.pattern})"
+)
 
 
 class ColumnarRules(Generic[T]):
@@ -149,6 +156,13 @@ class ColumnarRules(Generic[T]):
         fan_some((i, heads[i][0]) for i in head_dirty)
         fan_some((i, heads[i][1]) for i in head_dirty)
         insi = list(map(INSI_STATUSES.__contains__, status_col))
+        # The clean names of the page not seen yet entered at once (a regular expression called
+        # from C on each): the memos' functions then run only for the others.
+        _seed(self._birth_names, birth_names, _SHORT_CLEAN_NAME, _CLEAN_PAIR)
+        _seed(self._used_names, used_names, traits.CLEAN_NAME, _CLEAN_CASES)
+        _seed(self._first_names, first_names, _SHORT_CLEAN_FIRST_NAMES, _CLEAN_PAIR)
+        _seed(self._first_first, first_firsts, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
+        _seed(self._used_first, used_firsts, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
         bn_found = _lookup(self._birth_names, birth_names)
         bn_dirty = _dirty(bn_found, _CLEAN_PAIR)
         fan_some((i, bn_found[i][0][insi[i]]) for i in bn_dirty)
@@ -358,7 +372,7 @@ class _Five(dict[Any, str]):
 def _plain_nirs(
     matricules: list[str],
     oids: list[str | None],
-    sexes: list[str | None],
+    sexes: list[Any],
     year_months: list[int],
     places: list[str],
 ) -> np.ndarray:
@@ -369,7 +383,7 @@ def _plain_nirs(
     columns (one row of 15 code points per matricule): no Python per matricule. Anything else goes
     through `ins.check`'s pieces, so this only needs to be exact where it says True."""
     n = len(matricules)
-    ok = np.fromiter(map(len, matricules), np.int64, n) == 15
+    ok: np.ndarray = np.fromiter(map(len, matricules), np.int64, n) == 15
     ok &= np.fromiter(map(_PLAIN_OIDS.__contains__, oids), bool, n)
     ym = np.array(year_months, dtype=np.int64)
     sex = np.fromiter(map(_SEX_DIGITS.get, sexes, repeat(0)), np.int64, n)
@@ -380,7 +394,7 @@ def _plain_nirs(
     # Code points minus "0": a digit is 0-9, anything else falls outside.
     digits = _code_points(list(compress(matricules, kept)), 15) - 48
     own_place = _code_points(list(compress(places, kept)), 5) - 48
-    good = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
     digits = np.where(good[:, None], digits, 0)  # the arithmetic below on digits only
     d = digits.T
     n13 = _WEIGHTS @ digits[:, :13].T
@@ -396,7 +410,8 @@ def _plain_nirs(
 
 def _code_points(values: list[str], width: int) -> np.ndarray:
     """Strings of `width` characters as a (len, width) array of their code points."""
-    return np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(-1, width).astype(np.int64)
+    points: np.ndarray = np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+    return points.astype(np.int64)
 
 
 def _always_valid(cog: CogReference, place: str | None) -> bool:
@@ -406,6 +421,14 @@ def _always_valid(cog: CogReference, place: str | None) -> bool:
         country = cog.country(code)
         return country is not None and code != "99100" and country.end is None
     return any(v.start is None and v.end is None for v in cog.commune_versions(code))
+
+
+def _seed(memo: Memo, column: Sequence[str | None], clean: re.Pattern[str], result: Any) -> None:
+    """Give the column's values not yet in the memo that `clean` fully matches the shared clean
+    `result`: what the memo's function returns for them, without a Python call per value."""
+    new = set(column).difference(memo)
+    if new:
+        memo.update(dict.fromkeys(filter(clean.fullmatch, new), result))  # type: ignore[arg-type]
 
 
 def _lookup(memo: Memo, keys: Iterable[Any]) -> list[Any]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress, count, repeat
 from operator import ne, not_
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +56,9 @@ class CrossRecordRules:
         self.ipps: list[str] = []
         self.births: list[date | None] = []
         # Matricules (not NSS-tagged) and their records' positions, grouped when findings are asked.
+        # A matricule of 15 ASCII digits (nearly all) as its number, with its record's position, in
+        # numpy arrays; any other as text in a list, with its position.
+        self._numbers: list[np.ndarray] = []
         self._matricules: list[str] = []
         self._matricule_positions = array("q")
         # Homonym key (normal birth name, normal first first name, birth date, sex) as two integers
@@ -134,8 +137,15 @@ class CrossRecordRules:
             np.fromiter(map(bool, matricules), bool, n)
             & ~np.fromiter(map(NSS_OIDS.__contains__, oids), bool, n)
         ).tolist()
-        self._matricules.extend(compress(matricules, kept))
-        self._matricule_positions.extend(compress(range(base, base + n), kept))
+        numbered = list(compress(matricules, kept))
+        numbered_positions = list(compress(range(base, base + n), kept))
+        numeric, values = _numeric(numbered)
+        if numeric.any():
+            self._numbers.append(np.stack((np.array(numbered_positions)[numeric], values), axis=1))
+        if not numeric.all():
+            other = (~numeric).tolist()
+            self._matricules.extend(compress(numbered, other))
+            self._matricule_positions.extend(compress(numbered_positions, other))
         # A NIR that begins with its record's own sex digit, year and month differs from the record
         # in its place at most: never a misfit. Only the others are looked at.
         prefixes = map(
@@ -158,15 +168,20 @@ class CrossRecordRules:
         normal = normalize_name(value)
         return self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
 
-    def _matricule_groups(self) -> dict[str, list[int]]:
-        """Matricule → the positions of its records, for the matricules of two records or more."""
+    def _matricule_groups(self) -> list[list[int]]:
+        """The positions of the records of each matricule borne by two records or more, each group
+        in position order. (A number and a text never designate the same matricule.)"""
+        groups: list[list[int]] = []
+        if self._numbers:
+            rows = np.concatenate(self._numbers)
+            groups += _runs(rows[:, 0], rows[:, 1], np.zeros(len(rows), np.int64))
         matricules = self._matricules
         last = dict(zip(matricules, count(), strict=False))  # each matricule's last occurrence
         shared = set(compress(matricules, map(ne, map(last.__getitem__, matricules), count())))
-        groups: dict[str, list[int]] = {}
+        others: dict[str, list[int]] = {}
         for i in compress(count(), map(shared.__contains__, matricules)):
-            groups.setdefault(matricules[i], []).append(self._matricule_positions[i])
-        return groups
+            others.setdefault(matricules[i], []).append(self._matricule_positions[i])
+        return groups + list(others.values())
 
     def findings(self) -> Iterator[tuple[int | None, Finding]]:
         disabled = self.ctx.settings.disabled
@@ -181,14 +196,10 @@ class CrossRecordRules:
         yield from self._collisions()
         yield from self._recup_share()
 
-    def _groups(self, groups: dict[_K, list[int]]) -> list[list[int]]:
-        """The groups of two records or more, in the order of their first record."""
-        return sorted(groups.values())
-
     def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
         # Grouped by the matricule itself: the same number under .8 on one record and .10 or no
         # OID on another still designates one person (NSS-tagged numbers are left out in `add`).
-        for members in self._groups(self._matricule_groups()):
+        for members in sorted(self._matricule_groups()):
             births = {self.births[m] for m in members}
             for m in members:
                 others = [self.ipps[o] for o in members if o != m]
@@ -286,7 +297,6 @@ class CrossRecordRules:
             )
 
 
-_K = TypeVar("_K")
 _FEMALE = {"M": 0, "F": 1}
 _SEX_DIGITS = {"M": "1", "F": "2"}
 
@@ -296,6 +306,21 @@ def _nir_prefix(key: tuple[str | None, date | None]) -> str:
     if birth is None:
         return "?"
     return f"{_SEX_DIGITS.get(sex or '', '?')}{birth.year % 100:02d}{birth.month:02d}"
+
+
+def _numeric(matricules: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Which matricules are 15 ASCII digits, and those ones' numbers (< 10**15: int64), computed on
+    their code points."""
+    n = len(matricules)
+    numeric = np.fromiter(map(len, matricules), np.int64, n) == 15
+    kept = list(compress(matricules, numeric.tolist()))
+    digits = np.array(kept, dtype="<U15").view(np.uint32).reshape(-1, 15).astype(np.int64) - 48
+    good = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    numeric[numeric] = good
+    return numeric, digits[good] @ _POWERS
+
+
+_POWERS = 10 ** np.arange(14, -1, -1, dtype=np.int64)
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:

@@ -248,6 +248,11 @@ def test_cross_record_rules_by_page_are_their_definitions() -> None:
     # The corpus's shared matricules, homonyms and collisions, plus copied used names.
     records = [*RECORDS, *_matricules(50_000)[:300]]
     records += [_copy(r, 90_000 + n, used_name=r.birth_name) for n, r in enumerate(RECORDS[:12])]
+    # Shared matricules that are not 15 digits (Corsica, too short, a letter): grouped as texts,
+    # and a number never groups with a text of the same digits.
+    for n, number in enumerate(("180032A00412345", "18003", "18003", "1800320004123X5", "180032A00412345")):
+        records.append(_copy(RECORDS[0], 95_000 + n, ins_matricule=number, ins_oid=OID_INS_NIR))
+    records.append(_copy(RECORDS[0], 95_010, ins_matricule="018003", ins_oid=OID_INS_NIR))
     ctx = CheckContext(today=EXTRACTED_ON, cog=COG)
     cross = CrossRecordRules(ctx)
     for start in range(0, len(records), 50):
