@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from itertools import compress, repeat
-from operator import is_not, itemgetter
+from operator import is_not, itemgetter, not_
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -156,26 +156,20 @@ class ColumnarRules(Generic[T]):
         fan_some((i, heads[i][0]) for i in head_dirty)
         fan_some((i, heads[i][1]) for i in head_dirty)
         insi = list(map(INSI_STATUSES.__contains__, status_col))
-        # The clean names of the page not seen yet entered at once (a regular expression called
-        # from C on each): the memos' functions then run only for the others.
-        _seed(self._birth_names, birth_names, _SHORT_CLEAN_NAME, _CLEAN_PAIR)
-        _seed(self._used_names, used_names, traits.CLEAN_NAME, _CLEAN_CASES)
-        _seed(self._first_names, first_names, _SHORT_CLEAN_FIRST_NAMES, _CLEAN_PAIR)
-        _seed(self._first_first, first_firsts, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
-        _seed(self._used_first, used_firsts, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
-        bn_found = _lookup(self._birth_names, birth_names)
-        bn_dirty = _dirty(bn_found, _CLEAN_PAIR)
-        fan_some((i, bn_found[i][0][insi[i]]) for i in bn_dirty)
-        un_found = _lookup(self._used_names, used_names)
-        fan_some((i, un_found[i][insi[i]]) for i in _dirty(un_found, _CLEAN_CASES))
-        fan_some((i, bn_found[i][1]) for i in bn_dirty)
-        fn_found = _lookup(self._first_names, first_names)
-        fn_dirty = _dirty(fn_found, _CLEAN_PAIR)
-        fan_some((i, fn_found[i][0][insi[i]]) for i in fn_dirty)
+        # The names: a clean value (most) is told by its regular expression, called from C on each
+        # value, without a memo look-up (on real names the memos hold a value per one or two
+        # records, and a look-up in them costs more than the match); the others go to the memos.
+        bn = _unclean(self._birth_names, birth_names, _SHORT_CLEAN_NAME, _CLEAN_PAIR)
+        fan_some((i, r[0][insi[i]]) for i, r in bn)
+        un = _unclean(self._used_names, used_names, traits.CLEAN_NAME, _CLEAN_CASES)
+        fan_some((i, r[insi[i]]) for i, r in un)
+        fan_some((i, r[1]) for i, r in bn)
+        fn = _unclean(self._first_names, first_names, _SHORT_CLEAN_FIRST_NAMES, _CLEAN_PAIR)
+        fan_some((i, r[0][insi[i]]) for i, r in fn)
         for memo, column in ((self._first_first, first_firsts), (self._used_first, used_firsts)):
-            cases = _lookup(memo, column)
-            fan_some((i, cases[i][insi[i]]) for i in _dirty(cases, _CLEAN_CASES))
-        fan_some((i, fn_found[i][1]) for i in fn_dirty)
+            cases = _unclean(memo, column, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
+            fan_some((i, r[insi[i]]) for i, r in cases)
+        fan_some((i, r[1]) for i, r in fn)
         fan_some(
             (i, self._coherent(first_firsts[i], first_names[i]))
             for i in self._incoherent(first_firsts, first_names)
@@ -423,12 +417,13 @@ def _always_valid(cog: CogReference, place: str | None) -> bool:
     return any(v.start is None and v.end is None for v in cog.commune_versions(code))
 
 
-def _seed(memo: Memo, column: Sequence[str | None], clean: re.Pattern[str], result: Any) -> None:
-    """Give the column's values not yet in the memo that `clean` fully matches the shared clean
-    `result`: what the memo's function returns for them, without a Python call per value."""
-    new = set(column).difference(memo)
-    if new:
-        memo.update(dict.fromkeys(filter(clean.fullmatch, new), result))  # type: ignore[arg-type]
+def _unclean(memo: Memo, column: Sequence[str | None], clean: re.Pattern[str], result: Any) -> list[Any]:
+    """(position, memo[value]) where the value is there, `clean` does not fully match it and the
+    memo's result is not the shared clean `result` (the memo's function gives `result` for what
+    `clean` matches, and nothing for an empty value)."""
+    present = compress(range(len(column)), column)
+    suspects = compress(present, map(not_, map(clean.fullmatch, compress(column, column))))  # type: ignore[arg-type]
+    return [(i, found) for i in suspects if (found := memo[column[i]]) is not result]
 
 
 def _lookup(memo: Memo, keys: Iterable[Any]) -> list[Any]:

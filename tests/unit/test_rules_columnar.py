@@ -118,6 +118,21 @@ TABLE = [
     *_statuses([*RECORDS, *EXTRA], 10_000),
     *_matricules(50_000),
     *_demo(100_000),
+    # Empty texts rather than none (the columnar pass takes an empty name for a clean one)
+    *_statuses(
+        [
+            _copy(
+                RECORDS[0],
+                0,
+                birth_name="",
+                first_names="",
+                first_first_name="",
+                used_name="",
+                used_first_name="",
+            )
+        ],
+        200_000,
+    ),
 ]
 
 
