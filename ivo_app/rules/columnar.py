@@ -3,13 +3,17 @@ fields it reads and fanned out to the identities that carry it.
 
 `engine.check_record` is the reference: one record at a time, every family in order. This module
 runs the same pieces (`traits`, `ins`, `statuses` expose them, each reading a known set of fields)
-with a memo keyed by exactly the fields the piece reads — a name's syntax per distinct name, the
-first names' per distinct list, the birth date's per distinct date, the statuses' per distinct
-(status, attributes, document, OID, matricule present) — so on a real table, where names and dates
-repeat, most records cost a few dictionary look-ups. Pieces that read many traits at once (the
-NIR's coherence with the traits, the COG at the birth date, the optional dates) run per record.
-Findings come out in `check_record`'s order, with the severity `findings.configured` gives, minus
-the disabled rules; a unit test compares both, finding by finding, on a table that breaks every rule.
+with a memo keyed by exactly the fields the piece reads — the first names' per distinct list, the
+birth date's per distinct date, the birthplace's per distinct code, the statuses' per distinct
+(status, attributes, document, OID, matricule present) — so on a real table, where dates and
+statuses repeat, most records cost a few dictionary look-ups. Names are too varied for a memo to pay
+(a real table has a distinct first-name list per two records): a clean name is told by its regular
+expression, called from C on each value, and only the others go to the memos. The matricules are
+checked on their digit columns (numpy): only those that may be faulted go through `ins.check`'s
+pieces. Pieces that read many traits at once (the COG at the birth date, the optional dates) run
+per record. Findings come out in `check_record`'s order, with the severity `findings.configured`
+gives, minus the disabled rules; a unit test compares both, finding by finding, on a table that
+breaks every rule.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from itertools import compress, repeat
-from operator import is_not, itemgetter, not_
+from operator import eq, is_not, itemgetter, not_
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -94,7 +98,9 @@ class ColumnarRules(Generic[T]):
         self._coherence: dict[Any, Any] = {}
         self._plain_first: dict[str | None, bool] = {}
         self._dates = Memo(lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx)))
-        self._places = Memo(self._place)
+        # TRAIT-LIEU-* per birthplace; the status is read only for the unknown place's code.
+        self._places = Memo(lambda place: self._place((place, None)))
+        self._unknown_places = Memo(self._place)
         # A birth date's year (two digits) and month as yymm, -1 for none (the NIR's prefix).
         self._year_months = Memo(lambda d: (d.year % 100) * 100 + d.month, {None: -1})
         self._five = _Five()
@@ -176,9 +182,11 @@ class ColumnarRules(Generic[T]):
         )
         fan_some((i, heads[i][2]) for i in head_dirty)
         dated = _lookup(self._dates, zip(births, raws, completed_col, strict=True))
-        fan([d[0] for d in dated])
-        placed = _lookup(self._places, zip(places, status_col, strict=True))
-        fan([p[0] for p in placed])
+        fan(list(map(itemgetter(0), dated)))
+        placed = _lookup(self._places, places)
+        for i in compress(positions, map(eq, places, repeat(traits.UNKNOWN_PLACE))):
+            placed[i] = self._unknown_places[(places[i], status_col[i])]
+        fan(list(map(itemgetter(0), placed)))
         if ctx.cog is not None:
             cog = ctx.cog
             # The COG at the birth date, for the codes whose validity depends on it.

@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress, count, repeat
-from operator import ne, not_
+from operator import ne
 from typing import Any
 
 import numpy as np
@@ -78,8 +78,6 @@ class CrossRecordRules:
         self._place_codes = Memo(lambda _: len(self._place_codes))
         self._ordinals = Memo(lambda d: d.toordinal(), {None: 0})
         self._year_months = Memo(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
-        # (sex, birth date) → what a NIR of these traits begins with ("?" for another sex: no NIR's).
-        self._prefixes = Memo(_nir_prefix)
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -133,26 +131,27 @@ class CrossRecordRules:
         misfits = self._misfits
         matricules, oids = page["ins_matricule"], page["ins_oid"]
         # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
-        kept = (
-            np.fromiter(map(bool, matricules), bool, n)
-            & ~np.fromiter(map(NSS_OIDS.__contains__, oids), bool, n)
-        ).tolist()
-        numbered = list(compress(matricules, kept))
-        numbered_positions = list(compress(range(base, base + n), kept))
-        numeric, values = _numeric(numbered)
-        if numeric.any():
-            self._numbers.append(np.stack((np.array(numbered_positions)[numeric], values), axis=1))
-        if not numeric.all():
-            other = (~numeric).tolist()
-            self._matricules.extend(compress(numbered, other))
-            self._matricule_positions.extend(compress(numbered_positions, other))
-        # A NIR that begins with its record's own sex digit, year and month differs from the record
-        # in its place at most: never a misfit. Only the others are looked at.
-        prefixes = map(
-            self._prefixes.__getitem__, zip(compress(sexes, kept), compress(births, kept), strict=True)
+        kept = np.fromiter(map(bool, matricules), bool, n) & ~np.fromiter(
+            map(NSS_OIDS.__contains__, oids), bool, n
         )
-        fitting = map(str.startswith, compress(matricules, kept), prefixes)
-        for i in compress(compress(range(n), kept), map(not_, fitting)):
+        local = np.flatnonzero(kept)  # the page's positions of the kept matricules
+        numbered = list(compress(matricules, kept.tolist()))
+        numeric, digits = _numeric(numbered)
+        number_local = local[numeric]
+        if len(number_local):
+            self._numbers.append(np.stack((number_local + base, digits @ _POWERS), axis=1))
+        texts = local[~numeric]
+        if len(texts):
+            self._matricules.extend(compress(numbered, (~numeric).tolist()))
+            self._matricule_positions.extend((texts + base).tolist())
+        # A NIR that begins with its record's own sex digit, year and month differs from the record
+        # in its place at most: never a misfit. Only the other numbers of records with a birth date
+        # and the texts are looked at.
+        d, ym, own_sex = digits.T, year_months[number_local], female[number_local]
+        fits = (d[0] == np.where(own_sex >= 0, own_sex + 1, -1)) & (d[1] * 10 + d[2] == ym >> 7)
+        fits &= d[3] * 10 + d[4] == ym & 127
+        look = np.sort(np.concatenate((number_local[~fits & (ym >= 0)], texts)))
+        for i in look.tolist():
             birth, matricule = births[i], matricules[i]
             if birth is None or not nir.has_valid_format(matricule):
                 continue
@@ -298,28 +297,21 @@ class CrossRecordRules:
 
 
 _FEMALE = {"M": 0, "F": 1}
-_SEX_DIGITS = {"M": "1", "F": "2"}
-
-
-def _nir_prefix(key: tuple[str | None, date | None]) -> str:
-    sex, birth = key
-    if birth is None:
-        return "?"
-    return f"{_SEX_DIGITS.get(sex or '', '?')}{birth.year % 100:02d}{birth.month:02d}"
 
 
 def _numeric(matricules: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Which matricules are 15 ASCII digits, and those ones' numbers (< 10**15: int64), computed on
-    their code points."""
+    """Which matricules are 15 ASCII digits, and those ones' digits (a row of 15 per matricule),
+    computed on their code points."""
     n = len(matricules)
-    numeric = np.fromiter(map(len, matricules), np.int64, n) == 15
+    numeric: np.ndarray = np.fromiter(map(len, matricules), np.int64, n) == 15
     kept = list(compress(matricules, numeric.tolist()))
     digits = np.array(kept, dtype="<U15").view(np.uint32).reshape(-1, 15).astype(np.int64) - 48
-    good = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
     numeric[numeric] = good
-    return numeric, digits[good] @ _POWERS
+    return numeric, digits[good]
 
 
+# Weights of the 15 digits in the matricule's number (< 10**15: an int64).
 _POWERS = 10 ** np.arange(14, -1, -1, dtype=np.int64)
 
 
