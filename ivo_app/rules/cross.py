@@ -71,13 +71,12 @@ class CrossRecordRules:
         self._misfits: list[tuple[int, tuple[str, int, int, str]]] = []  # position, what its NIR says
         self._recup = 0
         # Codes, each distinct value coded once (on its first look-up): a name's normal form (0 for
-        # none), a sex, a birthplace; a birth date's ordinal and its NIR year and month (0 for none).
+        # none), a sex, a birthplace; a birth date's ordinal (0 for none).
         self._normal_codes: dict[str, int] = {}
         self._normal = Memo(self._normal_code, {None: 0})
         self._sex_codes = Memo(lambda _: len(self._sex_codes))
         self._place_codes = Memo(lambda _: len(self._place_codes))
         self._ordinals = Memo(lambda d: d.toordinal(), {None: 0})
-        self._year_months = Memo(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -119,7 +118,7 @@ class CrossRecordRules:
             second = (nf[homonym] << 38) | (ordinals[homonym] << 16) | sex_codes
             self._homonym_keys.append(np.stack((positions[homonym], nb[homonym], second), axis=1))
         female = np.fromiter(map(_FEMALE.get, sexes, repeat(-1)), np.int64, n)
-        year_months = np.fromiter(map(self._year_months.__getitem__, births), np.int64, n)
+        year_months = _year_months(ordinals)
         traits = (female >= 0) & (year_months >= 0) & np.fromiter(map(bool, places), bool, n)
         if traits.any():
             place_codes = np.fromiter(
@@ -164,7 +163,7 @@ class CrossRecordRules:
 
     def _normal_code(self, value: str) -> int:
         """The code of the name's normal form (0 for an empty one)."""
-        normal = normalize_name(value)
+        normal = normalize_name.__wrapped__(value)  # the memo calls it once per value: no LRU cache
         return self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
 
     def _matricule_groups(self) -> list[list[int]]:
@@ -297,6 +296,17 @@ class CrossRecordRules:
 
 
 _FEMALE = {"M": 0, "F": 1}
+# date.toordinal() of 1970-01-01, numpy's day 0
+_EPOCH = 719_163
+
+
+def _year_months(ordinals: np.ndarray) -> np.ndarray:
+    """(year % 100) << 7 | month of each date given as its ordinal, -1 for none (ordinal 0)."""
+    days = (ordinals - _EPOCH).astype("datetime64[D]")
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    years = months // 12 + 1970
+    out: np.ndarray = np.where(ordinals > 0, ((years % 100) << 7) | (months % 12 + 1), -1)
+    return out
 
 
 def _numeric(matricules: list[str]) -> tuple[np.ndarray, np.ndarray]:

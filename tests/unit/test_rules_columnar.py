@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ivo_app.demo.generator import DemoConfig, generate
 from ivo_app.rules import nir
 from ivo_app.rules.catalogue import RULES
 from ivo_app.rules.columnar import ColumnarRules, columns_of
-from ivo_app.rules.cross import CrossRecordRules
+from ivo_app.rules.cross import CrossRecordRules, _year_months
 from ivo_app.rules.engine import CheckContext, Finding, RuleSettings, check_all, check_record
 from ivo_app.rules.record import (
     OID_INS_NIA,
@@ -281,3 +282,9 @@ def test_cross_record_rules_by_page_are_their_definitions() -> None:
         one_by_one.add(r)
     assert [(i, f.rule_id, f.params) for i, f in one_by_one.findings()] == got
     assert [f for _, f in check_all(records, ctx)][-len(got) :] == [f for _, f in one_by_one.findings()]
+
+
+def test_nir_year_and_month_of_dates_on_either_side_of_numpy_s_epoch() -> None:
+    dates = [date(1, 1, 1), date(1899, 12, 31), date(1969, 12, 31), date(1970, 1, 1), date(2000, 2, 29)]
+    ordinals = np.array([0, *(d.toordinal() for d in dates)], dtype=np.int64)
+    assert _year_months(ordinals).tolist() == [-1, *(((d.year % 100) << 7) | d.month for d in dates)]
