@@ -3,22 +3,29 @@ fields it reads and fanned out to the identities that carry it.
 
 `engine.check_record` is the reference: one record at a time, every family in order. This module
 runs the same pieces (`traits`, `ins`, `statuses` expose them, each reading a known set of fields)
-with a memo keyed by exactly the fields the piece reads — a name's syntax per distinct name, the
-first names' per distinct list, the birth date's per distinct date, the statuses' per distinct
-(status, attributes, document, OID, matricule present) — so on a real table, where names and dates
-repeat, most records cost a few dictionary look-ups. Pieces that read many traits at once (the
-NIR's coherence with the traits, the COG at the birth date, the optional dates) run per record.
-Findings come out in `check_record`'s order, with the severity `findings.configured` gives, minus
-the disabled rules; a unit test compares both, finding by finding, on a table that breaks every rule.
+with a memo keyed by exactly the fields the piece reads — the first names' per distinct list, the
+birth date's per distinct date, the birthplace's per distinct code, the statuses' per distinct
+(status, attributes, document, OID, matricule present) — so on a real table, where dates and
+statuses repeat, most records cost a few dictionary look-ups. Names are too varied for a memo to pay
+(a real table has a distinct first-name list per two records): a clean name is told by its regular
+expression, called from C on each value, and only the others go to the memos. The matricules are
+checked on their digit columns (numpy): only those that may be faulted go through `ins.check`'s
+pieces. Pieces that read many traits at once (the COG at the birth date, the optional dates) run
+per record. Findings come out in `check_record`'s order, with the severity `findings.configured`
+gives, minus the disabled rules; a unit test compares both, finding by finding, on a table that
+breaks every rule.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from itertools import compress, repeat
-from operator import is_not, itemgetter
+from operator import eq, is_not, itemgetter, not_
 from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 from ivo_app.rules import ins, statuses, traits
 from ivo_app.rules.cog import CogReference
@@ -56,6 +63,12 @@ _NONE: tuple[Any, ...] = ()
 _CLEAN_CASES: tuple[tuple[Any, ...], tuple[Any, ...]] = (_NONE, _NONE)
 _CLEAN_PAIR: tuple[Any, ...] = (_CLEAN_CASES, _NONE)
 _CLEAN_HEAD: tuple[Any, ...] = (_NONE, _NONE, _NONE)
+# Clean and not too long (`_name_pair`, `_first_pair`): the length in a look-ahead (`.` stops at a
+# line break, which no clean value holds).
+_SHORT_CLEAN_NAME = re.compile(rf"(?=.{{0,{traits.MAX_LENGTH}}}\Z)(?:{traits.CLEAN_NAME.pattern})")
+_SHORT_CLEAN_FIRST_NAMES = re.compile(
+    rf"(?=.{{0,{traits.MAX_LENGTH}}}\Z)(?:{traits.CLEAN_FIRST_NAMES.pattern})"
+)
 
 
 class ColumnarRules(Generic[T]):
@@ -85,8 +98,12 @@ class ColumnarRules(Generic[T]):
         self._coherence: dict[Any, Any] = {}
         self._plain_first: dict[str | None, bool] = {}
         self._dates = Memo(lambda k: _pair(self._out, traits.birth_date_findings(k[0], k[1], k[2], self.ctx)))
-        self._places = Memo(self._place)
-        self._nir_prefix: dict[Any, str | None] = {}
+        # TRAIT-LIEU-* per birthplace; the status is read only for the unknown place's code.
+        self._places = Memo(lambda place: self._place((place, None)))
+        self._unknown_places = Memo(self._place)
+        # A birth date's year (two digits) and month as yymm, -1 for none (the NIR's prefix).
+        self._year_months = Memo(lambda d: (d.year % 100) * 100 + d.month, {None: -1})
+        self._five = _Five()
 
     def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
         if not found:
@@ -145,28 +162,31 @@ class ColumnarRules(Generic[T]):
         fan_some((i, heads[i][0]) for i in head_dirty)
         fan_some((i, heads[i][1]) for i in head_dirty)
         insi = list(map(INSI_STATUSES.__contains__, status_col))
-        bn_found = _lookup(self._birth_names, birth_names)
-        bn_dirty = _dirty(bn_found, _CLEAN_PAIR)
-        fan_some((i, bn_found[i][0][insi[i]]) for i in bn_dirty)
-        un_found = _lookup(self._used_names, used_names)
-        fan_some((i, un_found[i][insi[i]]) for i in _dirty(un_found, _CLEAN_CASES))
-        fan_some((i, bn_found[i][1]) for i in bn_dirty)
-        fn_found = _lookup(self._first_names, first_names)
-        fn_dirty = _dirty(fn_found, _CLEAN_PAIR)
-        fan_some((i, fn_found[i][0][insi[i]]) for i in fn_dirty)
+        # The names: a clean value (most) is told by its regular expression, called from C on each
+        # value, without a memo look-up (on real names the memos hold a value per one or two
+        # records, and a look-up in them costs more than the match); the others go to the memos.
+        bn = _unclean(self._birth_names, birth_names, _SHORT_CLEAN_NAME, _CLEAN_PAIR)
+        fan_some((i, r[0][insi[i]]) for i, r in bn)
+        un = _unclean(self._used_names, used_names, traits.CLEAN_NAME, _CLEAN_CASES)
+        fan_some((i, r[insi[i]]) for i, r in un)
+        fan_some((i, r[1]) for i, r in bn)
+        fn = _unclean(self._first_names, first_names, _SHORT_CLEAN_FIRST_NAMES, _CLEAN_PAIR)
+        fan_some((i, r[0][insi[i]]) for i, r in fn)
         for memo, column in ((self._first_first, first_firsts), (self._used_first, used_firsts)):
-            cases = _lookup(memo, column)
-            fan_some((i, cases[i][insi[i]]) for i in _dirty(cases, _CLEAN_CASES))
-        fan_some((i, fn_found[i][1]) for i in fn_dirty)
+            cases = _unclean(memo, column, traits.CLEAN_FIRST_NAMES, _CLEAN_CASES)
+            fan_some((i, r[insi[i]]) for i, r in cases)
+        fan_some((i, r[1]) for i, r in fn)
         fan_some(
             (i, self._coherent(first_firsts[i], first_names[i]))
             for i in self._incoherent(first_firsts, first_names)
         )
         fan_some((i, heads[i][2]) for i in head_dirty)
         dated = _lookup(self._dates, zip(births, raws, completed_col, strict=True))
-        fan([d[0] for d in dated])
-        placed = _lookup(self._places, zip(places, status_col, strict=True))
-        fan([p[0] for p in placed])
+        fan(list(map(itemgetter(0), dated)))
+        placed = _lookup(self._places, places)
+        for i in compress(positions, map(eq, places, repeat(traits.UNKNOWN_PLACE))):
+            placed[i] = self._unknown_places[(places[i], status_col[i])]
+        fan(list(map(itemgetter(0), placed)))
         if ctx.cog is not None:
             cog = ctx.cog
             # The COG at the birth date, for the codes whose validity depends on it.
@@ -201,16 +221,21 @@ class ColumnarRules(Generic[T]):
                 for i in sorted(extras)
                 if extras[i]
             )
-        # ins.check: the matricule's own rules, then its coherence with the traits
-        prefix_memo = self._nir_prefix
-        for i in compress(positions, matricules):
-            matricule, sex, birth = matricules[i], sexes[i], births[i]
-            prefix = prefix_memo.get((sex, birth), "")
-            if prefix == "":
-                prefix = prefix_memo[(sex, birth)] = _nir_prefix((sex, birth))
-            if not _plain_nir(matricule, oids[i], prefix, places[i]):
+        # ins.check: the matricule's own rules, then its coherence with the traits; the plain
+        # matricules (most of a real table) are told apart on their digit columns, in numpy.
+        with_number = list(compress(positions, matricules))
+        if with_number:
+            plain = _plain_nirs(
+                list(compress(matricules, matricules)),
+                list(compress(oids, matricules)),
+                list(compress(sexes, matricules)),
+                list(map(self._year_months.__getitem__, compress(births, matricules))),
+                list(map(self._five.__getitem__, compress(places, matricules))),
+            )
+            for k in np.flatnonzero(~plain).tolist():
+                i = with_number[k]
                 nir_found = self._ins(
-                    matricule, oids[i], status_col[i], sex, birth, completed_col[i], places[i]
+                    matricules[i], oids[i], status_col[i], sexes[i], births[i], completed_col[i], places[i]
                 )
                 if nir_found:
                     _append(out, i, nir_found)
@@ -330,30 +355,65 @@ _SPECIAL_DEPARTMENTS = frozenset(
 _PLAIN_OIDS = frozenset({OID_INS_NIR, OID_INS_NIA})
 
 
-def _nir_prefix(key: tuple[str | None, date | None]) -> str | None:
-    """The sex digit, year and month a NIR of this sex and birth date begins with."""
-    sex, birth = key
-    if birth is None or sex not in ("M", "F"):
-        return None
-    return f"{'1' if sex == 'M' else '2'}{birth.year % 100:02d}{birth.month:02d}"
+_SEX_DIGITS = {"M": 1, "F": 2}
+# The NIR's department (characters 6-7, as a number) on the slow path: see _SPECIAL_DEPARTMENTS.
+_SPECIAL_NUMBERS = np.array(sorted(int(d) for d in _SPECIAL_DEPARTMENTS if d.isdigit()))
+# Weights of the first 13 digits in the number the key is computed on.
+_WEIGHTS = 10 ** np.arange(12, -1, -1, dtype=np.int64)
 
 
-def _plain_nir(matricule: str, oid: str | None, prefix: str | None, place: str | None) -> bool:
-    """A matricule none of ins.check's rules can fault: an INS OID (not a test one), 15 ASCII digits,
-    the record's own sex, year and month, its own birthplace in a plain department, an order number,
-    the right key. (Anything else goes through `ins.check`'s pieces.)"""
-    return (
-        prefix is not None
-        and oid in _PLAIN_OIDS
-        and len(matricule) == 15
-        and matricule.isascii()
-        and matricule.isdigit()
-        and matricule.startswith(prefix)
-        and matricule[5:10] == place
-        and matricule[5:7] not in _SPECIAL_DEPARTMENTS
-        and matricule[10:13] != "000"
-        and 97 - int(matricule[:13]) % 97 == int(matricule[13:])
-    )
+class _Five(dict[Any, str]):
+    """A birthplace as 5 characters to compare with the NIR's: itself when it has 5, else a text no
+    NIR's characters 6-10 can be (the comparison then fails, as `matricule[5:10] == place` does)."""
+
+    def __missing__(self, place: Any) -> str:
+        found = self[place] = place if isinstance(place, str) and len(place) == 5 else "-----"
+        return found
+
+
+def _plain_nirs(
+    matricules: list[str],
+    oids: list[str | None],
+    sexes: list[Any],
+    year_months: list[int],
+    places: list[str],
+) -> np.ndarray:
+    """For each matricule (not empty) with its record's OID, sex, birth yymm (-1 for none) and
+    birthplace (as `_Five` gives it): whether none of ins.check's rules can fault it. That is an
+    INS OID (not a test one), 15 ASCII digits, the record's own sex, year and month, its own
+    birthplace in a plain department, an order number, the right key. Computed on the digit
+    columns (one row of 15 code points per matricule): no Python per matricule. Anything else goes
+    through `ins.check`'s pieces, so this only needs to be exact where it says True."""
+    n = len(matricules)
+    ok: np.ndarray = np.fromiter(map(len, matricules), np.int64, n) == 15
+    ok &= np.fromiter(map(_PLAIN_OIDS.__contains__, oids), bool, n)
+    ym = np.array(year_months, dtype=np.int64)
+    sex = np.fromiter(map(_SEX_DIGITS.get, sexes, repeat(0)), np.int64, n)
+    ok &= (ym >= 0) & (sex > 0)
+    if not ok.any():
+        return ok
+    kept = ok.tolist()
+    # Code points minus "0": a digit is 0-9, anything else falls outside.
+    digits = _code_points(list(compress(matricules, kept)), 15) - 48
+    own_place = _code_points(list(compress(places, kept)), 5) - 48
+    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
+    digits = np.where(good[:, None], digits, 0)  # the arithmetic below on digits only
+    d = digits.T
+    n13 = _WEIGHTS @ digits[:, :13].T
+    good &= d[0] == sex[ok]
+    good &= d[1] * 1000 + d[2] * 100 + d[3] * 10 + d[4] == ym[ok]
+    good &= (digits[:, 5:10] == own_place).all(axis=1)
+    good &= ~np.isin(d[5] * 10 + d[6], _SPECIAL_NUMBERS)
+    good &= d[10] * 100 + d[11] * 10 + d[12] != 0
+    good &= 97 - n13 % 97 == d[13] * 10 + d[14]
+    ok[ok] = good
+    return ok
+
+
+def _code_points(values: list[str], width: int) -> np.ndarray:
+    """Strings of `width` characters as a (len, width) array of their code points."""
+    points: np.ndarray = np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
+    return points.astype(np.int64)
 
 
 def _always_valid(cog: CogReference, place: str | None) -> bool:
@@ -363,6 +423,15 @@ def _always_valid(cog: CogReference, place: str | None) -> bool:
         country = cog.country(code)
         return country is not None and code != "99100" and country.end is None
     return any(v.start is None and v.end is None for v in cog.commune_versions(code))
+
+
+def _unclean(memo: Memo, column: Sequence[str | None], clean: re.Pattern[str], result: Any) -> list[Any]:
+    """(position, memo[value]) where the value is there, `clean` does not fully match it and the
+    memo's result is not the shared clean `result` (the memo's function gives `result` for what
+    `clean` matches, and nothing for an empty value)."""
+    present = compress(range(len(column)), column)
+    suspects = compress(present, map(not_, map(clean.fullmatch, compress(column, column))))  # type: ignore[arg-type]
+    return [(i, found) for i in suspects if (found := memo[column[i]]) is not result]
 
 
 def _lookup(memo: Memo, keys: Iterable[Any]) -> list[Any]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress, count, repeat
 from operator import ne
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +56,9 @@ class CrossRecordRules:
         self.ipps: list[str] = []
         self.births: list[date | None] = []
         # Matricules (not NSS-tagged) and their records' positions, grouped when findings are asked.
+        # A matricule of 15 ASCII digits (nearly all) as its number, with its record's position, in
+        # numpy arrays; any other as text in a list, with its position.
+        self._numbers: list[np.ndarray] = []
         self._matricules: list[str] = []
         self._matricule_positions = array("q")
         # Homonym key (normal birth name, normal first first name, birth date, sex) as two integers
@@ -68,13 +71,12 @@ class CrossRecordRules:
         self._misfits: list[tuple[int, tuple[str, int, int, str]]] = []  # position, what its NIR says
         self._recup = 0
         # Codes, each distinct value coded once (on its first look-up): a name's normal form (0 for
-        # none), a sex, a birthplace; a birth date's ordinal and its NIR year and month (0 for none).
+        # none), a sex, a birthplace; a birth date's ordinal (0 for none).
         self._normal_codes: dict[str, int] = {}
         self._normal = Memo(self._normal_code, {None: 0})
         self._sex_codes = Memo(lambda _: len(self._sex_codes))
         self._place_codes = Memo(lambda _: len(self._place_codes))
         self._ordinals = Memo(lambda d: d.toordinal(), {None: 0})
-        self._year_months = Memo(lambda d: ((d.year % 100) << 7) | d.month, {None: -1})
 
     def add(self, r: IdentityRecord) -> None:
         self.add_page({c: (getattr(r, c),) for c in TRAITS})
@@ -116,7 +118,7 @@ class CrossRecordRules:
             second = (nf[homonym] << 38) | (ordinals[homonym] << 16) | sex_codes
             self._homonym_keys.append(np.stack((positions[homonym], nb[homonym], second), axis=1))
         female = np.fromiter(map(_FEMALE.get, sexes, repeat(-1)), np.int64, n)
-        year_months = np.fromiter(map(self._year_months.__getitem__, births), np.int64, n)
+        year_months = _year_months(ordinals)
         traits = (female >= 0) & (year_months >= 0) & np.fromiter(map(bool, places), bool, n)
         if traits.any():
             place_codes = np.fromiter(
@@ -128,10 +130,27 @@ class CrossRecordRules:
         misfits = self._misfits
         matricules, oids = page["ins_matricule"], page["ins_oid"]
         # A social-security number (NSS OID) is the insured person's: no INS-UNIQUE, no collision.
-        kept = [bool(m) and o not in NSS_OIDS for m, o in zip(matricules, oids, strict=True)]
-        self._matricules.extend(compress(matricules, kept))
-        self._matricule_positions.extend(compress(range(base, base + n), kept))
-        for i in compress(range(n), kept):
+        kept = np.fromiter(map(bool, matricules), bool, n) & ~np.fromiter(
+            map(NSS_OIDS.__contains__, oids), bool, n
+        )
+        local = np.flatnonzero(kept)  # the page's positions of the kept matricules
+        numbered = list(compress(matricules, kept.tolist()))
+        numeric, digits = _numeric(numbered)
+        number_local = local[numeric]
+        if len(number_local):
+            self._numbers.append(np.stack((number_local + base, digits @ _POWERS), axis=1))
+        texts = local[~numeric]
+        if len(texts):
+            self._matricules.extend(compress(numbered, (~numeric).tolist()))
+            self._matricule_positions.extend((texts + base).tolist())
+        # A NIR that begins with its record's own sex digit, year and month differs from the record
+        # in its place at most: never a misfit. Only the other numbers of records with a birth date
+        # and the texts are looked at.
+        d, ym, own_sex = digits.T, year_months[number_local], female[number_local]
+        fits = (d[0] == np.where(own_sex >= 0, own_sex + 1, -1)) & (d[1] * 10 + d[2] == ym >> 7)
+        fits &= d[3] * 10 + d[4] == ym & 127
+        look = np.sort(np.concatenate((number_local[~fits & (ym >= 0)], texts)))
+        for i in look.tolist():
             birth, matricule = births[i], matricules[i]
             if birth is None or not nir.has_valid_format(matricule):
                 continue
@@ -144,18 +163,23 @@ class CrossRecordRules:
 
     def _normal_code(self, value: str) -> int:
         """The code of the name's normal form (0 for an empty one)."""
-        normal = normalize_name(value)
+        normal = normalize_name.__wrapped__(value)  # the memo calls it once per value: no LRU cache
         return self._normal_codes.setdefault(normal, len(self._normal_codes) + 1) if normal else 0
 
-    def _matricule_groups(self) -> dict[str, list[int]]:
-        """Matricule → the positions of its records, for the matricules of two records or more."""
+    def _matricule_groups(self) -> list[list[int]]:
+        """The positions of the records of each matricule borne by two records or more, each group
+        in position order. (A number and a text never designate the same matricule.)"""
+        groups: list[list[int]] = []
+        if self._numbers:
+            rows = np.concatenate(self._numbers)
+            groups += _runs(rows[:, 0], rows[:, 1], np.zeros(len(rows), np.int64))
         matricules = self._matricules
         last = dict(zip(matricules, count(), strict=False))  # each matricule's last occurrence
         shared = set(compress(matricules, map(ne, map(last.__getitem__, matricules), count())))
-        groups: dict[str, list[int]] = {}
+        others: dict[str, list[int]] = {}
         for i in compress(count(), map(shared.__contains__, matricules)):
-            groups.setdefault(matricules[i], []).append(self._matricule_positions[i])
-        return groups
+            others.setdefault(matricules[i], []).append(self._matricule_positions[i])
+        return groups + list(others.values())
 
     def findings(self) -> Iterator[tuple[int | None, Finding]]:
         disabled = self.ctx.settings.disabled
@@ -170,14 +194,10 @@ class CrossRecordRules:
         yield from self._collisions()
         yield from self._recup_share()
 
-    def _groups(self, groups: dict[_K, list[int]]) -> list[list[int]]:
-        """The groups of two records or more, in the order of their first record."""
-        return sorted(groups.values())
-
     def _shared_matricules(self) -> Iterator[tuple[int, Finding]]:
         # Grouped by the matricule itself: the same number under .8 on one record and .10 or no
         # OID on another still designates one person (NSS-tagged numbers are left out in `add`).
-        for members in self._groups(self._matricule_groups()):
+        for members in sorted(self._matricule_groups()):
             births = {self.births[m] for m in members}
             for m in members:
                 others = [self.ipps[o] for o in members if o != m]
@@ -275,8 +295,34 @@ class CrossRecordRules:
             )
 
 
-_K = TypeVar("_K")
 _FEMALE = {"M": 0, "F": 1}
+# date.toordinal() of 1970-01-01, numpy's day 0
+_EPOCH = 719_163
+
+
+def _year_months(ordinals: np.ndarray) -> np.ndarray:
+    """(year % 100) << 7 | month of each date given as its ordinal, -1 for none (ordinal 0)."""
+    days = (ordinals - _EPOCH).astype("datetime64[D]")
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    years = months // 12 + 1970
+    out: np.ndarray = np.where(ordinals > 0, ((years % 100) << 7) | (months % 12 + 1), -1)
+    return out
+
+
+def _numeric(matricules: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Which matricules are 15 ASCII digits, and those ones' digits (a row of 15 per matricule),
+    computed on their code points."""
+    n = len(matricules)
+    numeric: np.ndarray = np.fromiter(map(len, matricules), np.int64, n) == 15
+    kept = list(compress(matricules, numeric.tolist()))
+    digits = np.array(kept, dtype="<U15").view(np.uint32).reshape(-1, 15).astype(np.int64) - 48
+    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
+    numeric[numeric] = good
+    return numeric, digits[good]
+
+
+# Weights of the 15 digits in the matricule's number (< 10**15: an int64).
+_POWERS = 10 ** np.arange(14, -1, -1, dtype=np.int64)
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:

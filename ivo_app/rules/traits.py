@@ -20,6 +20,8 @@ CLEAN_NAME = re.compile(r"'?[A-Z]+(?:(?: |--?|')[A-Z]+)*")
 CLEAN_FIRST_NAMES = re.compile(r"'?[A-Z]+(?:[ '-][A-Z]+)*")
 PLACE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
 MAX_LENGTH = 100
+# The birthplace code of an unknown place: the one code whose findings depend on the status.
+UNKNOWN_PLACE = "99999"
 
 
 def _bad_edge(token: str) -> dict[str, Any] | None:
@@ -206,9 +208,9 @@ def birthplace_findings(birthplace: str | None, status: str, with_cog: bool) -> 
     out = []
     if place and not place_ok:
         out.append(Finding("TRAIT-LIEU-FORMAT", ("birthplace",), {"value": birthplace}))
-    if place == "99999" and status in ("VALI", "RECUP", "QUAL"):
+    if place == UNKNOWN_PLACE and status in ("VALI", "RECUP", "QUAL"):
         out.append(Finding("TRAIT-LIEU-INCONNU", ("birthplace",), {"status": status}))
-    return out, place_ok and place != "99999" and with_cog
+    return out, place_ok and place != UNKNOWN_PLACE and with_cog
 
 
 def birthplace_cog_findings(

@@ -7,6 +7,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete
@@ -134,7 +135,7 @@ def run_checks(
         for start in range(0, len(rows), 50_000):
             bulk_insert(conn, FindingRow.__table__, FINDING_COLUMNS, rows[start : start + 50_000])
         tracker.check()
-        severities = Counter(r[3] for r in rows)
+        severities = Counter(map(itemgetter(3), rows))
         uow.check_runs.add(
             extraction_id,
             started_at=started_at,
@@ -148,7 +149,7 @@ def run_checks(
         journal.record(conn, "check", f"extraction:{extraction_id}", {"findings": len(rows)})
         uow.commit()
     tracker.report(total, total, f"{len(rows)} anomalies", force=True)
-    by_rule = Counter(r[2] for r in rows)
+    by_rule = Counter(map(itemgetter(2), rows))
     return CheckResult(extraction_id, total, len(rows), dict(by_rule), dict(severities))
 
 

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ivo_app.demo.generator import DemoConfig, generate
 from ivo_app.rules import nir
 from ivo_app.rules.catalogue import RULES
 from ivo_app.rules.columnar import ColumnarRules, columns_of
-from ivo_app.rules.cross import CrossRecordRules
+from ivo_app.rules.cross import CrossRecordRules, _year_months
 from ivo_app.rules.engine import CheckContext, Finding, RuleSettings, check_all, check_record
 from ivo_app.rules.record import (
     OID_INS_NIA,
@@ -82,6 +83,8 @@ def _matricules(start: int) -> list[IdentityRecord]:
         numbers.append(nir_of(body[:5] + dep + body[7:]))
     numbers += [nir_of("2800331555000"), body + "00", body + "9", body.replace("5", "Z", 1) + "00"]
     numbers += [nir_of("2800399352123"), nir_of("2800397105123"), nir_of("2800398705123")]
+    # Longer than 15, non-ASCII digits (the vectorised fast path reads code points)
+    numbers += [nir_of(body) + "7", "\u0662" + nir_of(body)[1:], nir_of(body)[:14] + "\uff17"]
     out = []
     for number in numbers:
         for oid in (OID_INS_NIR, OID_INS_NIA, OID_INS_NIR_TEST, OID_INS_NIR_DEMO, OID_NSS_NIR, None, "1.2.3"):
@@ -94,6 +97,8 @@ def _matricules(start: int) -> list[IdentityRecord]:
                 {"birth_date": None, "birth_date_raw": "31/02/1980"},
                 {"birth_date_completed": True, "birth_date": date(1980, 1, 1)},
                 {"birthplace": "31556"},
+                {"birthplace": "315555"},
+                {"birthplace": "3155"},
                 {"birthplace": "2A004", "birth_date": date(1970, 3, 12)},
                 {"birthplace": "99352"},
                 {"birthplace": None},
@@ -114,6 +119,21 @@ TABLE = [
     *_statuses([*RECORDS, *EXTRA], 10_000),
     *_matricules(50_000),
     *_demo(100_000),
+    # Empty texts rather than none (the columnar pass takes an empty name for a clean one)
+    *_statuses(
+        [
+            _copy(
+                RECORDS[0],
+                0,
+                birth_name="",
+                first_names="",
+                first_first_name="",
+                used_name="",
+                used_first_name="",
+            )
+        ],
+        200_000,
+    ),
 ]
 
 
@@ -244,6 +264,11 @@ def test_cross_record_rules_by_page_are_their_definitions() -> None:
     # The corpus's shared matricules, homonyms and collisions, plus copied used names.
     records = [*RECORDS, *_matricules(50_000)[:300]]
     records += [_copy(r, 90_000 + n, used_name=r.birth_name) for n, r in enumerate(RECORDS[:12])]
+    # Shared matricules that are not 15 digits (Corsica, too short, a letter): grouped as texts,
+    # and a number never groups with a text of the same digits.
+    for n, number in enumerate(("180032A00412345", "18003", "18003", "1800320004123X5", "180032A00412345")):
+        records.append(_copy(RECORDS[0], 95_000 + n, ins_matricule=number, ins_oid=OID_INS_NIR))
+    records.append(_copy(RECORDS[0], 95_010, ins_matricule="018003", ins_oid=OID_INS_NIR))
     ctx = CheckContext(today=EXTRACTED_ON, cog=COG)
     cross = CrossRecordRules(ctx)
     for start in range(0, len(records), 50):
@@ -257,3 +282,9 @@ def test_cross_record_rules_by_page_are_their_definitions() -> None:
         one_by_one.add(r)
     assert [(i, f.rule_id, f.params) for i, f in one_by_one.findings()] == got
     assert [f for _, f in check_all(records, ctx)][-len(got) :] == [f for _, f in one_by_one.findings()]
+
+
+def test_nir_year_and_month_of_dates_on_either_side_of_numpy_s_epoch() -> None:
+    dates = [date(1, 1, 1), date(1899, 12, 31), date(1969, 12, 31), date(1970, 1, 1), date(2000, 2, 29)]
+    ordinals = np.array([0, *(d.toordinal() for d in dates)], dtype=np.int64)
+    assert _year_months(ordinals).tolist() == [-1, *(((d.year % 100) << 7) | d.month for d in dates)]
