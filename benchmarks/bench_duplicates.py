@@ -70,7 +70,7 @@ def distinct_names(path: Path, extraction: int) -> tuple[int, int]:
     try:
         with db.engine.connect() as conn:
             row = conn.exec_driver_sql(
-                "SELECT COUNT(DISTINCT birth_name_norm), COUNT(DISTINCT first_names_norm) FROM identity "
+                "SELECT COUNT(DISTINCT NULLIF(COALESCE(birth_name_norm, birth_name), '')), COUNT(DISTINCT NULLIF(COALESCE(first_names_norm, first_names), '')) FROM identity "
                 "WHERE extraction_id = ?",
                 (extraction,),
             ).one()
@@ -109,8 +109,8 @@ def stage_splink(path: Path, extraction: int) -> dict[str, float]:
     start = time.perf_counter()
     with sqlite3.connect(path) as conn:
         frame = pd.read_sql_query(
-            "SELECT id AS unique_id, birth_name_norm AS birth_name, first_first_name_norm AS first_name, "
-            "birth_date AS dob, sex, birthplace, used_name_norm AS used_name, ins_matricule AS ins "
+            "SELECT id AS unique_id, NULLIF(COALESCE(birth_name_norm, birth_name), '') AS birth_name, NULLIF(COALESCE(first_first_name_norm, first_first_name), '') AS first_name, "
+            "birth_date AS dob, sex, birthplace, NULLIF(COALESCE(used_name_norm, used_name), '') AS used_name, ins_matricule AS ins "
             f"FROM identity WHERE extraction_id = {int(extraction)}",
             conn,
         )

@@ -171,8 +171,8 @@ def splink_child(dataset: str, db_path: Path | None) -> dict[str, Any]:
         assert db_path is not None
         with sqlite3.connect(db_path) as conn:
             frame = pd.read_sql_query(
-                "SELECT ipp AS unique_id, birth_name_norm AS birth_name, first_first_name_norm AS first_name, "
-                "birth_date AS dob, sex, birthplace, used_name_norm AS used_name, ins_matricule AS ins "
+                "SELECT ipp AS unique_id, NULLIF(COALESCE(birth_name_norm, birth_name), '') AS birth_name, NULLIF(COALESCE(first_first_name_norm, first_first_name), '') AS first_name, "
+                "birth_date AS dob, sex, birthplace, NULLIF(COALESCE(used_name_norm, used_name), '') AS used_name, ins_matricule AS ins "
                 "FROM identity WHERE extraction_id = 1",
                 conn,
             )

@@ -80,7 +80,7 @@ def evaluate(generator: str, size: int, seed: int, keep: Path | None = None) -> 
         with db.engine.connect() as conn:
             table = read_table(conn, extraction)
             names = conn.exec_driver_sql(
-                "SELECT COUNT(DISTINCT birth_name_norm), COUNT(DISTINCT first_names_norm) FROM identity "
+                "SELECT COUNT(DISTINCT NULLIF(COALESCE(birth_name_norm, birth_name), '')), COUNT(DISTINCT NULLIF(COALESCE(first_names_norm, first_names), '')) FROM identity "
                 "WHERE extraction_id = ?",
                 (extraction,),
             ).one()

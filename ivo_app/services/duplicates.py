@@ -38,6 +38,7 @@ from ivo_app.store.db import Database
 from ivo_app.store.dialect import bulk_insert
 from ivo_app.store.models import Identity
 from ivo_app.store.models.base import utcnow
+from ivo_app.store.models.core import normal_form_sql
 from ivo_app.store.models.duplicates import (
     DetectionFrequency,
     DetectionRun,
@@ -408,9 +409,8 @@ def detection_model(params: dict[str, Any]) -> Model:
 
 
 # The normal forms stored at import (rules.normalize.normalize_name, the field table's `normalised`
-# columns) spare normalising again.
-_TABLE_COLUMNS = tuple(Identity.__table__.c[NORMALISED.get(c, c)] for c in columns.ROW_FIELDS)
-_TABLE_NAMES = tuple(column.name for column in _TABLE_COLUMNS)
+# columns, held where they differ from the name: store.models.core.normal_form) spare normalising again.
+_TABLE_NAMES = tuple(normal_form_sql(c) if c in NORMALISED else c for c in columns.ROW_FIELDS)
 
 
 def read_table(

@@ -81,6 +81,17 @@ def rows(columns: Columns) -> Iterator[tuple[Any, ...]]:
     return zip(*columns, strict=True)
 
 
+def stored_norm(value: str | None) -> str | None:
+    """What a name's `*_norm` column holds: its normal form (rules.normalize.normalize_name) only
+    when that differs from the stored value, "" when the name has none (no letter), else NULL. Most
+    names of an export are their own normal form: storing them twice was a third of the insert.
+    Readers take `COALESCE(<name>_norm, <name>)` (store.models.core.normal_form)."""
+    if value is None:
+        return None
+    normal = normalize_name(value)
+    return None if normal == value else normal
+
+
 def clean_text(raw: str | None, limit: int = 255) -> str | None:
     """Trimmed value or None; NUL removed (PostgreSQL refuses it), cut to the column size."""
     if not raw:
@@ -133,7 +144,7 @@ class RowBuilder:
         # dates and kept for the whole import: a value is never read in an order of its own.
         self.date_orders: dict[str, tuple[str | None, str | None]] = {}
         self.date_notes: list[str] = []
-        self.norm = Memo(lambda v: normalize_name(v) or None)
+        self.norm = Memo(stored_norm)
         # One memo per field; fields whose rule does not depend on the column (names, codes of one
         # size) share theirs, so a name seen as a birth name is not cleaned again as a used name.
         self.memos: dict[str, Memo] = {}
@@ -256,7 +267,7 @@ class RowBuilder:
             )
 
     def derive(self, built: Columns) -> Columns:
-        """All IDENTITY_COLUMNS: the built ones and the normal forms of the names. Run where the rows
+        """All IDENTITY_COLUMNS: the built ones and the names' normal forms (`stored_norm`). Run where the rows
         are written: with a reader process, that is the less busy of the two."""
         if len(built) == len(IDENTITY_COLUMNS):
             return built  # the columnar path computed the normal forms with the rest

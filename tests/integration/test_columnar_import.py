@@ -135,6 +135,7 @@ def test_columnar_path_stores_what_the_general_reader_stores(db, tmp_path: Path,
     assert by_line[39][names["first_first_name"]] is None  # neither a first name nor a list
     assert by_line[12][names["birth_name"]] == "X" * 255  # the longest name stored whole (longer: rejected)
     assert by_line[13][names["birth_name"]] == "BERNARD"  # a no-break space is trimmed too
+    assert by_line[13][names["birth_name_norm"]] is None  # its own normal form: not stored twice
 
 
 def test_a_line_with_another_column_count_late_in_the_file_restarts_on_the_general_reader(

@@ -13,6 +13,7 @@ import pytest
 from ivo_app.errors import ConcurrentUpdateError, IvoError
 from ivo_app.rules.matching.engine import Keyed, levels
 from ivo_app.rules.matching.phonetic import soundex2, soundex_fr
+from ivo_app.rules.normalize import normalize_name
 from ivo_app.rules.record import IdentityRecord
 from ivo_app.services.checks import list_findings, run_checks
 from ivo_app.services.demo import create_demo, load_truth, true_pairs
@@ -27,6 +28,7 @@ from ivo_app.services.duplicates import (
     undo_last_decision,
 )  # fmt: skip
 from ivo_app.services.imports import import_file
+from ivo_app.store.models.core import normal_form
 
 DAY = date(2026, 6, 1)
 
@@ -253,10 +255,9 @@ def test_detection_weighs_with_em_and_the_desk_search_weighs_as_detection(demo) 
             )
             return int(count or 0) / params["identities"]
 
-        model.name_freq = {record.birth_name_norm: share(Identity.birth_name_norm, record.birth_name_norm)}
-        model.first_freq = {
-            record.first_first_name_norm: share(Identity.first_first_name_norm, record.first_first_name_norm)
-        }
+        name, first = normalize_name(record.birth_name), normalize_name(record.first_first_name)
+        model.name_freq = {name: share(normal_form("birth_name"), name)}
+        model.first_freq = {first: share(normal_form("first_first_name"), first)}
     typed = IdentityRecord(id=0, ipp="(saisie)", birth_name=record.birth_name, first_first_name=record.first_first_name,
                            first_names=record.first_first_name, birth_date=record.birth_date, sex=record.sex)  # fmt: skip
     with UnitOfWork(db) as uow:
@@ -430,7 +431,7 @@ def _same_tables(new, old) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_columnar_table_is_the_row_by_row_one(demo) -> None:  # type: ignore[no-untyped-def]
     from ivo_app.rules.matching.columns import TableBuilder
-    from ivo_app.services.duplicates import _TABLE_COLUMNS, read_table
+    from ivo_app.services.duplicates import _TABLE_NAMES, read_table
     from tests.unit.table_builder_oracle import RowTableBuilder
 
     db, extraction = demo
@@ -438,7 +439,7 @@ def test_the_columnar_table_is_the_row_by_row_one(demo) -> None:  # type: ignore
         new = read_table(conn, extraction, batch_size=700)  # several batches: codes across them
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute(
-            f"SELECT {', '.join(c.name for c in _TABLE_COLUMNS)} FROM identity WHERE extraction_id = ? ORDER BY id",
+            f"SELECT {', '.join(_TABLE_NAMES)} FROM identity WHERE extraction_id = ? ORDER BY id",
             (extraction,),
         )
         rows = cursor.fetchall()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
+from ivo_app.services.imports import import_file
 from ivo_app.store import migrate
 from ivo_app.store.db import open_database
 from ivo_app.store.models import Base
@@ -47,3 +48,38 @@ def test_existing_file_is_backed_up_before_a_migration(tmp_path: Path) -> None:
     again = open_database(url)
     assert again.backup is None  # already at head: no needless copy
     again.dispose()
+
+
+def test_normal_forms_stored_once_on_an_existing_base(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """0015: a base imported with every normal form stored keeps only those that differ from the
+    name ("" for a name without letters, NULL before); going down restores the old layout."""
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "ipp;nom_naissance;prenoms_naissance;nom_utilise;date_naissance;sexe\n"
+        "1;DUPONT;JEAN;;01/02/1980;M\n2;Le Gall;Marie Anne;MARTIN-DURAND;03/04/1975;F\n3;-;LUC;;07/08/1960;M\n",
+        encoding="utf-8",
+    )
+    extraction = import_file(db, path, "CH Migration").extraction_id
+    columns = "ipp, birth_name_norm, first_first_name_norm, first_names_norm, used_name_norm"
+    query = text(f"SELECT {columns} FROM identity WHERE extraction_id = {extraction} ORDER BY ipp")
+    new_layout = [
+        ("1", None, None, None, None),
+        ("2", "LE GALL", "MARIE", "MARIE ANNE", "MARTIN DURAND"),  # each differs from its name
+        ("3", "", None, None, None),
+    ]
+    old_layout = [
+        ("1", "DUPONT", "JEAN", "JEAN", None),
+        ("2", "LE GALL", "MARIE", "MARIE ANNE", "MARTIN DURAND"),
+        ("3", None, "LUC", "LUC", None),
+    ]
+    with db.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == new_layout
+    cfg = migrate.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014_dupfreq")
+    with db.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == old_layout  # as imports stored them before
+    migrate.upgrade(db.engine)
+    with db.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == new_layout

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from ivo_app.store.models import Identity
+from ivo_app.store.models.core import normal_form_where
 from ivo_app.store.models.duplicates import (
     DetectionFrequency,
     DetectionRun,
@@ -246,8 +247,8 @@ def identities_near(
         .where(Identity.extraction_id == extraction_id)
         .where(
             (Identity.birth_date == birth_date)
-            | (Identity.birth_name_norm == name)
-            | (Identity.used_name_norm == name)
+            | normal_form_where("birth_name", lambda c: c == name)
+            | normal_form_where("used_name", lambda c: c == name)
         )
         .limit(limit)
     ).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ivo_app.rules.normalize import normalize_name
 from ivo_app.store.models import Extraction, Identity
+from ivo_app.store.models.core import normal_form_where
 from ivo_app.store.models.rules import FindingRow
 
 _CHUNK = 500  # values per IN list
@@ -104,8 +105,8 @@ def _filtered(extraction_id: int, flt: IdentityFilter) -> Select[tuple[Identity]
         conditions = [Identity.ipp == text]
         if norm:
             conditions += [
-                Identity.birth_name_norm.startswith(norm),
-                Identity.used_name_norm.startswith(norm),
+                normal_form_where("birth_name", lambda c: c.startswith(norm)),
+                normal_form_where("used_name", lambda c: c.startswith(norm)),
             ]
         query = query.where(or_(*conditions))
     if flt.birth_date:
