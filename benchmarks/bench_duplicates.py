@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmarks.independent_identities import load_independent
 from ivo_app.services.demo import create_demo, load_truth, true_pairs
 from ivo_app.store.db import open_database
+from ivo_app.store.models.core import normal_form_sql
 
 
 def peak_mb() -> float:
@@ -70,7 +71,7 @@ def distinct_names(path: Path, extraction: int) -> tuple[int, int]:
     try:
         with db.engine.connect() as conn:
             row = conn.exec_driver_sql(
-                "SELECT COUNT(DISTINCT NULLIF(COALESCE(birth_name_norm, birth_name), '')), COUNT(DISTINCT NULLIF(COALESCE(first_names_norm, first_names), '')) FROM identity "
+                f"SELECT COUNT(DISTINCT {normal_form_sql('birth_name', True)}), COUNT(DISTINCT {normal_form_sql('first_names', True)}) FROM identity "
                 "WHERE extraction_id = ?",
                 (extraction,),
             ).one()
@@ -109,8 +110,8 @@ def stage_splink(path: Path, extraction: int) -> dict[str, float]:
     start = time.perf_counter()
     with sqlite3.connect(path) as conn:
         frame = pd.read_sql_query(
-            "SELECT id AS unique_id, NULLIF(COALESCE(birth_name_norm, birth_name), '') AS birth_name, NULLIF(COALESCE(first_first_name_norm, first_first_name), '') AS first_name, "
-            "birth_date AS dob, sex, birthplace, NULLIF(COALESCE(used_name_norm, used_name), '') AS used_name, ins_matricule AS ins "
+            f"SELECT id AS unique_id, {normal_form_sql('birth_name', True)} AS birth_name, {normal_form_sql('first_first_name', True)} AS first_name, "
+            f"birth_date AS dob, sex, birthplace, {normal_form_sql('used_name', True)} AS used_name, ins_matricule AS ins "
             f"FROM identity WHERE extraction_id = {int(extraction)}",
             conn,
         )

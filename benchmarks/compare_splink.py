@@ -168,11 +168,13 @@ def splink_child(dataset: str, db_path: Path | None) -> dict[str, Any]:
     if dataset in ("demo", "independent"):
         import sqlite3
 
+        from ivo_app.store.models.core import normal_form_sql
+
         assert db_path is not None
         with sqlite3.connect(db_path) as conn:
             frame = pd.read_sql_query(
-                "SELECT ipp AS unique_id, NULLIF(COALESCE(birth_name_norm, birth_name), '') AS birth_name, NULLIF(COALESCE(first_first_name_norm, first_first_name), '') AS first_name, "
-                "birth_date AS dob, sex, birthplace, NULLIF(COALESCE(used_name_norm, used_name), '') AS used_name, ins_matricule AS ins "
+                f"SELECT ipp AS unique_id, {normal_form_sql('birth_name', True)} AS birth_name, {normal_form_sql('first_first_name', True)} AS first_name, "
+                f"birth_date AS dob, sex, birthplace, {normal_form_sql('used_name', True)} AS used_name, ins_matricule AS ins "
                 "FROM identity WHERE extraction_id = 1",
                 conn,
             )

@@ -31,6 +31,7 @@ from ivo_app.rules.matching import columns
 from ivo_app.services.demo import create_demo, load_truth, true_pairs
 from ivo_app.services.duplicates import find_duplicates, list_pairs, load_model, read_table
 from ivo_app.store.db import open_database
+from ivo_app.store.models.core import normal_form_sql
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
 DEMO_HARD = ("jumeaux", "homonymes", "parent_enfant", "enfant_nir_parent", "homonymes_meme_date",
@@ -80,7 +81,7 @@ def evaluate(generator: str, size: int, seed: int, keep: Path | None = None) -> 
         with db.engine.connect() as conn:
             table = read_table(conn, extraction)
             names = conn.exec_driver_sql(
-                "SELECT COUNT(DISTINCT NULLIF(COALESCE(birth_name_norm, birth_name), '')), COUNT(DISTINCT NULLIF(COALESCE(first_names_norm, first_names), '')) FROM identity "
+                f"SELECT COUNT(DISTINCT {normal_form_sql('birth_name', True)}), COUNT(DISTINCT {normal_form_sql('first_names', True)}) FROM identity "
                 "WHERE extraction_id = ?",
                 (extraction,),
             ).one()

@@ -29,6 +29,7 @@ import numpy as np
 
 from ivo_app.rules import ins, statuses, traits
 from ivo_app.rules.cog import CogReference
+from ivo_app.rules.digit_columns import all_digits, digit_rows, numbers
 from ivo_app.rules.findings import INSI_STATUSES, CheckContext, Finding, configured
 from ivo_app.rules.memo import Memo
 from ivo_app.rules.record import OID_INS_NIA, OID_INS_NIR, IdentityRecord
@@ -103,7 +104,7 @@ class ColumnarRules(Generic[T]):
         self._unknown_places = Memo(self._place)
         # A birth date's year (two digits) and month as yymm, -1 for none (the NIR's prefix).
         self._year_months = Memo(lambda d: (d.year % 100) * 100 + d.month, {None: -1})
-        self._five = _Five()
+        self._five = Memo(_five)
 
     def _out(self, found: Iterable[Finding]) -> tuple[T, ...]:
         if not found:
@@ -358,17 +359,12 @@ _PLAIN_OIDS = frozenset({OID_INS_NIR, OID_INS_NIA})
 _SEX_DIGITS = {"M": 1, "F": 2}
 # The NIR's department (characters 6-7, as a number) on the slow path: see _SPECIAL_DEPARTMENTS.
 _SPECIAL_NUMBERS = np.array(sorted(int(d) for d in _SPECIAL_DEPARTMENTS if d.isdigit()))
-# Weights of the first 13 digits in the number the key is computed on.
-_WEIGHTS = 10 ** np.arange(12, -1, -1, dtype=np.int64)
 
 
-class _Five(dict[Any, str]):
+def _five(place: Any) -> str:
     """A birthplace as 5 characters to compare with the NIR's: itself when it has 5, else a text no
     NIR's characters 6-10 can be (the comparison then fails, as `matricule[5:10] == place` does)."""
-
-    def __missing__(self, place: Any) -> str:
-        found = self[place] = place if isinstance(place, str) and len(place) == 5 else "-----"
-        return found
+    return place if isinstance(place, str) and len(place) == 5 else "-----"
 
 
 def _plain_nirs(
@@ -379,7 +375,7 @@ def _plain_nirs(
     places: list[str],
 ) -> np.ndarray:
     """For each matricule (not empty) with its record's OID, sex, birth yymm (-1 for none) and
-    birthplace (as `_Five` gives it): whether none of ins.check's rules can fault it. That is an
+    birthplace (as `_five` gives it): whether none of ins.check's rules can fault it. That is an
     INS OID (not a test one), 15 ASCII digits, the record's own sex, year and month, its own
     birthplace in a plain department, an order number, the right key. Computed on the digit
     columns (one row of 15 code points per matricule): no Python per matricule. Anything else goes
@@ -393,13 +389,12 @@ def _plain_nirs(
     if not ok.any():
         return ok
     kept = ok.tolist()
-    # Code points minus "0": a digit is 0-9, anything else falls outside.
-    digits = _code_points(list(compress(matricules, kept)), 15) - 48
-    own_place = _code_points(list(compress(places, kept)), 5) - 48
-    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
+    digits = digit_rows(list(compress(matricules, kept)), 15)
+    own_place = digit_rows(list(compress(places, kept)), 5)
+    good = all_digits(digits)
     digits = np.where(good[:, None], digits, 0)  # the arithmetic below on digits only
     d = digits.T
-    n13 = _WEIGHTS @ digits[:, :13].T
+    n13 = numbers(digits[:, :13])
     good &= d[0] == sex[ok]
     good &= d[1] * 1000 + d[2] * 100 + d[3] * 10 + d[4] == ym[ok]
     good &= (digits[:, 5:10] == own_place).all(axis=1)
@@ -408,12 +403,6 @@ def _plain_nirs(
     good &= 97 - n13 % 97 == d[13] * 10 + d[14]
     ok[ok] = good
     return ok
-
-
-def _code_points(values: list[str], width: int) -> np.ndarray:
-    """Strings of `width` characters as a (len, width) array of their code points."""
-    points: np.ndarray = np.array(values, dtype=f"<U{width}").view(np.uint32).reshape(-1, width)
-    return points.astype(np.int64)
 
 
 def _always_valid(cog: CogReference, place: str | None) -> bool:

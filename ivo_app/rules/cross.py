@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ivo_app.rules import nir
+from ivo_app.rules.digit_columns import all_digits, digit_rows, numbers
 from ivo_app.rules.findings import NSS_OIDS, CheckContext, Finding, configured
 from ivo_app.rules.memo import Memo
 from ivo_app.rules.normalize import normalize_name
@@ -138,7 +139,7 @@ class CrossRecordRules:
         numeric, digits = _numeric(numbered)
         number_local = local[numeric]
         if len(number_local):
-            self._numbers.append(np.stack((number_local + base, digits @ _POWERS), axis=1))
+            self._numbers.append(np.stack((number_local + base, numbers(digits)), axis=1))
         texts = local[~numeric]
         if len(texts):
             self._matricules.extend(compress(numbered, (~numeric).tolist()))
@@ -310,19 +311,12 @@ def _year_months(ordinals: np.ndarray) -> np.ndarray:
 
 
 def _numeric(matricules: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Which matricules are 15 ASCII digits, and those ones' digits (a row of 15 per matricule),
-    computed on their code points."""
-    n = len(matricules)
-    numeric: np.ndarray = np.fromiter(map(len, matricules), np.int64, n) == 15
-    kept = list(compress(matricules, numeric.tolist()))
-    digits = np.array(kept, dtype="<U15").view(np.uint32).reshape(-1, 15).astype(np.int64) - 48
-    good: np.ndarray = np.all((digits >= 0) & (digits <= 9), axis=1)
+    """Which matricules are 15 ASCII digits, and those ones' digits (a row of 15 per matricule)."""
+    numeric: np.ndarray = np.fromiter(map(len, matricules), np.int64, len(matricules)) == 15
+    digits = digit_rows(list(compress(matricules, numeric.tolist())), 15)
+    good = all_digits(digits)
     numeric[numeric] = good
     return numeric, digits[good]
-
-
-# Weights of the 15 digits in the matricule's number (< 10**15: an int64).
-_POWERS = 10 ** np.arange(14, -1, -1, dtype=np.int64)
 
 
 def _trait_key(female: bool, year: int, month: int, place: int) -> int:

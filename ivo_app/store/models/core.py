@@ -111,10 +111,11 @@ class Identity(Base):
     used_name_norm: Mapped[str | None] = mapped_column(String(255))
 
 
-def normal_form_sql(name: str) -> str:
+def normal_form_sql(name: str, empty_as_null: bool = False) -> str:
     """SQL of the normal form of the name column `name` (birth_name...): its `*_norm` column where
-    the import stored one, else the name itself."""
-    return f"COALESCE({NORMALISED[name]}, {name})"
+    the import stored one, else the name itself (NULL for a name without one, with `empty_as_null`)."""
+    sql = f"COALESCE({NORMALISED[name]}, {name})"
+    return f"NULLIF({sql}, '')" if empty_as_null else sql
 
 
 def normal_form(name: str) -> ColumnElement[str | None]:
